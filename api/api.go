@@ -1,0 +1,74 @@
+// Package api is Avrop's HTTP API: Gin routes under /api/v1, RFC 9457 problem documents for
+// every error, authentication, metrics, health and the OpenAPI document. Handlers decode,
+// call a domain service and respond; the rules live in the domain packages.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jmoiron/sqlx"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/avrop/avrop/auth"
+	"github.com/avrop/avrop/catalog"
+	"github.com/avrop/avrop/orders"
+)
+
+// Deps are the services the API calls.
+type Deps struct {
+	DB      *sqlx.DB
+	Redis   *redis.Client // may be nil or down; only reported by /readyz
+	Auth    *auth.Service
+	Catalog *catalog.Service
+	Orders  *orders.Service
+	Logger  *slog.Logger
+	// Frontend serves every path outside /api, /healthz, /readyz and /metrics; may be nil.
+	Frontend http.Handler
+}
+
+type handler struct {
+	Deps
+	metrics *metrics
+}
+
+// NewHandler returns the HTTP handler of the API and, through Deps.Frontend, the web UI.
+func NewHandler(d Deps) http.Handler { return newEngine(d) }
+
+func newEngine(d Deps) *gin.Engine {
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	gin.SetMode(gin.ReleaseMode)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	h := &handler{Deps: d, metrics: newMetrics(reg)}
+
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.ContextWithFallback = true
+	r.SetTrustedProxies(nil) //nolint:errcheck // nil never fails
+	r.Use(h.requestID, h.observe, h.recover)
+	r.NoRoute(h.noRoute)
+	r.NoMethod(func(c *gin.Context) {
+		writeProblem(c, http.StatusMethodNotAllowed, "method_not_allowed", "Method not allowed", "This method is not allowed on this resource.", nil)
+	})
+	h.routes(r, reg)
+	return r
+}
+
+func (h *handler) noRoute(c *gin.Context) {
+	p := c.Request.URL.Path
+	if h.Frontend != nil && !isAPIPath(p) {
+		h.Frontend.ServeHTTP(c.Writer, c.Request)
+		return
+	}
+	writeProblem(c, http.StatusNotFound, "not_found", "Not found", "No resource at this path.", nil)
+}
+
+func isAPIPath(p string) bool {
+	return p == "/api" || len(p) >= 5 && p[:5] == "/api/"
+}

@@ -1,0 +1,126 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/avrop/avrop/auth"
+	"github.com/avrop/avrop/internal/derr"
+)
+
+// maxJSONBody bounds every JSON request body; uploads set their own limit.
+const maxJSONBody = 1 << 20
+
+// decodeJSON reads exactly one JSON object into v. Unknown fields are refused, so that no
+// client can set a field it does not own. Errors: BadRequest.
+func decodeJSON(c *gin.Context, v any) error {
+	if ct := c.GetHeader("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return &derr.Error{Kind: derr.BadRequest, Code: "unsupported_media_type", Message: "The body must be application/json."}
+		}
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, maxJSONBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return badJSON(err)
+	}
+	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
+		return &derr.Error{Kind: derr.BadRequest, Code: "malformed_json", Message: "The body must hold a single JSON object."}
+	}
+	return nil
+}
+
+// decodeOptionalJSON is decodeJSON for bodies that may be empty (lifecycle notes).
+func decodeOptionalJSON(c *gin.Context, v any) error {
+	if c.Request.ContentLength == 0 && c.Request.Body != nil && c.GetHeader("Transfer-Encoding") == "" {
+		return nil
+	}
+	return decodeJSON(c, v)
+}
+
+func badJSON(err error) error {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var tooBig *http.MaxBytesError
+	bad := func(code, msg string, fields ...derr.FieldError) error {
+		return &derr.Error{Kind: derr.BadRequest, Code: code, Message: msg, Fields: fields, Err: err}
+	}
+	switch {
+	case errors.As(err, &syntax):
+		return bad("malformed_json", fmt.Sprintf("The body is not valid JSON (at byte %d).", syntax.Offset))
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			field = "body"
+		}
+		return bad("malformed_json", "A field has the wrong type.", derr.FieldError{Field: field, Message: "must be " + typ.Type.String()})
+	case errors.As(err, &tooBig):
+		return bad("body_too_large", fmt.Sprintf("The body is larger than %d bytes.", tooBig.Limit))
+	case errors.Is(err, io.EOF):
+		return bad("malformed_json", "The body is empty; a JSON object is required.")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return bad("malformed_json", "The body ends too early.")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return bad("unknown_field", "The body has a field this endpoint does not accept.", derr.FieldError{Field: name, Message: "unknown field"})
+	default:
+		return bad("malformed_json", "The body is not valid JSON.")
+	}
+}
+
+// queryInt parses an optional integer query parameter. Errors: BadRequest.
+func queryInt(c *gin.Context, name string, def int) (int, error) {
+	s := c.Query(name)
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0, &derr.Error{Kind: derr.BadRequest, Code: "invalid_query", Message: "A query parameter is not valid.",
+			Fields: []derr.FieldError{{Field: name, Message: "must be a non-negative integer"}}}
+	}
+	return n, nil
+}
+
+// queryPage parses page and page_size (SPEC §4: page from 1, size default 20, at most 100).
+func queryPage(c *gin.Context) (auth.Page, error) {
+	page, err := queryInt(c, "page", 1)
+	if err != nil {
+		return auth.Page{}, err
+	}
+	size, err := queryInt(c, "page_size", 20)
+	if err != nil {
+		return auth.Page{}, err
+	}
+	var v derr.Validator
+	v.Check(page >= 1, "page", "must be 1 or more")
+	v.Check(size >= 1 && size <= 100, "page_size", "must be between 1 and 100")
+	if len(v.Errors) > 0 {
+		return auth.Page{}, &derr.Error{Kind: derr.BadRequest, Code: "invalid_query", Message: "A query parameter is not valid.", Fields: v.Errors}
+	}
+	return auth.Page{Page: page, PageSize: size}, nil
+}
+
+// List is the shape of every list response (SPEC §4).
+type List[T any] struct {
+	Items    []T `json:"items"`
+	Total    int `json:"total"`
+	Page     int `json:"page"`
+	PageSize int `json:"page_size"`
+}
+
+func newList[T any](items []T, total int, p auth.Page) List[T] {
+	if items == nil {
+		items = []T{}
+	}
+	return List[T]{Items: items, Total: total, Page: p.Page, PageSize: p.PageSize}
+}

@@ -1,0 +1,109 @@
+package api
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"maps"
+	"net/http"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+func (h *handler) healthz(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+// readyz answers 200 while PostgreSQL answers. Redis is reported but not required: without it
+// the service serves from PostgreSQL.
+func (h *handler) readyz(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+	defer cancel()
+	body := gin.H{"status": "ready", "postgres": "ok", "redis": "ok"}
+	status := http.StatusOK
+	if err := h.DB.PingContext(ctx); err != nil {
+		body["status"], body["postgres"] = "unavailable", "unavailable"
+		status = http.StatusServiceUnavailable
+	}
+	if h.Redis == nil {
+		body["redis"] = "not configured"
+	} else if err := h.Redis.Ping(ctx).Err(); err != nil {
+		body["redis"] = "unavailable"
+		if status == http.StatusOK {
+			body["status"] = "degraded"
+		}
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(status, body)
+}
+
+// The OpenAPI document is kept as one JSON fragment per domain in openapi/, merged at first
+// use: base.json holds the header and shared components.
+//
+//go:embed openapi/*.json
+var openapiFS embed.FS
+
+var openapiDoc = sync.OnceValues(func() ([]byte, error) { return buildOpenAPI(openapiFS) })
+
+func buildOpenAPI(fsys fs.FS) ([]byte, error) {
+	names, err := fs.Glob(fsys, "openapi/*.json")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	var doc map[string]any
+	paths := map[string]any{}
+	schemas := map[string]any{}
+	for _, name := range names {
+		b, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, err
+		}
+		var part map[string]any
+		if err := json.Unmarshal(b, &part); err != nil {
+			return nil, fmt.Errorf("openapi: %s: %w", name, err)
+		}
+		if name == "openapi/base.json" {
+			doc = part
+		}
+		if p, ok := part["paths"].(map[string]any); ok {
+			for path, item := range p {
+				if existing, ok := paths[path].(map[string]any); ok {
+					maps.Copy(existing, item.(map[string]any))
+					continue
+				}
+				paths[path] = item
+			}
+		}
+		if comp, ok := part["components"].(map[string]any); ok {
+			if s, ok := comp["schemas"].(map[string]any); ok {
+				maps.Copy(schemas, s)
+			}
+		}
+	}
+	if doc == nil {
+		return nil, fmt.Errorf("openapi: base.json missing")
+	}
+	doc["paths"] = paths
+	comp, _ := doc["components"].(map[string]any)
+	if comp == nil {
+		comp = map[string]any{}
+		doc["components"] = comp
+	}
+	comp["schemas"] = schemas
+	return json.Marshal(doc)
+}
+
+func (h *handler) openapi(c *gin.Context) {
+	b, err := openapiDoc()
+	if err != nil {
+		h.respondError(c, err)
+		return
+	}
+	c.Data(http.StatusOK, "application/json", b)
+}

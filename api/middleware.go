@@ -1,0 +1,133 @@
+package api
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/avrop/avrop/auth"
+	"github.com/avrop/avrop/internal/derr"
+)
+
+const (
+	requestIDKey = "request_id"
+	callerKey    = "caller"
+)
+
+var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+// requestID takes a sane X-Request-ID from the client or makes one, and echoes it.
+func (h *handler) requestID(c *gin.Context) {
+	id := c.GetHeader("X-Request-ID")
+	if !requestIDPattern.MatchString(id) {
+		b := make([]byte, 8)
+		rand.Read(b) //nolint:errcheck // crypto/rand does not fail
+		id = hex.EncodeToString(b)
+	}
+	c.Set(requestIDKey, id)
+	c.Header("X-Request-ID", id)
+	c.Next()
+}
+
+type metrics struct {
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	m := &metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "avrop_http_requests_total", Help: "HTTP requests by method, route and status.",
+		}, []string{"method", "route", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "avrop_http_request_duration_seconds", Help: "HTTP request latency by method, route and status.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}, []string{"method", "route", "status"}),
+	}
+	reg.MustRegister(m.requests, m.duration)
+	return m
+}
+
+// observe logs each request as structured JSON and records its metrics by route template
+// (never by raw path, which would make the label set unbounded).
+func (h *handler) observe(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	elapsed := time.Since(start)
+	route := c.FullPath()
+	if route == "" {
+		route = "unmatched"
+		if h.Frontend != nil && !isAPIPath(c.Request.URL.Path) {
+			route = "frontend"
+		}
+	}
+	status := strconv.Itoa(c.Writer.Status())
+	h.metrics.requests.WithLabelValues(c.Request.Method, route, status).Inc()
+	h.metrics.duration.WithLabelValues(c.Request.Method, route, status).Observe(elapsed.Seconds())
+	if route == "/metrics" || route == "/healthz" {
+		return
+	}
+	attrs := []any{"request_id", c.GetString(requestIDKey), "method", c.Request.Method, "path", c.Request.URL.Path,
+		"route", route, "status", c.Writer.Status(), "duration_ms", float64(elapsed.Microseconds()) / 1000, "client", c.ClientIP()}
+	if v, ok := c.Get(callerKey); ok {
+		attrs = append(attrs, "user_id", v.(auth.Caller).UserID)
+	}
+	h.Logger.InfoContext(c.Request.Context(), "request", attrs...)
+}
+
+// recover turns a panic into a logged 500 problem document.
+func (h *handler) recover(c *gin.Context) {
+	defer func() {
+		if r := recover(); r != nil {
+			if r == http.ErrAbortHandler {
+				panic(r)
+			}
+			h.Logger.ErrorContext(c.Request.Context(), "panic", "panic", r, "request_id", c.GetString(requestIDKey), "route", c.FullPath())
+			writeProblem(c, http.StatusInternalServerError, "internal", "Internal error",
+				"Something went wrong on our side. The request id identifies it in our logs.", nil)
+		}
+	}()
+	c.Next()
+}
+
+// authenticate requires a valid bearer access token and puts its caller in the context.
+func (h *handler) authenticate(c *gin.Context) {
+	header := c.GetHeader("Authorization")
+	token, ok := strings.CutPrefix(header, "Bearer ")
+	if !ok || strings.TrimSpace(token) == "" {
+		h.respondError(c, derr.Unauthenticatedf("A bearer access token is required."))
+		return
+	}
+	caller, err := h.Auth.Authenticate(c.Request.Context(), strings.TrimSpace(token))
+	if err != nil {
+		h.respondError(c, err)
+		return
+	}
+	c.Set(callerKey, caller)
+	c.Next()
+}
+
+// requireRole answers 403 unless the caller holds one of roles.
+func requireRole(roles ...auth.Role) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if !callerOf(c).HasAny(roles...) {
+			writeProblem(c, http.StatusForbidden, "forbidden", "Forbidden", "Your role may not use this endpoint.", nil)
+			return
+		}
+		c.Next()
+	}
+}
+
+// callerOf returns the authenticated caller of the request.
+func callerOf(c *gin.Context) auth.Caller {
+	v, _ := c.Get(callerKey)
+	caller, _ := v.(auth.Caller)
+	return caller
+}

@@ -1,0 +1,606 @@
+package auth
+
+import (
+	"context"
+
+	"fmt"
+	"log/slog"
+	"net/mail"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-redis/redis_rate/v10"
+	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/avrop/avrop/internal/derr"
+	"github.com/avrop/avrop/internal/postgres"
+)
+
+// Config holds the settings of sign-in.
+type Config struct {
+	JWTSecret  []byte
+	Issuer     string        // "iss" of access tokens
+	Audience   string        // "aud" of access tokens
+	AccessTTL  time.Duration // lifetime of an access token (15 minutes)
+	RefreshTTL time.Duration // lifetime of a refresh token family member
+	// AccountLimit and AddressLimit bound login attempts per account and per client address.
+	AccountLimit redis_rate.Limit
+	AddressLimit redis_rate.Limit
+	RedisPrefix  string // namespace of this service's Redis keys
+}
+
+// DefaultConfig returns production settings around secret.
+func DefaultConfig(secret []byte) Config {
+	return Config{
+		JWTSecret:    secret,
+		Issuer:       "avrop",
+		Audience:     "avrop-api",
+		AccessTTL:    15 * time.Minute,
+		RefreshTTL:   30 * 24 * time.Hour,
+		AccountLimit: redis_rate.Limit{Rate: 5, Burst: 5, Period: 15 * time.Minute},
+		AddressLimit: redis_rate.Limit{Rate: 30, Burst: 30, Period: time.Minute},
+		RedisPrefix:  "avrop:",
+	}
+}
+
+// Service signs users in and manages organisations and users.
+type Service struct {
+	db      *sqlx.DB
+	limiter *redis_rate.Limiter
+	cfg     Config
+	now     func() time.Time
+
+	// active remembers for a few seconds that a user is active, so that verifying a token
+	// does not cost a query on every request; deactivation in this process clears it.
+	mu     sync.Mutex
+	active map[string]time.Time
+}
+
+// activeCacheTTL bounds how long another process may still accept a deactivated user's
+// unexpired access token.
+const activeCacheTTL = 5 * time.Second
+
+// NewService returns the auth service. rdb may be nil, and may be down: rate limiting then
+// lets attempts through rather than lock everyone out.
+func NewService(db *sqlx.DB, rdb *redis.Client, cfg Config) *Service {
+	s := &Service{db: db, cfg: cfg, now: func() time.Time { return time.Now().UTC() }, active: map[string]time.Time{}}
+	if rdb != nil {
+		s.limiter = redis_rate.NewLimiter(rdb)
+	}
+	return s
+}
+
+// SetClock replaces the service's clock; for tests of expiry.
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+// Session is what a successful login or refresh returns.
+type Session struct {
+	AccessToken  string      `json:"access_token"`
+	RefreshToken string      `json:"refresh_token"`
+	TokenType    string      `json:"token_type"`
+	ExpiresIn    int         `json:"expires_in"`
+	User         SessionUser `json:"user"`
+}
+
+// SessionUser describes the signed-in user.
+type SessionUser struct {
+	ID      string   `json:"id"`
+	OrgID   string   `json:"org_id"`
+	OrgKind OrgKind  `json:"org_kind"`
+	Name    string   `json:"name"`
+	Email   string   `json:"email"`
+	Roles   []string `json:"roles"`
+}
+
+var errBadCredentials = derr.New(derr.Unauthenticated, "invalid_credentials", "The email or password is wrong.")
+
+// Login checks email and password and starts a session. Errors: Unauthenticated for wrong
+// credentials or an inactive user, RateLimited after too many attempts.
+func (s *Service) Login(ctx context.Context, email, password, clientAddr string) (Session, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	accountKey := s.cfg.RedisPrefix + "login:account:" + email
+	if err := s.allow(ctx, s.cfg.AddressLimit, s.cfg.RedisPrefix+"login:addr:"+clientAddr); err != nil {
+		return Session{}, err
+	}
+	if err := s.allow(ctx, s.cfg.AccountLimit, accountKey); err != nil {
+		return Session{}, err
+	}
+	u, err := userByEmail(ctx, s.db, email)
+	if derr.Is(err, derr.NotFound) {
+		CheckPassword(dummyHash, password) //nolint:errcheck // equalises timing only
+		return Session{}, errBadCredentials
+	}
+	if err != nil {
+		return Session{}, fmt.Errorf("login: %w", err)
+	}
+	ok, err := CheckPassword(u.PasswordHash, password)
+	if err != nil {
+		return Session{}, fmt.Errorf("login: %w", err)
+	}
+	if !ok || !u.Active {
+		return Session{}, errBadCredentials
+	}
+	if s.limiter != nil {
+		if err := s.limiter.Reset(ctx, accountKey); err != nil {
+			slog.WarnContext(ctx, "rate limit reset failed", "err", err)
+		}
+	}
+	return s.startSession(ctx, u, uuid.NewString())
+}
+
+// allow consumes one attempt from the limit at key. When Redis cannot answer it lets the
+// attempt through: sign-in must keep working while the cache is down.
+func (s *Service) allow(ctx context.Context, limit redis_rate.Limit, key string) error {
+	if s.limiter == nil || limit.IsZero() {
+		return nil
+	}
+	res, err := s.limiter.Allow(ctx, key, limit)
+	if err != nil {
+		slog.WarnContext(ctx, "rate limiter unavailable", "err", err)
+		return nil
+	}
+	if res.Allowed == 0 {
+		return &derr.Error{Kind: derr.RateLimited, Code: "too_many_attempts",
+			Message: "Too many sign-in attempts. Try again later.", RetryAfter: res.RetryAfter}
+	}
+	return nil
+}
+
+func (s *Service) startSession(ctx context.Context, u User, family string) (Session, error) {
+	org, err := organizationByID(ctx, s.db, u.OrgID)
+	if err != nil {
+		return Session{}, fmt.Errorf("start session: %w", err)
+	}
+	access, err := s.issueAccessToken(u, org.Kind)
+	if err != nil {
+		return Session{}, err
+	}
+	refresh := randomToken(32)
+	if err := insertRefreshToken(ctx, s.db, family, u.ID, hashToken(refresh), s.now().Add(s.cfg.RefreshTTL)); err != nil {
+		return Session{}, fmt.Errorf("start session: %w", err)
+	}
+	return Session{
+		AccessToken: access, RefreshToken: refresh, TokenType: "Bearer",
+		ExpiresIn: int(s.cfg.AccessTTL.Seconds()),
+		User:      SessionUser{ID: u.ID, OrgID: u.OrgID, OrgKind: org.Kind, Name: u.Name, Email: u.Email, Roles: u.Roles},
+	}, nil
+}
+
+var errBadRefresh = derr.New(derr.Unauthenticated, "invalid_refresh_token", "The refresh token is not valid.")
+
+// Refresh rotates a refresh token: the presented one is spent and a new pair is returned. A
+// token presented a second time means it was stolen or replayed, so its whole family is
+// revoked. Errors: Unauthenticated.
+func (s *Service) Refresh(ctx context.Context, token string) (Session, error) {
+	var sess Session
+	var reused bool
+	err := postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		rt, err := refreshTokenForUpdate(ctx, tx, hashToken(token))
+		if derr.Is(err, derr.NotFound) {
+			return errBadRefresh
+		}
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		if rt.RevokedAt != nil || now.After(rt.ExpiresAt) {
+			return errBadRefresh
+		}
+		if rt.UsedAt != nil {
+			reused = true
+			return revokeFamily(ctx, tx, rt.FamilyID)
+		}
+		if err := markRefreshTokenUsed(ctx, tx, rt.ID); err != nil {
+			return err
+		}
+		u, err := userByID(ctx, tx, rt.UserID)
+		if err != nil {
+			return err
+		}
+		if !u.Active {
+			return errBadRefresh
+		}
+		org, err := organizationByID(ctx, tx, u.OrgID)
+		if err != nil {
+			return err
+		}
+		access, err := s.issueAccessToken(u, org.Kind)
+		if err != nil {
+			return err
+		}
+		refresh := randomToken(32)
+		if err := insertRefreshToken(ctx, tx, rt.FamilyID, u.ID, hashToken(refresh), now.Add(s.cfg.RefreshTTL)); err != nil {
+			return err
+		}
+		sess = Session{AccessToken: access, RefreshToken: refresh, TokenType: "Bearer", ExpiresIn: int(s.cfg.AccessTTL.Seconds()),
+			User: SessionUser{ID: u.ID, OrgID: u.OrgID, OrgKind: org.Kind, Name: u.Name, Email: u.Email, Roles: u.Roles}}
+		return nil
+	})
+	if reused {
+		slog.WarnContext(ctx, "refresh token reused; family revoked")
+		return Session{}, errBadRefresh
+	}
+	if err != nil {
+		return Session{}, err
+	}
+	return sess, nil
+}
+
+// Logout revokes the refresh token's family. An unknown token is not an error: logging out
+// twice is harmless.
+func (s *Service) Logout(ctx context.Context, token string) error {
+	rt, err := refreshTokenForUpdate(ctx, s.db, hashToken(token))
+	if derr.Is(err, derr.NotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("logout: %w", err)
+	}
+	return revokeFamily(ctx, s.db, rt.FamilyID)
+}
+
+// Authenticate verifies an access token and returns its caller. A deactivated user is refused
+// even while their token has not expired. Errors: Unauthenticated.
+func (s *Service) Authenticate(ctx context.Context, token string) (Caller, error) {
+	c, err := s.parseAccessToken(token)
+	if err != nil {
+		return Caller{}, err
+	}
+	if err := s.checkActive(ctx, c.UserID); err != nil {
+		return Caller{}, err
+	}
+	return c, nil
+}
+
+func (s *Service) checkActive(ctx context.Context, userID string) error {
+	now := s.now()
+	s.mu.Lock()
+	until, ok := s.active[userID]
+	s.mu.Unlock()
+	if ok && now.Before(until) {
+		return nil
+	}
+	active, err := userActive(ctx, s.db, userID)
+	if derr.Is(err, derr.NotFound) || (err == nil && !active) {
+		return derr.New(derr.Unauthenticated, "user_inactive", "The account is not active.")
+	}
+	if err != nil {
+		return fmt.Errorf("authenticate: %w", err)
+	}
+	s.mu.Lock()
+	if len(s.active) > 100_000 {
+		clear(s.active)
+	}
+	s.active[userID] = now.Add(activeCacheTTL)
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *Service) forgetActive(userID string) {
+	s.mu.Lock()
+	delete(s.active, userID)
+	s.mu.Unlock()
+}
+
+// Me returns the caller's own user and organisation.
+func (s *Service) Me(ctx context.Context, c Caller) (User, Organization, error) {
+	u, err := userByID(ctx, s.db, c.UserID)
+	if err != nil {
+		return User{}, Organization{}, err
+	}
+	org, err := organizationByID(ctx, s.db, c.OrgID)
+	return u, org, err
+}
+
+// EnsureBootstrapAdmin creates the platform organisation and a first admin when no active admin
+// exists; it reports whether it created one.
+func (s *Service) EnsureBootstrapAdmin(ctx context.Context, email, password string) (bool, error) {
+	if email == "" || password == "" {
+		return false, nil
+	}
+	var created bool
+	err := postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		// Serialise concurrent starts so that only one of them creates the admin.
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7263001)`); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.GetContext(ctx, &n, `SELECT count(*) FROM users WHERE 'admin' = ANY(roles) AND active`); err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+		org, err := platformOrganization(ctx, tx)
+		if derr.Is(err, derr.NotFound) {
+			org, err = insertOrganization(ctx, tx, OrganizationInput{Name: "Avrop", OrgNumber: "000000-0000", Kind: KindPlatform, Country: "SE"})
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := s.createUser(ctx, tx, UserInput{Email: email, Name: "Administrator", Password: password, OrgID: org.ID, Roles: []Role{RoleAdmin}}); err != nil {
+			return err
+		}
+		created = true
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("bootstrap admin: %w", err)
+	}
+	return created, nil
+}
+
+// OrganizationInput creates an organisation.
+type OrganizationInput struct {
+	Name                   string  `json:"name"`
+	OrgNumber              string  `json:"org_number"`
+	Kind                   OrgKind `json:"kind"`
+	Country                string  `json:"country"`
+	ApprovalThresholdMinor int64   `json:"approval_threshold_minor"`
+}
+
+func (in *OrganizationInput) validate() error {
+	in.Name = strings.TrimSpace(in.Name)
+	in.OrgNumber = strings.TrimSpace(in.OrgNumber)
+	if in.Country == "" {
+		in.Country = "SE"
+	}
+	var v derr.Validator
+	v.Check(in.Name != "" && len(in.Name) <= 200, "name", "must be 1 to 200 characters")
+	v.Check(in.OrgNumber != "" && len(in.OrgNumber) <= 40, "org_number", "must be 1 to 40 characters")
+	v.Check(ValidKind(in.Kind), "kind", "must be buyer, supplier, procurement_body or platform")
+	v.Check(len(in.Country) == 2 && strings.ToUpper(in.Country) == in.Country, "country", "must be an ISO 3166 alpha-2 code such as SE")
+	v.Check(in.ApprovalThresholdMinor >= 0, "approval_threshold_minor", "must not be negative")
+	return v.Err()
+}
+
+// CreateOrganization adds an organisation. Admin only. Errors: Forbidden, Invalid, Conflict.
+func (s *Service) CreateOrganization(ctx context.Context, c Caller, in OrganizationInput) (Organization, error) {
+	if !c.Has(RoleAdmin) {
+		return Organization{}, derr.Forbiddenf("Only administrators create organisations.")
+	}
+	if err := in.validate(); err != nil {
+		return Organization{}, err
+	}
+	return insertOrganization(ctx, s.db, in)
+}
+
+// OrganizationPatch changes an organisation; nil fields stay as they are.
+type OrganizationPatch struct {
+	Name                   *string `json:"name"`
+	ApprovalThresholdMinor *int64  `json:"approval_threshold_minor"`
+}
+
+// UpdateOrganization changes an organisation. Admin only. Errors: Forbidden, NotFound, Invalid.
+func (s *Service) UpdateOrganization(ctx context.Context, c Caller, id string, p OrganizationPatch) (Organization, error) {
+	if !c.Has(RoleAdmin) {
+		return Organization{}, derr.Forbiddenf("Only administrators change organisations.")
+	}
+	if !validUUID(id) {
+		return Organization{}, derr.NotFoundf("organisation not found")
+	}
+	var v derr.Validator
+	if p.Name != nil {
+		*p.Name = strings.TrimSpace(*p.Name)
+		v.Check(*p.Name != "" && len(*p.Name) <= 200, "name", "must be 1 to 200 characters")
+	}
+	if p.ApprovalThresholdMinor != nil {
+		v.Check(*p.ApprovalThresholdMinor >= 0, "approval_threshold_minor", "must not be negative")
+	}
+	if err := v.Err(); err != nil {
+		return Organization{}, err
+	}
+	return updateOrganization(ctx, s.db, id, p)
+}
+
+// OrganizationFilter narrows a list of organisations.
+type OrganizationFilter struct {
+	Kind OrgKind
+	Page Page
+}
+
+// ListOrganizations lists organisations: admins and managers (who pick participants and
+// suppliers for agreements) see all, everyone else only their own.
+func (s *Service) ListOrganizations(ctx context.Context, c Caller, f OrganizationFilter) ([]Organization, int, error) {
+	f.Page = f.Page.Normalize()
+	only := ""
+	if !c.HasAny(RoleAdmin, RoleManager) {
+		only = c.OrgID
+	}
+	return listOrganizations(ctx, s.db, f, only)
+}
+
+// GetOrganization returns an organisation in the caller's scope. Errors: NotFound.
+func (s *Service) GetOrganization(ctx context.Context, c Caller, id string) (Organization, error) {
+	if !validUUID(id) || (!c.HasAny(RoleAdmin, RoleManager) && id != c.OrgID) {
+		return Organization{}, derr.NotFoundf("organisation not found")
+	}
+	return organizationByID(ctx, s.db, id)
+}
+
+// UserInput creates a user.
+type UserInput struct {
+	Email    string `json:"email"`
+	Name     string `json:"name"`
+	Password string `json:"password"`
+	OrgID    string `json:"org_id"`
+	Roles    []Role `json:"roles"`
+}
+
+// CreateUser adds a user whose roles fit their organisation's kind. Admin only. Errors:
+// Forbidden, Invalid, Conflict (email taken).
+func (s *Service) CreateUser(ctx context.Context, c Caller, in UserInput) (User, error) {
+	if !c.Has(RoleAdmin) {
+		return User{}, derr.Forbiddenf("Only administrators create users.")
+	}
+	return s.createUser(ctx, s.db, in)
+}
+
+func (s *Service) createUser(ctx context.Context, db sqlx.ExtContext, in UserInput) (User, error) {
+	in.Email = strings.ToLower(strings.TrimSpace(in.Email))
+	in.Name = strings.TrimSpace(in.Name)
+	var v derr.Validator
+	addr, err := mail.ParseAddress(in.Email)
+	v.Check(err == nil && addr.Address == in.Email && len(in.Email) <= 254, "email", "must be a valid email address")
+	v.Check(in.Name != "" && len(in.Name) <= 200, "name", "must be 1 to 200 characters")
+	v.Check(len([]rune(in.Password)) >= MinPasswordLength && len(in.Password) <= 1024, "password", fmt.Sprintf("must be at least %d characters", MinPasswordLength))
+	v.Check(validUUID(in.OrgID), "org_id", "must be the id of an organisation")
+	v.Check(len(in.Roles) > 0, "roles", "must name at least one role")
+	if err := v.Err(); err != nil {
+		return User{}, err
+	}
+	org, err := organizationByID(ctx, db, in.OrgID)
+	if derr.Is(err, derr.NotFound) {
+		return User{}, derr.Fields([]derr.FieldError{{Field: "org_id", Message: "no such organisation"}})
+	}
+	if err != nil {
+		return User{}, err
+	}
+	if err := checkRoles(org.Kind, in.Roles); err != nil {
+		return User{}, err
+	}
+	hash, err := HashPassword(in.Password)
+	if err != nil {
+		return User{}, err
+	}
+	return insertUser(ctx, db, in, rolesStrings(in.Roles), hash)
+}
+
+func checkRoles(kind OrgKind, roles []Role) error {
+	var v derr.Validator
+	seen := map[Role]bool{}
+	for _, r := range roles {
+		v.Check(RoleFits(kind, r), "roles", fmt.Sprintf("role %q does not fit an organisation of kind %s", r, kind))
+		v.Check(!seen[r], "roles", fmt.Sprintf("role %q is listed twice", r))
+		seen[r] = true
+	}
+	return v.Err()
+}
+
+func rolesStrings(roles []Role) []string {
+	out := make([]string, len(roles))
+	for i, r := range roles {
+		out[i] = string(r)
+	}
+	return out
+}
+
+// UserPatch changes a user; nil fields stay as they are. Deactivating a user revokes their
+// refresh tokens, so they can neither sign in nor refresh.
+type UserPatch struct {
+	Name     *string `json:"name"`
+	Roles    *[]Role `json:"roles"`
+	Active   *bool   `json:"active"`
+	Password *string `json:"password"`
+}
+
+// UpdateUser changes a user. Admin only. Errors: Forbidden, NotFound, Invalid.
+func (s *Service) UpdateUser(ctx context.Context, c Caller, id string, p UserPatch) (User, error) {
+	if !c.Has(RoleAdmin) {
+		return User{}, derr.Forbiddenf("Only administrators change users.")
+	}
+	if !validUUID(id) {
+		return User{}, derr.NotFoundf("user not found")
+	}
+	var out User
+	err := postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		u, err := userByID(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		org, err := organizationByID(ctx, tx, u.OrgID)
+		if err != nil {
+			return err
+		}
+		var v derr.Validator
+		if p.Name != nil {
+			u.Name = strings.TrimSpace(*p.Name)
+			v.Check(u.Name != "" && len(u.Name) <= 200, "name", "must be 1 to 200 characters")
+		}
+		if p.Roles != nil {
+			v.Check(len(*p.Roles) > 0, "roles", "must name at least one role")
+			u.Roles = rolesStrings(*p.Roles)
+		}
+		if p.Password != nil {
+			v.Check(len([]rune(*p.Password)) >= MinPasswordLength && len(*p.Password) <= 1024, "password", fmt.Sprintf("must be at least %d characters", MinPasswordLength))
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+		if p.Roles != nil {
+			if err := checkRoles(org.Kind, *p.Roles); err != nil {
+				return err
+			}
+		}
+		if p.Password != nil {
+			if u.PasswordHash, err = HashPassword(*p.Password); err != nil {
+				return err
+			}
+		}
+		if p.Active != nil {
+			u.Active = *p.Active
+		}
+		if out, err = updateUser(ctx, tx, u); err != nil {
+			return err
+		}
+		if !u.Active || p.Password != nil {
+			return revokeUserTokens(ctx, tx, u.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		return User{}, err
+	}
+	s.forgetActive(id)
+	return out, nil
+}
+
+// UserFilter narrows a list of users.
+type UserFilter struct {
+	OrgID string
+	Page  Page
+}
+
+// ListUsers lists users: admins see everyone, anyone else the users of their own organisation.
+func (s *Service) ListUsers(ctx context.Context, c Caller, f UserFilter) ([]User, int, error) {
+	f.Page = f.Page.Normalize()
+	if !c.Has(RoleAdmin) {
+		if f.OrgID != "" && f.OrgID != c.OrgID {
+			return []User{}, 0, nil
+		}
+		f.OrgID = c.OrgID
+	}
+	if f.OrgID != "" && !validUUID(f.OrgID) {
+		return nil, 0, derr.Fields([]derr.FieldError{{Field: "org_id", Message: "must be a UUID"}})
+	}
+	return listUsers(ctx, s.db, f)
+}
+
+// GetUser returns a user in the caller's scope (their own organisation unless admin). Errors:
+// NotFound.
+func (s *Service) GetUser(ctx context.Context, c Caller, id string) (User, error) {
+	if !validUUID(id) {
+		return User{}, derr.NotFoundf("user not found")
+	}
+	u, err := userByID(ctx, s.db, id)
+	if err != nil {
+		return User{}, err
+	}
+	if !c.Has(RoleAdmin) && u.OrgID != c.OrgID {
+		return User{}, derr.NotFoundf("user not found")
+	}
+	return u, nil
+}
+
+func validUUID(s string) bool {
+	_, err := uuid.Parse(s)
+	return err == nil && len(s) == 36
+}
+
+// ValidUUID reports whether s is a UUID in its canonical 36-character form; other packages use
+// it to answer 404 for malformed ids without asking the database.
+func ValidUUID(s string) bool { return validUUID(s) }
+
