@@ -83,4 +83,3 @@ func (h *handler) wrap(fn func(c *gin.Context) error) gin.HandlerFunc {
 		}
 	}
 }
-

@@ -603,4 +603,3 @@ func validUUID(s string) bool {
 // ValidUUID reports whether s is a UUID in its canonical 36-character form; other packages use
 // it to answer 404 for malformed ids without asking the database.
 func ValidUUID(s string) bool { return validUUID(s) }
-
