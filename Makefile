@@ -1,0 +1,47 @@
+# Avrop: `make run` serves the product with demo data against local PostgreSQL and Redis;
+# `make test` runs every test against real PostgreSQL and Redis.
+GO ?= go
+BIN := bin/avrop
+
+# Tests create their own databases through this server URL and use this Redis.
+export AVROP_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
+export AVROP_TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+# `make run` is local development: a built-in JWT secret unless AVROP_JWT_SECRET is set.
+RUN_ENV ?= development
+
+.PHONY: build run test test-deps lint fuzz bench clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/avrop
+
+run: build
+	AVROP_ENV=$(RUN_ENV) ./$(BIN) migrate
+	AVROP_ENV=$(RUN_ENV) ./$(BIN) seed
+	AVROP_ENV=$(RUN_ENV) ./$(BIN) serve
+
+# Browser tests need Debian's chromium and axe-core from npm; the script installs them once.
+test-deps:
+	@if [ -x frontend/e2e/install.sh ]; then frontend/e2e/install.sh; fi
+
+test: test-deps
+	$(GO) vet ./...
+	$(GO) test -race -count=1 -timeout 40m ./...
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
+	$(GO) vet ./...
+
+# Short fuzzing runs of every parser of outside input (go test runs their seed corpora always).
+FUZZTIME ?= 20s
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+bench:
+	@for b in bench/*/; do echo "== $$b"; $(GO) run ./$$b || exit 1; done
+
+clean:
+	rm -rf bin screenshots

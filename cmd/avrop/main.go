@@ -1,0 +1,224 @@
+// Command avrop is the Avrop service: `avrop serve` (HTTP API and web UI), `avrop migrate`
+// (apply migrations) and `avrop seed` (demo data). This file only wires things together.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/avrop/avrop/api"
+	"github.com/avrop/avrop/auth"
+	"github.com/avrop/avrop/catalog"
+
+	"github.com/avrop/avrop/internal/postgres"
+	"github.com/avrop/avrop/orders"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], env.ToMap(os.Environ()), os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "avrop:", err)
+		os.Exit(1)
+	}
+}
+
+// config is read from the environment (SPEC §3).
+type config struct {
+	DatabaseURL            string        `env:"DATABASE_URL" envDefault:"postgres://localhost:5432/avrop?sslmode=disable"`
+	RedisURL               string        `env:"REDIS_URL" envDefault:"redis://localhost:6379/0"`
+	Addr                   string        `env:"AVROP_ADDR" envDefault:":8080"`
+	JWTSecret              string        `env:"AVROP_JWT_SECRET"`
+	Env                    string        `env:"AVROP_ENV" envDefault:"production"`
+	BootstrapAdminEmail    string        `env:"AVROP_BOOTSTRAP_ADMIN_EMAIL"`
+	BootstrapAdminPassword string        `env:"AVROP_BOOTSTRAP_ADMIN_PASSWORD"`
+	ShutdownTimeout        time.Duration `env:"AVROP_SHUTDOWN_TIMEOUT" envDefault:"20s"`
+}
+
+// devSecret signs tokens in development only, so that `make run` works without setup.
+const devSecret = "avrop-development-secret-do-not-use-in-production"
+
+func loadConfig(environ map[string]string) (config, error) {
+	var cfg config
+	if err := env.ParseWithOptions(&cfg, env.Options{Environment: environ}); err != nil {
+		return cfg, fmt.Errorf("config: %w", err)
+	}
+	if cfg.JWTSecret == "" {
+		if cfg.Env != "development" {
+			return cfg, errors.New("config: AVROP_JWT_SECRET is required outside development (AVROP_ENV=development uses a built-in secret)")
+		}
+		cfg.JWTSecret = devSecret
+	}
+	if len(cfg.JWTSecret) < 32 {
+		return cfg, errors.New("config: AVROP_JWT_SECRET must be at least 32 characters")
+	}
+	return cfg, nil
+}
+
+const usage = `usage: avrop <command>
+
+commands:
+  serve             apply migrations, then serve the HTTP API and web UI on AVROP_ADDR
+  migrate           apply pending migrations
+  seed [--items N]  add demo data (--items N also adds N synthetic catalogue items)
+`
+
+func run(ctx context.Context, args []string, environ map[string]string, stdout io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stdout, usage)
+		return errors.New("no command given")
+	}
+	logger := slog.New(slog.NewJSONHandler(stdout, nil))
+	switch args[0] {
+	case "serve", "migrate", "seed":
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stdout, usage)
+		return fmt.Errorf("unknown command %q", args[0])
+	}
+	cfg, err := loadConfig(environ)
+	if err != nil {
+		return err
+	}
+	db, err := openDatabase(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := postgres.Migrate(ctx, db.DB); err != nil {
+		return err
+	}
+	if args[0] == "migrate" {
+		logger.Info("migrations applied")
+		return nil
+	}
+	rdb, err := openRedis(cfg.RedisURL)
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+	authCfg := auth.DefaultConfig([]byte(cfg.JWTSecret))
+	authSvc := auth.NewService(db, rdb, authCfg)
+	cat := catalog.NewService(db, rdb, authCfg.RedisPrefix)
+	ord := orders.NewService(db, cat)
+
+	if args[0] == "seed" {
+		fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+		fs.SetOutput(stdout)
+		items := fs.Int("items", 0, "also add this many synthetic catalogue items (for benchmarks)")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		return seed(ctx, db, authSvc, cat, ord, *items, stdout)
+	}
+
+	if created, err := authSvc.EnsureBootstrapAdmin(ctx, cfg.BootstrapAdminEmail, cfg.BootstrapAdminPassword); err != nil {
+		return err
+	} else if created {
+		logger.Info("bootstrap admin created", "email", cfg.BootstrapAdminEmail)
+	}
+	handler := api.NewHandler(api.Deps{
+		DB: db, Redis: rdb, Auth: authSvc, Catalog: cat, Orders: ord, Logger: logger,
+		// Frontend: frontend.New(frontend.Deps{Auth: authSvc, Catalog: cat, Orders: ord, Logger: logger, Secure: cfg.Env != "development"}),
+	})
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	logger.Info("serving", "addr", ln.Addr().String())
+	return serve(ctx, ln, handler, cfg.ShutdownTimeout, logger)
+}
+
+// serve serves until ctx is done, then stops accepting connections and lets in-flight
+// requests finish (up to timeout) before returning.
+func serve(ctx context.Context, ln net.Listener, h http.Handler, timeout time.Duration, logger *slog.Logger) error {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    1 << 20,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: finishing in-flight requests")
+	sctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// openDatabase connects to PostgreSQL, creating the database first when it does not exist yet,
+// so that a fresh machine needs no manual createdb.
+func openDatabase(ctx context.Context, dsn string) (*sqlx.DB, error) {
+	db, err := postgres.Open(ctx, dsn)
+	var pqErr *pq.Error
+	if err == nil || !errors.As(err, &pqErr) || pqErr.Code != "3D000" {
+		return db, err
+	}
+	u, perr := url.Parse(dsn)
+	if perr != nil {
+		return nil, err
+	}
+	name := strings.TrimPrefix(u.Path, "/")
+	u.Path = "/postgres"
+	admin, aerr := postgres.Open(ctx, u.String())
+	if aerr != nil {
+		return nil, err
+	}
+	defer admin.Close()
+	if _, cerr := admin.ExecContext(ctx, "CREATE DATABASE "+pq.QuoteIdentifier(name)); cerr != nil && !postgres.IsUniqueViolation(cerr, "") {
+		var e *pq.Error
+		if !errors.As(cerr, &e) || e.Code != "42P04" { // duplicate_database: another process won
+			return nil, fmt.Errorf("create database %s: %w", name, cerr)
+		}
+	}
+	return postgres.Open(ctx, dsn)
+}
+
+// openRedis returns a client with short timeouts: every Redis error is treated as a cache
+// miss, so a slow or absent Redis must fail fast rather than hold requests.
+func openRedis(rawURL string) (*redis.Client, error) {
+	opt, err := redis.ParseURL(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("REDIS_URL: %w", err)
+	}
+	opt.DialTimeout = 200 * time.Millisecond
+	opt.ReadTimeout = 200 * time.Millisecond
+	opt.WriteTimeout = 200 * time.Millisecond
+	opt.PoolTimeout = 300 * time.Millisecond
+	opt.MaxRetries = 0
+	return redis.NewClient(opt), nil
+}
