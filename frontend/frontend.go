@@ -1,0 +1,128 @@
+// Package frontend is Avrop's web UI: server-rendered pages from templates embedded in the
+// binary, enhanced with htmx, in Swedish and English. It calls the same domain services as the
+// API, so the rules are enforced once. Sessions are the API's own tokens kept in HttpOnly
+// cookies; every POST carries a per-session CSRF token.
+package frontend
+
+import (
+	"embed"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/avrop/avrop/auth"
+	"github.com/avrop/avrop/catalog"
+	"github.com/avrop/avrop/orders"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Deps are the services and settings the UI needs.
+type Deps struct {
+	Auth    *auth.Service
+	Catalog *catalog.Service
+	Orders  *orders.Service
+	Logger  *slog.Logger
+	// Secure marks cookies Secure; true everywhere but plain-HTTP development.
+	Secure bool
+	// Now is the clock for dates shown and defaulted in forms; nil means time.Now.
+	Now func() time.Time
+}
+
+type server struct {
+	Deps
+	pages    map[string]*pageTemplate
+	sessions *refresher
+}
+
+// New returns the handler of every UI path: pages, forms and /static/.
+func New(d Deps) http.Handler {
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	s := &server{Deps: d, pages: parseTemplates(), sessions: newRefresher(d.Auth)}
+	return s.routes()
+}
+
+func (s *server) routes() http.Handler {
+	mux := http.NewServeMux()
+	static, _ := fs.Sub(staticFS, "static")
+	files := http.StripPrefix("/static/", http.FileServerFS(static))
+	mux.Handle("GET /static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		files.ServeHTTP(w, r)
+	}))
+
+	mux.HandleFunc("GET /{$}", s.public(s.home))
+	mux.HandleFunc("GET /login", s.public(s.loginPage))
+	mux.HandleFunc("POST /login", s.public(s.login))
+	mux.HandleFunc("POST /logout", s.public(s.logout))
+	mux.HandleFunc("GET /lang/{lang}", s.switchLanguage)
+
+	buyer := []auth.Role{auth.RoleOrderer, auth.RoleApprover}
+	mux.HandleFunc("GET /catalog", s.authed(s.catalogPage, buyer...))
+	mux.HandleFunc("GET /catalog/results", s.authed(s.catalogResults, buyer...))
+	mux.HandleFunc("GET /cart", s.authed(s.cartPage, buyer...))
+	mux.HandleFunc("POST /cart/add", s.authed(s.cartAdd, buyer...))
+	mux.HandleFunc("POST /cart/update", s.authed(s.cartUpdate, buyer...))
+	mux.HandleFunc("GET /checkout", s.authed(s.checkoutPage, buyer...))
+	mux.HandleFunc("POST /checkout", s.authed(s.checkout, buyer...))
+	mux.HandleFunc("GET /orders", s.authed(s.myOrders, buyer...))
+	mux.HandleFunc("GET /orders/{id}", s.authed(s.orderPage, auth.RoleOrderer, auth.RoleApprover, auth.RoleSupplier, auth.RoleManager))
+	mux.HandleFunc("POST /orders/{id}/{move}", s.authed(s.orderMove, auth.RoleOrderer, auth.RoleApprover, auth.RoleSupplier))
+	mux.HandleFunc("POST /orders/{id}/deviations", s.authed(s.reportDeviation, buyer...))
+
+	mux.HandleFunc("GET /approvals", s.authed(s.approvals, auth.RoleApprover))
+
+	mux.HandleFunc("GET /supplier/orders", s.authed(s.supplierOrders, auth.RoleSupplier))
+	mux.HandleFunc("GET /supplier/catalog", s.authed(s.supplierCatalog, auth.RoleSupplier))
+	mux.HandleFunc("POST /supplier/items/{id}/price", s.authed(s.changePrice, auth.RoleSupplier))
+	mux.HandleFunc("GET /supplier/import", s.authed(s.importPage, auth.RoleSupplier))
+	mux.HandleFunc("POST /supplier/import", s.authed(s.importPriceList, auth.RoleSupplier))
+
+	mux.HandleFunc("GET /manager/agreements", s.authed(s.agreements, auth.RoleManager))
+	mux.HandleFunc("GET /manager/agreements/{id}", s.authed(s.agreementPage, auth.RoleManager))
+	mux.HandleFunc("GET /manager/price-changes", s.authed(s.priceChanges, auth.RoleManager))
+	mux.HandleFunc("POST /manager/price-changes/{id}/{decision}", s.authed(s.decidePriceChange, auth.RoleManager))
+
+	mux.HandleFunc("GET /admin/organizations", s.authed(s.adminOrganizations, auth.RoleAdmin))
+	mux.HandleFunc("POST /admin/organizations", s.authed(s.adminCreateOrganization, auth.RoleAdmin))
+	mux.HandleFunc("GET /admin/users", s.authed(s.adminUsers, auth.RoleAdmin))
+	mux.HandleFunc("POST /admin/users", s.authed(s.adminCreateUser, auth.RoleAdmin))
+
+	return s.secureHeaders(s.notFoundFallback(mux))
+}
+
+// secureHeaders sets the headers every page carries: no framing, no sniffing, a strict CSP
+// (htmx and our script are same-origin files; htmx's own indicator styles are turned off in
+// its config, so no inline style is needed).
+func (s *server) secureHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+		r.Body = http.MaxBytesReader(w, r.Body, 10<<20)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// notFoundFallback renders the UI's own 404 and 405 pages instead of the mux's plain text.
+func (s *server) notFoundFallback(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern == "" {
+			s.public(func(q *req) error { return errNotFound })(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
