@@ -1,21 +1,300 @@
 // Package catalog holds framework agreements, their participants and awarded suppliers,
 // catalogue items, effective-dated prices, price changes, price-list import and the
 // catalogue cache.
+//
+// Scope is data (SPEC §1): buyers see the agreements their organisation participates in,
+// suppliers the agreements they are awarded and only their own items, managers the agreements
+// of their procurement body, admins everything. Anything outside scope is NotFound.
+//
+// "Today" is the UTC date of the service clock: a price whose effective_from has come is
+// current from 00:00 UTC.
 package catalog
 
 import (
-	"github.com/jmoiron/sqlx"
-	"github.com/redis/go-redis/v9"
+	"encoding/json"
+	"time"
+
+	"github.com/lib/pq"
+
+	"github.com/avrop/avrop/auth"
 )
 
-// Service is the catalogue's entry point.
-type Service struct {
-	db  *sqlx.DB
-	rdb *redis.Client
+// Agreement statuses.
+const (
+	StatusActive     = "active"
+	StatusTerminated = "terminated"
+)
+
+// Call-off methods: ranking (cascade, rank 1 first) or direct (any awarded supplier).
+const (
+	MethodRanking = "ranking"
+	MethodDirect  = "direct"
+)
+
+// Price-change statuses: applied at once by the rules, pending a manager's decision, or
+// decided.
+const (
+	PriceApplied  = "applied"
+	PricePending  = "pending"
+	PriceApproved = "approved"
+	PriceRejected = "rejected"
+)
+
+// Reasons a price increase waits for a manager (PriceChange.StatusReason).
+const (
+	ReasonExceedsMaxIncrease = "exceeds_max_increase"
+	ReasonWithinInterval     = "within_adjustment_interval"
+)
+
+// Agreement is a framework agreement run by a procurement body. Dates are "YYYY-MM-DD" and
+// inclusive.
+type Agreement struct {
+	ID                            string            `db:"id" json:"id"`
+	ProcurementBodyID             string            `db:"procurement_body_id" json:"procurement_body_id"`
+	ProcurementBodyName           string            `db:"procurement_body_name" json:"procurement_body_name"`
+	Reference                     string            `db:"reference" json:"reference"`
+	Title                         string            `db:"title" json:"title"`
+	Description                   string            `db:"description" json:"description"`
+	CPVCode                       string            `db:"cpv_code" json:"cpv_code"`
+	Currency                      string            `db:"currency" json:"currency"`
+	ValidFrom                     string            `db:"valid_from" json:"valid_from"`
+	ValidTo                       string            `db:"valid_to" json:"valid_to"`
+	Status                        string            `db:"status" json:"status"`
+	TerminatedAt                  *time.Time        `db:"terminated_at" json:"terminated_at"`
+	CeilingMinor                  *int64            `db:"ceiling_minor" json:"ceiling_minor"`
+	CallOffMethod                 string            `db:"call_off_method" json:"call_off_method"`
+	MinOrderMinor                 int64             `db:"min_order_minor" json:"min_order_minor"`
+	MaxPriceIncreaseBP            int               `db:"max_price_increase_bp" json:"max_price_increase_bp"`
+	PriceAdjustmentIntervalMonths int               `db:"price_adjustment_interval_months" json:"price_adjustment_interval_months"`
+	LeadTimeDays                  int               `db:"lead_time_days" json:"lead_time_days"`
+	CreatedAt                     time.Time         `db:"created_at" json:"created_at"`
+	UpdatedAt                     time.Time         `db:"updated_at" json:"updated_at"`
+	Participants                  []Participant     `db:"-" json:"participants"`
+	Suppliers                     []AwardedSupplier `db:"-" json:"suppliers"`
 }
 
-// NewService returns the catalogue service. rdb may be nil or down: reads then come from
-// PostgreSQL. prefix namespaces the service's Redis keys.
-func NewService(db *sqlx.DB, rdb *redis.Client, prefix string) *Service {
-	return &Service{db: db, rdb: rdb}
+// Participant is a buyer organisation (or a procurement body that also buys) taking part in an
+// agreement, with an optional own ceiling.
+type Participant struct {
+	AgreementID  string       `db:"agreement_id" json:"-"`
+	OrgID        string       `db:"org_id" json:"org_id"`
+	Name         string       `db:"name" json:"name"`
+	Kind         auth.OrgKind `db:"kind" json:"kind"`
+	CeilingMinor *int64       `db:"ceiling_minor" json:"ceiling_minor"`
+}
+
+// AwardedSupplier is a supplier organisation awarded an agreement, with its rank (1 = first).
+type AwardedSupplier struct {
+	AgreementID string `db:"agreement_id" json:"-"`
+	OrgID       string `db:"org_id" json:"org_id"`
+	Name        string `db:"name" json:"name"`
+	Rank        int    `db:"rank" json:"rank"`
+}
+
+// ParticipantInput names a participant and its optional own ceiling (null: none).
+type ParticipantInput struct {
+	OrgID        string `json:"org_id"`
+	CeilingMinor *int64 `json:"ceiling_minor"`
+}
+
+// SupplierInput names an awarded supplier and its rank. When every rank is 0 the suppliers are
+// ranked in the order given.
+type SupplierInput struct {
+	OrgID string `json:"org_id"`
+	Rank  int    `json:"rank"`
+}
+
+// AgreementInput creates an agreement. ProcurementBodyID is the caller's own organisation for
+// managers (it may be omitted) and required for admins.
+type AgreementInput struct {
+	ProcurementBodyID             string             `json:"procurement_body_id"`
+	Reference                     string             `json:"reference"`
+	Title                         string             `json:"title"`
+	Description                   string             `json:"description"`
+	CPVCode                       string             `json:"cpv_code"`
+	Currency                      string             `json:"currency"`
+	ValidFrom                     string             `json:"valid_from"`
+	ValidTo                       string             `json:"valid_to"`
+	CeilingMinor                  *int64             `json:"ceiling_minor"`
+	CallOffMethod                 string             `json:"call_off_method"`
+	MinOrderMinor                 int64              `json:"min_order_minor"`
+	MaxPriceIncreaseBP            int                `json:"max_price_increase_bp"`
+	PriceAdjustmentIntervalMonths *int               `json:"price_adjustment_interval_months"`
+	LeadTimeDays                  int                `json:"lead_time_days"`
+	Participants                  []ParticipantInput `json:"participants"`
+	Suppliers                     []SupplierInput    `json:"suppliers"`
+}
+
+// OptionalInt64 is a JSON field that distinguishes "absent" (Set false) from null (Set true,
+// Value nil), so that a patch can remove a ceiling.
+type OptionalInt64 struct {
+	Set   bool
+	Value *int64
+}
+
+// UnmarshalJSON records that the field was present.
+func (o *OptionalInt64) UnmarshalJSON(b []byte) error {
+	o.Set = true
+	if string(b) == "null" {
+		o.Value = nil
+		return nil
+	}
+	var v int64
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	o.Value = &v
+	return nil
+}
+
+// AgreementPatch updates an agreement: extend (or correct) valid_to, change the ceiling
+// (null removes it), add participants or change their ceilings, terminate with
+// status "terminated". Absent fields are left alone.
+type AgreementPatch struct {
+	Title                         *string            `json:"title"`
+	Description                   *string            `json:"description"`
+	ValidTo                       *string            `json:"valid_to"`
+	CeilingMinor                  OptionalInt64      `json:"ceiling_minor"`
+	MinOrderMinor                 *int64             `json:"min_order_minor"`
+	MaxPriceIncreaseBP            *int               `json:"max_price_increase_bp"`
+	PriceAdjustmentIntervalMonths *int               `json:"price_adjustment_interval_months"`
+	LeadTimeDays                  *int               `json:"lead_time_days"`
+	Status                        *string            `json:"status"`
+	Participants                  []ParticipantInput `json:"participants"`
+}
+
+// AgreementFilter narrows a list of agreements.
+type AgreementFilter struct {
+	Status string // "", "active" or "terminated"
+	Page   auth.Page
+}
+
+// Item is a catalogue item of one agreement and one awarded supplier, with its current price
+// and, when one is scheduled, the next price beside it. PriceMinor is nil while no price is in
+// effect yet.
+type Item struct {
+	ID                     string         `db:"id" json:"id"`
+	AgreementID            string         `db:"agreement_id" json:"agreement_id"`
+	AgreementReference     string         `db:"agreement_reference" json:"agreement_reference"`
+	AgreementTitle         string         `db:"agreement_title" json:"agreement_title"`
+	SupplierID             string         `db:"supplier_id" json:"supplier_id"`
+	SupplierName           string         `db:"supplier_name" json:"supplier_name"`
+	SupplierRank           int            `db:"supplier_rank" json:"supplier_rank"`
+	SKU                    string         `db:"sku" json:"sku"`
+	GTIN                   *string        `db:"gtin" json:"gtin"`
+	Name                   string         `db:"name" json:"name"`
+	Description            string         `db:"description" json:"description"`
+	Unit                   string         `db:"unit" json:"unit"`
+	PackSize               int            `db:"pack_size" json:"pack_size"`
+	CPVCode                string         `db:"cpv_code" json:"cpv_code"`
+	EcoLabels              pq.StringArray `db:"eco_labels" json:"eco_labels"`
+	VATRateBP              int            `db:"vat_rate_bp" json:"vat_rate_bp"`
+	Active                 bool           `db:"active" json:"active"`
+	Currency               string         `db:"currency" json:"currency"`
+	PriceMinor             *int64         `db:"price_minor" json:"price_minor"`
+	PriceEffectiveFrom     *string        `db:"price_effective_from" json:"price_effective_from"`
+	NextPriceMinor         *int64         `db:"next_price_minor" json:"next_price_minor"`
+	NextPriceEffectiveFrom *string        `db:"next_price_effective_from" json:"next_price_effective_from"`
+	CreatedAt              time.Time      `db:"created_at" json:"created_at"`
+	UpdatedAt              time.Time      `db:"updated_at" json:"updated_at"`
+}
+
+// ItemInput adds an item with its first price. EffectiveFrom is "YYYY-MM-DD" or empty for
+// today; PackSize 0 means 1.
+type ItemInput struct {
+	SKU           string   `json:"sku"`
+	GTIN          string   `json:"gtin"`
+	Name          string   `json:"name"`
+	Description   string   `json:"description"`
+	Unit          string   `json:"unit"`
+	PackSize      int      `json:"pack_size"`
+	CPVCode       string   `json:"cpv_code"`
+	EcoLabels     []string `json:"eco_labels"`
+	VATRateBP     *int     `json:"vat_rate_bp"`
+	PriceMinor    *int64   `json:"price_minor"`
+	EffectiveFrom string   `json:"effective_from"`
+}
+
+// ItemPatch changes an item's description fields or takes it in or out of the catalogue
+// (active). Prices change only through SetPrice. Absent fields are left alone.
+type ItemPatch struct {
+	GTIN        *string   `json:"gtin"`
+	Name        *string   `json:"name"`
+	Description *string   `json:"description"`
+	Unit        *string   `json:"unit"`
+	PackSize    *int      `json:"pack_size"`
+	CPVCode     *string   `json:"cpv_code"`
+	EcoLabels   *[]string `json:"eco_labels"`
+	VATRateBP   *int      `json:"vat_rate_bp"`
+	Active      *bool     `json:"active"`
+}
+
+// SearchFilter is a catalogue search: free text Q (may be empty), filters and a page.
+type SearchFilter struct {
+	Q           string
+	AgreementID string
+	SupplierID  string
+	CPV         string // a CPV code prefix: digits only, e.g. "3314"
+	Eco         bool   // only items carrying at least one eco-label
+	Page        auth.Page
+}
+
+// ItemPage is one page of search results in the shape of every list (SPEC §4).
+type ItemPage struct {
+	Items    []Item `json:"items"`
+	Total    int    `json:"total"`
+	Page     int    `json:"page"`
+	PageSize int    `json:"page_size"`
+}
+
+// PriceRequest is a supplier's price change: the new price, from when ("" = today; never in
+// the past) and why.
+type PriceRequest struct {
+	PriceMinor    *int64 `json:"price_minor"`
+	EffectiveFrom string `json:"effective_from"`
+	Reason        string `json:"reason"`
+}
+
+// PriceChange is a kept record of a price change: who asked, when, old and new price, and the
+// decision (by the rules, or by a manager).
+type PriceChange struct {
+	ID            string     `db:"id" json:"id"`
+	ItemID        string     `db:"item_id" json:"item_id"`
+	ItemSKU       string     `db:"item_sku" json:"item_sku"`
+	ItemName      string     `db:"item_name" json:"item_name"`
+	AgreementID   string     `db:"agreement_id" json:"agreement_id"`
+	SupplierID    string     `db:"supplier_id" json:"supplier_id"`
+	SupplierName  string     `db:"supplier_name" json:"supplier_name"`
+	Currency      string     `db:"currency" json:"currency"`
+	RequestedBy   string     `db:"requested_by" json:"requested_by"`
+	OldPriceMinor *int64     `db:"old_price_minor" json:"old_price_minor"`
+	NewPriceMinor int64      `db:"new_price_minor" json:"new_price_minor"`
+	EffectiveFrom string     `db:"effective_from" json:"effective_from"`
+	Reason        string     `db:"reason" json:"reason"`
+	Status        string     `db:"status" json:"status"`
+	StatusReason  string     `db:"status_reason" json:"status_reason"`
+	DecidedBy     *string    `db:"decided_by" json:"decided_by"`
+	DecidedAt     *time.Time `db:"decided_at" json:"decided_at"`
+	DecisionNote  string     `db:"decision_note" json:"decision_note"`
+	CreatedAt     time.Time  `db:"created_at" json:"created_at"`
+}
+
+// PriceChangeFilter narrows a list of price changes.
+type PriceChangeFilter struct {
+	Status      string
+	AgreementID string
+	ItemID      string
+	Page        auth.Page
+	id          string // one change by id (GetPriceChange)
+}
+
+// ImportReport is what a valid price list did. Unchanged counts rows that matched an item
+// and changed nothing.
+type ImportReport struct {
+	Rows          int `json:"rows"`
+	Created       int `json:"created"`
+	Updated       int `json:"updated"`
+	Unchanged     int `json:"unchanged"`
+	PricesApplied int `json:"prices_applied"`
+	PricesPending int `json:"prices_pending"`
 }

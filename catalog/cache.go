@@ -1,0 +1,189 @@
+package catalog
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// cache keeps encoded catalogue reads (search pages, items) in Redis under versioned keys:
+//
+//	<prefix>catalog:<version>:<today>:<kind>:<hash>
+//
+// Every write that changes what a read returns bumps the version (INCR) before it answers, so
+// the very next read misses and goes to PostgreSQL; old entries simply expire. Today's date is
+// part of the key, so a price scheduled for tomorrow can never be served from an entry made
+// today. Redis is only an accelerator: every Redis error is a miss, a failing Redis is left
+// alone for a second (then tried again, so caching resumes by itself), and while a bump could
+// not be written the cache is bypassed until one succeeds.
+type cache struct {
+	rdb    *redis.Client // nil: no cache
+	prefix string
+	ttl    time.Duration
+
+	downUntil atomic.Int64 // unix nanos: skip Redis until then
+	dirty     atomic.Bool  // a bump was lost: bump before trusting any entry
+	gen       atomic.Int64 // this process's writes, for singleflight keys
+}
+
+// cacheTTL bounds the life of an entry; versions and dates make entries stale-proof, the TTL
+// only reclaims memory.
+const cacheTTL = 10 * time.Minute
+
+// redisBackoff is how long a failing Redis is left alone.
+const redisBackoff = time.Second
+
+// redisOpTimeout bounds every cache operation: a slow Redis must not slow the catalogue.
+const redisOpTimeout = 150 * time.Millisecond
+
+func newCache(rdb *redis.Client, prefix string) *cache {
+	c := &cache{prefix: prefix + "catalog:", ttl: cacheTTL}
+	if rdb != nil {
+		// A client of our own with short timeouts and no retries, sharing the caller's
+		// address and credentials: the caller's client may be tuned for other work.
+		opt := *rdb.Options()
+		opt.DialTimeout = 250 * time.Millisecond
+		opt.ReadTimeout = redisOpTimeout
+		opt.WriteTimeout = redisOpTimeout
+		opt.PoolTimeout = redisOpTimeout
+		opt.ContextTimeoutEnabled = true
+		opt.MaxRetries = -1
+		c.rdb = redis.NewClient(&opt)
+	}
+	return c
+}
+
+func (c *cache) available() bool {
+	return c.rdb != nil && time.Now().UnixNano() >= c.downUntil.Load()
+}
+
+// failed records a Redis failure (redis.Nil is not one).
+func (c *cache) failed(err error) {
+	if err != nil && !errors.Is(err, redis.Nil) {
+		c.downUntil.Store(time.Now().Add(redisBackoff).UnixNano())
+	}
+}
+
+// ready reports whether entries may be used now: Redis is up and no bump is outstanding.
+func (c *cache) ready(ctx context.Context) bool {
+	if !c.available() {
+		return false
+	}
+	if c.dirty.Load() {
+		c.bump(ctx)
+		return !c.dirty.Load()
+	}
+	return true
+}
+
+// bump invalidates every entry. Called after each committed write that changes a read.
+func (c *cache) bump(ctx context.Context) {
+	c.gen.Add(1)
+	if c.rdb == nil {
+		return
+	}
+	if !c.available() {
+		c.dirty.Store(true)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), redisOpTimeout)
+	defer cancel()
+	if err := c.rdb.Incr(ctx, c.prefix+"version").Err(); err != nil {
+		c.failed(err)
+		c.dirty.Store(true)
+		return
+	}
+	c.dirty.Store(false)
+}
+
+// lookup reads the version and the entry in one round trip.
+var lookupScript = redis.NewScript(`
+local v = redis.call('GET', KEYS[1]) or '0'
+return {v, redis.call('GET', ARGV[1] .. v .. ARGV[2])}
+`)
+
+// get returns the entry for suffix (":<today>:<kind>:<hash>") and the full key under which a
+// fresh value must be stored; ok is false on a miss. key is "" when Redis is not usable.
+func (c *cache) get(ctx context.Context, suffix string) (val []byte, key string, ok bool) {
+	if !c.ready(ctx) {
+		return nil, "", false
+	}
+	ctx, cancel := context.WithTimeout(ctx, redisOpTimeout)
+	defer cancel()
+	res, err := lookupScript.Run(ctx, c.rdb, []string{c.prefix + "version"}, c.prefix, suffix).Slice()
+	if err != nil {
+		c.failed(err)
+		return nil, "", false
+	}
+	if len(res) != 2 {
+		return nil, "", false
+	}
+	ver, _ := res[0].(string)
+	key = c.prefix + ver + suffix
+	if s, isStr := res[1].(string); isStr {
+		return []byte(s), key, true
+	}
+	return nil, key, false
+}
+
+// set stores val under key (from get) until the TTL or the next UTC midnight, whichever
+// comes first.
+func (c *cache) set(ctx context.Context, key string, val []byte, now time.Time) {
+	if key == "" || !c.available() {
+		return
+	}
+	ttl := c.ttl
+	y, m, d := now.UTC().Date()
+	if untilMidnight := time.Date(y, m, d+1, 0, 0, 0, 0, time.UTC).Sub(now); untilMidnight < ttl {
+		ttl = untilMidnight
+	}
+	if ttl <= 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), redisOpTimeout)
+	defer cancel()
+	c.failed(c.rdb.Set(ctx, key, val, ttl).Err())
+}
+
+// hashKey makes a compact cache-key part of arbitrary parts.
+func hashKey(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// cached serves kind/hash from the cache or loads it once and stores it. Concurrent misses
+// of one key share a single PostgreSQL query (singleflight). The flight key holds the cache
+// version and this process's write generation, so a read that starts after a write never
+// joins a flight that may have read the data before it.
+func (s *Service) cached(ctx context.Context, kind, hash string, load func(ctx context.Context) ([]byte, error)) ([]byte, error) {
+	now := s.now()
+	suffix := ":" + now.UTC().Format(dateLayout) + ":" + kind + ":" + hash
+	val, key, ok := s.cache.get(ctx, suffix)
+	if ok {
+		return val, nil
+	}
+	flight := strconv.FormatInt(s.cache.gen.Load(), 10) + "|" + key + "|" + suffix
+	v, err, _ := s.group.Do(flight, func() (any, error) {
+		s.loads.Add(1)
+		val, err := load(context.WithoutCancel(ctx))
+		if err != nil {
+			return nil, err
+		}
+		s.cache.set(ctx, key, val, now)
+		return val, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.([]byte), nil
+}
