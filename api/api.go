@@ -51,7 +51,7 @@ func newEngine(d Deps) *gin.Engine {
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
 	r.SetTrustedProxies(nil) //nolint:errcheck // nil never fails
-	r.Use(h.requestID, h.observe, h.recover)
+	r.Use(h.requestID, h.observe, h.recover, h.limitBody)
 	r.NoRoute(h.noRoute)
 	r.NoMethod(func(c *gin.Context) {
 		writeProblem(c, http.StatusMethodNotAllowed, "method_not_allowed", "Method not allowed", "This method is not allowed on this resource.", nil)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,29 +23,63 @@ const maxJSONBody = 1 << 20
 // decodeJSON reads exactly one JSON object into v. Unknown fields are refused, so that no
 // client can set a field it does not own. Errors: BadRequest.
 func decodeJSON(c *gin.Context, v any) error {
+	body, err := readJSONBody(c)
+	if err != nil {
+		return err
+	}
+	return decodeJSONBytes(body, v)
+}
+
+// decodeOptionalJSON is decodeJSON for bodies that may be empty (lifecycle notes): an empty
+// body leaves v as it is.
+func decodeOptionalJSON(c *gin.Context, v any) error {
+	body, err := readJSONBody(c)
+	if err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	return decodeJSONBytes(body, v)
+}
+
+// readJSONBody checks the content type and reads at most maxJSONBody bytes of the body.
+func readJSONBody(c *gin.Context) ([]byte, error) {
 	if ct := c.GetHeader("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return &derr.Error{Kind: derr.BadRequest, Code: "unsupported_media_type", Message: "The body must be application/json."}
+			return nil, &derr.Error{Kind: derr.BadRequest, Code: "unsupported_media_type", Message: "The body must be application/json."}
 		}
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, maxJSONBody))
+	if c.Request.Body == nil {
+		return nil, nil
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxJSONBody))
+	if err != nil {
+		return nil, badJSON(err)
+	}
+	return body, nil
+}
+
+// decodeJSONBytes decodes exactly one JSON object from body into v, refusing unknown fields,
+// other top-level values (null, arrays, numbers) and trailing data.
+func decodeJSONBytes(body []byte, v any) error {
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	if len(trimmed) == 0 {
+		return badJSON(io.EOF)
+	}
+	if trimmed[0] != '{' {
+		return &derr.Error{Kind: derr.BadRequest, Code: "malformed_json", Message: "The body must be a JSON object."}
+	}
+	dec := json.NewDecoder(bytes.NewReader(trimmed))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return badJSON(err)
 	}
-	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return &derr.Error{Kind: derr.BadRequest, Code: "malformed_json", Message: "The body must hold a single JSON object."}
 	}
 	return nil
-}
-
-// decodeOptionalJSON is decodeJSON for bodies that may be empty (lifecycle notes).
-func decodeOptionalJSON(c *gin.Context, v any) error {
-	if c.Request.ContentLength == 0 && c.Request.Body != nil && c.GetHeader("Transfer-Encoding") == "" {
-		return nil
-	}
-	return decodeJSON(c, v)
 }
 
 func badJSON(err error) error {
@@ -64,7 +99,7 @@ func badJSON(err error) error {
 		}
 		return bad("malformed_json", "A field has the wrong type.", derr.FieldError{Field: field, Message: "must be " + typ.Type.String()})
 	case errors.As(err, &tooBig):
-		return bad("body_too_large", fmt.Sprintf("The body is larger than %d bytes.", tooBig.Limit))
+		return &derr.Error{Kind: derr.TooLarge, Code: "body_too_large", Message: fmt.Sprintf("The body is larger than %d bytes.", tooBig.Limit), Err: err}
 	case errors.Is(err, io.EOF):
 		return bad("malformed_json", "The body is empty; a JSON object is required.")
 	case errors.Is(err, io.ErrUnexpectedEOF):
@@ -91,6 +126,9 @@ func queryInt(c *gin.Context, name string, def int) (int, error) {
 	return n, nil
 }
 
+// maxPage bounds the page number, so that an offset can never overflow.
+const maxPage = auth.MaxPage
+
 // queryPage parses page and page_size (SPEC §4: page from 1, size default 20, at most 100).
 func queryPage(c *gin.Context) (auth.Page, error) {
 	page, err := queryInt(c, "page", 1)
@@ -102,7 +140,7 @@ func queryPage(c *gin.Context) (auth.Page, error) {
 		return auth.Page{}, err
 	}
 	var v derr.Validator
-	v.Check(page >= 1, "page", "must be 1 or more")
+	v.Check(page >= 1 && page <= maxPage, "page", fmt.Sprintf("must be between 1 and %d", maxPage))
 	v.Check(size >= 1 && size <= 100, "page_size", "must be between 1 and 100")
 	if len(v.Errors) > 0 {
 		return auth.Page{}, &derr.Error{Kind: derr.BadRequest, Code: "invalid_query", Message: "A query parameter is not valid.", Fields: v.Errors}

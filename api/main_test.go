@@ -46,13 +46,23 @@ func newTestAPI(t testing.TB) *testAPI {
 
 func newTestAPIWith(t testing.TB, cfg auth.Config) *testAPI {
 	t.Helper()
+	return newTestAPIDeps(t, cfg, nil)
+}
+
+// newTestAPIDeps is newTestAPIWith with a last say over the dependencies (another logger, a
+// Redis client that cannot connect) before the handler is built.
+func newTestAPIDeps(t testing.TB, cfg auth.Config, change func(*Deps)) *testAPI {
+	t.Helper()
 	db := testenv.DB(t)
 	rdb := testenv.Redis(t)
 	a := auth.NewService(db, rdb, cfg)
 	cat := catalog.NewService(db, rdb, testenv.RedisPrefix())
 	ord := orders.NewService(db, cat)
 	d := Deps{DB: db, Redis: rdb, Auth: a, Catalog: cat, Orders: ord, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))}
-	return &testAPI{t: t, handler: NewHandler(d), Auth: a, Catalog: cat, Orders: ord, Deps: d}
+	if change != nil {
+		change(&d)
+	}
+	return &testAPI{t: t, handler: NewHandler(d), Auth: d.Auth, Catalog: d.Catalog, Orders: d.Orders, Deps: d}
 }
 
 // response is a recorded response with its decoded JSON body.
@@ -92,7 +102,9 @@ func (a *testAPI) do(method, path, token string, body any, headers ...string) re
 	}
 	rec := httptest.NewRecorder()
 	a.handler.ServeHTTP(rec, req)
-	res := response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
+	// Result().Header is the header as it was when the status was written: a header set
+	// after that would never reach a real client, so tests must not see it either.
+	res := response{Status: rec.Code, Header: rec.Result().Header, Body: rec.Body.Bytes()}
 	json.Unmarshal(res.Body, &res.JSON) //nolint:errcheck // not every body is an object
 	return res
 }

@@ -22,6 +22,7 @@ var statusByKind = map[derr.Kind]int{
 	derr.Unauthenticated: http.StatusUnauthorized,
 	derr.RateLimited:     http.StatusTooManyRequests,
 	derr.Unavailable:     http.StatusServiceUnavailable,
+	derr.TooLarge:        http.StatusRequestEntityTooLarge,
 }
 
 // Problem is an RFC 9457 problem document with Avrop's extensions: a rule code and field
@@ -65,7 +66,10 @@ func (h *handler) respondError(c *gin.Context, err error) {
 			"Something went wrong on our side. The request id identifies it in our logs.", nil)
 		return
 	}
-	status := statusByKind[e.Kind]
+	status, ok := statusByKind[e.Kind]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
 	if e.Kind == derr.Unauthenticated {
 		c.Header("WWW-Authenticate", `Bearer realm="avrop"`)
 	}

@@ -100,10 +100,16 @@ type Page struct {
 	PageSize int `json:"page_size"`
 }
 
-// Normalize fills in page 1 and size 20 and caps the size at 100.
+// MaxPage is the highest page number: beyond it an offset could overflow.
+const MaxPage = 1_000_000
+
+// Normalize fills in page 1 and size 20, caps the size at 100 and the page at MaxPage.
 func (p Page) Normalize() Page {
 	if p.Page < 1 {
 		p.Page = 1
+	}
+	if p.Page > MaxPage {
+		p.Page = MaxPage
 	}
 	if p.PageSize < 1 {
 		p.PageSize = 20

@@ -2,12 +2,15 @@ package auth
 
 import (
 	"context"
-
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net/mail"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-redis/redis_rate/v10"
@@ -51,12 +54,21 @@ type Service struct {
 	db      *sqlx.DB
 	limiter *redis_rate.Limiter
 	cfg     Config
-	now     func() time.Time
+	clock   atomic.Pointer[func() time.Time]
 
-	// active remembers for a few seconds that a user is active, so that verifying a token
-	// does not cost a query on every request; deactivation in this process clears it.
+	// active remembers for a few seconds that a user is active (and their current roles), so
+	// that verifying a token does not cost a query on every request; any change to the user
+	// in this process clears it.
 	mu     sync.Mutex
-	active map[string]time.Time
+	active map[string]activeUser
+}
+
+// activeUser is the cached state of an active user.
+type activeUser struct {
+	until   time.Time
+	orgID   string
+	orgKind OrgKind
+	roles   []Role
 }
 
 // activeCacheTTL bounds how long another process may still accept a deactivated user's
@@ -66,15 +78,19 @@ const activeCacheTTL = 5 * time.Second
 // NewService returns the auth service. rdb may be nil, and may be down: rate limiting then
 // lets attempts through rather than lock everyone out.
 func NewService(db *sqlx.DB, rdb *redis.Client, cfg Config) *Service {
-	s := &Service{db: db, cfg: cfg, now: func() time.Time { return time.Now().UTC() }, active: map[string]time.Time{}}
+	s := &Service{db: db, cfg: cfg, active: map[string]activeUser{}}
+	s.SetClock(func() time.Time { return time.Now().UTC() })
 	if rdb != nil {
 		s.limiter = redis_rate.NewLimiter(rdb)
 	}
 	return s
 }
 
-// SetClock replaces the service's clock; for tests of expiry.
-func (s *Service) SetClock(now func() time.Time) { s.now = now }
+// SetClock replaces the service's clock; for tests of expiry. Safe to call while requests
+// are being served.
+func (s *Service) SetClock(now func() time.Time) { s.clock.Store(&now) }
+
+func (s *Service) now() time.Time { return (*s.clock.Load())() }
 
 // Session is what a successful login or refresh returns.
 type Session struct {
@@ -98,14 +114,23 @@ type SessionUser struct {
 var errBadCredentials = derr.New(derr.Unauthenticated, "invalid_credentials", "The email or password is wrong.")
 
 // Login checks email and password and starts a session. Errors: Unauthenticated for wrong
-// credentials or an inactive user, RateLimited after too many attempts.
+// credentials or an inactive user, RateLimited after too many failed attempts.
+//
+// Failed attempts are limited per account and per client address with redis_rate (GCRA in
+// Redis). Every attempt takes one unit from both limits before the password is checked, so
+// that parallel guesses cannot slip past the limit; a successful login then clears the
+// account's limit and gives its unit back to the address, so only failures count and a
+// municipality's many users behind one address can all sign in. When Redis is unreachable
+// the limits are skipped (fail open): sign-in keeps working while the cache is down, and
+// argon2id still makes each guess expensive.
 func (s *Service) Login(ctx context.Context, email, password, clientAddr string) (Session, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
-	accountKey := s.cfg.RedisPrefix + "login:account:" + email
-	if err := s.allow(ctx, s.cfg.AddressLimit, s.cfg.RedisPrefix+"login:addr:"+clientAddr); err != nil {
+	accountKey := s.limitKey("account", email)
+	addrKey := s.limitKey("addr", clientAddr)
+	if err := s.allow(ctx, s.cfg.AddressLimit, addrKey, 1); err != nil {
 		return Session{}, err
 	}
-	if err := s.allow(ctx, s.cfg.AccountLimit, accountKey); err != nil {
+	if err := s.allow(ctx, s.cfg.AccountLimit, accountKey, 1); err != nil {
 		return Session{}, err
 	}
 	u, err := userByEmail(ctx, s.db, email)
@@ -123,30 +148,62 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 	if !ok || !u.Active {
 		return Session{}, errBadCredentials
 	}
-	if s.limiter != nil {
-		if err := s.limiter.Reset(ctx, accountKey); err != nil {
-			slog.WarnContext(ctx, "rate limit reset failed", "err", err)
-		}
-	}
+	s.resetLimit(ctx, s.cfg.AccountLimit, accountKey)
+	s.allow(ctx, s.cfg.AddressLimit, addrKey, -1) //nolint:errcheck // a refund never fails the login
 	return s.startSession(ctx, u, uuid.NewString())
 }
 
-// allow consumes one attempt from the limit at key. When Redis cannot answer it lets the
-// attempt through: sign-in must keep working while the cache is down.
-func (s *Service) allow(ctx context.Context, limit redis_rate.Limit, key string) error {
-	if s.limiter == nil || limit.IsZero() {
+// limitKey is the Redis key of a login limit. The value is hashed so that a key's length
+// does not depend on what a client sends.
+func (s *Service) limitKey(kind, value string) string {
+	sum := sha256.Sum256([]byte(value))
+	return s.cfg.RedisPrefix + "login:" + kind + ":" + hex.EncodeToString(sum[:16])
+}
+
+// limiterTimeout bounds every rate-limit call, so that an unreachable Redis delays a login by
+// at most this much before the limit is skipped.
+const limiterTimeout = 500 * time.Millisecond
+
+// limitEnabled reports whether limit limits anything; a zero rate or period disables it.
+func (s *Service) limitEnabled(limit redis_rate.Limit) bool {
+	return s.limiter != nil && limit.Rate > 0 && limit.Burst > 0 && limit.Period > 0
+}
+
+// allow takes n attempts from the limit at key (a negative n gives them back). When Redis
+// cannot answer it lets the attempt through: sign-in must keep working while the cache is
+// down.
+func (s *Service) allow(ctx context.Context, limit redis_rate.Limit, key string, n int) error {
+	if !s.limitEnabled(limit) {
 		return nil
 	}
-	res, err := s.limiter.Allow(ctx, key, limit)
+	ctx, cancel := context.WithTimeout(ctx, limiterTimeout)
+	defer cancel()
+	res, err := s.limiter.AllowN(ctx, key, limit, n)
 	if err != nil {
-		slog.WarnContext(ctx, "rate limiter unavailable", "err", err)
+		slog.WarnContext(ctx, "rate limiter unavailable; login not limited", "err", err)
 		return nil
 	}
-	if res.Allowed == 0 {
+	if n > 0 && res.Allowed == 0 {
+		retry := res.RetryAfter
+		if retry < time.Second {
+			retry = time.Second
+		}
 		return &derr.Error{Kind: derr.RateLimited, Code: "too_many_attempts",
-			Message: "Too many sign-in attempts. Try again later.", RetryAfter: res.RetryAfter}
+			Message: "Too many sign-in attempts. Try again later.", RetryAfter: retry}
 	}
 	return nil
+}
+
+// resetLimit clears the limit at key.
+func (s *Service) resetLimit(ctx context.Context, limit redis_rate.Limit, key string) {
+	if !s.limitEnabled(limit) {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, limiterTimeout)
+	defer cancel()
+	if err := s.limiter.Reset(ctx, key); err != nil {
+		slog.WarnContext(ctx, "rate limit reset failed", "err", err)
+	}
 }
 
 func (s *Service) startSession(ctx context.Context, u User, family string) (Session, error) {
@@ -242,41 +299,53 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 	return revokeFamily(ctx, s.db, rt.FamilyID)
 }
 
-// Authenticate verifies an access token and returns its caller. A deactivated user is refused
-// even while their token has not expired. Errors: Unauthenticated.
+// Authenticate verifies an access token and returns its caller. The token names the user;
+// whether they are still active, and their roles, come from the database (cached in this
+// process for activeCacheTTL), so a deactivated user is refused and a changed role takes
+// effect even while their token has not expired. Errors: Unauthenticated.
 func (s *Service) Authenticate(ctx context.Context, token string) (Caller, error) {
 	c, err := s.parseAccessToken(token)
 	if err != nil {
 		return Caller{}, err
 	}
-	if err := s.checkActive(ctx, c.UserID); err != nil {
+	au, err := s.activeUser(ctx, c.UserID)
+	if err != nil {
 		return Caller{}, err
 	}
-	return c, nil
+	if au.orgID != c.OrgID {
+		return Caller{}, derr.New(derr.Unauthenticated, "invalid_token", "The access token is not valid.")
+	}
+	return Caller{UserID: c.UserID, OrgID: au.orgID, OrgKind: au.orgKind, Roles: au.roles}, nil
 }
 
-func (s *Service) checkActive(ctx context.Context, userID string) error {
+var errInactive = derr.New(derr.Unauthenticated, "user_inactive", "The account is not active.")
+
+func (s *Service) activeUser(ctx context.Context, userID string) (activeUser, error) {
 	now := s.now()
 	s.mu.Lock()
-	until, ok := s.active[userID]
+	au, ok := s.active[userID]
 	s.mu.Unlock()
-	if ok && now.Before(until) {
-		return nil
+	if ok && now.Before(au.until) {
+		return au, nil
 	}
-	active, err := userActive(ctx, s.db, userID)
-	if derr.Is(err, derr.NotFound) || (err == nil && !active) {
-		return derr.New(derr.Unauthenticated, "user_inactive", "The account is not active.")
+	st, err := userState(ctx, s.db, userID)
+	if derr.Is(err, derr.NotFound) || (err == nil && !st.Active) {
+		return activeUser{}, errInactive
 	}
 	if err != nil {
-		return fmt.Errorf("authenticate: %w", err)
+		return activeUser{}, fmt.Errorf("authenticate: %w", err)
+	}
+	au = activeUser{until: now.Add(activeCacheTTL), orgID: st.OrgID, orgKind: st.OrgKind, roles: make([]Role, len(st.Roles))}
+	for i, r := range st.Roles {
+		au.roles[i] = Role(r)
 	}
 	s.mu.Lock()
 	if len(s.active) > 100_000 {
 		clear(s.active)
 	}
-	s.active[userID] = now.Add(activeCacheTTL)
+	s.active[userID] = au
 	s.mu.Unlock()
-	return nil
+	return au, nil
 }
 
 func (s *Service) forgetActive(userID string) {
@@ -504,6 +573,10 @@ func (s *Service) UpdateUser(ctx context.Context, c Caller, id string, p UserPat
 	}
 	if !validUUID(id) {
 		return User{}, derr.NotFoundf("user not found")
+	}
+	// An administrator who deactivates or demotes themselves could leave nobody to undo it.
+	if id == c.UserID && ((p.Active != nil && !*p.Active) || (p.Roles != nil && !slices.Contains(*p.Roles, RoleAdmin))) {
+		return User{}, derr.Invalidf("cannot_demote_self", "You cannot deactivate yourself or remove your own admin role.")
 	}
 	var out User
 	err := postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {

@@ -79,10 +79,19 @@ func userByID(ctx context.Context, db sqlx.QueryerContext, id string) (User, err
 	return u, postgres.Error(err, "user")
 }
 
-func userActive(ctx context.Context, db sqlx.QueryerContext, id string) (bool, error) {
-	var active bool
-	err := sqlx.GetContext(ctx, db, &active, `SELECT active FROM users WHERE id = $1`, id)
-	return active, postgres.Error(err, "user")
+// userStatus is what authenticating a request needs to know about a user.
+type userStatus struct {
+	Active  bool           `db:"active"`
+	OrgID   string         `db:"org_id"`
+	OrgKind OrgKind        `db:"kind"`
+	Roles   pq.StringArray `db:"roles"`
+}
+
+func userState(ctx context.Context, db sqlx.QueryerContext, id string) (userStatus, error) {
+	var st userStatus
+	err := sqlx.GetContext(ctx, db, &st, `SELECT u.active, u.org_id, o.kind, u.roles
+		FROM users u JOIN organizations o ON o.id = u.org_id WHERE u.id = $1`, id)
+	return st, postgres.Error(err, "user")
 }
 
 func updateUser(ctx context.Context, db sqlx.ExtContext, u User) (User, error) {

@@ -63,7 +63,7 @@ func (s *Service) parseAccessToken(token string) (Caller, error) {
 		}
 		return Caller{}, &derr.Error{Kind: derr.Unauthenticated, Code: "invalid_token", Message: "The access token is not valid.", Err: err}
 	}
-	if claims.Subject == "" || claims.Org == "" {
+	if !validUUID(claims.Subject) || !validUUID(claims.Org) {
 		return Caller{}, derr.New(derr.Unauthenticated, "invalid_token", "The access token is not valid.")
 	}
 	roles := make([]Role, len(claims.Roles))

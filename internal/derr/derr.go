@@ -24,6 +24,7 @@ const (
 	Unauthenticated             // 401: no valid credentials
 	RateLimited                 // 429: too many attempts
 	Unavailable                 // 503: a required dependency is down
+	TooLarge                    // 413: the request body is larger than the endpoint accepts
 )
 
 // FieldError names one field of the input and what is wrong with it.
