@@ -1,20 +1,283 @@
 // Package orders holds call-off orders: creation under the agreement's rules, ceilings,
 // approvals, the lifecycle and its events, deviations and follow-up.
+//
+// Every rule that must hold under concurrency is enforced inside one PostgreSQL transaction:
+// the ceilings by conditional updates of committed counters (agreement row first, then the
+// participant row), lifecycle moves by a row lock on the order, idempotency keys by a claim in
+// the order's own transaction. The package never imports net/http; it takes an auth.Caller and
+// returns values and *derr.Error for expected failures.
 package orders
 
 import (
+	"time"
+
 	"github.com/jmoiron/sqlx"
 
+	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/catalog"
 )
 
-// Service is the orders entry point.
+// Status is where an order is in its lifecycle (SPEC §2).
+type Status string
+
+// The statuses of the lifecycle.
+const (
+	StatusPendingApproval Status = "pending_approval"
+	StatusApproved        Status = "approved"
+	StatusRejected        Status = "rejected"
+	StatusAccepted        Status = "accepted"
+	StatusDeclined        Status = "declined"
+	StatusShipped         Status = "shipped"
+	StatusDelivered       Status = "delivered"
+	StatusCancelled       Status = "cancelled"
+)
+
+// Committed reports whether an order in status s counts against the ceilings.
+func (s Status) Committed() bool {
+	switch s {
+	case StatusPendingApproval, StatusApproved, StatusAccepted, StatusShipped, StatusDelivered:
+		return true
+	}
+	return false
+}
+
+// ValidStatus reports whether s is a known status.
+func ValidStatus(s Status) bool {
+	return s.Committed() || s == StatusRejected || s == StatusDeclined || s == StatusCancelled
+}
+
+// Cascade reasons: why an order on a ranking agreement skips a higher-ranked supplier.
+const (
+	CascadeHigherRankDeclined      = "higher_rank_declined"
+	CascadeHigherRankNoReply       = "higher_rank_no_reply"
+	CascadeHigherRankCannotDeliver = "higher_rank_cannot_deliver"
+)
+
+// Order is a call-off order with its snapshotted lines and its events. Money is in minor
+// units of Currency: TotalMinor excludes VAT, VATMinor is the sum of the lines' VAT, and
+// TotalInclVATMinor is their sum.
+type Order struct {
+	ID                    string     `db:"id" json:"id"`
+	Number                string     `db:"number" json:"number"`
+	BuyerOrgID            string     `db:"buyer_org_id" json:"buyer_org_id"`
+	BuyerOrgName          string     `db:"buyer_org_name" json:"buyer_org_name"`
+	OrderedBy             string     `db:"ordered_by" json:"ordered_by"`
+	OrderedByName         string     `db:"ordered_by_name" json:"ordered_by_name"`
+	AgreementID           string     `db:"agreement_id" json:"agreement_id"`
+	AgreementReference    string     `db:"agreement_reference" json:"agreement_reference"`
+	SupplierID            string     `db:"supplier_id" json:"supplier_id"`
+	SupplierName          string     `db:"supplier_name" json:"supplier_name"`
+	SupplierRank          int        `db:"supplier_rank" json:"supplier_rank"`
+	Status                Status     `db:"status" json:"status"`
+	Currency              string     `db:"currency" json:"currency"`
+	TotalMinor            int64      `db:"total_minor" json:"total_minor"`
+	VATMinor              int64      `db:"vat_minor" json:"vat_minor"`
+	TotalInclVATMinor     int64      `db:"-" json:"total_incl_vat_minor"`
+	DeliveryAddress       string     `db:"delivery_address" json:"delivery_address"`
+	CostCenter            string     `db:"cost_center" json:"cost_center"`
+	RequestedDeliveryDate *string    `db:"requested_delivery_date" json:"requested_delivery_date"`
+	Note                  string     `db:"note" json:"note"`
+	CascadeReason         *string    `db:"cascade_reason" json:"cascade_reason"`
+	CascadeNote           string     `db:"cascade_note" json:"cascade_note"`
+	DeclinedOrderID       *string    `db:"declined_order_id" json:"declined_order_id"`
+	DeclineReason         string     `db:"decline_reason" json:"decline_reason"`
+	ApprovedAt            *time.Time `db:"approved_at" json:"approved_at"`
+	AcceptedAt            *time.Time `db:"accepted_at" json:"accepted_at"`
+	ShippedAt             *time.Time `db:"shipped_at" json:"shipped_at"`
+	DeliveredAt           *time.Time `db:"delivered_at" json:"delivered_at"`
+	CreatedAt             time.Time  `db:"created_at" json:"created_at"`
+	UpdatedAt             time.Time  `db:"updated_at" json:"updated_at"`
+	// Lines and Events are filled by GetOrder and CreateOrder, not by lists.
+	Lines  []Line  `db:"-" json:"lines,omitempty"`
+	Events []Event `db:"-" json:"events,omitempty"`
+}
+
+// Line is one line of an order as it was when the order was created.
+type Line struct {
+	LineNo         int    `db:"line_no" json:"line_no"`
+	ItemID         string `db:"item_id" json:"item_id"`
+	SKU            string `db:"sku" json:"sku"`
+	Name           string `db:"name" json:"name"`
+	Unit           string `db:"unit" json:"unit"`
+	Quantity       int    `db:"quantity" json:"quantity"`
+	UnitPriceMinor int64  `db:"unit_price_minor" json:"unit_price_minor"`
+	VATRateBP      int    `db:"vat_rate_bp" json:"vat_rate_bp"`
+	LineTotalMinor int64  `db:"line_total_minor" json:"line_total_minor"`
+	LineVATMinor   int64  `db:"line_vat_minor" json:"line_vat_minor"`
+}
+
+// Event is one recorded move of an order; From is nil for the creation.
+type Event struct {
+	ID        int64     `db:"id" json:"id"`
+	ActorID   string    `db:"actor_id" json:"actor_id"`
+	ActorName string    `db:"actor_name" json:"actor_name"`
+	From      *Status   `db:"from_status" json:"from"`
+	To        Status    `db:"to_status" json:"to"`
+	Note      string    `db:"note" json:"note"`
+	CreatedAt time.Time `db:"created_at" json:"created_at"`
+}
+
+// OrderInput is the body of POST /orders (SPEC §4 wire example). Quantities are positive
+// integers; RequestedDeliveryDate is a date (YYYY-MM-DD) or empty. CascadeReason and
+// CascadeNote are required when ordering from a supplier below rank 1 on a ranking agreement;
+// DeclinedOrderID names the declined order when CascadeReason is higher_rank_declined.
+type OrderInput struct {
+	AgreementID           string      `json:"agreement_id"`
+	SupplierID            string      `json:"supplier_id"`
+	Lines                 []LineInput `json:"lines"`
+	DeliveryAddress       string      `json:"delivery_address"`
+	CostCenter            string      `json:"cost_center"`
+	RequestedDeliveryDate string      `json:"requested_delivery_date"`
+	Note                  string      `json:"note"`
+	CascadeReason         string      `json:"cascade_reason"`
+	CascadeNote           string      `json:"cascade_note"`
+	DeclinedOrderID       string      `json:"declined_order_id"`
+}
+
+// LineInput is one requested line: an item of the agreement and supplier, and a quantity.
+type LineInput struct {
+	ItemID   string `json:"item_id"`
+	Quantity int64  `json:"quantity"`
+}
+
+// Action is a lifecycle move (SPEC §2).
+type Action string
+
+// The lifecycle moves, each a POST /orders/{id}/<action>.
+const (
+	ActionApprove Action = "approve"
+	ActionReject  Action = "reject"
+	ActionCancel  Action = "cancel"
+	ActionAccept  Action = "accept"
+	ActionDecline Action = "decline"
+	ActionShip    Action = "ship"
+	ActionDeliver Action = "deliver"
+)
+
+// Actions lists every move, in lifecycle order.
+var Actions = []Action{ActionApprove, ActionReject, ActionCancel, ActionAccept, ActionDecline, ActionShip, ActionDeliver}
+
+// OrderFilter narrows a list of orders. Empty fields do not filter. Mine keeps the orders the
+// caller placed; Cascade keeps orders that skipped the ranking (with a cascade reason).
+type OrderFilter struct {
+	Status      []Status
+	AgreementID string
+	SupplierID  string
+	BuyerOrgID  string
+	Mine        bool
+	Cascade     bool
+	Page        auth.Page
+}
+
+// DeviationKind is what went wrong with a delivery.
+type DeviationKind string
+
+// The deviation kinds of SPEC §2.
+const (
+	DeviationLate      DeviationKind = "late"
+	DeviationWrongItem DeviationKind = "wrong_item"
+	DeviationDamaged   DeviationKind = "damaged"
+	DeviationMissing   DeviationKind = "missing"
+	DeviationQuality   DeviationKind = "quality"
+	DeviationOther     DeviationKind = "other"
+)
+
+// ValidDeviationKind reports whether k is a known kind.
+func ValidDeviationKind(k DeviationKind) bool {
+	switch k {
+	case DeviationLate, DeviationWrongItem, DeviationDamaged, DeviationMissing, DeviationQuality, DeviationOther:
+		return true
+	}
+	return false
+}
+
+// Deviation is a buyer's report of a problem with an order, the supplier's response and the
+// manager's closing.
+type Deviation struct {
+	ID          string        `db:"id" json:"id"`
+	OrderID     string        `db:"order_id" json:"order_id"`
+	OrderNumber string        `db:"order_number" json:"order_number"`
+	AgreementID string        `db:"agreement_id" json:"agreement_id"`
+	SupplierID  string        `db:"supplier_id" json:"supplier_id"`
+	BuyerOrgID  string        `db:"buyer_org_id" json:"buyer_org_id"`
+	Kind        DeviationKind `db:"kind" json:"kind"`
+	Description string        `db:"description" json:"description"`
+	Status      string        `db:"status" json:"status"` // open, responded, closed
+	ReportedBy  string        `db:"reported_by" json:"reported_by"`
+	Response    string        `db:"response" json:"response"`
+	RespondedBy *string       `db:"responded_by" json:"responded_by"`
+	RespondedAt *time.Time    `db:"responded_at" json:"responded_at"`
+	CloseNote   string        `db:"close_note" json:"close_note"`
+	ClosedBy    *string       `db:"closed_by" json:"closed_by"`
+	ClosedAt    *time.Time    `db:"closed_at" json:"closed_at"`
+	CreatedAt   time.Time     `db:"created_at" json:"created_at"`
+	UpdatedAt   time.Time     `db:"updated_at" json:"updated_at"`
+}
+
+// DeviationInput is a buyer's report.
+type DeviationInput struct {
+	Kind        DeviationKind `json:"kind"`
+	Description string        `json:"description"`
+}
+
+// DeviationFilter narrows the per-supplier list of deviations.
+type DeviationFilter struct {
+	SupplierID  string
+	AgreementID string
+	Status      string
+	Page        auth.Page
+}
+
+// Usage is an agreement's committed value against its ceilings (SPEC §2 Follow-up).
+// CeilingMinor, RemainingMinor and PercentUsed are nil when the agreement has no ceiling;
+// ForecastExhaustionDate is the date the ceiling will be reached at the pace of the last 90
+// days' committed orders, nil without a ceiling or without orders in that window.
+type Usage struct {
+	AgreementID            string             `json:"agreement_id"`
+	Currency               string             `json:"currency"`
+	CeilingMinor           *int64             `json:"ceiling_minor"`
+	CommittedMinor         int64              `json:"committed_minor"`
+	RemainingMinor         *int64             `json:"remaining_minor"`
+	PercentUsed            *float64           `json:"percent_used"`
+	PaceMinorPerDay        int64              `json:"pace_minor_per_day"`
+	ForecastExhaustionDate *string            `json:"forecast_exhaustion_date"`
+	Participants           []ParticipantUsage `json:"participants"`
+	Warnings               []UsageWarning     `json:"warnings"`
+}
+
+// ParticipantUsage is one participant's committed value against its own ceiling.
+type ParticipantUsage struct {
+	OrgID          string   `db:"org_id" json:"org_id"`
+	OrgName        string   `db:"org_name" json:"org_name"`
+	CommittedMinor int64    `db:"committed_minor" json:"committed_minor"`
+	CeilingMinor   *int64   `db:"ceiling_minor" json:"ceiling_minor"`
+	RemainingMinor *int64   `db:"-" json:"remaining_minor"`
+	PercentUsed    *float64 `db:"-" json:"percent_used"`
+}
+
+// UsageWarning says that committed value has passed 80 % or 95 % of a ceiling: the
+// agreement's (OrgID empty) or a participant's.
+type UsageWarning struct {
+	Scope       string  `json:"scope"` // "agreement" or "participant"
+	OrgID       string  `json:"org_id,omitempty"`
+	Level       int     `json:"level"` // 80 or 95
+	PercentUsed float64 `json:"percent_used"`
+	Message     string  `json:"message"`
+}
+
+// Service is the orders entry point. It reads the catalogue's tables in its own SQL (an
+// order's checks must see them inside the order's transaction) and writes only its own.
 type Service struct {
 	db      *sqlx.DB
 	catalog *catalog.Service
+	now     func() time.Time
+	stmts   *statements
 }
 
 // NewService returns the orders service.
 func NewService(db *sqlx.DB, cat *catalog.Service) *Service {
-	return &Service{db: db, catalog: cat}
+	return &Service{db: db, catalog: cat, now: func() time.Time { return time.Now().UTC() }, stmts: newStatements(db)}
 }
+
+// SetClock replaces the service's clock (for tests of dates and forecasts).
+func (s *Service) SetClock(now func() time.Time) { s.now = now }

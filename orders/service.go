@@ -1,0 +1,746 @@
+package orders
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/avrop/avrop/auth"
+	"github.com/avrop/avrop/internal/derr"
+	"github.com/avrop/avrop/internal/postgres"
+)
+
+// Limits of an order's input.
+const (
+	MaxLines           = 200
+	MaxQuantity        = 1_000_000
+	MaxOrderTotalMinor = 100_000_000_000_000 // 10^14 minor units: no int64 overflow in VAT arithmetic
+	maxTextLen         = 2000
+	maxKeyLen          = 255
+)
+
+// Rule codes of order creation (SPEC §4), beside validation_failed for malformed fields.
+const (
+	CodeAgreementNotActive     = "agreement_not_active"
+	CodeNotParticipant         = "not_participant"
+	CodeSupplierNotInAgreement = "supplier_not_in_agreement"
+	CodeItemNotInAgreement     = "item_not_in_agreement"
+	CodeItemInactive           = "item_inactive"
+	CodeNoCurrentPrice         = "no_current_price"
+	CodeBelowMinOrder          = "below_min_order"
+	CodeCeilingExceeded        = "ceiling_exceeded"
+	CodeParticipantCeiling     = "participant_ceiling_exceeded"
+	CodeCascadeReasonRequired  = "cascade_reason_required"
+	CodeCascadeOrderInvalid    = "cascade_declined_order_invalid"
+	CodeTotalTooLarge          = "total_too_large"
+	CodeInvalidTransition      = "invalid_transition"
+	CodeOwnOrder               = "own_order"
+	CodeIdempotencyKeyReused   = "idempotency_key_reused"
+	CodeIdempotencyKeyInFlight = "idempotency_key_in_flight"
+	CodeInvalidIdempotencyKey  = "invalid_idempotency_key"
+	CodeDeviationNotAllowed    = "deviation_not_allowed"
+	CodeDeviationClosed        = "deviation_closed"
+)
+
+func (s *Service) today() time.Time {
+	y, m, d := s.now().UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// cleanText reports whether s is fit to store: valid UTF-8 without NUL or other control
+// characters except newline and tab (PostgreSQL refuses NUL; the rest has no place in a form).
+func cleanText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if r == '\n' || r == '\t' || r == '\r' {
+			continue
+		}
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func checkText(v *derr.Validator, s, field string, max int, required bool) {
+	switch {
+	case required && strings.TrimSpace(s) == "":
+		v.Check(false, field, "is required")
+	case len(s) > max:
+		v.Check(false, field, fmt.Sprintf("must be at most %d bytes", max))
+	default:
+		v.Check(cleanText(s), field, "must not contain control characters")
+	}
+}
+
+// validate checks the shape of the input (no database needed) and trims its text.
+func (in *OrderInput) validate(today time.Time) error {
+	in.DeliveryAddress = strings.TrimSpace(in.DeliveryAddress)
+	in.CostCenter = strings.TrimSpace(in.CostCenter)
+	in.Note = strings.TrimSpace(in.Note)
+	in.CascadeNote = strings.TrimSpace(in.CascadeNote)
+	in.RequestedDeliveryDate = strings.TrimSpace(in.RequestedDeliveryDate)
+	var v derr.Validator
+	v.Check(auth.ValidUUID(in.AgreementID), "agreement_id", "must be the id of an agreement")
+	v.Check(auth.ValidUUID(in.SupplierID), "supplier_id", "must be the id of an awarded supplier")
+	v.Check(len(in.Lines) >= 1 && len(in.Lines) <= MaxLines, "lines", fmt.Sprintf("must hold 1 to %d lines", MaxLines))
+	seen := map[string]bool{}
+	for i, l := range in.Lines {
+		if i >= MaxLines {
+			break
+		}
+		f := fmt.Sprintf("lines[%d]", i)
+		okID := auth.ValidUUID(l.ItemID)
+		v.Check(okID, f+".item_id", "must be the id of a catalogue item")
+		v.Check(l.Quantity >= 1 && l.Quantity <= MaxQuantity, f+".quantity", fmt.Sprintf("must be a whole number from 1 to %d", MaxQuantity))
+		if okID {
+			id := strings.ToLower(l.ItemID)
+			v.Check(!seen[id], f+".item_id", "is already on another line; raise that line's quantity instead")
+			seen[id] = true
+		}
+	}
+	checkText(&v, in.DeliveryAddress, "delivery_address", 500, true)
+	checkText(&v, in.CostCenter, "cost_center", 100, false)
+	checkText(&v, in.Note, "note", maxTextLen, false)
+	checkText(&v, in.CascadeNote, "cascade_note", maxTextLen, false)
+	if in.RequestedDeliveryDate != "" {
+		d, err := time.Parse(time.DateOnly, in.RequestedDeliveryDate)
+		v.Check(err == nil, "requested_delivery_date", "must be a date (YYYY-MM-DD)")
+		if err == nil {
+			v.Check(!d.Before(today), "requested_delivery_date", "must not be in the past")
+		}
+	}
+	switch in.CascadeReason {
+	case "", CascadeHigherRankDeclined, CascadeHigherRankNoReply, CascadeHigherRankCannotDeliver:
+	default:
+		v.Check(false, "cascade_reason", "must be higher_rank_declined, higher_rank_no_reply or higher_rank_cannot_deliver")
+	}
+	v.Check(in.DeclinedOrderID == "" || auth.ValidUUID(in.DeclinedOrderID), "declined_order_id", "must be the id of an order")
+	v.Check(in.DeclinedOrderID == "" || in.CascadeReason == CascadeHigherRankDeclined, "declined_order_id",
+		"is only given with cascade_reason higher_rank_declined")
+	return v.Err()
+}
+
+// fingerprint identifies a request body for its idempotency key: the decoded input
+// re-encoded, so that formatting and key order do not matter.
+func fingerprint(in OrderInput) []byte {
+	b, _ := json.Marshal(in)
+	sum := sha256.Sum256(b)
+	return sum[:]
+}
+
+// ValidIdempotencyKey reports whether key is acceptable: 1 to 255 printable ASCII characters.
+func ValidIdempotencyKey(key string) bool {
+	if key == "" || len(key) > maxKeyLen {
+		return false
+	}
+	for i := 0; i < len(key); i++ {
+		if key[i] < 0x20 || key[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// CreateOrder places a call-off order for the caller's organisation under every rule of SPEC
+// §2, debiting the agreement's and the participant's ceilings in the same transaction. With a
+// non-empty idempotencyKey (scoped to the caller, kept 24 hours) a repeat of an earlier
+// successful request returns that request's order again with replayed = true and creates
+// nothing; a refused request stores nothing, so its retry is judged afresh.
+//
+// Errors: Forbidden (not an orderer or approver), BadRequest (invalid_idempotency_key),
+// Invalid (validation_failed and the rule codes above; idempotency_key_reused for the same key
+// with another body), Conflict (idempotency_key_in_flight while the first request runs).
+func (s *Service) CreateOrder(ctx context.Context, c auth.Caller, in OrderInput, idempotencyKey string) (o Order, replayed bool, err error) {
+	if !c.HasAny(auth.RoleOrderer, auth.RoleApprover) || (c.OrgKind != auth.KindBuyer && c.OrgKind != auth.KindProcurementBody) {
+		return Order{}, false, derr.Forbiddenf("Only orderers and approvers of a buyer organisation place orders.")
+	}
+	if idempotencyKey != "" && !ValidIdempotencyKey(idempotencyKey) {
+		return Order{}, false, &derr.Error{Kind: derr.BadRequest, Code: CodeInvalidIdempotencyKey,
+			Message: "The Idempotency-Key must be 1 to 255 printable ASCII characters."}
+	}
+	fp := fingerprint(in)
+	today := s.today()
+	if err := in.validate(today); err != nil {
+		return Order{}, false, err
+	}
+	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		if idempotencyKey != "" {
+			res, row, err := claimKey(ctx, tx, c.UserID, idempotencyKey, fp)
+			if err != nil {
+				return err
+			}
+			switch res {
+			case claimInFlight:
+				return derr.Conflictf(CodeIdempotencyKeyInFlight, "A request with this Idempotency-Key is still in progress.")
+			case claimExisting:
+				if string(row.Fingerprint) != string(fp) {
+					return derr.Invalidf(CodeIdempotencyKeyReused, "This Idempotency-Key was used with another request body.")
+				}
+				if err := json.Unmarshal(row.Response, &o); err != nil {
+					return fmt.Errorf("idempotency replay: %w", err)
+				}
+				replayed = true
+				return nil
+			}
+		}
+		var err error
+		if o, err = s.place(ctx, tx, c, in, today); err != nil {
+			return err
+		}
+		if idempotencyKey != "" {
+			b, err := json.Marshal(o)
+			if err != nil {
+				return err
+			}
+			return storeKeyResponse(ctx, tx, c.UserID, idempotencyKey, o.ID, b)
+		}
+		return nil
+	})
+	if err != nil {
+		return Order{}, false, err
+	}
+	if idempotencyKey != "" && !replayed && rand.IntN(500) == 0 {
+		purgeKeys(ctx, s.db) //nolint:errcheck // best effort; expired keys are taken over anyway
+	}
+	return o, replayed, nil
+}
+
+// lineError is a rule broken by one line.
+type lineError struct {
+	code, field, msg string
+}
+
+// place checks the rules against the database and writes the order, inside tx.
+func (s *Service) place(ctx context.Context, tx *sqlx.Tx, c auth.Caller, in OrderInput, today time.Time) (Order, error) {
+	oc, ok, err := s.loadOrderContext(ctx, tx, in.AgreementID, c.OrgID, in.SupplierID, today, c.UserID)
+	if err != nil {
+		return Order{}, err
+	}
+	if !ok {
+		// An agreement that does not exist and one the organisation is not part of answer
+		// alike, so the answer reveals nothing outside the caller's scope.
+		return Order{}, fieldRule(CodeNotParticipant, "agreement_id", "Your organisation does not take part in this agreement.")
+	}
+	if oc.Status != "active" || !oc.InValidity {
+		return Order{}, fieldRule(CodeAgreementNotActive, "agreement_id", "The agreement is not active today: it is terminated or outside its validity.")
+	}
+	if !oc.SupplierRank.Valid {
+		return Order{}, fieldRule(CodeSupplierNotInAgreement, "supplier_id", "The supplier is not awarded on this agreement.")
+	}
+	rank := int(oc.SupplierRank.Int64)
+
+	ids := make([]string, len(in.Lines))
+	for i, l := range in.Lines {
+		ids[i] = strings.ToLower(l.ItemID)
+	}
+	items, err := s.loadItems(ctx, tx, ids, today)
+	if err != nil {
+		return Order{}, err
+	}
+	o := Order{
+		BuyerOrgID: c.OrgID, BuyerOrgName: oc.OrgName, OrderedBy: c.UserID, OrderedByName: oc.UserName,
+		AgreementID: oc.AgreementID, AgreementReference: oc.Reference, SupplierID: strings.ToLower(in.SupplierID),
+		SupplierName: oc.SupplierName.String, SupplierRank: rank, Currency: strings.TrimSpace(oc.Currency),
+		DeliveryAddress: in.DeliveryAddress, CostCenter: in.CostCenter, Note: in.Note,
+	}
+	var lineErrs []lineError
+	for i, l := range in.Lines {
+		f := fmt.Sprintf("lines[%d].item_id", i)
+		it, found := items[ids[i]]
+		switch {
+		case !found || it.AgreementID != oc.AgreementID || it.SupplierID != o.SupplierID:
+			lineErrs = append(lineErrs, lineError{CodeItemNotInAgreement, f, "is not an item of this agreement and supplier"})
+			continue
+		case !it.Active:
+			lineErrs = append(lineErrs, lineError{CodeItemInactive, f, "is no longer active"})
+			continue
+		case !it.PriceMinor.Valid:
+			lineErrs = append(lineErrs, lineError{CodeNoCurrentPrice, f, "has no price in effect today"})
+			continue
+		}
+		price := it.PriceMinor.Int64
+		if price > 0 && l.Quantity > MaxOrderTotalMinor/price {
+			return Order{}, fieldRule(CodeTotalTooLarge, fmt.Sprintf("lines[%d].quantity", i), "The order's total is too large.")
+		}
+		total := price * l.Quantity
+		vat := (total*int64(it.VATRateBP) + 5000) / 10000 // per line, half up
+		o.Lines = append(o.Lines, Line{LineNo: i + 1, ItemID: it.ID, SKU: it.SKU, Name: it.Name, Unit: it.Unit,
+			Quantity: int(l.Quantity), UnitPriceMinor: price, VATRateBP: it.VATRateBP, LineTotalMinor: total, LineVATMinor: vat})
+		o.TotalMinor += total
+		o.VATMinor += vat
+		if o.TotalMinor > MaxOrderTotalMinor {
+			return Order{}, fieldRule(CodeTotalTooLarge, "lines", "The order's total is too large.")
+		}
+	}
+	if len(lineErrs) > 0 {
+		e := &derr.Error{Kind: derr.Invalid, Code: lineErrs[0].code, Message: "A line breaks the agreement's rules."}
+		for _, le := range lineErrs {
+			e.Fields = append(e.Fields, derr.FieldError{Field: le.field, Message: le.msg})
+		}
+		switch e.Code {
+		case CodeItemNotInAgreement:
+			e.Message = "An item does not belong to this agreement and supplier."
+		case CodeItemInactive:
+			e.Message = "An item is no longer active."
+		case CodeNoCurrentPrice:
+			e.Message = "An item has no price in effect today."
+		}
+		return Order{}, e
+	}
+	o.finish()
+	if o.TotalMinor < oc.MinOrderMinor {
+		return Order{}, derr.Invalidf(CodeBelowMinOrder, "The order's total excluding VAT (%d) is below the agreement's minimum order value (%d %s minor units).",
+			o.TotalMinor, oc.MinOrderMinor, o.Currency)
+	}
+	if err := s.checkCascade(ctx, tx, c, in, oc, &o); err != nil {
+		return Order{}, err
+	}
+
+	agreementOK, participantOK, err := s.debit(ctx, tx, oc.AgreementID, c.OrgID, o.TotalMinor, oc.CeilingMinor, oc.ParticipantCeiling)
+	if err != nil {
+		return Order{}, err
+	}
+	if !agreementOK {
+		return Order{}, derr.Invalidf(CodeCeilingExceeded, "The order does not fit under the agreement's ceiling.")
+	}
+	if !participantOK {
+		return Order{}, derr.Invalidf(CodeParticipantCeiling, "The order does not fit under your organisation's ceiling on this agreement.")
+	}
+
+	o.Status = StatusPendingApproval
+	note := ""
+	if o.TotalMinor < oc.ApprovalThreshold {
+		o.Status = StatusApproved
+		note = "approved automatically: below the organisation's approval threshold"
+	}
+	if in.RequestedDeliveryDate != "" {
+		o.RequestedDeliveryDate = &in.RequestedDeliveryDate
+	}
+	if err := s.insertOrder(ctx, tx, &o, numberPrefix(oc.OrgName), today.Year(), note); err != nil {
+		return Order{}, err
+	}
+	return o, nil
+}
+
+func fieldRule(code, field, msg string) error {
+	return &derr.Error{Kind: derr.Invalid, Code: code, Message: msg, Fields: []derr.FieldError{{Field: field, Message: msg}}}
+}
+
+// checkCascade enforces the ranking: an order from a supplier below rank 1 on a ranking
+// agreement carries a reason and a note, and higher_rank_declined names a declined order of
+// the same buyer and agreement from a higher-ranked supplier. On direct agreements and for rank
+// 1 no reason is taken.
+func (s *Service) checkCascade(ctx context.Context, tx *sqlx.Tx, c auth.Caller, in OrderInput, oc orderContext, o *Order) error {
+	skipping := oc.CallOffMethod == "ranking" && o.SupplierRank > 1
+	if !skipping {
+		if in.CascadeReason != "" || in.CascadeNote != "" {
+			return derr.Fields([]derr.FieldError{{Field: "cascade_reason", Message: "is only given when ordering from a supplier below rank 1 on a ranking agreement"}})
+		}
+		return nil
+	}
+	var fields []derr.FieldError
+	if in.CascadeReason == "" {
+		fields = append(fields, derr.FieldError{Field: "cascade_reason", Message: "is required when the supplier is not rank 1"})
+	}
+	if in.CascadeNote == "" {
+		fields = append(fields, derr.FieldError{Field: "cascade_note", Message: "is required when the supplier is not rank 1"})
+	}
+	if in.CascadeReason == CascadeHigherRankDeclined && in.DeclinedOrderID == "" {
+		fields = append(fields, derr.FieldError{Field: "declined_order_id", Message: "must name the order the higher-ranked supplier declined"})
+	}
+	if len(fields) > 0 {
+		return &derr.Error{Kind: derr.Invalid, Code: CodeCascadeReasonRequired,
+			Message: fmt.Sprintf("This agreement uses ranking and the supplier is rank %d: say why a higher-ranked supplier is skipped.", o.SupplierRank),
+			Fields:  fields}
+	}
+	if in.CascadeReason == CascadeHigherRankDeclined {
+		ok, err := declinedOrderFits(ctx, tx, in.DeclinedOrderID, c.OrgID, oc.AgreementID, o.SupplierRank)
+		if err != nil {
+			return fmt.Errorf("cascade: %w", err)
+		}
+		if !ok {
+			return fieldRule(CodeCascadeOrderInvalid, "declined_order_id",
+				"The named order is not a declined order of your organisation on this agreement from a higher-ranked supplier.")
+		}
+		id := strings.ToLower(in.DeclinedOrderID)
+		o.DeclinedOrderID = &id
+	}
+	reason := in.CascadeReason
+	o.CascadeReason = &reason
+	o.CascadeNote = in.CascadeNote
+	return nil
+}
+
+// numberPrefix makes an order number's prefix from the buyer's name: its first three letters
+// in upper case, Nordic letters folded to ASCII ("Årjängs kommun" → "ARJ").
+func numberPrefix(name string) string {
+	fold := strings.NewReplacer("å", "a", "ä", "a", "ö", "o", "ø", "o", "æ", "ae", "Å", "A", "Ä", "A", "Ö", "O", "Ø", "O", "Æ", "AE", "é", "e", "ü", "u")
+	var b strings.Builder
+	for _, r := range fold.Replace(name) {
+		if r < 128 && unicode.IsLetter(r) {
+			b.WriteRune(unicode.ToUpper(r))
+			if b.Len() == 3 {
+				break
+			}
+		}
+	}
+	if b.Len() < 3 {
+		return "ORD"
+	}
+	return b.String()
+}
+
+// GetOrder returns an order in the caller's scope with its lines and events. Errors: NotFound
+// (absent or out of scope).
+func (s *Service) GetOrder(ctx context.Context, c auth.Caller, id string) (Order, error) {
+	if !auth.ValidUUID(id) {
+		return Order{}, derr.NotFoundf("order not found")
+	}
+	o, err := orderInScope(ctx, s.db, c, id, false)
+	if err != nil {
+		return Order{}, err
+	}
+	if err := withDetails(ctx, s.db, &o); err != nil {
+		return Order{}, err
+	}
+	return o, nil
+}
+
+// ListOrders lists the orders in the caller's scope, newest first: a buyer's (orderer,
+// approver) organisation's orders, a supplier's inbox (orders addressed to it from approval
+// on), a manager's orders on their procurement body's agreements. Lines and events are left
+// out. Errors: Forbidden (a role without orders, such as admin), Invalid (bad filter).
+func (s *Service) ListOrders(ctx context.Context, c auth.Caller, f OrderFilter) ([]Order, int, error) {
+	if !c.HasAny(auth.RoleOrderer, auth.RoleApprover, auth.RoleSupplier, auth.RoleManager) {
+		return nil, 0, derr.Forbiddenf("Your role has no orders.")
+	}
+	var v derr.Validator
+	for _, st := range f.Status {
+		v.Check(ValidStatus(st), "status", "must be one of pending_approval, approved, rejected, accepted, declined, shipped, delivered, cancelled")
+	}
+	v.Check(f.AgreementID == "" || auth.ValidUUID(f.AgreementID), "agreement_id", "must be a UUID")
+	v.Check(f.SupplierID == "" || auth.ValidUUID(f.SupplierID), "supplier_id", "must be a UUID")
+	v.Check(f.BuyerOrgID == "" || auth.ValidUUID(f.BuyerOrgID), "buyer_org_id", "must be a UUID")
+	if err := v.Err(); err != nil {
+		return nil, 0, err
+	}
+	return listOrders(ctx, s.db, c, f, "")
+}
+
+// ApprovalQueue lists the orders of the approver's organisation that await approval and that
+// the approver may decide: everyone's but their own. Errors: Forbidden (not an approver).
+func (s *Service) ApprovalQueue(ctx context.Context, c auth.Caller, p auth.Page) ([]Order, int, error) {
+	if !c.Has(auth.RoleApprover) {
+		return nil, 0, derr.Forbiddenf("Only approvers have an approval queue.")
+	}
+	buyer := auth.Caller{UserID: c.UserID, OrgID: c.OrgID, OrgKind: c.OrgKind, Roles: []auth.Role{auth.RoleApprover}}
+	f := OrderFilter{Status: []Status{StatusPendingApproval}, BuyerOrgID: c.OrgID, Page: p}
+	return listOrders(ctx, s.db, buyer, f, fmt.Sprintf("o.ordered_by <> '%s'", mustUUID(c.UserID)))
+}
+
+// mustUUID returns id when it is a UUID and the nil UUID otherwise, so that it can be put into
+// SQL text safely.
+func mustUUID(id string) string {
+	if auth.ValidUUID(id) {
+		return id
+	}
+	return "00000000-0000-0000-0000-000000000000"
+}
+
+// move is one edge set of the lifecycle: the statuses it leaves, the one it reaches, the
+// roles that may make it and whose side of the order it is on.
+type move struct {
+	from     []Status
+	to       Status
+	roles    []auth.Role
+	supplier bool // the supplier's move; otherwise the buyer organisation's
+}
+
+var moves = map[Action]move{
+	ActionApprove: {from: []Status{StatusPendingApproval}, to: StatusApproved, roles: []auth.Role{auth.RoleApprover}},
+	ActionReject:  {from: []Status{StatusPendingApproval}, to: StatusRejected, roles: []auth.Role{auth.RoleApprover}},
+	ActionCancel:  {from: []Status{StatusPendingApproval, StatusApproved}, to: StatusCancelled, roles: []auth.Role{auth.RoleOrderer, auth.RoleApprover}},
+	ActionAccept:  {from: []Status{StatusApproved}, to: StatusAccepted, roles: []auth.Role{auth.RoleSupplier}, supplier: true},
+	ActionDecline: {from: []Status{StatusApproved, StatusAccepted}, to: StatusDeclined, roles: []auth.Role{auth.RoleSupplier}, supplier: true},
+	ActionShip:    {from: []Status{StatusAccepted}, to: StatusShipped, roles: []auth.Role{auth.RoleSupplier}, supplier: true},
+	ActionDeliver: {from: []Status{StatusShipped}, to: StatusDelivered, roles: []auth.Role{auth.RoleOrderer, auth.RoleApprover}},
+}
+
+// Move makes a lifecycle move on an order and records it as an event; rejected, declined and
+// cancelled orders give their value back to the ceilings in the same transaction. note is
+// optional, except for decline, where it is the required reason. The order's row is locked
+// for the move, so two concurrent moves never both succeed from the same status.
+//
+// Who may move: approve and reject — approvers of the order's organisation, never on an order
+// they placed (Forbidden, code own_order); cancel — the order's orderer or an approver of its
+// organisation; accept, decline, ship — the order's supplier; deliver — orderers and approvers
+// of the buyer organisation.
+//
+// Errors: NotFound (unknown action, absent order, or the order is not on the caller's side of
+// this move), Forbidden (role may never make this move; own order; someone else's order to
+// cancel), Invalid (reason missing, note too long), Conflict (invalid_transition).
+func (s *Service) Move(ctx context.Context, c auth.Caller, id string, action Action, note string) (Order, error) {
+	m, ok := moves[action]
+	if !ok {
+		return Order{}, derr.NotFoundf("no such order action")
+	}
+	if !c.HasAny(m.roles...) {
+		return Order{}, derr.Forbiddenf("Your role may not %s orders.", action)
+	}
+	note = strings.TrimSpace(note)
+	var v derr.Validator
+	field := "note"
+	if action == ActionDecline {
+		field = "reason"
+	}
+	checkText(&v, note, field, maxTextLen, action == ActionDecline)
+	if err := v.Err(); err != nil {
+		return Order{}, err
+	}
+	if !auth.ValidUUID(id) {
+		return Order{}, derr.NotFoundf("order not found")
+	}
+	// The caller acts in the role of this move only: a manager who is also an approver sees
+	// other organisations' orders, but approves only their own organisation's.
+	side := auth.Caller{UserID: c.UserID, OrgID: c.OrgID, OrgKind: c.OrgKind, Roles: m.roles}
+	var out Order
+	err := postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		o, err := orderInScope(ctx, tx, side, id, true)
+		if err != nil {
+			return err
+		}
+		switch {
+		case (action == ActionApprove || action == ActionReject) && o.OrderedBy == c.UserID:
+			return derr.New(derr.Forbidden, CodeOwnOrder, "You may not %s an order you placed yourself.", action)
+		case action == ActionCancel && o.OrderedBy != c.UserID && !c.Has(auth.RoleApprover):
+			return derr.New(derr.Forbidden, "not_your_order", "Only the order's orderer or an approver may cancel it.")
+		}
+		if !slices.Contains(m.from, o.Status) {
+			return derr.Conflictf(CodeInvalidTransition, "An order that is %s cannot be %s.", o.Status, pastTense(action))
+		}
+		if err := updateStatus(ctx, tx, o.ID, o.Status, m.to, action, note); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO order_events (order_id, actor_id, from_status, to_status, note) VALUES ($1, $2, $3, $4, $5)`,
+			o.ID, c.UserID, string(o.Status), string(m.to), note); err != nil {
+			return fmt.Errorf("order event: %w", err)
+		}
+		if o.Status.Committed() && !m.to.Committed() {
+			if err := credit(ctx, tx, o.AgreementID, o.BuyerOrgID, o.TotalMinor); err != nil {
+				return err
+			}
+		}
+		if out, err = orderInScope(ctx, tx, side, id, false); err != nil {
+			return err
+		}
+		return withDetails(ctx, tx, &out)
+	})
+	if err != nil {
+		return Order{}, err
+	}
+	return out, nil
+}
+
+func pastTense(a Action) string {
+	switch a {
+	case ActionShip:
+		return "shipped"
+	case ActionApprove, ActionDecline, ActionDeliver:
+		return string(a) + "d"
+	case ActionCancel:
+		return "cancelled"
+	}
+	return string(a) + "ed"
+}
+
+// updateStatus moves the order from from to to; the WHERE on the old status makes the move
+// safe even without the row lock.
+func updateStatus(ctx context.Context, tx *sqlx.Tx, id string, from, to Status, action Action, note string) error {
+	set := "status = $3, updated_at = now()"
+	switch to {
+	case StatusApproved:
+		set += ", approved_at = now()"
+	case StatusAccepted:
+		set += ", accepted_at = now()"
+	case StatusShipped:
+		set += ", shipped_at = now()"
+	case StatusDelivered:
+		set += ", delivered_at = now()"
+	}
+	args := []any{id, string(from), string(to)}
+	if action == ActionDecline {
+		set += ", decline_reason = $4"
+		args = append(args, note)
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE orders SET `+set+` WHERE id = $1 AND status = $2`, args...)
+	if err != nil {
+		return fmt.Errorf("move order: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return derr.Conflictf(CodeInvalidTransition, "The order changed status meanwhile.")
+	}
+	return nil
+}
+
+// Deviations.
+
+// ReportDeviation records a buyer's deviation on an accepted, shipped or delivered order of
+// the caller's organisation. Errors: Forbidden (not an orderer or approver), NotFound (not the
+// caller's organisation's order), Invalid (kind, description), Conflict (deviation_not_allowed:
+// the order is not accepted, shipped or delivered).
+func (s *Service) ReportDeviation(ctx context.Context, c auth.Caller, orderID string, in DeviationInput) (Deviation, error) {
+	if !c.HasAny(auth.RoleOrderer, auth.RoleApprover) {
+		return Deviation{}, derr.Forbiddenf("Only the buyer organisation reports deviations.")
+	}
+	in.Description = strings.TrimSpace(in.Description)
+	var v derr.Validator
+	v.Check(ValidDeviationKind(in.Kind), "kind", "must be late, wrong_item, damaged, missing, quality or other")
+	checkText(&v, in.Description, "description", 4000, true)
+	if err := v.Err(); err != nil {
+		return Deviation{}, err
+	}
+	if !auth.ValidUUID(orderID) {
+		return Deviation{}, derr.NotFoundf("order not found")
+	}
+	buyer := auth.Caller{UserID: c.UserID, OrgID: c.OrgID, Roles: []auth.Role{auth.RoleOrderer}}
+	var d Deviation
+	err := postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		o, err := orderInScope(ctx, tx, buyer, orderID, true)
+		if err != nil {
+			return err
+		}
+		if o.Status != StatusAccepted && o.Status != StatusShipped && o.Status != StatusDelivered {
+			return derr.Conflictf(CodeDeviationNotAllowed, "Deviations are reported on accepted, shipped or delivered orders; this one is %s.", o.Status)
+		}
+		var id string
+		if err := tx.GetContext(ctx, &id, `INSERT INTO deviations (order_id, kind, description, reported_by) VALUES ($1, $2, $3, $4) RETURNING id`,
+			o.ID, string(in.Kind), in.Description, c.UserID); err != nil {
+			return postgres.Error(err, "deviation")
+		}
+		d, err = deviationByID(ctx, tx, o.ID, id, false)
+		return err
+	})
+	return d, err
+}
+
+// ListOrderDeviations lists the deviations of an order in the caller's scope. Errors: NotFound.
+func (s *Service) ListOrderDeviations(ctx context.Context, c auth.Caller, orderID string) ([]Deviation, error) {
+	if !auth.ValidUUID(orderID) {
+		return nil, derr.NotFoundf("order not found")
+	}
+	if _, err := orderInScope(ctx, s.db, c, orderID, false); err != nil {
+		return nil, err
+	}
+	ds, _, err := listDeviations(ctx, s.db, c, []string{"d.order_id = $1"}, []any{orderID}, auth.Page{Page: 1, PageSize: 100})
+	return ds, err
+}
+
+// RespondDeviation records the order's supplier's response to a deviation that is not closed
+// (a later response replaces the earlier one). Errors: Forbidden (not a supplier), NotFound,
+// Invalid (response), Conflict (deviation_closed).
+func (s *Service) RespondDeviation(ctx context.Context, c auth.Caller, orderID, deviationID, response string) (Deviation, error) {
+	if !c.Has(auth.RoleSupplier) {
+		return Deviation{}, derr.Forbiddenf("Only the order's supplier responds to deviations.")
+	}
+	response = strings.TrimSpace(response)
+	var v derr.Validator
+	checkText(&v, response, "response", 4000, true)
+	if err := v.Err(); err != nil {
+		return Deviation{}, err
+	}
+	side := auth.Caller{UserID: c.UserID, OrgID: c.OrgID, Roles: []auth.Role{auth.RoleSupplier}}
+	return s.changeDeviation(ctx, side, orderID, deviationID, func(tx *sqlx.Tx, d Deviation) error {
+		_, err := tx.ExecContext(ctx, `UPDATE deviations SET response = $2, responded_by = $3, responded_at = now(), status = 'responded',
+			updated_at = now() WHERE id = $1`, d.ID, response, c.UserID)
+		return err
+	})
+}
+
+// CloseDeviation closes a deviation; only a manager of the order's agreement may. Errors:
+// Forbidden (not a manager), NotFound, Invalid (note), Conflict (deviation_closed).
+func (s *Service) CloseDeviation(ctx context.Context, c auth.Caller, orderID, deviationID, note string) (Deviation, error) {
+	if !c.Has(auth.RoleManager) {
+		return Deviation{}, derr.Forbiddenf("Only the agreement's managers close deviations.")
+	}
+	note = strings.TrimSpace(note)
+	var v derr.Validator
+	checkText(&v, note, "note", maxTextLen, false)
+	if err := v.Err(); err != nil {
+		return Deviation{}, err
+	}
+	side := auth.Caller{UserID: c.UserID, OrgID: c.OrgID, Roles: []auth.Role{auth.RoleManager}}
+	return s.changeDeviation(ctx, side, orderID, deviationID, func(tx *sqlx.Tx, d Deviation) error {
+		_, err := tx.ExecContext(ctx, `UPDATE deviations SET status = 'closed', close_note = $2, closed_by = $3, closed_at = now(),
+			updated_at = now() WHERE id = $1`, d.ID, note, c.UserID)
+		return err
+	})
+}
+
+func (s *Service) changeDeviation(ctx context.Context, side auth.Caller, orderID, deviationID string, change func(*sqlx.Tx, Deviation) error) (Deviation, error) {
+	if !auth.ValidUUID(orderID) || !auth.ValidUUID(deviationID) {
+		return Deviation{}, derr.NotFoundf("deviation not found")
+	}
+	var d Deviation
+	err := postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		if _, err := orderInScope(ctx, tx, side, orderID, false); err != nil {
+			return err
+		}
+		cur, err := deviationByID(ctx, tx, orderID, deviationID, true)
+		if err != nil {
+			return err
+		}
+		if cur.Status == "closed" {
+			return derr.Conflictf(CodeDeviationClosed, "The deviation is closed.")
+		}
+		if err := change(tx, cur); err != nil {
+			return fmt.Errorf("deviation: %w", err)
+		}
+		d, err = deviationByID(ctx, tx, orderID, deviationID, false)
+		return err
+	})
+	return d, err
+}
+
+// ListDeviations lists deviations in the caller's scope, newest first, for supplier
+// follow-up: a supplier sees those on its own orders, a buyer its organisation's, a manager
+// those on its body's agreements. Errors: Forbidden (admin), Invalid (bad filter).
+func (s *Service) ListDeviations(ctx context.Context, c auth.Caller, f DeviationFilter) ([]Deviation, int, error) {
+	if !c.HasAny(auth.RoleOrderer, auth.RoleApprover, auth.RoleSupplier, auth.RoleManager) {
+		return nil, 0, derr.Forbiddenf("Your role has no deviations.")
+	}
+	var v derr.Validator
+	v.Check(f.SupplierID == "" || auth.ValidUUID(f.SupplierID), "supplier_id", "must be a UUID")
+	v.Check(f.AgreementID == "" || auth.ValidUUID(f.AgreementID), "agreement_id", "must be a UUID")
+	v.Check(f.Status == "" || f.Status == "open" || f.Status == "responded" || f.Status == "closed", "status", "must be open, responded or closed")
+	if err := v.Err(); err != nil {
+		return nil, 0, err
+	}
+	var where []string
+	var args []any
+	add := func(format string, val any) {
+		args = append(args, val)
+		where = append(where, fmt.Sprintf(format, len(args)))
+	}
+	if f.SupplierID != "" {
+		add("o.supplier_id = $%d", f.SupplierID)
+	}
+	if f.AgreementID != "" {
+		add("o.agreement_id = $%d", f.AgreementID)
+	}
+	if f.Status != "" {
+		add("d.status = $%d", f.Status)
+	}
+	return listDeviations(ctx, s.db, c, where, args, f.Page)
+}

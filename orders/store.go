@@ -1,0 +1,532 @@
+package orders
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/avrop/avrop/auth"
+	"github.com/avrop/avrop/internal/postgres"
+)
+
+// statements are the order-placement queries, prepared once per pool: lib/pq otherwise
+// spends an extra round trip on every unprepared query with arguments, and placement runs
+// six of them per order.
+type statements struct {
+	db   *sqlx.DB
+	mu   sync.Mutex
+	byID map[string]*sqlx.Stmt
+}
+
+func newStatements(db *sqlx.DB) *statements {
+	return &statements{db: db, byID: map[string]*sqlx.Stmt{}}
+}
+
+// in returns query prepared on the pool and bound to tx. When preparing fails (for example
+// while the pool is being closed) it falls back to the unprepared query.
+func (st *statements) in(ctx context.Context, tx *sqlx.Tx, query string) (*sqlx.Stmt, error) {
+	st.mu.Lock()
+	stmt, ok := st.byID[query]
+	st.mu.Unlock()
+	if !ok {
+		var err error
+		stmt, err = st.db.PreparexContext(ctx, query)
+		if err != nil {
+			return nil, err
+		}
+		st.mu.Lock()
+		if prev, ok := st.byID[query]; ok {
+			stmt.Close()
+			stmt = prev
+		} else {
+			st.byID[query] = stmt
+		}
+		st.mu.Unlock()
+	}
+	return tx.StmtxContext(ctx, stmt), nil
+}
+
+// orderContext is what an order's rules need about its agreement, the buyer's participation
+// and the supplier's award, read with the agreement and participant rows share-locked so that
+// a concurrent change of ceiling, status or validity waits for the order (or the order for it).
+type orderContext struct {
+	AgreementID        string         `db:"agreement_id"`
+	Reference          string         `db:"reference"`
+	Status             string         `db:"status"`
+	InValidity         bool           `db:"in_validity"`
+	Currency           string         `db:"currency"`
+	CeilingMinor       sql.NullInt64  `db:"ceiling_minor"`
+	CallOffMethod      string         `db:"call_off_method"`
+	MinOrderMinor      int64          `db:"min_order_minor"`
+	ParticipantCeiling sql.NullInt64  `db:"participant_ceiling_minor"`
+	SupplierRank       sql.NullInt64  `db:"supplier_rank"`
+	SupplierName       sql.NullString `db:"supplier_name"`
+	OrgName            string         `db:"org_name"`
+	ApprovalThreshold  int64          `db:"approval_threshold_minor"`
+	UserName           string         `db:"user_name"`
+}
+
+const orderContextSQL = `
+SELECT a.id AS agreement_id, a.reference, a.status, (a.valid_from <= $4::date AND $4::date <= a.valid_to) AS in_validity,
+       a.currency, a.ceiling_minor, a.call_off_method, a.min_order_minor,
+       p.ceiling_minor AS participant_ceiling_minor,
+       s.rank AS supplier_rank, so.name AS supplier_name,
+       bo.name AS org_name, bo.approval_threshold_minor,
+       u.name AS user_name
+FROM agreements a
+JOIN agreement_participants p ON p.agreement_id = a.id AND p.org_id = $2
+JOIN organizations bo ON bo.id = p.org_id
+JOIN users u ON u.id = $5
+LEFT JOIN agreement_suppliers s ON s.agreement_id = a.id AND s.org_id = $3
+LEFT JOIN organizations so ON so.id = s.org_id
+WHERE a.id = $1
+FOR SHARE OF a, p`
+
+func (s *Service) loadOrderContext(ctx context.Context, tx *sqlx.Tx, agreementID, orgID, supplierID string, today time.Time, userID string) (orderContext, bool, error) {
+	stmt, err := s.stmts.in(ctx, tx, orderContextSQL)
+	if err != nil {
+		return orderContext{}, false, fmt.Errorf("order context: %w", err)
+	}
+	var oc orderContext
+	err = stmt.GetContext(ctx, &oc, agreementID, orgID, supplierID, today.Format(time.DateOnly), userID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return oc, false, nil
+	}
+	if err != nil {
+		return oc, false, fmt.Errorf("order context: %w", err)
+	}
+	return oc, true, nil
+}
+
+// catalogItem is an item with its current price (nil when no price has come into effect).
+type catalogItem struct {
+	ID          string        `db:"id"`
+	AgreementID string        `db:"agreement_id"`
+	SupplierID  string        `db:"supplier_id"`
+	SKU         string        `db:"sku"`
+	Name        string        `db:"name"`
+	Unit        string        `db:"unit"`
+	VATRateBP   int           `db:"vat_rate_bp"`
+	Active      bool          `db:"active"`
+	PriceMinor  sql.NullInt64 `db:"price_minor"`
+}
+
+const itemsSQL = `
+SELECT i.id, i.agreement_id, i.supplier_id, i.sku, i.name, i.unit, i.vat_rate_bp, i.active, pr.price_minor
+FROM items i
+LEFT JOIN LATERAL (
+    SELECT ip.price_minor FROM item_prices ip
+    WHERE ip.item_id = i.id AND ip.effective_from <= $2::date
+    ORDER BY ip.effective_from DESC, ip.created_at DESC
+    LIMIT 1) pr ON true
+WHERE i.id = ANY($1::uuid[])`
+
+func (s *Service) loadItems(ctx context.Context, tx *sqlx.Tx, ids []string, today time.Time) (map[string]catalogItem, error) {
+	stmt, err := s.stmts.in(ctx, tx, itemsSQL)
+	if err != nil {
+		return nil, fmt.Errorf("items: %w", err)
+	}
+	var rows []catalogItem
+	if err := stmt.SelectContext(ctx, &rows, pq.Array(ids), today.Format(time.DateOnly)); err != nil {
+		return nil, fmt.Errorf("items: %w", err)
+	}
+	out := make(map[string]catalogItem, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r
+	}
+	return out, nil
+}
+
+// debitAgreementSQL adds an order's value to the agreement's committed counter when it fits
+// under the ceiling ($3, read under the agreement row's share lock; NULL means no ceiling). It
+// returns no row when it does not fit. The row is created by the first order.
+const debitAgreementSQL = `
+INSERT INTO agreement_usage AS u (agreement_id, committed_minor, ceiling_minor)
+SELECT $1, $2, $3 WHERE $3::bigint IS NULL OR $2 <= $3::bigint
+ON CONFLICT (agreement_id) DO UPDATE
+    SET committed_minor = u.committed_minor + EXCLUDED.committed_minor, ceiling_minor = EXCLUDED.ceiling_minor
+    WHERE EXCLUDED.ceiling_minor IS NULL OR u.committed_minor + EXCLUDED.committed_minor <= EXCLUDED.ceiling_minor
+RETURNING u.committed_minor`
+
+const debitParticipantSQL = `
+INSERT INTO participant_usage AS u (agreement_id, org_id, committed_minor, ceiling_minor)
+SELECT $1, $4, $2, $3 WHERE $3::bigint IS NULL OR $2 <= $3::bigint
+ON CONFLICT (agreement_id, org_id) DO UPDATE
+    SET committed_minor = u.committed_minor + EXCLUDED.committed_minor, ceiling_minor = EXCLUDED.ceiling_minor
+    WHERE EXCLUDED.ceiling_minor IS NULL OR u.committed_minor + EXCLUDED.committed_minor <= EXCLUDED.ceiling_minor
+RETURNING u.committed_minor`
+
+// debit reports whether amount fitted; it locks the agreement's counter row before the
+// participant's, the one order every transaction uses, so debits and credits never deadlock.
+func (s *Service) debit(ctx context.Context, tx *sqlx.Tx, agreementID, orgID string, amount int64, ceiling, participantCeiling sql.NullInt64) (agreementOK, participantOK bool, err error) {
+	stmt, err := s.stmts.in(ctx, tx, debitAgreementSQL)
+	if err != nil {
+		return false, false, fmt.Errorf("debit: %w", err)
+	}
+	var committed int64
+	err = stmt.GetContext(ctx, &committed, agreementID, amount, ceiling)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, false, nil
+	}
+	if err != nil {
+		return false, false, fmt.Errorf("debit agreement: %w", err)
+	}
+	stmt, err = s.stmts.in(ctx, tx, debitParticipantSQL)
+	if err != nil {
+		return false, false, fmt.Errorf("debit: %w", err)
+	}
+	err = stmt.GetContext(ctx, &committed, agreementID, amount, participantCeiling, orgID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return true, false, nil
+	}
+	if err != nil {
+		return false, false, fmt.Errorf("debit participant: %w", err)
+	}
+	return true, true, nil
+}
+
+// credit gives a rejected, declined or cancelled order's value back, in the same row order
+// as debit.
+func credit(ctx context.Context, tx sqlx.ExtContext, agreementID, orgID string, amount int64) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE agreement_usage SET committed_minor = committed_minor - $2 WHERE agreement_id = $1`,
+		agreementID, amount); err != nil {
+		return fmt.Errorf("credit agreement: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE participant_usage SET committed_minor = committed_minor - $3 WHERE agreement_id = $1 AND org_id = $2`,
+		agreementID, orgID, amount); err != nil {
+		return fmt.Errorf("credit participant: %w", err)
+	}
+	return nil
+}
+
+// insertOrderSQL takes the buyer's next order number, inserts the order, its lines and its
+// creation event in one statement (one round trip).
+const insertOrderSQL = `
+WITH n AS (
+    INSERT INTO order_counters AS c (org_id, year, last_value) VALUES ($2, $21::int, 1)
+    ON CONFLICT (org_id, year) DO UPDATE SET last_value = c.last_value + 1
+    RETURNING last_value),
+o AS (
+    INSERT INTO orders (number, buyer_org_id, ordered_by, agreement_id, supplier_id, supplier_rank, status, currency,
+        total_minor, vat_minor, delivery_address, cost_center, requested_delivery_date, note, cascade_reason,
+        cascade_note, declined_order_id, approved_at)
+    SELECT $20::text || '-' || $21::int::text || '-' || lpad(n.last_value::text, 6, '0'), $2, $3, $4, $5, $6, $7::text, $8,
+        $9, $10, $11, $12, $13::date, $14, $15, $16, $17::uuid, CASE WHEN $7::text = 'approved' THEN now() END
+    FROM n
+    RETURNING id, number, created_at, updated_at, approved_at),
+l AS (
+    INSERT INTO order_lines (order_id, line_no, item_id, sku, name, unit, quantity, unit_price_minor, vat_rate_bp,
+        line_total_minor, line_vat_minor)
+    SELECT o.id, x.line_no, x.item_id, x.sku, x.name, x.unit, x.quantity, x.unit_price_minor, x.vat_rate_bp,
+        x.line_total_minor, x.line_vat_minor
+    FROM o, unnest($1::int[], $18::uuid[], $19::text[], $22::text[], $23::text[], $24::int[], $25::bigint[],
+        $26::int[], $27::bigint[], $28::bigint[])
+        AS x(line_no, item_id, sku, name, unit, quantity, unit_price_minor, vat_rate_bp, line_total_minor, line_vat_minor)),
+e AS (
+    INSERT INTO order_events (order_id, actor_id, from_status, to_status, note)
+    SELECT o.id, $3, NULL, $7::text, $29 FROM o
+    RETURNING id, created_at)
+SELECT o.id, o.number, o.created_at, o.updated_at, o.approved_at, e.id AS event_id, e.created_at AS event_at FROM o, e`
+
+type insertedOrder struct {
+	ID         string     `db:"id"`
+	Number     string     `db:"number"`
+	CreatedAt  time.Time  `db:"created_at"`
+	UpdatedAt  time.Time  `db:"updated_at"`
+	ApprovedAt *time.Time `db:"approved_at"`
+	EventID    int64      `db:"event_id"`
+	EventAt    time.Time  `db:"event_at"`
+}
+
+func nullString(p *string) any {
+	if p == nil || *p == "" {
+		return nil
+	}
+	return *p
+}
+
+func (s *Service) insertOrder(ctx context.Context, tx *sqlx.Tx, o *Order, prefix string, year int, eventNote string) error {
+	n := len(o.Lines)
+	lineNo, qty, vat := make([]int64, n), make([]int64, n), make([]int64, n)
+	ids, skus, names, units := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	price, total, lineVAT := make([]int64, n), make([]int64, n), make([]int64, n)
+	for i, l := range o.Lines {
+		lineNo[i], ids[i], skus[i], names[i], units[i] = int64(l.LineNo), l.ItemID, l.SKU, l.Name, l.Unit
+		qty[i], price[i], vat[i], total[i], lineVAT[i] = int64(l.Quantity), l.UnitPriceMinor, int64(l.VATRateBP), l.LineTotalMinor, l.LineVATMinor
+	}
+	stmt, err := s.stmts.in(ctx, tx, insertOrderSQL)
+	if err != nil {
+		return fmt.Errorf("insert order: %w", err)
+	}
+	var got insertedOrder
+	err = stmt.GetContext(ctx, &got,
+		pq.Array(lineNo), o.BuyerOrgID, o.OrderedBy, o.AgreementID, o.SupplierID, o.SupplierRank, string(o.Status), o.Currency,
+		o.TotalMinor, o.VATMinor, o.DeliveryAddress, o.CostCenter, nullString(o.RequestedDeliveryDate), o.Note,
+		nullString(o.CascadeReason), o.CascadeNote, nullString(o.DeclinedOrderID),
+		pq.Array(ids), pq.Array(skus), prefix, year, pq.Array(names), pq.Array(units), pq.Array(qty),
+		pq.Array(price), pq.Array(vat), pq.Array(total), pq.Array(lineVAT), eventNote)
+	if err != nil {
+		return postgres.Error(err, "order")
+	}
+	o.ID, o.Number, o.CreatedAt, o.UpdatedAt, o.ApprovedAt = got.ID, got.Number, got.CreatedAt, got.UpdatedAt, got.ApprovedAt
+	o.Events = []Event{{ID: got.EventID, ActorID: o.OrderedBy, ActorName: o.OrderedByName, To: o.Status, Note: eventNote, CreatedAt: got.EventAt}}
+	return nil
+}
+
+// declinedOrderFits reports whether id names a declined order of the same buyer and agreement
+// from a supplier ranked above rank: the only order a higher_rank_declined reason may name.
+func declinedOrderFits(ctx context.Context, tx sqlx.QueryerContext, id, orgID, agreementID string, rank int) (bool, error) {
+	var ok bool
+	err := sqlx.GetContext(ctx, tx, &ok, `SELECT EXISTS (SELECT 1 FROM orders WHERE id = $1 AND buyer_org_id = $2
+		AND agreement_id = $3 AND status = 'declined' AND supplier_rank < $4)`, id, orgID, agreementID, rank)
+	return ok, err
+}
+
+// Idempotency keys.
+
+type idempotencyRow struct {
+	Fingerprint []byte  `db:"fingerprint"`
+	Response    []byte  `db:"response"`
+	OrderID     *string `db:"order_id"`
+}
+
+type claimResult int
+
+const (
+	claimed claimResult = iota
+	claimInFlight
+	claimExisting
+)
+
+// claimKey claims (user, key) for this transaction. A transaction-scoped advisory lock on the
+// key tells a request racing one still in flight (claimInFlight) from one arriving after it
+// committed (claimExisting, with the stored row). A key older than 24 hours is taken over.
+func claimKey(ctx context.Context, tx *sqlx.Tx, userID, key string, fingerprint []byte) (claimResult, idempotencyRow, error) {
+	var row idempotencyRow
+	var locked bool
+	if err := tx.GetContext(ctx, &locked, `SELECT pg_try_advisory_xact_lock(hashtextextended($1 || ':' || $2, 4711))`, userID, key); err != nil {
+		return 0, row, fmt.Errorf("idempotency lock: %w", err)
+	}
+	if !locked {
+		return claimInFlight, row, nil
+	}
+	var took bool
+	err := tx.GetContext(ctx, &took, `
+		INSERT INTO idempotency_keys AS k (user_id, key, fingerprint) VALUES ($1, $2, $3)
+		ON CONFLICT (user_id, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, order_id = NULL, response = NULL, created_at = now()
+		    WHERE k.created_at < now() - interval '24 hours'
+		RETURNING true`, userID, key, fingerprint)
+	if err == nil && took {
+		return claimed, row, nil
+	}
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, row, fmt.Errorf("idempotency claim: %w", err)
+	}
+	if err := tx.GetContext(ctx, &row, `SELECT fingerprint, response, order_id FROM idempotency_keys WHERE user_id = $1 AND key = $2`, userID, key); err != nil {
+		return 0, row, fmt.Errorf("idempotency read: %w", err)
+	}
+	return claimExisting, row, nil
+}
+
+func storeKeyResponse(ctx context.Context, tx *sqlx.Tx, userID, key, orderID string, response []byte) error {
+	_, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET order_id = $3, response = $4 WHERE user_id = $1 AND key = $2`,
+		userID, key, orderID, response)
+	if err != nil {
+		return fmt.Errorf("idempotency store: %w", err)
+	}
+	return nil
+}
+
+// purgeKeys deletes idempotency keys older than 24 hours, a batch at a time.
+func purgeKeys(ctx context.Context, db sqlx.ExecerContext) error {
+	_, err := db.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE ctid IN (
+		SELECT ctid FROM idempotency_keys WHERE created_at < now() - interval '24 hours' LIMIT 1000)`)
+	return err
+}
+
+// Reading orders.
+
+const orderColumns = `o.id, o.number, o.buyer_org_id, bo.name AS buyer_org_name, o.ordered_by, u.name AS ordered_by_name,
+	o.agreement_id, a.reference AS agreement_reference, o.supplier_id, so.name AS supplier_name, o.supplier_rank, o.status,
+	o.currency, o.total_minor, o.vat_minor, o.delivery_address, o.cost_center,
+	to_char(o.requested_delivery_date, 'YYYY-MM-DD') AS requested_delivery_date, o.note, o.cascade_reason, o.cascade_note,
+	o.declined_order_id, o.decline_reason, o.approved_at, o.accepted_at, o.shipped_at, o.delivered_at, o.created_at, o.updated_at`
+
+const orderFrom = `orders o
+	JOIN organizations bo ON bo.id = o.buyer_org_id
+	JOIN organizations so ON so.id = o.supplier_id
+	JOIN users u ON u.id = o.ordered_by
+	JOIN agreements a ON a.id = o.agreement_id`
+
+// scope is the SQL condition (on o and a) for the orders a caller may see: a buyer's own
+// organisation's orders, a supplier's orders from approval on, a manager's body's agreements.
+// Its arguments start at $first.
+func scope(c auth.Caller, first int) (string, []any) {
+	cond := fmt.Sprintf(`(($%d AND o.buyer_org_id = $%d) OR ($%d AND o.supplier_id = $%d AND o.approved_at IS NOT NULL)
+		OR ($%d AND a.procurement_body_id = $%d))`, first, first+3, first+1, first+3, first+2, first+3)
+	return cond, []any{c.HasAny(auth.RoleOrderer, auth.RoleApprover), c.Has(auth.RoleSupplier), c.Has(auth.RoleManager), c.OrgID}
+}
+
+func (o *Order) finish() {
+	o.TotalInclVATMinor = o.TotalMinor + o.VATMinor
+	o.Currency = strings.TrimSpace(o.Currency)
+}
+
+// orderInScope returns an order visible to c; forUpdate locks its row for a move.
+func orderInScope(ctx context.Context, db sqlx.QueryerContext, c auth.Caller, id string, forUpdate bool) (Order, error) {
+	cond, args := scope(c, 2)
+	q := `SELECT ` + orderColumns + ` FROM ` + orderFrom + ` WHERE o.id = $1 AND ` + cond
+	if forUpdate {
+		q += ` FOR UPDATE OF o`
+	}
+	var o Order
+	if err := sqlx.GetContext(ctx, db, &o, q, append([]any{id}, args...)...); err != nil {
+		return o, postgres.Error(err, "order")
+	}
+	o.finish()
+	return o, nil
+}
+
+func orderLines(ctx context.Context, db sqlx.QueryerContext, id string) ([]Line, error) {
+	var ls []Line
+	err := sqlx.SelectContext(ctx, db, &ls, `SELECT line_no, item_id, sku, name, unit, quantity, unit_price_minor, vat_rate_bp,
+		line_total_minor, line_vat_minor FROM order_lines WHERE order_id = $1 ORDER BY line_no`, id)
+	return ls, err
+}
+
+func orderEvents(ctx context.Context, db sqlx.QueryerContext, id string) ([]Event, error) {
+	var es []Event
+	err := sqlx.SelectContext(ctx, db, &es, `SELECT e.id, e.actor_id, u.name AS actor_name, e.from_status, e.to_status, e.note, e.created_at
+		FROM order_events e JOIN users u ON u.id = e.actor_id WHERE e.order_id = $1 ORDER BY e.id`, id)
+	return es, err
+}
+
+func withDetails(ctx context.Context, db sqlx.QueryerContext, o *Order) error {
+	var err error
+	if o.Lines, err = orderLines(ctx, db, o.ID); err != nil {
+		return fmt.Errorf("order lines: %w", err)
+	}
+	if o.Events, err = orderEvents(ctx, db, o.ID); err != nil {
+		return fmt.Errorf("order events: %w", err)
+	}
+	return nil
+}
+
+type orderRow struct {
+	Order
+	Total int `db:"total_count"`
+}
+
+func listOrders(ctx context.Context, db sqlx.QueryerContext, c auth.Caller, f OrderFilter, extra string) ([]Order, int, error) {
+	cond, args := scope(c, 1)
+	where := []string{cond}
+	add := func(format string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(format, len(args)))
+	}
+	if len(f.Status) > 0 {
+		ss := make([]string, len(f.Status))
+		for i, s := range f.Status {
+			ss[i] = string(s)
+		}
+		add("o.status = ANY($%d::text[])", pq.Array(ss))
+	}
+	if f.AgreementID != "" {
+		add("o.agreement_id = $%d", f.AgreementID)
+	}
+	if f.SupplierID != "" {
+		add("o.supplier_id = $%d", f.SupplierID)
+	}
+	if f.BuyerOrgID != "" {
+		add("o.buyer_org_id = $%d", f.BuyerOrgID)
+	}
+	if f.Mine {
+		add("o.ordered_by = $%d", c.UserID)
+	}
+	if f.Cascade {
+		where = append(where, "o.cascade_reason IS NOT NULL")
+	}
+	if extra != "" {
+		where = append(where, extra)
+	}
+	p := f.Page.Normalize()
+	args = append(args, p.PageSize, p.Offset())
+	q := `SELECT ` + orderColumns + `, count(*) OVER () AS total_count FROM ` + orderFrom + ` WHERE ` + strings.Join(where, " AND ") +
+		fmt.Sprintf(` ORDER BY o.created_at DESC, o.id LIMIT $%d OFFSET $%d`, len(args)-1, len(args))
+	var rows []orderRow
+	if err := sqlx.SelectContext(ctx, db, &rows, q, args...); err != nil {
+		return nil, 0, fmt.Errorf("list orders: %w", err)
+	}
+	out := make([]Order, len(rows))
+	total := 0
+	for i, r := range rows {
+		out[i] = r.Order
+		out[i].finish()
+		total = r.Total
+	}
+	if len(rows) == 0 && p.Offset() > 0 {
+		// count(*) OVER () has no row to ride on past the last page.
+		cq := `SELECT count(*) FROM ` + orderFrom + ` WHERE ` + strings.Join(where, " AND ")
+		if err := sqlx.GetContext(ctx, db, &total, cq, args[:len(args)-2]...); err != nil {
+			return nil, 0, fmt.Errorf("count orders: %w", err)
+		}
+	}
+	return out, total, nil
+}
+
+// Deviations.
+
+const deviationColumns = `d.id, d.order_id, o.number AS order_number, o.agreement_id, o.supplier_id, o.buyer_org_id, d.kind,
+	d.description, d.status, d.reported_by, d.response, d.responded_by, d.responded_at, d.close_note, d.closed_by, d.closed_at,
+	d.created_at, d.updated_at`
+
+const deviationFrom = `deviations d JOIN orders o ON o.id = d.order_id JOIN agreements a ON a.id = o.agreement_id`
+
+func deviationByID(ctx context.Context, db sqlx.QueryerContext, orderID, id string, forUpdate bool) (Deviation, error) {
+	q := `SELECT ` + deviationColumns + ` FROM ` + deviationFrom + ` WHERE d.order_id = $1 AND d.id = $2`
+	if forUpdate {
+		q += ` FOR UPDATE OF d`
+	}
+	var d Deviation
+	err := sqlx.GetContext(ctx, db, &d, q, orderID, id)
+	return d, postgres.Error(err, "deviation")
+}
+
+type deviationRow struct {
+	Deviation
+	Total int `db:"total_count"`
+}
+
+func listDeviations(ctx context.Context, db sqlx.QueryerContext, c auth.Caller, where []string, args []any, p auth.Page) ([]Deviation, int, error) {
+	cond, sargs := scope(c, len(args)+1)
+	args = append(args, sargs...)
+	where = append(where, cond)
+	p = p.Normalize()
+	args = append(args, p.PageSize, p.Offset())
+	q := `SELECT ` + deviationColumns + `, count(*) OVER () AS total_count FROM ` + deviationFrom + ` WHERE ` +
+		strings.Join(where, " AND ") + fmt.Sprintf(` ORDER BY d.created_at DESC, d.id LIMIT $%d OFFSET $%d`, len(args)-1, len(args))
+	var rows []deviationRow
+	if err := sqlx.SelectContext(ctx, db, &rows, q, args...); err != nil {
+		return nil, 0, fmt.Errorf("list deviations: %w", err)
+	}
+	out := make([]Deviation, len(rows))
+	total := 0
+	for i, r := range rows {
+		out[i] = r.Deviation
+		total = r.Total
+	}
+	if len(rows) == 0 && p.Offset() > 0 {
+		cq := `SELECT count(*) FROM ` + deviationFrom + ` WHERE ` + strings.Join(where, " AND ")
+		if err := sqlx.GetContext(ctx, db, &total, cq, args[:len(args)-2]...); err != nil {
+			return nil, 0, fmt.Errorf("count deviations: %w", err)
+		}
+	}
+	return out, total, nil
+}
