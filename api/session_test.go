@@ -2,6 +2,8 @@ package api
 
 import (
 	"net/http"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/avrop/avrop/auth"
@@ -40,4 +42,180 @@ func TestLogin(t *testing.T) {
 		res := a.do("POST", "/api/v1/auth/login", "", map[string]any{"email": u.Email, "password": testPassword, "admin": true})
 		wantProblem(t, res, http.StatusBadRequest, "unknown_field")
 	})
+}
+
+// login signs in through the API and returns the session response.
+func (a *testAPI) login(email, password string) response {
+	a.t.Helper()
+	return a.do("POST", "/api/v1/auth/login", "", map[string]any{"email": email, "password": password})
+}
+
+func str(t *testing.T, res response, field string) string {
+	t.Helper()
+	s, ok := res.JSON[field].(string)
+	if !ok || s == "" {
+		t.Fatalf("response lacks %s: %s", field, res.Body)
+	}
+	return s
+}
+
+func TestLoginRefused(t *testing.T) {
+	a := newTestAPI(t)
+	buyer := a.org(auth.KindBuyer)
+	u, _ := a.user(buyer, auth.RoleOrderer)
+	tests := []struct {
+		name   string
+		body   any
+		status int
+		code   string
+	}{
+		{"wrong password", map[string]any{"email": u.Email, "password": "not the password"}, http.StatusUnauthorized, "invalid_credentials"},
+		{"email in other case works only with the password", map[string]any{"email": strings.ToUpper(u.Email), "password": "nope nope nope"}, http.StatusUnauthorized, "invalid_credentials"},
+		{"missing password", map[string]any{"email": u.Email}, http.StatusUnprocessableEntity, "validation_failed"},
+		{"missing email", map[string]any{"password": testPassword}, http.StatusUnprocessableEntity, "validation_failed"},
+		{"wrong type", map[string]any{"email": 42, "password": testPassword}, http.StatusBadRequest, "malformed_json"},
+		{"not json", "email=a&password=b", http.StatusBadRequest, "malformed_json"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := a.do("POST", "/api/v1/auth/login", "", tt.body)
+			wantProblem(t, res, tt.status, tt.code)
+		})
+	}
+	t.Run("email is case-insensitive", func(t *testing.T) {
+		wantStatus(t, a.login("  "+strings.ToUpper(u.Email)+" ", testPassword), http.StatusOK)
+	})
+}
+
+func TestRefreshRotation(t *testing.T) {
+	a := newTestAPI(t)
+	buyer := a.org(auth.KindBuyer)
+	u, _ := a.user(buyer, auth.RoleApprover)
+	first := a.login(u.Email, testPassword)
+	wantStatus(t, first, http.StatusOK)
+	r1 := str(t, first, "refresh_token")
+
+	second := a.do("POST", "/api/v1/auth/refresh", "", map[string]any{"refresh_token": r1})
+	wantStatus(t, second, http.StatusOK)
+	r2, access2 := str(t, second, "refresh_token"), str(t, second, "access_token")
+	if r2 == r1 || access2 == str(t, first, "access_token") {
+		t.Fatal("refresh did not issue a new pair")
+	}
+	if second.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("Cache-Control = %q, want no-store", second.Header.Get("Cache-Control"))
+	}
+	wantStatus(t, a.do("GET", "/api/v1/me", access2, nil), http.StatusOK)
+
+	t.Run("spent token refused and family revoked", func(t *testing.T) {
+		res := a.do("POST", "/api/v1/auth/refresh", "", map[string]any{"refresh_token": r1})
+		wantProblem(t, res, http.StatusUnauthorized, "invalid_refresh_token")
+		// The reuse revoked the family: the newest token, never used, is refused too.
+		res = a.do("POST", "/api/v1/auth/refresh", "", map[string]any{"refresh_token": r2})
+		wantProblem(t, res, http.StatusUnauthorized, "invalid_refresh_token")
+	})
+	t.Run("other sessions survive", func(t *testing.T) {
+		other := a.login(u.Email, testPassword)
+		wantStatus(t, other, http.StatusOK)
+		res := a.do("POST", "/api/v1/auth/refresh", "", map[string]any{"refresh_token": str(t, other, "refresh_token")})
+		wantStatus(t, res, http.StatusOK)
+	})
+	t.Run("unknown token", func(t *testing.T) {
+		res := a.do("POST", "/api/v1/auth/refresh", "", map[string]any{"refresh_token": "never-issued"})
+		wantProblem(t, res, http.StatusUnauthorized, "invalid_refresh_token")
+	})
+	t.Run("missing token", func(t *testing.T) {
+		res := a.do("POST", "/api/v1/auth/refresh", "", map[string]any{})
+		wantProblem(t, res, http.StatusUnprocessableEntity, "validation_failed")
+	})
+}
+
+// TestRefreshConcurrentHTTP sends one refresh token in many requests at once: exactly one
+// gets a new pair.
+func TestRefreshConcurrentHTTP(t *testing.T) {
+	a := newTestAPI(t)
+	u, _ := a.user(a.org(auth.KindSupplier), auth.RoleSupplier)
+	r := str(t, a.login(u.Email, testPassword), "refresh_token")
+	const n = 12
+	statuses := make([]int, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			statuses[i] = a.do("POST", "/api/v1/auth/refresh", "", map[string]any{"refresh_token": r}).Status
+		})
+	}
+	close(start)
+	wg.Wait()
+	ok := 0
+	for _, s := range statuses {
+		switch s {
+		case http.StatusOK:
+			ok++
+		case http.StatusUnauthorized:
+		default:
+			t.Errorf("status %d, want 200 or 401", s)
+		}
+	}
+	if ok != 1 {
+		t.Fatalf("successful refreshes = %d, want exactly 1 (statuses %v)", ok, statuses)
+	}
+}
+
+func TestLogout(t *testing.T) {
+	a := newTestAPI(t)
+	u, _ := a.user(a.org(auth.KindBuyer), auth.RoleOrderer)
+	sess := a.login(u.Email, testPassword)
+	r1 := str(t, sess, "refresh_token")
+	r2 := str(t, a.do("POST", "/api/v1/auth/refresh", "", map[string]any{"refresh_token": r1}), "refresh_token")
+
+	res := a.do("POST", "/api/v1/auth/logout", "", map[string]any{"refresh_token": r2})
+	wantStatus(t, res, http.StatusNoContent)
+	res = a.do("POST", "/api/v1/auth/refresh", "", map[string]any{"refresh_token": r2})
+	wantProblem(t, res, http.StatusUnauthorized, "invalid_refresh_token")
+	// Logging out twice, or with a token never issued, is harmless.
+	wantStatus(t, a.do("POST", "/api/v1/auth/logout", "", map[string]any{"refresh_token": r2}), http.StatusNoContent)
+	wantStatus(t, a.do("POST", "/api/v1/auth/logout", "", map[string]any{"refresh_token": "never-issued"}), http.StatusNoContent)
+	wantProblem(t, a.do("POST", "/api/v1/auth/logout", "", map[string]any{"token": r2}), http.StatusBadRequest, "unknown_field")
+}
+
+// TestDeactivatedUser deactivates a signed-in user through the admin endpoint: they cannot
+// sign in or refresh, and their unexpired access token is refused by the same handler at once
+// (the in-process active cache is cleared by the deactivation).
+func TestDeactivatedUser(t *testing.T) {
+	a := newTestAPI(t)
+	_, adminToken := a.user(a.org(auth.KindPlatform), auth.RoleAdmin)
+	u, _ := a.user(a.org(auth.KindBuyer), auth.RoleOrderer)
+	sess := a.login(u.Email, testPassword)
+	access, refresh := str(t, sess, "access_token"), str(t, sess, "refresh_token")
+	wantStatus(t, a.do("GET", "/api/v1/me", access, nil), http.StatusOK) // now cached as active
+
+	res := a.do("PATCH", "/api/v1/users/"+u.ID, adminToken, map[string]any{"active": false})
+	wantStatus(t, res, http.StatusOK)
+	if res.JSON["active"] != false {
+		t.Fatalf("user after deactivation = %s", res.Body)
+	}
+
+	wantProblem(t, a.do("GET", "/api/v1/me", access, nil), http.StatusUnauthorized, "user_inactive")
+	wantProblem(t, a.login(u.Email, testPassword), http.StatusUnauthorized, "invalid_credentials")
+	wantProblem(t, a.do("POST", "/api/v1/auth/refresh", "", map[string]any{"refresh_token": refresh}), http.StatusUnauthorized, "invalid_refresh_token")
+
+	t.Run("reactivated", func(t *testing.T) {
+		wantStatus(t, a.do("PATCH", "/api/v1/users/"+u.ID, adminToken, map[string]any{"active": true}), http.StatusOK)
+		wantStatus(t, a.login(u.Email, testPassword), http.StatusOK)
+		// Deactivation revoked the old refresh token for good.
+		wantProblem(t, a.do("POST", "/api/v1/auth/refresh", "", map[string]any{"refresh_token": refresh}), http.StatusUnauthorized, "invalid_refresh_token")
+	})
+}
+
+func TestPasswordChangeRevokesRefresh(t *testing.T) {
+	a := newTestAPI(t)
+	_, adminToken := a.user(a.org(auth.KindPlatform), auth.RoleAdmin)
+	u, _ := a.user(a.org(auth.KindBuyer), auth.RoleOrderer)
+	refresh := str(t, a.login(u.Email, testPassword), "refresh_token")
+	const newPassword = "a much longer new password"
+	wantStatus(t, a.do("PATCH", "/api/v1/users/"+u.ID, adminToken, map[string]any{"password": newPassword}), http.StatusOK)
+	wantProblem(t, a.do("POST", "/api/v1/auth/refresh", "", map[string]any{"refresh_token": refresh}), http.StatusUnauthorized, "invalid_refresh_token")
+	wantProblem(t, a.login(u.Email, testPassword), http.StatusUnauthorized, "invalid_credentials")
+	wantStatus(t, a.login(u.Email, newPassword), http.StatusOK)
 }

@@ -61,6 +61,10 @@ type Service struct {
 	// in this process clears it.
 	mu     sync.Mutex
 	active map[string]activeUser
+
+	// limiterDownUntil (Unix nanoseconds) skips the limiter for a moment after Redis failed
+	// to answer, so that each login during an outage does not wait for it again.
+	limiterDownUntil atomic.Int64
 }
 
 // activeUser is the cached state of an active user.
@@ -164,9 +168,20 @@ func (s *Service) limitKey(kind, value string) string {
 // at most this much before the limit is skipped.
 const limiterTimeout = 500 * time.Millisecond
 
-// limitEnabled reports whether limit limits anything; a zero rate or period disables it.
+// limiterBackoff is how long the limiter is skipped after Redis failed to answer.
+const limiterBackoff = 2 * time.Second
+
+// limitEnabled reports whether limit limits anything (a zero rate or period disables it) and
+// Redis is not known to be down.
 func (s *Service) limitEnabled(limit redis_rate.Limit) bool {
-	return s.limiter != nil && limit.Rate > 0 && limit.Burst > 0 && limit.Period > 0
+	return s.limiter != nil && limit.Rate > 0 && limit.Burst > 0 && limit.Period > 0 &&
+		time.Now().UnixNano() >= s.limiterDownUntil.Load()
+}
+
+// limiterFailed records that Redis did not answer.
+func (s *Service) limiterFailed(ctx context.Context, err error) {
+	s.limiterDownUntil.Store(time.Now().Add(limiterBackoff).UnixNano())
+	slog.WarnContext(ctx, "rate limiter unavailable; logins not limited", "err", err)
 }
 
 // allow takes n attempts from the limit at key (a negative n gives them back). When Redis
@@ -180,7 +195,7 @@ func (s *Service) allow(ctx context.Context, limit redis_rate.Limit, key string,
 	defer cancel()
 	res, err := s.limiter.AllowN(ctx, key, limit, n)
 	if err != nil {
-		slog.WarnContext(ctx, "rate limiter unavailable; login not limited", "err", err)
+		s.limiterFailed(ctx, err)
 		return nil
 	}
 	if n > 0 && res.Allowed == 0 {
@@ -202,7 +217,7 @@ func (s *Service) resetLimit(ctx context.Context, limit redis_rate.Limit, key st
 	ctx, cancel := context.WithTimeout(ctx, limiterTimeout)
 	defer cancel()
 	if err := s.limiter.Reset(ctx, key); err != nil {
-		slog.WarnContext(ctx, "rate limit reset failed", "err", err)
+		s.limiterFailed(ctx, err)
 	}
 }
 
