@@ -76,6 +76,13 @@ type response struct {
 // do sends a request; body may be nil, a []byte/string (sent as is) or a value sent as JSON.
 func (a *testAPI) do(method, path, token string, body any, headers ...string) response {
 	a.t.Helper()
+	return a.doFrom("", method, path, token, body, headers...)
+}
+
+// doFrom is do from the client address remoteAddr ("host:port"; "" keeps httptest's
+// 192.0.2.1:1234).
+func (a *testAPI) doFrom(remoteAddr, method, path, token string, body any, headers ...string) response {
+	a.t.Helper()
 	var r io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -91,6 +98,9 @@ func (a *testAPI) do(method, path, token string, body any, headers ...string) re
 		r = bytes.NewReader(buf)
 	}
 	req := httptest.NewRequest(method, path, r).WithContext(context.Background())
+	if remoteAddr != "" {
+		req.RemoteAddr = remoteAddr
+	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}

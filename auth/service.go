@@ -153,7 +153,7 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 		return Session{}, errBadCredentials
 	}
 	s.resetLimit(ctx, s.cfg.AccountLimit, accountKey)
-	s.allow(ctx, s.cfg.AddressLimit, addrKey, -1) //nolint:errcheck // a refund never fails the login
+	s.refund(ctx, s.cfg.AddressLimit, addrKey)
 	return s.startSession(ctx, u, uuid.NewString())
 }
 
@@ -184,7 +184,7 @@ func (s *Service) limiterFailed(ctx context.Context, err error) {
 	slog.WarnContext(ctx, "rate limiter unavailable; logins not limited", "err", err)
 }
 
-// allow takes n attempts from the limit at key (a negative n gives them back). When Redis
+// allow takes n attempts from the limit at key. When Redis
 // cannot answer it lets the attempt through: sign-in must keep working while the cache is
 // down.
 func (s *Service) allow(ctx context.Context, limit redis_rate.Limit, key string, n int) error {
@@ -207,6 +207,26 @@ func (s *Service) allow(ctx context.Context, limit redis_rate.Limit, key string,
 			Message: "Too many sign-in attempts. Try again later.", RetryAfter: retry}
 	}
 	return nil
+}
+
+// refund gives back the attempt a successful login took from the limit at key. GCRA never
+// stores a time in the past, so when the refund would bring the limit back to full, the
+// library leaves the key as it was (one attempt short); the key is then deleted instead,
+// which is the same as full. A failure landing between the two calls could be forgotten: at
+// most one, only when the limit was full anyway.
+func (s *Service) refund(ctx context.Context, limit redis_rate.Limit, key string) {
+	if !s.limitEnabled(limit) {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, limiterTimeout)
+	defer cancel()
+	res, err := s.limiter.AllowN(ctx, key, limit, -1)
+	if err == nil && res.ResetAfter <= 0 {
+		err = s.limiter.Reset(ctx, key)
+	}
+	if err != nil {
+		s.limiterFailed(ctx, err)
+	}
 }
 
 // resetLimit clears the limit at key.
