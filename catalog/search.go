@@ -3,8 +3,8 @@ package catalog
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -225,15 +225,14 @@ func (s *Service) search(ctx context.Context, sc scope, terms []string, f Search
 		return s.browse(ctx, sc, f, today, base, page)
 	}
 
-	run := func(typo bool) ([]searchRow, error) {
-		q := &searchQuery{args: []any{sc.orgArg(), today}}
-		where := base(q)
-		var all []string
-		var rankParts []string
+	// The raw query as typed (lower-cased) also matches as a substring of name, sku and GTIN,
+	// so that article numbers like "OM-1" or "EVO-200" are found however the parser splits them.
+	raw := strings.ToLower(strings.TrimSpace(f.Q))
+	textCond := func(q *searchQuery, typo bool) (string, []string, []string) {
+		var all, rankParts, conds []string
 		for i, w := range words {
-			tsq := q.arg(wq[i].tsq)
 			all = append(all, "("+wq[i].tsq+")")
-			cond := "i.search @@ " + tsq + "::tsquery"
+			cond := "i.search @@ " + q.arg(wq[i].tsq) + "::tsquery"
 			if utf8.RuneCountInString(w) >= 3 {
 				cond += " OR i.search_text LIKE " + q.arg(likePattern(w))
 			}
@@ -242,8 +241,19 @@ func (s *Service) search(ctx context.Context, sc scope, terms []string, f Search
 				cond += " OR " + wa + " <% i.search_text"
 				rankParts = append(rankParts, "word_similarity("+wa+", i.search_text)")
 			}
-			where += " AND (" + cond + ")"
+			conds = append(conds, "("+cond+")")
 		}
+		c := strings.Join(conds, " AND ")
+		if utf8.RuneCountInString(raw) >= 3 {
+			c = "((" + c + ") OR i.search_text LIKE " + q.arg("%"+escapeLike(raw)+"%") + ")"
+		}
+		return c, all, rankParts
+	}
+	run := func(typo bool) ([]searchRow, error) {
+		q := &searchQuery{args: []any{sc.orgArg(), today}}
+		where := base(q)
+		cond, all, rankParts := textCond(q, typo)
+		where += " AND " + cond
 		anyTerm := q.arg(strings.Join(all, " | "))
 		rank := "ts_rank(i.search, " + anyTerm + "::tsquery)"
 		if len(rankParts) > 0 {
@@ -262,7 +272,24 @@ func (s *Service) search(ctx context.Context, sc scope, terms []string, f Search
 			return nil, err
 		}
 		var rows []searchRow
-		if err := st.SelectContext(ctx, &rows, q.args...); err != nil {
+		if !typo {
+			if err := st.SelectContext(ctx, &rows, q.args...); err != nil {
+				return nil, fmt.Errorf("search: %w", err)
+			}
+			return rows, nil
+		}
+		// Typo tolerance runs only when nothing matched; it lowers pg_trgm's word-similarity
+		// threshold for its own transaction so that a transposed or missing letter still
+		// finds the word.
+		tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
+		if err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		defer tx.Rollback() //nolint:errcheck // read only
+		if _, err := tx.ExecContext(ctx, `SET LOCAL pg_trgm.word_similarity_threshold = 0.45`); err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		if err := tx.StmtxContext(ctx, st).SelectContext(ctx, &rows, q.args...); err != nil {
 			return nil, fmt.Errorf("search: %w", err)
 		}
 		return rows, nil
@@ -284,13 +311,8 @@ func (s *Service) search(ctx context.Context, sc scope, terms []string, f Search
 		// Past the last page: the window count is not there; count on its own.
 		q := &searchQuery{args: []any{sc.orgArg(), today}}
 		where := base(q)
-		for i, w := range words {
-			cond := "i.search @@ " + q.arg(wq[i].tsq) + "::tsquery"
-			if utf8.RuneCountInString(w) >= 3 {
-				cond += " OR i.search_text LIKE " + q.arg(likePattern(w))
-			}
-			where += " AND (" + cond + ")"
-		}
+		cond, _, _ := textCond(q, false)
+		where += " AND " + cond
 		st, err := s.stmt(ctx, `SELECT count(*) FROM items i WHERE `+where)
 		if err != nil {
 			return page, err
@@ -435,3 +457,8 @@ func (s *Service) GetItemJSON(ctx context.Context, c auth.Caller, id string) ([]
 }
 
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// escapeLike escapes LIKE's wildcards (backslash is the default escape character).
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}

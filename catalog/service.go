@@ -111,7 +111,7 @@ func (sc scope) none() bool { return !sc.all && !sc.manager && !sc.buyer && !sc.
 // Only the parts that apply are emitted, so the planner sees no dead ORs.
 func (sc scope) agreementPredicate() string {
 	if sc.all {
-		return "true"
+		return "($1::uuid IS NULL OR true)"
 	}
 	var parts []string
 	if sc.manager {
@@ -124,7 +124,7 @@ func (sc scope) agreementPredicate() string {
 		parts = append(parts, "EXISTS (SELECT 1 FROM agreement_suppliers s WHERE s.agreement_id = a.id AND s.org_id = $1)")
 	}
 	if len(parts) == 0 {
-		return "false"
+		return "($1::uuid IS NULL AND false)"
 	}
 	return "(" + strings.Join(parts, " OR ") + ")"
 }

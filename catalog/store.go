@@ -435,4 +435,3 @@ func listPriceChanges(ctx context.Context, db sqlx.QueryerContext, sc scope, f P
 	}
 	return list, total, nil
 }
-
