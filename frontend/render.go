@@ -20,6 +20,33 @@ type pageTemplate struct{ t *template.Template }
 var funcs = template.FuncMap{
 	"join": strings.Join,
 	"add":  func(a, b int) int { return a + b },
+	"deref": func(p *int64) int64 {
+		if p == nil {
+			return 0
+		}
+		return *p
+	},
+	"derefs": func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	},
+	// bp turns basis points into a percentage: 300 → 3.0.
+	"bp": func(bp int) float64 { return float64(bp) / 100 },
+	// change is the percentage change from old to new.
+	"change": func(old, new int64) float64 {
+		if old == 0 {
+			return 0
+		}
+		return float64(new-old) * 100 / float64(old)
+	},
+	"pct": func(p *float64) float64 {
+		if p == nil {
+			return 0
+		}
+		return *p
+	},
 	"dict": func(kv ...any) map[string]any {
 		m := map[string]any{}
 		for i := 0; i+1 < len(kv); i += 2 {

@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 
@@ -51,3 +52,5 @@ func atoiDefault(s string, def int) int {
 	}
 	return n
 }
+
+func asDerr(err error, target **derr.Error) bool { return errors.As(err, target) }

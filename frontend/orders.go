@@ -1,0 +1,180 @@
+package frontend
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/avrop/avrop/auth"
+	"github.com/avrop/avrop/internal/derr"
+	"github.com/avrop/avrop/orders"
+)
+
+func (s *server) createOrder(q *req, in orders.OrderInput, key string) (orders.Order, error) {
+	o, _, err := s.Orders.CreateOrder(q.ctx(), *q.caller, in, key)
+	return o, err
+}
+
+type ordersData struct {
+	Items    []orders.Order
+	Total    int
+	Status   string
+	Statuses []orders.Status
+	Heading  string
+	Usage    map[string]orders.Usage
+}
+
+var allStatuses = []orders.Status{orders.StatusPendingApproval, orders.StatusApproved, orders.StatusAccepted, orders.StatusShipped,
+	orders.StatusDelivered, orders.StatusRejected, orders.StatusDeclined, orders.StatusCancelled}
+
+// myOrders lists the buyer organisation's orders (an orderer sees the ones they placed).
+func (s *server) myOrders(q *req) error {
+	f := orders.OrderFilter{Page: auth.Page{PageSize: 100}, Mine: !q.caller.Has(auth.RoleApprover)}
+	st := q.r.URL.Query().Get("status")
+	if orders.ValidStatus(orders.Status(st)) {
+		f.Status = []orders.Status{orders.Status(st)}
+	} else {
+		st = ""
+	}
+	items, total, err := s.Orders.ListOrders(q.ctx(), *q.caller, f)
+	if err != nil {
+		return err
+	}
+	return q.render(http.StatusOK, "orders", "orders.title", ordersData{Items: items, Total: total, Status: st, Statuses: allStatuses, Heading: "orders.heading"})
+}
+
+// supplierOrders is the supplier's inbox: orders addressed to it from approval on.
+func (s *server) supplierOrders(q *req) error {
+	f := orders.OrderFilter{Page: auth.Page{PageSize: 100}}
+	st := q.r.URL.Query().Get("status")
+	if orders.ValidStatus(orders.Status(st)) {
+		f.Status = []orders.Status{orders.Status(st)}
+	} else {
+		st = ""
+	}
+	items, total, err := s.Orders.ListOrders(q.ctx(), *q.caller, f)
+	if err != nil {
+		return err
+	}
+	return q.render(http.StatusOK, "supplier_orders", "supplier.orders.title", ordersData{Items: items, Total: total, Status: st,
+		Statuses: []orders.Status{orders.StatusApproved, orders.StatusAccepted, orders.StatusShipped, orders.StatusDelivered, orders.StatusDeclined}})
+}
+
+// approvals is the approver's queue, each order with its agreement's ceiling usage.
+func (s *server) approvals(q *req) error {
+	items, total, err := s.Orders.ApprovalQueue(q.ctx(), *q.caller, auth.Page{PageSize: 100})
+	if err != nil {
+		return err
+	}
+	usage := map[string]orders.Usage{}
+	for _, o := range items {
+		if _, ok := usage[o.AgreementID]; ok {
+			continue
+		}
+		u, err := s.Orders.Usage(q.ctx(), *q.caller, o.AgreementID)
+		if err != nil && !derr.Is(err, derr.NotFound) && !derr.Is(err, derr.Forbidden) {
+			return err
+		}
+		if err == nil {
+			usage[o.AgreementID] = u
+		}
+	}
+	return q.render(http.StatusOK, "approvals", "approvals.title", ordersData{Items: items, Total: total, Usage: usage})
+}
+
+type orderData struct {
+	Order      orders.Order
+	Deviations []orders.Deviation
+	Can        map[string]bool
+	Kinds      []orders.DeviationKind
+	Form       *form
+	Problem    string
+	Usage      *orders.Usage
+}
+
+func (s *server) orderPage(q *req) error {
+	return s.renderOrder(q, http.StatusOK, q.r.PathValue("id"), &form{}, "")
+}
+
+func (s *server) renderOrder(q *req, status int, id string, f *form, problem string) error {
+	o, err := s.Orders.GetOrder(q.ctx(), *q.caller, id)
+	if err != nil {
+		return err
+	}
+	devs, err := s.Orders.ListOrderDeviations(q.ctx(), *q.caller, id)
+	if err != nil && !derr.Is(err, derr.Forbidden) {
+		return err
+	}
+	c := *q.caller
+	buyerSide := c.HasAny(auth.RoleOrderer, auth.RoleApprover) && c.OrgID == o.BuyerOrgID
+	supplierSide := c.Has(auth.RoleSupplier) && c.OrgID == o.SupplierID
+	can := map[string]bool{
+		"approve": buyerSide && c.Has(auth.RoleApprover) && o.Status == orders.StatusPendingApproval && o.OrderedBy != c.UserID,
+		"cancel":  buyerSide && (o.Status == orders.StatusPendingApproval || o.Status == orders.StatusApproved) && (o.OrderedBy == c.UserID || c.Has(auth.RoleApprover)),
+		"accept":  supplierSide && o.Status == orders.StatusApproved,
+		"decline": supplierSide && (o.Status == orders.StatusApproved || o.Status == orders.StatusAccepted),
+		"ship":    supplierSide && o.Status == orders.StatusAccepted,
+		"deliver": buyerSide && o.Status == orders.StatusShipped,
+		"deviate": buyerSide && (o.Status == orders.StatusAccepted || o.Status == orders.StatusShipped || o.Status == orders.StatusDelivered),
+	}
+	d := orderData{Order: o, Deviations: devs, Can: can, Form: f, Problem: problem,
+		Kinds: []orders.DeviationKind{orders.DeviationLate, orders.DeviationWrongItem, orders.DeviationDamaged, orders.DeviationMissing, orders.DeviationQuality, orders.DeviationOther}}
+	if can["approve"] {
+		if u, err := s.Orders.Usage(q.ctx(), c, o.AgreementID); err == nil {
+			d.Usage = &u
+		}
+	}
+	return q.render(status, "order", "order.title", d)
+}
+
+// orderMove makes a lifecycle move from a button on the order page, the approval queue or the
+// supplier inbox; back says where to return.
+func (s *server) orderMove(q *req) error {
+	id, action := q.r.PathValue("id"), orders.Action(q.r.PathValue("move"))
+	note := strings.TrimSpace(q.r.PostFormValue("note"))
+	if action == orders.ActionDecline {
+		note = strings.TrimSpace(q.r.PostFormValue("reason"))
+	}
+	if _, err := s.Orders.Move(q.ctx(), *q.caller, id, action, note); err != nil {
+		if f, ok := failedForm(q.lang, q.r.PostForm, err); ok {
+			if action == orders.ActionDecline && f.Errs["note"] != "" {
+				f.Errs["reason"] = translate(q.lang, "order.reason_required")
+			}
+			if action == orders.ActionDecline && f.Errs["reason"] == "" && derr.Is(err, derr.Invalid) {
+				f.Errs["reason"] = translate(q.lang, "order.reason_required")
+			}
+			f.Errs["move"] = string(action)
+			return s.renderOrder(q, statusOf(err), id, f, f.General)
+		}
+		return err
+	}
+	back := localPath(q.r.PostFormValue("back"))
+	if back == "" {
+		back = "/orders/" + id
+	}
+	sep := "?"
+	if strings.Contains(back, "?") {
+		sep = "&"
+	}
+	q.redirect(back + sep + "msg=order_" + string(action))
+	return nil
+}
+
+func statusOf(err error) int {
+	if derr.Is(err, derr.Conflict) {
+		return http.StatusConflict
+	}
+	return http.StatusUnprocessableEntity
+}
+
+func (s *server) reportDeviation(q *req) error {
+	id := q.r.PathValue("id")
+	in := orders.DeviationInput{Kind: orders.DeviationKind(q.r.PostFormValue("kind")), Description: strings.TrimSpace(q.r.PostFormValue("description"))}
+	if _, err := s.Orders.ReportDeviation(q.ctx(), *q.caller, id, in); err != nil {
+		if f, ok := failedForm(q.lang, q.r.PostForm, err); ok {
+			return s.renderOrder(q, statusOf(err), id, f, f.General)
+		}
+		return err
+	}
+	q.redirect("/orders/" + id + "?msg=deviation_reported#deviations")
+	return nil
+}

@@ -1,0 +1,146 @@
+package frontend
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/avrop/avrop/auth"
+	"github.com/avrop/avrop/catalog"
+	"github.com/avrop/avrop/internal/derr"
+)
+
+type supplierCatalogData struct {
+	Agreements []catalog.Agreement
+	Agreement  *catalog.Agreement
+	Items      []catalog.Item
+	Total      int
+	Changes    map[string]catalog.PriceChange
+	Form       *form
+	FormItem   string
+	Today      string
+}
+
+func (s *server) supplierAgreements(q *req) ([]catalog.Agreement, error) {
+	list, _, err := s.Catalog.ListAgreements(q.ctx(), *q.caller, catalog.AgreementFilter{Page: auth.Page{PageSize: 100}})
+	return list, err
+}
+
+// supplierCatalog lists the supplier's items on one agreement with a price form per item and
+// the latest price change of each (applied or pending, and why).
+func (s *server) supplierCatalog(q *req) error {
+	return s.renderSupplierCatalog(q, http.StatusOK, q.r.URL.Query().Get("agreement"), nil, "")
+}
+
+func (s *server) renderSupplierCatalog(q *req, status int, agreementID string, f *form, formItem string) error {
+	list, err := s.supplierAgreements(q)
+	if err != nil {
+		return err
+	}
+	d := supplierCatalogData{Agreements: list, Form: f, FormItem: formItem, Changes: map[string]catalog.PriceChange{}, Today: s.Now().Format("2006-01-02")}
+	if len(list) == 0 {
+		return q.render(status, "supplier_catalog", "supplier.catalog.title", d)
+	}
+	a := list[0]
+	for _, x := range list {
+		if x.ID == agreementID {
+			a = x
+		}
+	}
+	d.Agreement = &a
+	items, total, err := s.Catalog.ListAgreementItems(q.ctx(), *q.caller, a.ID, auth.Page{PageSize: 100})
+	if err != nil {
+		return err
+	}
+	d.Items, d.Total = items, total
+	changes, _, err := s.Catalog.ListPriceChanges(q.ctx(), *q.caller, catalog.PriceChangeFilter{AgreementID: a.ID, Page: auth.Page{PageSize: 100}})
+	if err != nil {
+		return err
+	}
+	for _, c := range changes {
+		if prev, ok := d.Changes[c.ItemID]; !ok || c.CreatedAt.After(prev.CreatedAt) {
+			d.Changes[c.ItemID] = c
+		}
+	}
+	return q.render(status, "supplier_catalog", "supplier.catalog.title", d)
+}
+
+func (s *server) changePrice(q *req) error {
+	id := q.r.PathValue("id")
+	v := q.r.PostForm
+	agreementID := v.Get("agreement")
+	minor, ok := parseMoney(v.Get("price"))
+	if !ok {
+		return s.renderSupplierCatalog(q, http.StatusUnprocessableEntity, agreementID,
+			&form{Values: v, General: translate(q.lang, "form.has_errors"), Errs: map[string]string{"price_minor": translate(q.lang, "form.bad_amount")}}, id)
+	}
+	pc, err := s.Catalog.SetPrice(q.ctx(), *q.caller, id, catalog.PriceRequest{PriceMinor: &minor,
+		EffectiveFrom: strings.TrimSpace(v.Get("effective_from")), Reason: strings.TrimSpace(v.Get("reason"))})
+	if err != nil {
+		if f, ok := failedForm(q.lang, v, err); ok {
+			return s.renderSupplierCatalog(q, statusOf(err), agreementID, f, id)
+		}
+		return err
+	}
+	msg := "price_applied"
+	if pc.Status == catalog.PricePending {
+		msg = "price_pending"
+	}
+	q.redirect("/supplier/catalog?agreement=" + pc.AgreementID + "&msg=" + msg + "#item-" + id)
+	return nil
+}
+
+type importData struct {
+	Agreements []catalog.Agreement
+	Selected   string
+	Report     *catalog.ImportReport
+	Errors     []derr.FieldError
+	General    string
+	Columns    string
+}
+
+func (s *server) importPage(q *req) error {
+	list, err := s.supplierAgreements(q)
+	if err != nil {
+		return err
+	}
+	return q.render(http.StatusOK, "supplier_import", "supplier.import.title", importData{Agreements: list, Columns: priceListColumns})
+}
+
+const priceListColumns = "sku,name,description,unit,pack_size,cpv_code,gtin,eco_labels,vat_rate_bp,price_minor,effective_from"
+
+// importPriceList takes a CSV upload. An htmx request (the normal case: the form shows upload
+// progress) gets only the report; a plain form post gets the whole page.
+func (s *server) importPriceList(q *req) error {
+	list, err := s.supplierAgreements(q)
+	if err != nil {
+		return err
+	}
+	d := importData{Agreements: list, Selected: q.r.FormValue("agreement"), Columns: priceListColumns}
+	file, _, ferr := q.r.FormFile("file")
+	status := http.StatusOK
+	if ferr != nil {
+		d.General = translate(q.lang, "import.no_file")
+		status = http.StatusUnprocessableEntity
+	} else {
+		defer file.Close()
+		rep, err := s.Catalog.ImportPriceList(q.ctx(), *q.caller, d.Selected, file)
+		var de *derr.Error
+		switch {
+		case err == nil:
+			d.Report = &rep
+		case asDerr(err, &de) && (de.Kind == derr.Invalid || de.Kind == derr.BadRequest):
+			status = http.StatusUnprocessableEntity
+			d.Errors = de.Fields
+			d.General = translate(q.lang, problemKey(de.Code, "import.invalid"))
+			for i := range d.Errors {
+				d.Errors[i].Message = fieldMessage(q.lang, d.Errors[i].Message)
+			}
+		default:
+			return err
+		}
+	}
+	if q.r.Header.Get("HX-Request") == "true" {
+		return q.renderFragment(status, "supplier_import", "report", d)
+	}
+	return q.render(status, "supplier_import", "supplier.import.title", d)
+}
