@@ -37,7 +37,7 @@ func parseQuery(q string) []string {
 	}
 	var terms []string
 	seen := map[string]bool{}
-	for _, w := range strings.FieldsFunc(strings.ToLower(q), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+	for _, w := range strings.FieldsFunc(strings.ToLower(q), func(r rune) bool { return !isWordRune(r) }) {
 		if r := []rune(w); len(r) > maxTermLen {
 			w = string(r[:maxTermLen])
 		}
@@ -51,6 +51,22 @@ func parseQuery(q string) []string {
 		}
 	}
 	return terms
+}
+
+// isWordRune reports whether r belongs in a search word.
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// cleanRaw is the query as typed, made safe for PostgreSQL text: valid UTF-8 without control
+// characters, lower-cased and trimmed.
+func cleanRaw(q string) string {
+	q = strings.ToValidUTF8(q, "")
+	q = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, q)
+	return strings.ToLower(strings.TrimSpace(q))
 }
 
 // likePattern is an infix LIKE pattern for term (letters and digits only: nothing to escape).
@@ -227,7 +243,7 @@ func (s *Service) search(ctx context.Context, sc scope, terms []string, f Search
 
 	// The raw query as typed (lower-cased) also matches as a substring of name, sku and GTIN,
 	// so that article numbers like "OM-1" or "EVO-200" are found however the parser splits them.
-	raw := strings.ToLower(strings.TrimSpace(f.Q))
+	raw := cleanRaw(f.Q)
 	textCond := func(q *searchQuery, typo bool) (string, []string, []string) {
 		var all, rankParts, conds []string
 		for i, w := range words {
