@@ -48,7 +48,7 @@ func readJSONBody(c *gin.Context) ([]byte, error) {
 	if ct := c.GetHeader("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return nil, &derr.Error{Kind: derr.BadRequest, Code: "unsupported_media_type", Message: "The body must be application/json."}
+			return nil, &derr.Error{Kind: derr.UnsupportedMedia, Code: "unsupported_media_type", Message: "The body must be application/json."}
 		}
 	}
 	if c.Request.Body == nil {

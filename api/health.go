@@ -19,27 +19,43 @@ func (h *handler) healthz(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"status": "ok"})
 }
 
-// readyz answers 200 while PostgreSQL answers. Redis is reported but not required: without it
-// the service serves from PostgreSQL.
+// readyz answers 200 while PostgreSQL answers: "ready", or "degraded" when Redis does not
+// (the service then serves from PostgreSQL). Without PostgreSQL it answers 503 with a problem
+// document that still reports both dependencies.
 func (h *handler) readyz(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 	defer cancel()
-	body := gin.H{"status": "ready", "postgres": "ok", "redis": "ok"}
-	status := http.StatusOK
+	pg, rd := "ok", "ok"
 	if err := h.DB.PingContext(ctx); err != nil {
-		body["status"], body["postgres"] = "unavailable", "unavailable"
-		status = http.StatusServiceUnavailable
+		pg = "unavailable"
 	}
 	if h.Redis == nil {
-		body["redis"] = "not configured"
+		rd = "not configured"
 	} else if err := h.Redis.Ping(ctx).Err(); err != nil {
-		body["redis"] = "unavailable"
-		if status == http.StatusOK {
-			body["status"] = "degraded"
-		}
+		rd = "unavailable"
 	}
 	c.Header("Cache-Control", "no-store")
-	c.JSON(status, body)
+	if pg != "ok" {
+		c.Header("Content-Type", "application/problem+json")
+		c.JSON(http.StatusServiceUnavailable, readinessProblem{
+			Problem:  Problem{Type: problemType("not_ready"), Title: "Service Unavailable", Status: http.StatusServiceUnavailable, Detail: "PostgreSQL is unreachable.", Instance: c.Request.URL.Path, Code: "not_ready", RequestID: c.GetString(requestIDKey)},
+			Postgres: pg, Redis: rd,
+		})
+		return
+	}
+	status := "ready"
+	if rd == "unavailable" {
+		status = "degraded"
+	}
+	c.JSON(http.StatusOK, gin.H{"status": status, "postgres": pg, "redis": rd})
+}
+
+// readinessProblem is the 503 answer of /readyz: a problem document that names the state of
+// each dependency.
+type readinessProblem struct {
+	Problem
+	Postgres string `json:"postgres"`
+	Redis    string `json:"redis"`
 }
 
 // The OpenAPI document is kept as one JSON fragment per domain in openapi/, merged at first

@@ -13,16 +13,17 @@ import (
 
 // statusByKind is the one table mapping domain error kinds to HTTP statuses.
 var statusByKind = map[derr.Kind]int{
-	derr.Internal:        http.StatusInternalServerError,
-	derr.BadRequest:      http.StatusBadRequest,
-	derr.Invalid:         http.StatusUnprocessableEntity,
-	derr.NotFound:        http.StatusNotFound,
-	derr.Conflict:        http.StatusConflict,
-	derr.Forbidden:       http.StatusForbidden,
-	derr.Unauthenticated: http.StatusUnauthorized,
-	derr.RateLimited:     http.StatusTooManyRequests,
-	derr.Unavailable:     http.StatusServiceUnavailable,
-	derr.TooLarge:        http.StatusRequestEntityTooLarge,
+	derr.Internal:         http.StatusInternalServerError,
+	derr.BadRequest:       http.StatusBadRequest,
+	derr.Invalid:          http.StatusUnprocessableEntity,
+	derr.NotFound:         http.StatusNotFound,
+	derr.Conflict:         http.StatusConflict,
+	derr.Forbidden:        http.StatusForbidden,
+	derr.Unauthenticated:  http.StatusUnauthorized,
+	derr.RateLimited:      http.StatusTooManyRequests,
+	derr.Unavailable:      http.StatusServiceUnavailable,
+	derr.TooLarge:         http.StatusRequestEntityTooLarge,
+	derr.UnsupportedMedia: http.StatusUnsupportedMediaType,
 }
 
 // Problem is an RFC 9457 problem document with Avrop's extensions: a rule code and field

@@ -15,16 +15,17 @@ type Kind int
 
 // The kinds of error. Internal is the zero value so that an unclassified error is never shown.
 const (
-	Internal        Kind = iota // 500: a bug or an unreachable dependency
-	BadRequest                  // 400: the request is malformed (bad JSON, unknown field)
-	Invalid                     // 422: well formed, but breaks a validation or business rule
-	NotFound                    // 404: absent, or outside the caller's scope
-	Conflict                    // 409: the resource's state forbids it (lifecycle, duplicate)
-	Forbidden                   // 403: the caller's role may never do this
-	Unauthenticated             // 401: no valid credentials
-	RateLimited                 // 429: too many attempts
-	Unavailable                 // 503: a required dependency is down
-	TooLarge                    // 413: the request body is larger than the endpoint accepts
+	Internal         Kind = iota // 500: a bug or an unreachable dependency
+	BadRequest                   // 400: the request is malformed (bad JSON, unknown field)
+	Invalid                      // 422: well formed, but breaks a validation or business rule
+	NotFound                     // 404: absent, or outside the caller's scope
+	Conflict                     // 409: the resource's state forbids it (lifecycle, duplicate)
+	Forbidden                    // 403: the caller's role may never do this
+	Unauthenticated              // 401: no valid credentials
+	RateLimited                  // 429: too many attempts
+	Unavailable                  // 503: a required dependency is down
+	TooLarge                     // 413: the request body is larger than the endpoint accepts
+	UnsupportedMedia             // 415: the request body is not of a type the endpoint accepts
 )
 
 // FieldError names one field of the input and what is wrong with it.
