@@ -174,6 +174,12 @@ func (s *Service) cached(ctx context.Context, kind, hash string, load func(ctx c
 	}
 	flight := strconv.FormatInt(s.cache.gen.Load(), 10) + "|" + key + "|" + suffix
 	v, err, _ := s.group.Do(flight, func() (any, error) {
+		// A flight that finished just before this one started may have stored the entry.
+		if key != "" {
+			if val, _, ok := s.cache.get(ctx, suffix); ok {
+				return val, nil
+			}
+		}
 		s.loads.Add(1)
 		val, err := load(context.WithoutCancel(ctx))
 		if err != nil {
