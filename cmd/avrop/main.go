@@ -26,6 +26,7 @@ import (
 	"github.com/avrop/avrop/api"
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/catalog"
+	"github.com/avrop/avrop/frontend"
 
 	"github.com/avrop/avrop/internal/postgres"
 	"github.com/avrop/avrop/orders"
@@ -138,7 +139,7 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 	}
 	handler := api.NewHandler(api.Deps{
 		DB: db, Redis: rdb, Auth: authSvc, Catalog: cat, Orders: ord, Logger: logger,
-		// Frontend: frontend.New(frontend.Deps{Auth: authSvc, Catalog: cat, Orders: ord, Logger: logger, Secure: cfg.Env != "development"}),
+		Frontend: frontend.New(frontend.Deps{Auth: authSvc, Catalog: cat, Orders: ord, Logger: logger, Secure: cfg.Env != "development"}),
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
