@@ -47,7 +47,10 @@ func newCache(rdb *redis.Client, prefix string) *cache {
 	if rdb != nil {
 		// A client of our own with short timeouts and no retries, sharing the caller's
 		// address and credentials: the caller's client may be tuned for other work.
-		opt := *rdb.Options()
+		src := rdb.Options()
+		opt := redis.Options{Network: src.Network, Addr: src.Addr, Dialer: src.Dialer, Username: src.Username,
+			Password: src.Password, CredentialsProvider: src.CredentialsProvider, DB: src.DB, TLSConfig: src.TLSConfig,
+			Protocol: src.Protocol, PoolSize: src.PoolSize, DisableIdentity: true}
 		opt.DialTimeout = 250 * time.Millisecond
 		opt.ReadTimeout = redisOpTimeout
 		opt.WriteTimeout = redisOpTimeout

@@ -609,3 +609,24 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+func TestSyntheticItems(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	testenv.Must(t, InsertSyntheticItems(ctx, f.s.db, f.agreement.ID, []string{f.sup1.ID, f.sup2.ID}, 6000))
+	p, err := f.s.SearchItems(ctx, f.orderer, SearchFilter{Q: "handske nitril"})
+	testenv.Must(t, err)
+	if p.Total == 0 || p.Items[0].PriceMinor == nil {
+		t.Fatalf("synthetic search: total %d", p.Total)
+	}
+	for _, it := range p.Items {
+		if it.GTIN != nil && !validGTIN(*it.GTIN) {
+			t.Fatalf("invalid synthetic GTIN %s", *it.GTIN)
+		}
+	}
+	all, err := f.s.SearchItems(ctx, f.orderer, SearchFilter{})
+	testenv.Must(t, err)
+	if all.Total != 6000 {
+		t.Fatalf("total = %d, want 6000", all.Total)
+	}
+}
