@@ -38,6 +38,7 @@ var messages = map[string][2]string{
 	"common.next":     {"Nästa", "Next"},
 	"common.page_of":  {"Sida %d av %d", "Page %d of %d"},
 	"common.show":     {"Visa", "Show"},
+	"common.table":    {"Tabell som kan rullas i sidled", "Table that scrolls sideways"},
 	"form.has_errors": {"Formuläret innehåller fel. Rätta fälten som är markerade.", "The form has errors. Correct the marked fields."},
 	"form.bad_amount": {"Ange ett belopp, till exempel 1 234,50.", "Enter an amount, for example 1,234.50."},
 	"form.bad_number": {"Ange ett heltal större än noll.", "Enter a whole number greater than zero."},

@@ -118,6 +118,11 @@ func (v *view) Date(t any) string {
 			return ""
 		}
 		return d.Format("2006-01-02")
+	case *string:
+		if d == nil {
+			return ""
+		}
+		return v.Date(*d)
 	case string:
 		if len(d) >= 10 {
 			return d[:10]

@@ -1,0 +1,496 @@
+package frontend_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/avrop/avrop/auth"
+	"github.com/avrop/avrop/catalog"
+	"github.com/avrop/avrop/internal/testenv"
+)
+
+const chromiumPath = "/usr/bin/chromium"
+
+// browser drives Debian's headless Chromium against the stack. Each check runs axe-core on the
+// page and saves a screenshot to the repository's git-ignored screenshots/ folder.
+type browser struct {
+	t      *testing.T
+	ctx    context.Context
+	base   string
+	axe    string
+	prefix string
+	n      int
+}
+
+func newBrowser(t *testing.T, s *stack, prefix string) *browser {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("chromium is missing at %s: run frontend/e2e/install.sh", chromiumPath)
+		}
+		t.Skipf("chromium is missing at %s (run frontend/e2e/install.sh)", chromiumPath)
+	}
+	axe, err := os.ReadFile(filepath.Join("e2e", "node_modules", "axe-core", "axe.min.js"))
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("axe-core is missing: run frontend/e2e/install.sh: %v", err)
+		}
+		t.Skipf("axe-core is missing (run frontend/e2e/install.sh): %v", err)
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromiumPath),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("lang", "sv-SE"),
+		chromedp.WindowSize(1280, 900),
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	b := &browser{t: t, ctx: ctx, base: s.URL, axe: string(axe), prefix: prefix}
+	// The first run starts the browser; it must not carry a timeout, which would stop it.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return b
+}
+
+func (b *browser) do(steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		b.t.Fatalf("browser: %v (page %s)", err, b.location())
+	}
+}
+
+func (b *browser) location() string {
+	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+	defer cancel()
+	loc, _ := chromedp.Run(ctx, chromedp.Location())
+	return loc
+}
+
+func (b *browser) visit(path string) {
+	b.t.Helper()
+	b.do(chromedp.Navigate(b.base + path))
+}
+
+// eval runs JavaScript in the page and returns its value.
+func eval[T any](b *browser, expr string) T {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		b.t.Fatalf("eval %q: %v (page %s)", expr, err, b.location())
+	}
+	return v
+}
+
+// waitFor polls a JavaScript condition across navigations until it holds.
+func (b *browser) waitFor(cond string) {
+	b.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(b.ctx, 2*time.Second)
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.readyState === "complete" && !!(`+cond+`)`))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	b.t.Fatalf("timed out waiting for %s on %s; page text: %.1500s", cond, b.location(), b.bodyText())
+}
+
+func (b *browser) bodyText() string {
+	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+	defer cancel()
+	s, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
+	return s
+}
+
+func (b *browser) wantText(sub string) {
+	b.t.Helper()
+	b.waitFor(`document.body.innerText.includes(` + jsString(sub) + `)`)
+}
+
+// click activates a button or link the way a keyboard user would (element.click()), which does
+// not depend on layout the way a synthesised mouse click at coordinates does.
+func (b *browser) click(sel string) {
+	b.t.Helper()
+	b.do(chromedp.WaitVisible(chromedp.CSS(sel)))
+	eval[bool](b, `(() => { document.querySelector(`+jsString(sel)+`).click(); return true })()`)
+}
+
+// submit clicks a button that leaves the page and waits until the path is want (a regexp).
+func (b *browser) submit(sel, want string) {
+	b.t.Helper()
+	before := b.location()
+	b.click(sel)
+	b.waitFor(fmt.Sprintf(`location.href !== %s && new RegExp(%s).test(location.pathname + location.search)`, jsString(before), jsString(want)))
+}
+
+func (b *browser) fill(sel, value string) {
+	b.t.Helper()
+	b.do(chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.SetValue(chromedp.CSS(sel), value))
+}
+
+func jsString(s string) string { return fmt.Sprintf("%q", s) }
+
+var unsafeName = regexp.MustCompile(`[^a-z0-9-]+`)
+
+// check runs axe-core on the page and fails on any serious or critical violation, then saves a
+// full-page screenshot.
+func (b *browser) check(name string) {
+	b.t.Helper()
+	b.n++
+	if !eval[bool](b, `typeof window.axe !== "undefined"`) {
+		eval[any](b, b.axe+";true")
+	}
+	violations := eval[[]string](b, `axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations
+		.filter(v => v.impact === "serious" || v.impact === "critical")
+		.map(v => v.impact + " " + v.id + ": " + v.help + " at " + v.nodes.slice(0, 5).map(n => n.target.join(" ")).join(" | ")))`)
+	for _, v := range violations {
+		b.t.Errorf("axe on %s (%s): %s", name, b.location(), v)
+	}
+	dir := filepath.Join("..", "screenshots")
+	testenv.Must(b.t, os.MkdirAll(dir, 0o755))
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	file := fmt.Sprintf("%s-%02d-%s.png", b.prefix, b.n, unsafeName.ReplaceAllString(strings.ToLower(name), "-"))
+	testenv.Must(b.t, os.WriteFile(filepath.Join(dir, file), png, 0o644))
+}
+
+func (b *browser) login(u auth.User) {
+	b.t.Helper()
+	b.visit("/login")
+	b.fill("#email", u.Email)
+	b.fill("#password", testPassword)
+	b.submit(`main form[action="/login"] button[type=submit]`, `^/(catalog|approvals|supplier|manager|admin)`)
+}
+
+func (b *browser) logout() {
+	b.t.Helper()
+	b.submit(`form[action="/logout"] button`, `^/login`)
+}
+
+// world is the data of the browser journeys: one agreement with two ranked suppliers.
+type world struct {
+	body, buyer, supplier, supplier2                   auth.Organization
+	manager, orderer, approver, seller, seller2, admin auth.User
+	agreement                                          catalog.Agreement
+	gloveM, gloveL, gloveVinyl, compress, soap         catalog.Item
+}
+
+func newWorld(t *testing.T, s *stack) *world {
+	t.Helper()
+	ctx := context.Background()
+	w := &world{}
+	u := testenv.Unique()
+	platform := s.org(auth.KindPlatform, "Avrop plattform")
+	w.admin = s.user(platform, "Ada Admin", auth.RoleAdmin)
+	w.body = s.org(auth.KindProcurementBody, "Region Värmland Inköp")
+	w.buyer = s.org(auth.KindBuyer, "Karlstads kommun, hemtjänst Norr")
+	w.supplier = s.org(auth.KindSupplier, "Vårdgrossisten AB")
+	w.supplier2 = s.org(auth.KindSupplier, "Medicinsk Service Norden AB")
+	w.manager = s.user(w.body, "Maja Förvaltare", auth.RoleManager)
+	w.orderer = s.user(w.buyer, "Anna Andersson", auth.RoleOrderer)
+	w.approver = s.user(w.buyer, "Agnes Attestant", auth.RoleApprover)
+	w.seller = s.user(w.supplier, "Sven Säljare", auth.RoleSupplier)
+	w.seller2 = s.user(w.supplier2, "Nora Norden", auth.RoleSupplier)
+	ceiling := int64(50_000_000_00)
+	interval := 12
+	today := time.Now().UTC()
+	a, err := s.Catalog.CreateAgreement(ctx, callerOf(w.manager, auth.KindProcurementBody), catalog.AgreementInput{
+		Reference: "RA-" + u, Title: "Förbrukningsmaterial vård och omsorg", Description: "Handskar, förband och hygienartiklar för hemtjänst och särskilt boende.",
+		CPVCode: "33140000", Currency: "SEK", ValidFrom: today.AddDate(0, -1, 0).Format("2006-01-02"), ValidTo: today.AddDate(2, 0, 0).Format("2006-01-02"),
+		CeilingMinor: &ceiling, CallOffMethod: catalog.MethodRanking, MinOrderMinor: 100_00, MaxPriceIncreaseBP: 300,
+		PriceAdjustmentIntervalMonths: &interval, LeadTimeDays: 5,
+		Participants: []catalog.ParticipantInput{{OrgID: w.buyer.ID}},
+		Suppliers:    []catalog.SupplierInput{{OrgID: w.supplier.ID, Rank: 1}, {OrgID: w.supplier2.ID, Rank: 2}},
+	})
+	testenv.Must(t, err)
+	w.agreement = a
+	add := func(seller auth.User, sku, name string, price int64, eco ...string) catalog.Item {
+		vat := 2500
+		it, err := s.Catalog.AddItem(ctx, callerOf(seller, auth.KindSupplier), a.ID, catalog.ItemInput{
+			SKU: sku, Name: name, Description: "Puderfri, för engångsbruk.", Unit: "BX", PackSize: 100, CPVCode: "33141420",
+			EcoLabels: eco, VATRateBP: &vat, PriceMinor: &price})
+		testenv.Must(t, err)
+		return it
+	}
+	w.gloveM = add(w.seller, "NH-M", "Nitrilhandskar puderfria, storlek M", 89_50, "svanen")
+	w.gloveL = add(w.seller, "NH-L", "Nitrilhandskar puderfria, storlek L", 89_50, "svanen")
+	w.gloveVinyl = add(w.seller, "VH-M", "Vinylhandskar, storlek M", 59_00)
+	w.compress = add(w.seller, "KO-10", "Kompresser 10 × 10 cm", 1234_50)
+	w.soap = add(w.seller2, "TV-1", "Tvållösning parfymfri, 1 liter", 45_00, "bra_miljoval")
+	return w
+}
+
+// TestJourney is the whole journey of issue 5: an orderer finds gloves by a misspelt search
+// and orders three items, an approver approves, the supplier accepts and ships, the orderer
+// confirms receipt and reports a deviation. axe-core checks every page on the way.
+func TestJourney(t *testing.T) {
+	s := newStack(t)
+	w := newWorld(t, s)
+	b := newBrowser(t, s, "journey")
+
+	// Orderer: search with a typo, as you type.
+	b.login(w.orderer)
+	b.waitFor(`location.pathname === "/catalog"`)
+	b.check("catalogue")
+	b.do(chromedp.Click(chromedp.CSS("#q")), chromedp.SendKeys(chromedp.CSS("#q"), "handskr"))
+	b.waitFor(`document.querySelector("#results").innerText.includes("Nitrilhandskar puderfria, storlek M") && !document.querySelector("#results").innerText.includes("Kompresser")`)
+	b.waitFor(`location.search.includes("q=handskr")`)
+	if got := b.bodyText(); !strings.Contains(got, "89,50\u00a0kr") || !strings.Contains(got, "Rang 1") {
+		t.Errorf("search results lack the Swedish price or the rank: %.2000s", got)
+	}
+	b.check("search handskr")
+
+	// Three items into the cart; the status region announces each.
+	for i, it := range []catalog.Item{w.gloveM, w.gloveL, w.gloveVinyl} {
+		qty := fmt.Sprint(i + 2)
+		b.fill("#qty-"+it.ID, qty)
+		b.click(`button[aria-describedby="item-` + it.ID + `"]`)
+		b.waitFor(`document.querySelector("#status").innerText.includes(` + jsString(it.Name) + `)`)
+	}
+	b.check("added to cart")
+	b.visit("/cart")
+	b.wantText("Vårdgrossisten AB")
+	b.check("cart")
+
+	// Checkout.
+	b.submit(`a[href^="/checkout?agreement=`+w.agreement.ID+`"]`, `^/checkout`)
+	b.check("checkout")
+	b.fill("#delivery_address", "Hemtjänst Norr, Storgatan 1, 652 24 Karlstad")
+	b.fill("#cost_center", "4410")
+	b.fill("#requested_delivery_date", time.Now().AddDate(0, 0, 14).Format("2006-01-02"))
+	b.submit(`form[action="/checkout"] button[type=submit]`, `^/orders/[0-9a-f-]{36}`)
+	b.wantText("Beställningen är skickad.")
+	b.wantText("Väntar på attest")
+	orderPath := strings.TrimPrefix(b.location(), s.URL)
+	orderPath = strings.SplitN(orderPath, "?", 2)[0]
+	b.check("order placed")
+	b.visit("/orders")
+	b.wantText("Väntar på attest")
+	b.check("my orders")
+
+	// An orderer cannot reach approver, supplier or admin pages.
+	for _, p := range []string{"/approvals", "/supplier/orders", "/supplier/catalog", "/manager/agreements", "/admin/users"} {
+		b.visit(p)
+		b.wantText("Du har inte behörighet")
+	}
+	b.check("forbidden")
+	b.logout()
+
+	// Approver: the queue with the ceiling usage, approve with a note.
+	b.login(w.approver)
+	b.visit("/approvals")
+	b.wantText("Anna Andersson")
+	b.wantText("Avtalets takbelopp")
+	b.check("approval queue")
+	id := strings.TrimPrefix(orderPath, "/orders/")
+	b.fill("#note-"+id, "Ok, enligt budget.")
+	b.submit(`form[action="/orders/`+id+`/approve"] button[type=submit]:not([formaction])`, `^/approvals`)
+	b.wantText("Beställningen är attesterad.")
+	b.check("approved")
+	b.logout()
+
+	// Supplier: accept and ship from the inbox.
+	b.login(w.seller)
+	b.visit("/supplier/orders")
+	b.wantText("Karlstads kommun")
+	b.check("supplier inbox")
+	b.submit(`form[action="/orders/`+id+`/accept"] button`, `^/supplier/orders`)
+	b.wantText("Beställningen är accepterad.")
+	b.submit(`form[action="/orders/`+id+`/ship"] button`, `^/supplier/orders`)
+	b.wantText("Beställningen är markerad som skickad.")
+	b.check("shipped")
+	b.visit(orderPath)
+	b.check("supplier order page")
+	b.logout()
+
+	// Orderer: confirm receipt, report a deviation, see the timeline.
+	b.login(w.orderer)
+	b.visit(orderPath)
+	b.wantText("Skickad")
+	b.submit(`form[action="`+orderPath+`/deliver"] button`, `^/orders/`)
+	b.wantText("Mottagen leverans är bekräftad.")
+	b.do(chromedp.SetValue(chromedp.CSS("#deviation-kind"), "damaged"))
+	b.fill("#deviation-description", "Två förpackningar var trasiga vid leveransen.")
+	b.submit(`form[action="`+orderPath+`/deviations"] button`, `^/orders/`)
+	b.wantText("Avvikelsen är rapporterad")
+	b.wantText("Skadad vara")
+	b.wantText("Två förpackningar var trasiga")
+	for _, step := range []string{"Beställd, väntar på attest", "Attesterad", "Accepterad av leverantören", "Skickad", "Mottagen"} {
+		b.wantText(step)
+	}
+	b.check("delivered with deviation")
+
+	// CSRF: a form whose token was removed is refused.
+	b.visit("/cart")
+	eval[bool](b, `(() => { const f = document.querySelector('form[action="/logout"]'); f.querySelector('input[name=csrf]').remove(); f.submit(); return true })()`)
+	b.wantText("säkerhetstoken")
+	b.check("csrf refused")
+
+	// The same pages in English.
+	b.visit("/lang/en?next=" + orderPath)
+	b.wantText("Report a deviation")
+	b.wantText("Received")
+	b.waitFor(`document.documentElement.lang === "en"`)
+	if got := b.bodyText(); strings.Contains(got, "Beställning ") || strings.Contains(got, "Avvikelser") {
+		t.Errorf("English page mixes in Swedish: %.1500s", got)
+	}
+	b.check("order in english")
+	b.visit("/lang/sv?next=/catalog")
+}
+
+// TestPriceIncreaseApprovedByManager: a supplier raises a price beyond the clause, sees it
+// wait, and a manager approves it.
+func TestPriceIncreaseApprovedByManager(t *testing.T) {
+	s := newStack(t)
+	w := newWorld(t, s)
+	b := newBrowser(t, s, "price")
+	b.login(w.seller)
+	b.visit("/supplier/catalog?agreement=" + w.agreement.ID)
+	b.wantText("Kompresser 10 × 10 cm")
+	b.check("supplier catalogue")
+	b.fill("#price-"+w.compress.ID, "1 500,00")
+	b.fill("#reason-"+w.compress.ID, "Höjda råvarupriser")
+	b.submit(`form[action="/supplier/items/`+w.compress.ID+`/price"] button`, `^/supplier/catalog`)
+	b.wantText("väntar på avtalsförvaltarens beslut")
+	b.wantText("höjningen är större än klausulen tillåter")
+	b.check("price pending")
+	// A decrease applies at once.
+	b.fill("#price-"+w.gloveVinyl.ID, "55")
+	b.submit(`form[action="/supplier/items/`+w.gloveVinyl.ID+`/price"] button`, `^/supplier/catalog`)
+	b.wantText("Det nya priset gäller")
+	b.logout()
+
+	b.login(w.manager)
+	b.visit("/manager/agreements")
+	b.wantText(w.agreement.Reference)
+	b.check("agreements")
+	b.visit("/manager/agreements/" + w.agreement.ID)
+	b.wantText("Rangordning")
+	b.wantText("Prisändringar som väntar (1)")
+	b.check("agreement")
+	b.visit("/manager/price-changes")
+	b.wantText("Kompresser 10 × 10 cm")
+	b.wantText("1\u00a0500,00\u00a0kr")
+	b.check("pending price changes")
+	b.submit(`form[action^="/manager/price-changes/"] button[type=submit]:not([formaction])`, `^/manager/price-changes`)
+	b.wantText("Prisändringen är godkänd.")
+	b.wantText("Inga prisändringar väntar.")
+	b.logout()
+
+	b.login(w.seller)
+	b.visit("/supplier/catalog?agreement=" + w.agreement.ID)
+	b.wantText("Godkänd")
+	b.check("price approved")
+}
+
+// TestPriceListUploadErrors: a CSV with bad rows is refused with every error by line, and
+// nothing changes.
+func TestPriceListUploadErrors(t *testing.T) {
+	s := newStack(t)
+	w := newWorld(t, s)
+	b := newBrowser(t, s, "import")
+	csv := "sku,name,description,unit,pack_size,cpv_code,gtin,eco_labels,vat_rate_bp,price_minor,effective_from\n" +
+		"NH-M,Nitrilhandskar puderfria storlek M,,BX,100,33141420,,svanen,2500,8950,\n" +
+		"NEW-1,,Namn saknas,BX,100,33141420,,,2500,1000,\n" +
+		"NEW-2,Förband,,BX,0,33141420,,,2500,-5,\n" +
+		"NEW-3,Plåster,,BX,10,abc,,,2500,1000,2001-01-01\n"
+	file := filepath.Join(t.TempDir(), "prislista.csv")
+	testenv.Must(t, os.WriteFile(file, []byte(csv), 0o644))
+	b.login(w.seller)
+	b.visit("/supplier/import")
+	b.check("upload form")
+	b.do(chromedp.SetValue(chromedp.CSS("#agreement"), w.agreement.ID), chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{file}))
+	b.click(`form[action="/supplier/import"] button[type=submit]`)
+	b.waitFor(`document.querySelectorAll("#report tr.import-error").length > 0`)
+	lines := eval[[]string](b, `[...document.querySelectorAll("#report tr.import-error td:first-child")].map(td => td.innerText)`)
+	seen := map[string]bool{}
+	for _, l := range lines {
+		seen[l] = true
+	}
+	for _, want := range []string{"3", "4", "5"} {
+		if !seen[want] {
+			t.Errorf("error report lacks line %s: lines %v; page %.2000s", want, lines, b.bodyText())
+		}
+	}
+	if seen["2"] {
+		t.Errorf("the valid line 2 is reported as an error: %v", lines)
+	}
+	if v := eval[float64](b, `document.querySelector("#upload-progress").value`); v != 100 {
+		t.Errorf("upload progress = %v, want 100", v)
+	}
+	b.wantText("Ingenting har ändrats")
+	b.check("upload errors")
+	// Nothing changed: no item NEW-1.
+	items, _, err := s.Catalog.ListAgreementItems(context.Background(), callerOf(w.seller, auth.KindSupplier), w.agreement.ID, auth.Page{PageSize: 100})
+	testenv.Must(t, err)
+	for _, it := range items {
+		if strings.HasPrefix(it.SKU, "NEW-") {
+			t.Errorf("invalid file created item %s", it.SKU)
+		}
+	}
+
+	// A valid file gives its report.
+	good := "sku,name,description,unit,pack_size,cpv_code,gtin,eco_labels,vat_rate_bp,price_minor,effective_from\n" +
+		"NEW-1,Engångsförkläde,Plast,PK,100,33141420,,,2500,4900,\n"
+	testenv.Must(t, os.WriteFile(file, []byte(good), 0o644))
+	b.visit("/supplier/import")
+	b.do(chromedp.SetValue(chromedp.CSS("#agreement"), w.agreement.ID), chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{file}))
+	b.click(`form[action="/supplier/import"] button[type=submit]`)
+	b.wantText("Prislistan är inläst")
+	b.check("upload done")
+}
+
+// TestAdminPagesInBrowser checks the admin pages and a tablet-sized catalogue for axe.
+func TestAdminAndTabletPages(t *testing.T) {
+	s := newStack(t)
+	w := newWorld(t, s)
+	b := newBrowser(t, s, "admin")
+	b.login(w.admin)
+	b.visit("/admin/organizations")
+	b.wantText("Vårdgrossisten AB")
+	b.check("organisations")
+	b.fill("#name", "Sunne kommun")
+	b.fill("#org_number", "212000-"+testenv.Unique()[:4])
+	b.submit(`form[action="/admin/organizations"] button`, `^/admin/organizations`)
+	b.wantText("Organisationen är skapad.")
+	b.visit("/admin/users")
+	b.check("users")
+	b.logout()
+	b.check("login")
+
+	b.do(chromedp.EmulateViewport(820, 1180))
+	b.login(w.orderer)
+	b.visit("/catalog?q=handskar&eco=1")
+	b.wantText("Nitrilhandskar")
+	b.check("tablet catalogue")
+	b.visit("/login?expired=1")
+}
