@@ -285,7 +285,7 @@ var messages = map[string][2]string{
 	"supplier.import.heading":                 {"Läs in en prislista", "Upload a price list"},
 	"supplier.no_agreements":                  {"Din organisation har inga tilldelade avtal.", "Your organisation has no awarded agreements."},
 	"supplier.no_items":                       {"Inga varor på avtalet ännu. Lägg till dem genom att läsa in en prislista.", "No items on the agreement yet. Add them by uploading a price list."},
-	"supplier.clause":                         {"Prisjusteringsklausul: höjningar upp till %s %% tidigast var %d:e månad gäller direkt; större eller tätare höjningar prövas av avtalsförvaltaren. Sänkningar gäller alltid direkt.", "Price adjustment clause: increases up to %s %% at most every %d months apply at once; larger or earlier increases are decided by the agreement manager. Decreases always apply at once."},
+	"supplier.clause":                         {"Prisjusteringsklausul: höjningar upp till %s tidigast var %d:e månad gäller direkt; större eller tätare höjningar prövas av avtalsförvaltaren. Sänkningar gäller alltid direkt.", "Price adjustment clause: increases up to %s at most every %d months apply at once; larger or earlier increases are decided by the agreement manager. Decreases always apply at once."},
 	"supplier.items":                          {"Varor (%d)", "Items (%d)"},
 	"supplier.inactive":                       {"inte beställningsbar", "not orderable"},
 	"supplier.current_price":                  {"Gällande pris:", "Current price:"},
