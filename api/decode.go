@@ -21,9 +21,12 @@ import (
 const maxJSONBody = 1 << 20
 
 // decodeJSON reads exactly one JSON object into v. Unknown fields are refused, so that no
-// client can set a field it does not own. Errors: BadRequest.
+// client can set a field it does not own. Errors: BadRequest, TooLarge, UnsupportedMedia.
 func decodeJSON(c *gin.Context, v any) error {
-	body, err := readJSONBody(c)
+	if err := checkJSONContentType(c); err != nil {
+		return err
+	}
+	body, err := readBody(c)
 	if err != nil {
 		return err
 	}
@@ -31,26 +34,34 @@ func decodeJSON(c *gin.Context, v any) error {
 }
 
 // decodeOptionalJSON is decodeJSON for bodies that may be empty (lifecycle notes): an empty
-// body leaves v as it is.
+// body, whatever its declared type, leaves v as it is.
 func decodeOptionalJSON(c *gin.Context, v any) error {
-	body, err := readJSONBody(c)
+	body, err := readBody(c)
 	if err != nil {
 		return err
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil
 	}
+	if err := checkJSONContentType(c); err != nil {
+		return err
+	}
 	return decodeJSONBytes(body, v)
 }
 
-// readJSONBody checks the content type and reads at most maxJSONBody bytes of the body.
-func readJSONBody(c *gin.Context) ([]byte, error) {
+// checkJSONContentType accepts a missing Content-Type, application/json and any +json type.
+func checkJSONContentType(c *gin.Context) error {
 	if ct := c.GetHeader("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return nil, &derr.Error{Kind: derr.UnsupportedMedia, Code: "unsupported_media_type", Message: "The body must be application/json."}
+			return &derr.Error{Kind: derr.UnsupportedMedia, Code: "unsupported_media_type", Message: "The body must be application/json."}
 		}
 	}
+	return nil
+}
+
+// readBody reads at most maxJSONBody bytes of the body.
+func readBody(c *gin.Context) ([]byte, error) {
 	if c.Request.Body == nil {
 		return nil, nil
 	}

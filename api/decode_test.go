@@ -3,6 +3,8 @@ package api
 import (
 	"bytes"
 	"errors"
+	"io"
+	"log/slog"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -100,20 +102,22 @@ func TestDecodeJSONBodyLimit(t *testing.T) {
 
 func TestDecodeOptionalJSON(t *testing.T) {
 	tests := []struct {
-		name, body string
-		wantErr    bool
-		wantName   string
+		name, body, contentType string
+		wantErr                 bool
+		wantName                string
 	}{
-		{"empty", "", false, ""},
-		{"whitespace", " \n", false, ""},
-		{"object", `{"name":"n"}`, false, "n"},
-		{"unknown field", `{"nope":1}`, true, ""},
-		{"null", `null`, true, ""},
+		{"empty", "", "", false, ""},
+		{"whitespace", " \n", "application/json", false, ""},
+		{"empty with another type", "", "text/plain", false, ""},
+		{"object", `{"name":"n"}`, "application/json", false, "n"},
+		{"object with another type", `{"name":"n"}`, "text/plain", true, ""},
+		{"unknown field", `{"nope":1}`, "", true, ""},
+		{"null", `null`, "", true, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var v fuzzTarget
-			err := decodeOptionalJSON(testContext("POST", "/", []byte(tt.body), ""), &v)
+			err := decodeOptionalJSON(testContext("POST", "/", []byte(tt.body), tt.contentType), &v)
 			if (err != nil) != tt.wantErr || v.Name != tt.wantName {
 				t.Fatalf("err = %v, name = %q; want error %v, name %q", err, v.Name, tt.wantErr, tt.wantName)
 			}
@@ -154,7 +158,7 @@ func FuzzLoginBody(f *testing.F) {
 	for _, seed := range []string{`{}`, `{"email":""}`, `{"password":1}`, `{"x":1}`, `null`, `{`, ``} {
 		f.Add([]byte(seed))
 	}
-	engine := newEngine(Deps{})
+	engine := newEngine(Deps{Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var probe loginRequest
 		if decodeJSONBytes(body, &probe) == nil && probe.Email != "" && probe.Password != "" {
