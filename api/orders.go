@@ -1,7 +1,257 @@
 package api
 
-import "github.com/gin-gonic/gin"
+import (
+	"encoding/csv"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/avrop/avrop/auth"
+	"github.com/avrop/avrop/internal/derr"
+	"github.com/avrop/avrop/orders"
+)
 
 // orderRoutes lists the routes of call-off orders, deviations and follow-up.
 func (h *handler) orderRoutes(a *gin.RouterGroup) {
+	buyer := requireRole(auth.RoleOrderer, auth.RoleApprover)
+	a.POST("/orders", buyer, h.wrap(h.createOrder))
+	a.GET("/orders", h.wrap(h.listOrders))
+	a.GET("/orders/approval-queue", requireRole(auth.RoleApprover), h.wrap(h.approvalQueue))
+	a.GET("/orders/:id", h.wrap(h.getOrder))
+	for _, act := range orders.Actions {
+		a.POST("/orders/:id/"+string(act), h.wrap(h.moveOrder(act)))
+	}
+	a.GET("/orders/:id/deviations", h.wrap(h.listOrderDeviations))
+	a.POST("/orders/:id/deviations", buyer, h.wrap(h.reportDeviation))
+	a.POST("/orders/:id/deviations/:did/respond", requireRole(auth.RoleSupplier), h.wrap(h.respondDeviation))
+	a.POST("/orders/:id/deviations/:did/close", requireRole(auth.RoleManager), h.wrap(h.closeDeviation))
+	a.GET("/deviations", h.wrap(h.listDeviations))
+	a.GET("/agreements/:id/usage", h.wrap(h.agreementUsage))
+}
+
+// createOrder places an order. With an Idempotency-Key header a repeat of the same request
+// answers the first response again (201, header Idempotent-Replayed: true).
+func (h *handler) createOrder(c *gin.Context) error {
+	var in orders.OrderInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	key := c.GetHeader("Idempotency-Key")
+	if _, present := c.Request.Header["Idempotency-Key"]; present && key == "" {
+		return &derr.Error{Kind: derr.BadRequest, Code: orders.CodeInvalidIdempotencyKey, Message: "The Idempotency-Key header is empty."}
+	}
+	o, replayed, err := h.Orders.CreateOrder(c.Request.Context(), callerOf(c), in, key)
+	if err != nil {
+		return err
+	}
+	if replayed {
+		c.Header("Idempotent-Replayed", "true")
+	}
+	c.Header("Location", "/api/v1/orders/"+o.ID)
+	c.JSON(http.StatusCreated, o)
+	return nil
+}
+
+func orderFilter(c *gin.Context) (orders.OrderFilter, error) {
+	p, err := queryPage(c)
+	if err != nil {
+		return orders.OrderFilter{}, err
+	}
+	f := orders.OrderFilter{AgreementID: c.Query("agreement_id"), SupplierID: c.Query("supplier_id"),
+		BuyerOrgID: c.Query("buyer_org_id"), Page: p, Mine: c.Query("mine") == "true", Cascade: c.Query("cascade") == "true"}
+	for _, s := range c.QueryArray("status") {
+		for _, part := range strings.Split(s, ",") {
+			if part = strings.TrimSpace(part); part != "" {
+				f.Status = append(f.Status, orders.Status(part))
+			}
+		}
+	}
+	return f, nil
+}
+
+func (h *handler) listOrders(c *gin.Context) error {
+	f, err := orderFilter(c)
+	if err != nil {
+		return err
+	}
+	list, total, err := h.Orders.ListOrders(c.Request.Context(), callerOf(c), f)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, newList(list, total, f.Page))
+	return nil
+}
+
+func (h *handler) approvalQueue(c *gin.Context) error {
+	p, err := queryPage(c)
+	if err != nil {
+		return err
+	}
+	list, total, err := h.Orders.ApprovalQueue(c.Request.Context(), callerOf(c), p)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, newList(list, total, p))
+	return nil
+}
+
+func (h *handler) getOrder(c *gin.Context) error {
+	o, err := h.Orders.GetOrder(c.Request.Context(), callerOf(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, o)
+	return nil
+}
+
+// moveRequest is the body of a lifecycle move: an optional note, or for decline the required
+// reason. Either field is accepted for every move, so that clients need not know which.
+type moveRequest struct {
+	Note   string `json:"note"`
+	Reason string `json:"reason"`
+}
+
+func (h *handler) moveOrder(act orders.Action) func(c *gin.Context) error {
+	return func(c *gin.Context) error {
+		var req moveRequest
+		if err := decodeOptionalJSON(c, &req); err != nil {
+			return err
+		}
+		note := req.Note
+		if req.Reason != "" {
+			note = req.Reason
+			if req.Note != "" {
+				note = req.Reason + "\n" + req.Note
+			}
+		}
+		o, err := h.Orders.Move(c.Request.Context(), callerOf(c), c.Param("id"), act, note)
+		if err != nil {
+			return err
+		}
+		c.JSON(http.StatusOK, o)
+		return nil
+	}
+}
+
+func (h *handler) listOrderDeviations(c *gin.Context) error {
+	ds, err := h.Orders.ListOrderDeviations(c.Request.Context(), callerOf(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, newList(ds, len(ds), auth.Page{Page: 1, PageSize: 100}))
+	return nil
+}
+
+func (h *handler) reportDeviation(c *gin.Context) error {
+	var in orders.DeviationInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	d, err := h.Orders.ReportDeviation(c.Request.Context(), callerOf(c), c.Param("id"), in)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, d)
+	return nil
+}
+
+type respondRequest struct {
+	Response string `json:"response"`
+}
+
+func (h *handler) respondDeviation(c *gin.Context) error {
+	var req respondRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	d, err := h.Orders.RespondDeviation(c.Request.Context(), callerOf(c), c.Param("id"), c.Param("did"), req.Response)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, d)
+	return nil
+}
+
+type closeRequest struct {
+	Note string `json:"note"`
+}
+
+func (h *handler) closeDeviation(c *gin.Context) error {
+	var req closeRequest
+	if err := decodeOptionalJSON(c, &req); err != nil {
+		return err
+	}
+	d, err := h.Orders.CloseDeviation(c.Request.Context(), callerOf(c), c.Param("id"), c.Param("did"), req.Note)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, d)
+	return nil
+}
+
+func (h *handler) listDeviations(c *gin.Context) error {
+	p, err := queryPage(c)
+	if err != nil {
+		return err
+	}
+	f := orders.DeviationFilter{SupplierID: c.Query("supplier_id"), AgreementID: c.Query("agreement_id"), Status: c.Query("status"), Page: p}
+	ds, total, err := h.Orders.ListDeviations(c.Request.Context(), callerOf(c), f)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, newList(ds, total, p))
+	return nil
+}
+
+func (h *handler) agreementUsage(c *gin.Context) error {
+	u, err := h.Orders.Usage(c.Request.Context(), callerOf(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if strings.Contains(c.GetHeader("Accept"), "text/csv") {
+		return writeUsageCSV(c, u)
+	}
+	c.JSON(http.StatusOK, u)
+	return nil
+}
+
+// writeUsageCSV exports usage as one row for the agreement and one per participant.
+func writeUsageCSV(c *gin.Context, u orders.Usage) error {
+	num := func(p *int64) string {
+		if p == nil {
+			return ""
+		}
+		return strconv.FormatInt(*p, 10)
+	}
+	pct := func(p *float64) string {
+		if p == nil {
+			return ""
+		}
+		return strconv.FormatFloat(*p, 'f', 1, 64)
+	}
+	c.Header("Content-Type", "text/csv; charset=utf-8")
+	c.Header("Content-Disposition", `attachment; filename="usage-`+u.AgreementID+`.csv"`)
+	c.Status(http.StatusOK)
+	w := csv.NewWriter(c.Writer)
+	w.Write([]string{"scope", "org_id", "org_name", "currency", "ceiling_minor", "committed_minor", "remaining_minor", "percent_used", "forecast_exhaustion_date"}) //nolint:errcheck
+	forecast := ""
+	if u.ForecastExhaustionDate != nil {
+		forecast = *u.ForecastExhaustionDate
+	}
+	w.Write([]string{"agreement", "", "", u.Currency, num(u.CeilingMinor), strconv.FormatInt(u.CommittedMinor, 10), num(u.RemainingMinor), pct(u.PercentUsed), forecast}) //nolint:errcheck
+	for _, p := range u.Participants {
+		w.Write([]string{"participant", p.OrgID, csvSafe(p.OrgName), u.Currency, num(p.CeilingMinor), strconv.FormatInt(p.CommittedMinor, 10), num(p.RemainingMinor), pct(p.PercentUsed), ""}) //nolint:errcheck
+	}
+	w.Flush()
+	return nil
+}
+
+// csvSafe defuses spreadsheet formulas in exported text (CSV injection).
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }

@@ -175,6 +175,9 @@ func (s *Service) CreateOrder(ctx context.Context, c auth.Caller, in OrderInput,
 	if err := in.validate(today); err != nil {
 		return Order{}, false, err
 	}
+	if err := s.stmts.prepare(ctx); err != nil {
+		return Order{}, false, err
+	}
 	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		if idempotencyKey != "" {
 			res, row, err := claimKey(ctx, tx, c.UserID, idempotencyKey, fp)

@@ -29,26 +29,39 @@ func newStatements(db *sqlx.DB) *statements {
 	return &statements{db: db, byID: map[string]*sqlx.Stmt{}}
 }
 
-// in returns query prepared on the pool and bound to tx. When preparing fails (for example
-// while the pool is being closed) it falls back to the unprepared query.
+// hot lists the statements of order placement.
+var hot = []string{orderContextSQL, itemsSQL, debitAgreementSQL, debitParticipantSQL, insertOrderSQL}
+
+// prepare prepares the hot statements on the pool once. It must run outside any transaction:
+// preparing on the pool takes a connection of its own, and transactions already holding every
+// connection would wait for it forever.
+func (st *statements) prepare(ctx context.Context) error {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if len(st.byID) == len(hot) {
+		return nil
+	}
+	for _, q := range hot {
+		if _, ok := st.byID[q]; ok {
+			continue
+		}
+		stmt, err := st.db.PreparexContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("prepare: %w", err)
+		}
+		st.byID[q] = stmt
+	}
+	return nil
+}
+
+// in returns a prepared hot statement bound to tx (database/sql reuses the statement already
+// prepared on tx's connection, or prepares it there); other queries run unprepared.
 func (st *statements) in(ctx context.Context, tx *sqlx.Tx, query string) (*sqlx.Stmt, error) {
 	st.mu.Lock()
 	stmt, ok := st.byID[query]
 	st.mu.Unlock()
 	if !ok {
-		var err error
-		stmt, err = st.db.PreparexContext(ctx, query)
-		if err != nil {
-			return nil, err
-		}
-		st.mu.Lock()
-		if prev, ok := st.byID[query]; ok {
-			stmt.Close()
-			stmt = prev
-		} else {
-			st.byID[query] = stmt
-		}
-		st.mu.Unlock()
+		return tx.PreparexContext(ctx, query)
 	}
 	return tx.StmtxContext(ctx, stmt), nil
 }
