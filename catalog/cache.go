@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -30,6 +31,7 @@ type cache struct {
 	downUntil atomic.Int64 // unix nanos: skip Redis until then
 	dirty     atomic.Bool  // a bump was lost: bump before trusting any entry
 	gen       atomic.Int64 // this process's writes, for singleflight keys
+	local     localEntries // versioned entries already fetched by this process
 }
 
 // cacheTTL bounds the life of an entry; versions and dates make entries stale-proof, the TTL
@@ -105,34 +107,68 @@ func (c *cache) bump(ctx context.Context) {
 	c.dirty.Store(false)
 }
 
-// lookup reads the version and the entry in one round trip.
-var lookupScript = redis.NewScript(`
-local v = redis.call('GET', KEYS[1]) or '0'
-return {v, redis.call('GET', ARGV[1] .. v .. ARGV[2])}
-`)
-
 // get returns the entry for suffix (":<today>:<kind>:<hash>") and the full key under which a
 // fresh value must be stored; ok is false on a miss. key is "" when Redis is not usable.
+//
+// The version always comes from Redis (one small GET), so a write in any process is seen at
+// once; the entry itself is served from this process's memory when it already holds that
+// versioned key, which spares Redis and the network the page's bytes on hot reads.
 func (c *cache) get(ctx context.Context, suffix string) (val []byte, key string, ok bool) {
 	if !c.ready(ctx) {
 		return nil, "", false
 	}
 	ctx, cancel := context.WithTimeout(ctx, redisOpTimeout)
 	defer cancel()
-	res, err := lookupScript.Run(ctx, c.rdb, []string{c.prefix + "version"}, c.prefix, suffix).Slice()
+	ver, err := c.rdb.Get(ctx, c.prefix+"version").Result()
+	if errors.Is(err, redis.Nil) {
+		ver, err = "0", nil
+	}
 	if err != nil {
 		c.failed(err)
 		return nil, "", false
 	}
-	if len(res) != 2 {
-		return nil, "", false
-	}
-	ver, _ := res[0].(string)
 	key = c.prefix + ver + suffix
-	if s, isStr := res[1].(string); isStr {
-		return []byte(s), key, true
+	if v, hit := c.local.get(key); hit {
+		return v, key, true
 	}
-	return nil, key, false
+	v, err := c.rdb.Get(ctx, key).Bytes()
+	if err != nil {
+		c.failed(err)
+		return nil, key, false
+	}
+	c.local.put(key, v)
+	return v, key, true
+}
+
+// localEntries is a small in-process map of versioned keys to entries. Keys carry the version
+// and the date, so an entry can never be stale, only unused; the map is simply emptied when
+// it grows past its bound.
+type localEntries struct {
+	mu    sync.RWMutex
+	m     map[string][]byte
+	bytes int
+}
+
+const (
+	localMaxEntries = 4096
+	localMaxBytes   = 64 << 20
+)
+
+func (l *localEntries) get(key string) ([]byte, bool) {
+	l.mu.RLock()
+	v, ok := l.m[key]
+	l.mu.RUnlock()
+	return v, ok
+}
+
+func (l *localEntries) put(key string, v []byte) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.m == nil || len(l.m) >= localMaxEntries || l.bytes+len(v) > localMaxBytes {
+		l.m, l.bytes = make(map[string][]byte), 0
+	}
+	l.m[key] = v
+	l.bytes += len(v)
 }
 
 // set stores val under key (from get) until the TTL or the next UTC midnight, whichever
@@ -149,6 +185,7 @@ func (c *cache) set(ctx context.Context, key string, val []byte, now time.Time) 
 	if ttl <= 0 {
 		return
 	}
+	c.local.put(key, val)
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), redisOpTimeout)
 	defer cancel()
 	c.failed(c.rdb.Set(ctx, key, val, ttl).Err())

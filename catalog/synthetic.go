@@ -92,8 +92,11 @@ func InsertSyntheticItems(ctx context.Context, db *sqlx.DB, agreementID string, 
 			return fmt.Errorf("synthetic items: %w", err)
 		}
 	}
-	if _, err := db.ExecContext(ctx, `ANALYZE items; ANALYZE item_prices`); err != nil {
-		return fmt.Errorf("synthetic items: analyze: %w", err)
+	// Merge the GIN pending lists and refresh the statistics, as autovacuum would a little later.
+	for _, q := range []string{`VACUUM ANALYZE items`, `VACUUM ANALYZE item_prices`} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("synthetic items: %s: %w", q, err)
+		}
 	}
 	return nil
 }
