@@ -3,6 +3,7 @@ package api
 import (
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -149,6 +150,7 @@ func (h *handler) searchItems(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	c.Header("Content-Length", strconv.Itoa(len(raw)))
 	c.Data(http.StatusOK, "application/json; charset=utf-8", raw)
 	return nil
 }
@@ -158,6 +160,7 @@ func (h *handler) getItem(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	c.Header("Content-Length", strconv.Itoa(len(raw)))
 	c.Data(http.StatusOK, "application/json; charset=utf-8", raw)
 	return nil
 }

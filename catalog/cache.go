@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -17,7 +18,7 @@ import (
 //
 //	<prefix>catalog:<version>:<today>:<kind>:<hash>
 //
-// Every write that changes what a read returns bumps the version (INCR) before it answers, so
+// Every write that changes what a read returns sets a new random version before it answers, so
 // the very next read misses and goes to PostgreSQL; old entries simply expire. Today's date is
 // part of the key, so a price scheduled for tomorrow can never be served from an entry made
 // today. Redis is only an accelerator: every Redis error is a miss, a failing Redis is left
@@ -99,7 +100,7 @@ func (c *cache) bump(ctx context.Context) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), redisOpTimeout)
 	defer cancel()
-	if err := c.rdb.Incr(ctx, c.prefix+"version").Err(); err != nil {
+	if err := c.rdb.Set(ctx, c.prefix+"version", newVersion(), 0).Err(); err != nil {
 		c.failed(err)
 		c.dirty.Store(true)
 		return
@@ -121,7 +122,12 @@ func (c *cache) get(ctx context.Context, suffix string) (val []byte, key string,
 	defer cancel()
 	ver, err := c.rdb.Get(ctx, c.prefix+"version").Result()
 	if errors.Is(err, redis.Nil) {
-		ver, err = "0", nil
+		// A new or restarted Redis: start a version no entry has ever used.
+		ver = newVersion()
+		var set bool
+		if set, err = c.rdb.SetNX(ctx, c.prefix+"version", ver, 0).Result(); err == nil && !set {
+			ver, err = c.rdb.Get(ctx, c.prefix+"version").Result()
+		}
 	}
 	if err != nil {
 		c.failed(err)
@@ -189,6 +195,15 @@ func (c *cache) set(ctx context.Context, key string, val []byte, now time.Time) 
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), redisOpTimeout)
 	defer cancel()
 	c.failed(c.rdb.Set(ctx, key, val, ttl).Err())
+}
+
+// newVersion is a random cache version. Versions are never counted up: a Redis that restarts
+// empty would count the same numbers again, and entries this process still holds under an old
+// number would come back to life.
+func newVersion() string {
+	b := make([]byte, 8)
+	rand.Read(b) //nolint:errcheck // never fails
+	return hex.EncodeToString(b)
 }
 
 // hashKey makes a compact cache-key part of arbitrary parts.
