@@ -155,6 +155,8 @@ func (b *browser) fill(sel, value string) {
 
 func jsString(s string) string { return fmt.Sprintf("%q", s) }
 
+var untranslated = regexp.MustCompile(`\b(?:layout|nav|common|form|login|expired|error|problem|flash|admin|kind|role|catalog|cart|checkout|cascade|orders?|status|event|deviation|approvals|usage|supplier|price_status|price_reason|import|agreements?|agreement_status|method|price_changes|eco)\.[a-z_]+\b`)
+
 var unsafeName = regexp.MustCompile(`[^a-z0-9-]+`)
 
 // check runs axe-core on the page and fails on any serious or critical violation, then saves a
@@ -170,6 +172,16 @@ func (b *browser) check(name string) {
 		.map(v => v.impact + " " + v.id + ": " + v.help + " at " + v.nodes.slice(0, 5).map(n => n.target.join(" ")).join(" | ")))`)
 	for _, v := range violations {
 		b.t.Errorf("axe on %s (%s): %s", name, b.location(), v)
+	}
+	// No formatting accident and no untranslated key may reach the page.
+	text := b.bodyText()
+	for _, bad := range []string{"%!", "<nil>", "0xc", "(*", "map["} {
+		if strings.Contains(text, bad) {
+			b.t.Errorf("page %s shows %q: %.3000s", name, bad, text)
+		}
+	}
+	if m := untranslated.FindString(text); m != "" {
+		b.t.Errorf("page %s shows the untranslated key %q", name, m)
 	}
 	dir := filepath.Join("..", "screenshots")
 	testenv.Must(b.t, os.MkdirAll(dir, 0o755))

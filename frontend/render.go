@@ -241,6 +241,8 @@ func (s *server) fail(q *req, err error) {
 			status, heading, text = http.StatusForbidden, "error.403", "error.403_text"
 			if de.Code == "csrf" {
 				text = "error.csrf_text"
+			} else {
+				text = problemKey(de.Code, text)
 			}
 		case derr.Conflict:
 			status, heading, text = http.StatusConflict, "error.409", problemKey(de.Code, "error.409_text")
