@@ -39,9 +39,16 @@ type handler struct {
 func NewHandler(d Deps) http.Handler { return newEngine(d) }
 
 func newEngine(d Deps) *gin.Engine {
+	r, _ := newEngineHandler(d)
+	return r
+}
+
+// newEngineHandler builds the engine and returns it with the handler behind its routes.
+func newEngineHandler(d Deps) (*gin.Engine, *handler) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
+	d.Logger = slog.New(WithRequestID(d.Logger.Handler()))
 	gin.SetMode(gin.ReleaseMode)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -57,7 +64,7 @@ func newEngine(d Deps) *gin.Engine {
 		writeProblem(c, http.StatusMethodNotAllowed, "method_not_allowed", "Method not allowed", "This method is not allowed on this resource.", nil)
 	})
 	h.routes(r, reg)
-	return r
+	return r, h
 }
 
 func (h *handler) noRoute(c *gin.Context) {

@@ -211,3 +211,27 @@ func TestRequestLog(t *testing.T) {
 		}
 	})
 }
+
+// TestDomainLogsCarryRequestID: what the domain packages log through slog.Default during a
+// request carries that request's id once the default logger is wrapped by WithRequestID.
+func TestDomainLogsCarryRequestID(t *testing.T) {
+	logs := &syncBuffer{}
+	prev := slog.Default()
+	slog.SetDefault(slog.New(WithRequestID(slog.NewJSONHandler(logs, nil))))
+	t.Cleanup(func() { slog.SetDefault(prev) })
+	a := newTestAPI(t)
+	u, _ := a.user(a.org(auth.KindBuyer), auth.RoleOrderer)
+	r1 := str(t, a.login(u.Email, testPassword), "refresh_token")
+	wantStatus(t, a.do("POST", "/api/v1/auth/refresh", "", map[string]any{"refresh_token": r1}), http.StatusOK)
+	res := a.do("POST", "/api/v1/auth/refresh", "", map[string]any{"refresh_token": r1}, "X-Request-ID", "reuse-"+u.ID[:8])
+	wantProblem(t, res, http.StatusUnauthorized, "invalid_refresh_token")
+	for _, l := range logs.lines(t) {
+		if l["msg"] == "refresh token reused; family revoked" {
+			if l["request_id"] != "reuse-"+u.ID[:8] || l["user_id"] != u.ID {
+				t.Fatalf("reuse warning = %v, want request_id reuse-%s and user_id %s", l, u.ID[:8], u.ID)
+			}
+			return
+		}
+	}
+	t.Fatal("the reuse of a refresh token was not logged")
+}

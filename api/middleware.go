@@ -1,8 +1,10 @@
 package api
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"log/slog"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -32,8 +34,46 @@ func (h *handler) requestID(c *gin.Context) {
 		id = hex.EncodeToString(b)
 	}
 	c.Set(requestIDKey, id)
+	c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), requestIDContextKey{}, id))
 	c.Header("X-Request-ID", id)
+	c.Header("X-Content-Type-Options", "nosniff")
 	c.Next()
+}
+
+type requestIDContextKey struct{}
+
+// RequestID returns the request id that the API gave the request of ctx, or "".
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDContextKey{}).(string)
+	return id
+}
+
+// WithRequestID wraps a slog handler so that every record logged with a request's context
+// carries its request_id — also those the domain packages log through slog.Default, which
+// know nothing of HTTP. Install it with slog.SetDefault(slog.New(api.WithRequestID(h))); the
+// API's own Deps.Logger is wrapped by NewHandler.
+func WithRequestID(h slog.Handler) slog.Handler {
+	if _, ok := h.(requestIDHandler); ok {
+		return h
+	}
+	return requestIDHandler{h}
+}
+
+type requestIDHandler struct{ slog.Handler }
+
+func (h requestIDHandler) Handle(ctx context.Context, r slog.Record) error {
+	if id := RequestID(ctx); id != "" {
+		r.AddAttrs(slog.String("request_id", id))
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h requestIDHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return requestIDHandler{h.Handler.WithAttrs(attrs)}
+}
+
+func (h requestIDHandler) WithGroup(name string) slog.Handler {
+	return requestIDHandler{h.Handler.WithGroup(name)}
 }
 
 // maxRequestBody bounds every request body, whatever the endpoint; JSON endpoints hold
@@ -86,7 +126,7 @@ func (h *handler) observe(c *gin.Context) {
 	if route == "/metrics" || route == "/healthz" {
 		return
 	}
-	attrs := []any{"request_id", c.GetString(requestIDKey), "method", c.Request.Method, "path", c.Request.URL.Path,
+	attrs := []any{"method", c.Request.Method, "path", c.Request.URL.Path,
 		"route", route, "status", c.Writer.Status(), "duration_ms", float64(elapsed.Microseconds()) / 1000, "client", c.ClientIP()}
 	if v, ok := c.Get(callerKey); ok {
 		attrs = append(attrs, "user_id", v.(auth.Caller).UserID)
@@ -101,7 +141,7 @@ func (h *handler) recover(c *gin.Context) {
 			if r == http.ErrAbortHandler {
 				panic(r)
 			}
-			h.Logger.ErrorContext(c.Request.Context(), "panic", "panic", r, "request_id", c.GetString(requestIDKey), "route", c.FullPath())
+			h.Logger.ErrorContext(c.Request.Context(), "panic", "panic", r, "route", c.FullPath())
 			writeProblem(c, http.StatusInternalServerError, "internal", "Internal error",
 				"Something went wrong on our side. The request id identifies it in our logs.", nil)
 		}

@@ -61,8 +61,7 @@ func writeProblem(c *gin.Context, status int, code, title, detail string, fields
 func (h *handler) respondError(c *gin.Context, err error) {
 	var e *derr.Error
 	if !errors.As(err, &e) || e.Kind == derr.Internal {
-		h.Logger.ErrorContext(c.Request.Context(), "internal error", "err", err, "request_id", c.GetString(requestIDKey),
-			"route", c.FullPath())
+		h.Logger.ErrorContext(c.Request.Context(), "internal error", "err", err, "route", c.FullPath())
 		writeProblem(c, http.StatusInternalServerError, "internal", "Internal error",
 			"Something went wrong on our side. The request id identifies it in our logs.", nil)
 		return

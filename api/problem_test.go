@@ -75,8 +75,7 @@ func TestErrorPathsAreProblems(t *testing.T) {
 // problem document; the details go to the log with the request id, never to the client.
 func TestInternalErrorsHideDetails(t *testing.T) {
 	a, logs := newLoggedTestAPI(t)
-	engine := newEngine(a.Deps)
-	h := &handler{Deps: a.Deps}
+	engine, h := newEngineHandler(a.Deps)
 	engine.GET("/api/v1/test/panic", func(*gin.Context) { panic("secret panic detail") })
 	engine.GET("/api/v1/test/error", h.wrap(func(*gin.Context) error {
 		return fmt.Errorf("query: %w", errors.New("secret driver detail"))
@@ -109,8 +108,7 @@ func TestInternalErrorsHideDetails(t *testing.T) {
 // table does not know answers 500 rather than crash.
 func TestStatusByKind(t *testing.T) {
 	a := newTestAPI(t)
-	engine := newEngine(a.Deps)
-	h := &handler{Deps: a.Deps}
+	engine, h := newEngineHandler(a.Deps)
 	want := map[derr.Kind]int{
 		derr.BadRequest: 400, derr.Invalid: 422, derr.NotFound: 404, derr.Conflict: 409, derr.Forbidden: 403,
 		derr.Unauthenticated: 401, derr.RateLimited: 429, derr.Unavailable: 503, derr.TooLarge: 413,

@@ -269,6 +269,7 @@ var errBadRefresh = derr.New(derr.Unauthenticated, "invalid_refresh_token", "The
 func (s *Service) Refresh(ctx context.Context, token string) (Session, error) {
 	var sess Session
 	var reused bool
+	var reusedBy, reusedFamily string
 	err := postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		rt, err := refreshTokenForUpdate(ctx, tx, hashToken(token))
 		if derr.Is(err, derr.NotFound) {
@@ -282,7 +283,7 @@ func (s *Service) Refresh(ctx context.Context, token string) (Session, error) {
 			return errBadRefresh
 		}
 		if rt.UsedAt != nil {
-			reused = true
+			reused, reusedBy, reusedFamily = true, rt.UserID, rt.FamilyID
 			return revokeFamily(ctx, tx, rt.FamilyID)
 		}
 		if err := markRefreshTokenUsed(ctx, tx, rt.ID); err != nil {
@@ -312,7 +313,7 @@ func (s *Service) Refresh(ctx context.Context, token string) (Session, error) {
 		return nil
 	})
 	if reused {
-		slog.WarnContext(ctx, "refresh token reused; family revoked")
+		slog.WarnContext(ctx, "refresh token reused; family revoked", "user_id", reusedBy, "family_id", reusedFamily)
 		return Session{}, errBadRefresh
 	}
 	if err != nil {
