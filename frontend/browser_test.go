@@ -377,6 +377,22 @@ func TestJourney(t *testing.T) {
 	}
 	b.check("order in english")
 	b.visit("/lang/sv?next=/catalog")
+	b.logout()
+
+	// The supplier responds to the deviation; the agreement manager closes it.
+	b.login(w.seller)
+	b.visit(orderPath)
+	b.fill(`textarea[name="response"]`, "Vi skickar två nya förpackningar utan kostnad.")
+	b.submit(`form[action*="/respond"] button`, `^/orders/`)
+	b.wantText("Svaret är skickat.")
+	b.check("deviation responded")
+	b.logout()
+	b.login(w.manager)
+	b.visit(orderPath)
+	b.submit(`form[action*="/close"] button`, `^/orders/`)
+	b.wantText("Avvikelsen är avslutad.")
+	b.wantText("avslutad")
+	b.check("deviation closed")
 }
 
 // TestPriceIncreaseApprovedByManager: a supplier raises a price beyond the clause, sees it

@@ -115,6 +115,8 @@ func (s *server) renderOrder(q *req, status int, id string, f *form, problem str
 		"ship":    supplierSide && o.Status == orders.StatusAccepted,
 		"deliver": buyerSide && o.Status == orders.StatusShipped,
 		"deviate": buyerSide && (o.Status == orders.StatusAccepted || o.Status == orders.StatusShipped || o.Status == orders.StatusDelivered),
+		"respond": supplierSide,
+		"close":   c.Has(auth.RoleManager),
 	}
 	d := orderData{Order: o, Deviations: devs, Can: can, Form: f, Problem: problem,
 		Kinds: []orders.DeviationKind{orders.DeviationLate, orders.DeviationWrongItem, orders.DeviationDamaged, orders.DeviationMissing, orders.DeviationQuality, orders.DeviationOther}}
@@ -176,5 +178,31 @@ func (s *server) reportDeviation(q *req) error {
 		return err
 	}
 	q.redirect("/orders/" + id + "?msg=deviation_reported#deviations")
+	return nil
+}
+
+// respondDeviation is the supplier's answer to a deviation on one of its orders.
+func (s *server) respondDeviation(q *req) error {
+	id := q.r.PathValue("id")
+	if _, err := s.Orders.RespondDeviation(q.ctx(), *q.caller, id, q.r.PathValue("dev"), strings.TrimSpace(q.r.PostFormValue("response"))); err != nil {
+		if f, ok := failedForm(q.lang, q.r.PostForm, err); ok {
+			return s.renderOrder(q, statusOf(err), id, f, f.General)
+		}
+		return err
+	}
+	q.redirect("/orders/" + id + "?msg=deviation_responded#deviations")
+	return nil
+}
+
+// closeDeviation is the manager's closing of a deviation.
+func (s *server) closeDeviation(q *req) error {
+	id := q.r.PathValue("id")
+	if _, err := s.Orders.CloseDeviation(q.ctx(), *q.caller, id, q.r.PathValue("dev"), strings.TrimSpace(q.r.PostFormValue("note"))); err != nil {
+		if f, ok := failedForm(q.lang, q.r.PostForm, err); ok {
+			return s.renderOrder(q, statusOf(err), id, f, f.General)
+		}
+		return err
+	}
+	q.redirect("/orders/" + id + "?msg=deviation_closed#deviations")
 	return nil
 }
