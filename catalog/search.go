@@ -260,7 +260,9 @@ func (s *Service) search(ctx context.Context, sc scope, terms []string, f Search
 			conds = append(conds, "("+cond+")")
 		}
 		c := strings.Join(conds, " AND ")
-		if utf8.RuneCountInString(raw) >= 3 {
+		// Only when the query holds more than words and spaces: otherwise the words already
+		// cover it, and the extra index scan is wasted.
+		if utf8.RuneCountInString(raw) >= 3 && raw != strings.Join(words, " ") {
 			c = "((" + c + ") OR i.search_text LIKE " + q.arg("%"+escapeLike(raw)+"%") + ")"
 		}
 		return c, all, rankParts
@@ -283,61 +285,83 @@ func (s *Service) search(ctx context.Context, sc scope, terms []string, f Search
 			ORDER BY rank DESC, i.name, i.id LIMIT ` + limit + ` OFFSET ` + offset + `)
 			` + itemSelect() + `, m.total FROM m JOIN items i ON i.id = m.id` + itemJoins("$2") + `
 			ORDER BY m.rank DESC, i.name, i.id`
-		st, err := s.stmt(ctx, sqlText)
-		if err != nil {
-			return nil, err
-		}
 		var rows []searchRow
-		if !typo {
-			if err := st.SelectContext(ctx, &rows, q.args...); err != nil {
-				return nil, fmt.Errorf("search: %w", err)
-			}
-			return rows, nil
-		}
-		// Typo tolerance runs only when nothing matched; it lowers pg_trgm's word-similarity
-		// threshold for its own transaction so that a transposed or missing letter still
-		// finds the word.
-		tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
-		if err != nil {
-			return nil, fmt.Errorf("search: %w", err)
-		}
-		defer tx.Rollback() //nolint:errcheck // read only
-		if _, err := tx.ExecContext(ctx, `SET LOCAL pg_trgm.word_similarity_threshold = 0.45`); err != nil {
-			return nil, fmt.Errorf("search: %w", err)
-		}
-		if err := tx.StmtxContext(ctx, st).SelectContext(ctx, &rows, q.args...); err != nil {
+		if err := s.searchSQL(ctx, typo, sqlText, q.args, &rows, false); err != nil {
 			return nil, fmt.Errorf("search: %w", err)
 		}
 		return rows, nil
 	}
+	count := func(typo bool) (int, error) {
+		q := &searchQuery{args: []any{sc.orgArg(), today}}
+		where := base(q)
+		cond, _, _ := textCond(q, typo)
+		sqlText := `SELECT count(*) FROM items i WHERE ` + where + " AND " + cond
+		var n int
+		if err := s.searchSQL(ctx, typo, sqlText, q.args, &n, true); err != nil {
+			return 0, fmt.Errorf("search count: %w", err)
+		}
+		return n, nil
+	}
+	// Exact, stemmed, prefix and infix matches first; typo tolerance only when they find
+	// nothing at all. Past the last page the window count is absent: count on its own.
+	typo := false
 	rows, err := run(false)
 	if err != nil {
 		return page, err
 	}
-	if len(rows) == 0 && f.Page.Page == 1 {
-		if rows, err = run(true); err != nil {
-			return page, err
+	if len(rows) == 0 {
+		total := 0
+		if f.Page.Page > 1 {
+			if total, err = count(false); err != nil {
+				return page, err
+			}
 		}
+		if total == 0 {
+			typo = true
+			if rows, err = run(true); err != nil {
+				return page, err
+			}
+		}
+		page.Total = total
 	}
 	for _, r := range rows {
 		page.Items = append(page.Items, r.Item)
 		page.Total = r.Total
 	}
-	if len(rows) == 0 && f.Page.Page > 1 {
-		// Past the last page: the window count is not there; count on its own.
-		q := &searchQuery{args: []any{sc.orgArg(), today}}
-		where := base(q)
-		cond, _, _ := textCond(q, false)
-		where += " AND " + cond
-		st, err := s.stmt(ctx, `SELECT count(*) FROM items i WHERE `+where)
-		if err != nil {
+	if len(rows) == 0 && typo && f.Page.Page > 1 {
+		if page.Total, err = count(true); err != nil {
 			return page, err
-		}
-		if err := st.GetContext(ctx, &page.Total, q.args...); err != nil {
-			return page, fmt.Errorf("search count: %w", err)
 		}
 	}
 	return page, nil
+}
+
+// searchSQL runs a search statement into dest (one row when one is set): prepared on the
+// pool, or, for the typo-tolerant search, inside a read-only transaction that lowers pg_trgm's
+// word-similarity threshold so that a missing or wrong letter still finds the word.
+func (s *Service) searchSQL(ctx context.Context, typo bool, sqlText string, args []any, dest any, one bool) error {
+	if !typo {
+		st, err := s.stmt(ctx, sqlText)
+		if err != nil {
+			return err
+		}
+		if one {
+			return st.GetContext(ctx, dest, args...)
+		}
+		return st.SelectContext(ctx, dest, args...)
+	}
+	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // read only
+	if _, err := tx.ExecContext(ctx, `SET LOCAL pg_trgm.word_similarity_threshold = 0.45`); err != nil {
+		return err
+	}
+	if one {
+		return tx.GetContext(ctx, dest, sqlText, args...)
+	}
+	return tx.SelectContext(ctx, dest, sqlText, args...)
 }
 
 // browse pages through the catalogue by name when there is no query: counting and paging are

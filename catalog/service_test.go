@@ -584,6 +584,13 @@ func TestSearch(t *testing.T) {
 		if len(p9.Items) != 0 || p9.Total < 3 {
 			t.Fatalf("past the end: %d items, total %d", len(p9.Items), p9.Total)
 		}
+		typo1, err := f.s.SearchItems(ctx, f.orderer, SearchFilter{Q: "handskr", Page: auth.Page{Page: 1, PageSize: 1}})
+		testenv.Must(t, err)
+		typo2, err := f.s.SearchItems(ctx, f.orderer, SearchFilter{Q: "handskr", Page: auth.Page{Page: 2, PageSize: 1}})
+		testenv.Must(t, err)
+		if typo1.Total < 2 || typo2.Total != typo1.Total || len(typo2.Items) != 1 || typo2.Items[0].ID == typo1.Items[0].ID {
+			t.Fatalf("typo pages: %d/%d and %d/%d", len(typo1.Items), typo1.Total, len(typo2.Items), typo2.Total)
+		}
 	})
 	t.Run("item fields", func(t *testing.T) {
 		p, err := f.s.SearchItems(ctx, f.orderer, SearchFilter{Q: "OM-1"})
