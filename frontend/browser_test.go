@@ -280,6 +280,14 @@ func TestJourney(t *testing.T) {
 		t.Errorf("search results lack the Swedish price or the rank: %.2000s", got)
 	}
 	b.check("search handskr")
+	if n := eval[int](b, `document.querySelectorAll('#results form[action="/cart/add"]').length - document.querySelectorAll('#results .product').length`); n != 0 {
+		t.Errorf("results and add-to-cart forms differ by %d: a form is nested", n)
+	}
+	// A filter narrows the list in place: eco-labelled only drops the vinyl gloves.
+	b.click(`input[name="eco"]`)
+	b.waitFor(`location.search.includes("eco=1") && !document.querySelector("#results").innerText.includes("Vinylhandskar")`)
+	b.click(`input[name="eco"]`)
+	b.waitFor(`!location.search.includes("eco=1") && document.querySelector("#results").innerText.includes("Vinylhandskar")`)
 
 	// Three items into the cart; the status region announces each.
 	for i, it := range []catalog.Item{w.gloveM, w.gloveL, w.gloveVinyl} {
