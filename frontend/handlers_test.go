@@ -79,10 +79,41 @@ func TestSessionExpiredPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.jar.SetCookies(u, []*http.Cookie{{Name: "avrop_at", Value: "expired.token.value", Path: "/"}})
+	t.Run("htmx request is sent to login", func(t *testing.T) {
+		c2 := s.client()
+		c2.jar.SetCookies(u, []*http.Cookie{{Name: "avrop_at", Value: "expired", Path: "/"}, {Name: "avrop_rt", Value: "revoked", Path: "/"}})
+		p := c2.do(http.MethodGet, "/catalog?q=x", nil, "HX-Request", "true", "HX-Target", "results")
+		wantStatus(t, p, http.StatusUnauthorized)
+		if got := p.Header.Get("HX-Redirect"); got != "/login?expired=1" {
+			t.Fatalf("HX-Redirect = %q", got)
+		}
+	})
 	p := c.get("/admin/users")
 	wantStatus(t, p, http.StatusUnauthorized)
 	if !strings.Contains(p.Body, "Din session har gått ut") {
 		t.Fatalf("no expired message: %s", p.Body)
+	}
+	// The cookies are cleared: the next page asks to sign in.
+	wantStatus(t, c.get("/admin/users"), http.StatusFound)
+}
+
+func TestNotFoundAndStatic(t *testing.T) {
+	s := newStack(t)
+	c := s.client()
+	p := c.get("/no/such/page")
+	wantStatus(t, p, http.StatusNotFound)
+	if !strings.Contains(p.Body, "Sidan finns inte") {
+		t.Fatalf("no 404 page: %.500s", p.Body)
+	}
+	for _, f := range []string{"/static/htmx.min.js", "/static/app.css", "/static/app.js"} {
+		wantStatus(t, c.get(f), http.StatusOK)
+	}
+	if csp := c.get("/login").Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
+		t.Fatalf("CSP = %q", csp)
+	}
+	// The API keeps its own problem documents.
+	if ct := c.get("/api/v1/nothing").Header.Get("Content-Type"); ct != "application/problem+json" {
+		t.Fatalf("API 404 content type = %q", ct)
 	}
 }
 
