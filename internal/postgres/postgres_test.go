@@ -114,7 +114,9 @@ func TestError(t *testing.T) {
 	conn, err := db.Connx(ctx) // temp tables live on one connection
 	testenv.Must(t, err)
 	defer conn.Close()
-	_, err = conn.ExecContext(ctx, `CREATE TEMP TABLE perr_parent (id int PRIMARY KEY);
+	defer conn.ExecContext(ctx, `DISCARD TEMP`) //nolint:errcheck // the connection goes back to the pool
+	_, err = conn.ExecContext(ctx, `DROP TABLE IF EXISTS pg_temp.perr_child, pg_temp.perr_parent;
+		CREATE TEMP TABLE perr_parent (id int PRIMARY KEY);
 		CREATE TEMP TABLE perr_child (id int PRIMARY KEY, parent int REFERENCES perr_parent (id), n int CHECK (n >= 0));
 		INSERT INTO perr_parent VALUES (1); INSERT INTO perr_child VALUES (1, 1, 0)`)
 	testenv.Must(t, err)
