@@ -184,9 +184,8 @@ func (s *Service) limiterFailed(ctx context.Context, err error) {
 	slog.WarnContext(ctx, "rate limiter unavailable; logins not limited", "err", err)
 }
 
-// allow takes n attempts from the limit at key. When Redis
-// cannot answer it lets the attempt through: sign-in must keep working while the cache is
-// down.
+// allow takes n attempts from the limit at key. When Redis cannot answer it lets the attempt
+// through: sign-in must keep working while the cache is down.
 func (s *Service) allow(ctx context.Context, limit redis_rate.Limit, key string, n int) error {
 	if !s.limitEnabled(limit) {
 		return nil
