@@ -277,3 +277,44 @@ func TestAdminCreatesOrganizationAndUser(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrentRefresh: a page that fires several requests at once with an expired access
+// token must not present the refresh token twice (which would revoke the session).
+func TestConcurrentRefresh(t *testing.T) {
+	s := newStack(t)
+	platform := s.org(auth.KindPlatform, "Plattform")
+	admin := s.user(platform, "Ada Admin", auth.RoleAdmin)
+	c := s.client()
+	c.login(admin)
+	u, _ := url.Parse(s.URL)
+	c.jar.SetCookies(u, []*http.Cookie{{Name: "avrop_at", Value: "expired", Path: "/"}})
+	var rt string
+	for _, ck := range c.jar.Cookies(u) {
+		if ck.Name == "avrop_rt" {
+			rt = ck.Value
+		}
+	}
+	const n = 8
+	statuses := make(chan int, n)
+	for range n {
+		go func() {
+			req, _ := http.NewRequest(http.MethodGet, s.URL+"/admin/users", nil)
+			req.AddCookie(&http.Cookie{Name: "avrop_at", Value: "expired"})
+			req.AddCookie(&http.Cookie{Name: "avrop_rt", Value: rt})
+			res, err := http.DefaultTransport.RoundTrip(req)
+			if err != nil {
+				statuses <- 0
+				return
+			}
+			res.Body.Close()
+			statuses <- res.StatusCode
+		}()
+	}
+	for range n {
+		if got := <-statuses; got != http.StatusOK {
+			t.Errorf("concurrent refresh: status %d, want 200", got)
+		}
+	}
+	// The session is still alive afterwards (its family was not revoked).
+	wantStatus(t, c.get("/admin/organizations"), http.StatusOK)
+}

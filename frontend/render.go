@@ -105,6 +105,14 @@ func (v *view) Money(minor int64, currency string) string {
 	return formatMoney(v.Lang, minor, currency)
 }
 
+// Eco names an eco-label; a label the UI has no name for is shown as written by the supplier.
+func (v *view) Eco(label string) string {
+	if hasKey("eco." + label) {
+		return translate(v.Lang, "eco."+label)
+	}
+	return strings.ReplaceAll(label, "_", " ")
+}
+
 // Date formats a date for the page's language (ISO dates read well in both).
 func (v *view) Date(t any) string {
 	switch d := t.(type) {
