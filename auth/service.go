@@ -253,6 +253,12 @@ func (s *Service) startSession(ctx context.Context, u User, family string) (Sess
 	if err := insertRefreshToken(ctx, s.db, family, u.ID, hashToken(refresh), s.now().Add(s.cfg.RefreshTTL)); err != nil {
 		return Session{}, fmt.Errorf("start session: %w", err)
 	}
+	// Expired tokens are refused anyway; dropping the user's old ones at each sign-in keeps
+	// the table bounded without a background job. Used but unexpired tokens stay, because
+	// reuse detection needs them.
+	if err := deleteExpiredRefreshTokens(ctx, s.db, u.ID, s.now()); err != nil {
+		slog.WarnContext(ctx, "delete expired refresh tokens", "err", err)
+	}
 	return Session{
 		AccessToken: access, RefreshToken: refresh, TokenType: "Bearer",
 		ExpiresIn: int(s.cfg.AccessTTL.Seconds()),

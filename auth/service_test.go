@@ -322,3 +322,26 @@ func TestRefreshExpired(t *testing.T) {
 		t.Fatalf("refresh after 31 days: %v, want invalid_refresh_token", err)
 	}
 }
+
+// TestLoginDropsExpiredRefreshTokens: a sign-in removes the user's expired refresh tokens and
+// keeps the live ones (a used, unexpired token is needed to detect its reuse).
+func TestLoginDropsExpiredRefreshTokens(t *testing.T) {
+	s := newTestService(t)
+	_, u := fixture(t, s, KindBuyer, RoleOrderer)
+	ctx := context.Background()
+	first, err := s.Login(ctx, u.Email, testPassword, "198.51.100.12")
+	testenv.Must(t, err)
+	_, err = s.Refresh(ctx, first.RefreshToken) // first is now used, not expired
+	testenv.Must(t, err)
+	_, err = s.db.ExecContext(ctx, `INSERT INTO refresh_tokens (family_id, user_id, token_hash, expires_at)
+		VALUES (gen_random_uuid(), $1, $2, now() - interval '1 day')`, u.ID, hashToken("old-"+testenv.Unique()))
+	testenv.Must(t, err)
+	_, err = s.Login(ctx, u.Email, testPassword, "198.51.100.12")
+	testenv.Must(t, err)
+	var expired, live int
+	testenv.Must(t, s.db.GetContext(ctx, &expired, `SELECT count(*) FROM refresh_tokens WHERE user_id = $1 AND expires_at < now()`, u.ID))
+	testenv.Must(t, s.db.GetContext(ctx, &live, `SELECT count(*) FROM refresh_tokens WHERE user_id = $1 AND expires_at >= now()`, u.ID))
+	if expired != 0 || live != 3 {
+		t.Fatalf("expired = %d, live = %d; want 0 and 3 (used, rotated, new)", expired, live)
+	}
+}

@@ -152,3 +152,8 @@ func revokeUserTokens(ctx context.Context, db sqlx.ExtContext, userID string) er
 	_, err := db.ExecContext(ctx, `UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, userID)
 	return postgres.Error(err, "refresh token")
 }
+
+func deleteExpiredRefreshTokens(ctx context.Context, db sqlx.ExtContext, userID string, now time.Time) error {
+	_, err := db.ExecContext(ctx, `DELETE FROM refresh_tokens WHERE user_id = $1 AND expires_at < $2`, userID, now)
+	return postgres.Error(err, "refresh token")
+}
