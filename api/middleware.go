@@ -123,7 +123,9 @@ func (h *handler) observe(c *gin.Context) {
 	status := strconv.Itoa(c.Writer.Status())
 	h.metrics.requests.WithLabelValues(c.Request.Method, route, status).Inc()
 	h.metrics.duration.WithLabelValues(c.Request.Method, route, status).Observe(elapsed.Seconds())
-	if route == "/metrics" || route == "/healthz" {
+	// Probes and scrapes come every few seconds; logging them would drown the requests that
+	// matter. A failing readiness probe is still logged.
+	if route == "/metrics" || route == "/healthz" || (route == "/readyz" && c.Writer.Status() == http.StatusOK) {
 		return
 	}
 	attrs := []any{"method", c.Request.Method, "path", c.Request.URL.Path,
