@@ -76,9 +76,10 @@ func (h requestIDHandler) WithGroup(name string) slog.Handler {
 	return requestIDHandler{h.Handler.WithGroup(name)}
 }
 
-// maxRequestBody bounds every request body, whatever the endpoint; JSON endpoints hold
-// theirs to the much smaller maxJSONBody, and uploads to their own limits below this one.
-const maxRequestBody = 32 << 20
+// maxRequestBody bounds every request body, whatever the endpoint: it is the largest any
+// endpoint accepts (the price-list import, maxPriceListBody). JSON endpoints hold theirs to
+// the much smaller maxJSONBody.
+const maxRequestBody = 64 << 20
 
 // limitBody caps the request body before any handler reads it.
 func (h *handler) limitBody(c *gin.Context) {
