@@ -132,9 +132,3 @@ func TestStatusByKind(t *testing.T) {
 	}
 }
 
-// TestBodyLimitCoversUploads: the global body cap is never below an endpoint's own limit.
-func TestBodyLimitCoversUploads(t *testing.T) {
-	if maxRequestBody < maxPriceListBody || maxRequestBody < maxJSONBody {
-		t.Fatalf("maxRequestBody = %d is below an endpoint's own limit", maxRequestBody)
-	}
-}
