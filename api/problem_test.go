@@ -131,4 +131,3 @@ func TestStatusByKind(t *testing.T) {
 		})
 	}
 }
-
