@@ -143,8 +143,7 @@ func (h *handler) searchItems(c *gin.Context) error {
 	case "true", "1":
 		f.Eco = true
 	default:
-		return &derr.Error{Kind: derr.BadRequest, Code: "invalid_query", Message: "A query parameter is not valid.",
-			Fields: []derr.FieldError{{Field: "eco", Message: "must be true or false"}}}
+		f.EcoLabel = c.Query("eco") // a label such as svanen; the service validates it
 	}
 	raw, err := h.Catalog.SearchItemsJSON(c.Request.Context(), callerOf(c), f)
 	if err != nil {

@@ -149,7 +149,17 @@ func TestCatalogAPI(t *testing.T) {
 	})
 	t.Run("search bad input", func(t *testing.T) {
 		wantProblem(t, a.do("GET", "/api/v1/catalog/items?page_size=101", w.orderer, nil), 400, "invalid_query")
-		wantProblem(t, a.do("GET", "/api/v1/catalog/items?eco=maybe", w.orderer, nil), 400, "invalid_query")
+		wantProblem(t, a.do("GET", "/api/v1/catalog/items?eco=Maybe!", w.orderer, nil), 422, "validation_failed")
+		res := a.do("GET", "/api/v1/catalog/items?eco=svanen", w.orderer, nil)
+		wantStatus(t, res, 200)
+		if res.JSON["total"].(float64) != 0 {
+			t.Fatalf("eco=svanen found %v", res.JSON["total"])
+		}
+		res = a.do("GET", "/api/v1/catalog/items?eco=eu_ecolabel", w.orderer, nil)
+		wantStatus(t, res, 200)
+		if res.JSON["total"].(float64) != 2 {
+			t.Fatalf("eco=eu_ecolabel found %v", res.JSON["total"])
+		}
 		wantProblem(t, a.do("GET", "/api/v1/catalog/items?agreement_id=nope", w.orderer, nil), 422, "validation_failed")
 	})
 	t.Run("item scope", func(t *testing.T) {

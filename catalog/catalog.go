@@ -236,6 +236,7 @@ type SearchFilter struct {
 	SupplierID  string
 	CPV         string // a CPV code prefix: digits only, e.g. "3314"
 	Eco         bool   // only items carrying at least one eco-label
+	EcoLabel    string // only items carrying this eco-label, e.g. "svanen"
 	Page        auth.Page
 }
 

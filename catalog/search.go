@@ -136,6 +136,7 @@ func (f *SearchFilter) validate() error {
 		okCPV = okCPV && r >= '0' && r <= '9'
 	}
 	v.Check(okCPV, "cpv", "must be the first digits of a CPV code, e.g. 3314")
+	v.Check(f.EcoLabel == "" || ecoLabelRe.MatchString(f.EcoLabel), "eco", "must be true, false or an eco-label such as svanen")
 	return v.Err()
 }
 
@@ -172,7 +173,7 @@ func (s *Service) SearchItemsJSON(ctx context.Context, c auth.Caller, f SearchFi
 	if f.Eco {
 		eco = "1"
 	}
-	hash := hashKey(sc.key(), strings.Join(terms, " "), f.AgreementID, f.SupplierID, f.CPV, eco,
+	hash := hashKey(sc.key(), strings.Join(terms, " "), cleanRaw(f.Q), f.AgreementID, f.SupplierID, f.CPV, eco, f.EcoLabel,
 		strconv.Itoa(f.Page.Page), strconv.Itoa(f.Page.PageSize))
 	return s.cached(ctx, "s", hash, func(ctx context.Context) ([]byte, error) {
 		p, err := s.search(ctx, sc, terms, f)
@@ -233,6 +234,9 @@ func (s *Service) search(ctx context.Context, sc scope, terms []string, f Search
 		}
 		if f.Eco {
 			b.WriteString(` AND cardinality(i.eco_labels) > 0`)
+		}
+		if f.EcoLabel != "" {
+			b.WriteString(` AND i.eco_labels @> ARRAY[` + q.arg(f.EcoLabel) + `::text]`)
 		}
 		return b.String()
 	}

@@ -541,6 +541,7 @@ func TestSearch(t *testing.T) {
 		{"gtin", SearchFilter{Q: "7322540000016"}, "OM-1", []string{"OM-1"}, nil},
 		{"English stemming", SearchFilter{Q: "gloves nitril"}, "", nil, nil},
 		{"eco filter", SearchFilter{Q: "handske", Eco: true}, "OM-1", []string{"OM-1"}, []string{"ABN-101", "ABN-100"}},
+		{"eco label filter", SearchFilter{EcoLabel: "svanen"}, "OM-1", []string{"OM-1"}, []string{"ABN-100"}},
 		{"cpv prefix", SearchFilter{CPV: "1842"}, "OM-1", []string{"OM-1"}, []string{"ABN-100"}},
 		{"supplier filter", SearchFilter{Q: "handske", SupplierID: f.sup2.ID}, "OM-1", []string{"OM-1"}, []string{"ABN-100"}},
 		{"agreement filter", SearchFilter{AgreementID: f.agreement.ID}, "", []string{"ABN-100", "OM-1"}, nil},
