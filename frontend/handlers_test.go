@@ -318,3 +318,24 @@ func TestConcurrentRefresh(t *testing.T) {
 	// The session is still alive afterwards (its family was not revoked).
 	wantStatus(t, c.get("/admin/organizations"), http.StatusOK)
 }
+
+func TestAgreementUsageCSV(t *testing.T) {
+	s := newStack(t)
+	w := newWorld(t, s)
+	c := s.client()
+	c.login(w.manager)
+	p := c.get("/manager/agreements/" + w.agreement.ID + "/usage.csv")
+	wantStatus(t, p, http.StatusOK)
+	if ct := p.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") {
+		t.Fatalf("content type %q", ct)
+	}
+	lines := strings.Split(strings.TrimSpace(p.Body), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "agreement,org_id,org_name") || !strings.Contains(lines[2], w.buyer.ID) {
+		t.Fatalf("csv = %q", p.Body)
+	}
+	t.Run("other roles", func(t *testing.T) {
+		o := s.client()
+		o.login(w.orderer)
+		wantStatus(t, o.get("/manager/agreements/"+w.agreement.ID+"/usage.csv"), http.StatusForbidden)
+	})
+}

@@ -1,7 +1,9 @@
 package frontend
 
 import (
+	"encoding/csv"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/avrop/avrop/auth"
@@ -80,4 +82,61 @@ func (s *server) decidePriceChange(q *req) error {
 	}
 	q.redirect("/manager/price-changes?msg=price_" + decision + "d")
 	return nil
+}
+
+// agreementUsageCSV exports the participants' committed value against their ceilings. The
+// columns are the API's field names and amounts are minor units, so that a spreadsheet or a
+// script reads the file the same way in either language.
+func (s *server) agreementUsageCSV(q *req) error {
+	a, err := s.Catalog.GetAgreement(q.ctx(), *q.caller, q.r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	u, err := s.Orders.Usage(q.ctx(), *q.caller, a.ID)
+	if err != nil {
+		return err
+	}
+	h := q.w.Header()
+	h.Set("Content-Type", "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", `attachment; filename="`+csvSafe(a.Reference)+`-usage.csv"`)
+	h.Set("Cache-Control", "no-store")
+	// Explicitly: the API's router answers unknown routes with 404 unless the UI sets a status.
+	q.w.WriteHeader(http.StatusOK)
+	w := csv.NewWriter(q.w)
+	opt := func(p *int64) string {
+		if p == nil {
+			return ""
+		}
+		return strconv.FormatInt(*p, 10)
+	}
+	pct := func(p *float64) string {
+		if p == nil {
+			return ""
+		}
+		return strconv.FormatFloat(*p, 'f', 2, 64)
+	}
+	w.Write([]string{"agreement", "org_id", "org_name", "currency", "committed_minor", "ceiling_minor", "remaining_minor", "percent_used"})                     //nolint:errcheck // flushed below
+	w.Write([]string{a.Reference, "", "", u.Currency, strconv.FormatInt(u.CommittedMinor, 10), opt(u.CeilingMinor), opt(u.RemainingMinor), pct(u.PercentUsed)}) //nolint:errcheck
+	for _, p := range u.Participants {
+		w.Write([]string{a.Reference, p.OrgID, csvCell(p.OrgName), u.Currency, strconv.FormatInt(p.CommittedMinor, 10), opt(p.CeilingMinor), opt(p.RemainingMinor), pct(p.PercentUsed)}) //nolint:errcheck
+	}
+	w.Flush()
+	return w.Error()
+}
+
+// csvCell keeps a spreadsheet from reading a name as a formula (CSV injection).
+func csvCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+func csvSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+			return r
+		}
+		return '-'
+	}, s)
 }

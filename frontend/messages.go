@@ -338,6 +338,7 @@ var messages = map[string][2]string{
 	"agreement.valid":             {"Gäller %s – %s", "Valid %s – %s"},
 	"agreement.validity":          {"Giltighet", "Validity"},
 	"agreement.counts":            {"%d deltagare, %d leverantörer", "%d participants, %d suppliers"},
+	"agreement.export_csv":        {"Ladda ner som CSV", "Download as CSV"},
 	"agreement.usage":             {"Avrop mot takbelopp", "Orders against the ceiling"},
 	"agreement.participants":      {"Deltagande organisationer", "Participating organisations"},
 	"agreement.committed":         {"Beställt", "Committed"},
