@@ -3,6 +3,7 @@ package frontend
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,6 +17,8 @@ import (
 type catalogData struct {
 	Q, AgreementID, SupplierID, CPV string
 	Eco                             bool
+	EcoLabel                        string
+	EcoLabels                       []string
 	Agreements                      []catalog.Agreement
 	Suppliers                       []catalog.AwardedSupplier
 	Result                          catalog.ItemPage
@@ -25,12 +28,21 @@ type catalogData struct {
 	Searched                        bool
 }
 
+// ecoLabels are the eco-labels offered as filters (SPEC §2 names these three).
+var ecoLabels = []string{"svanen", "eu_ecolabel", "bra_miljoval"}
+
 // catalogPage is the search page; an htmx request gets only the results, so that typing in the
 // search box (debounced) and changing a filter update the list in place.
 func (s *server) catalogPage(q *req) error {
 	qs := q.r.URL.Query()
 	d := catalogData{Q: strings.TrimSpace(qs.Get("q")), AgreementID: qs.Get("agreement"), SupplierID: qs.Get("supplier"),
-		CPV: strings.TrimSpace(qs.Get("cpv")), Eco: qs.Get("eco") == "1" || qs.Get("eco") == "on", Searched: true}
+		CPV: strings.TrimSpace(qs.Get("cpv")), Searched: true, EcoLabels: ecoLabels}
+	switch eco := qs.Get("eco"); {
+	case eco == "1" || eco == "on" || eco == "true":
+		d.Eco = true
+	case slices.Contains(ecoLabels, eco):
+		d.EcoLabel = eco
+	}
 	agreements, _, err := s.Catalog.ListAgreements(q.ctx(), *q.caller, catalog.AgreementFilter{Status: catalog.StatusActive, Page: auth.Page{PageSize: 100}})
 	if err != nil {
 		return err
@@ -47,7 +59,7 @@ func (s *server) catalogPage(q *req) error {
 	}
 	sort.Slice(d.Suppliers, func(i, j int) bool { return d.Suppliers[i].Name < d.Suppliers[j].Name })
 	page := atoiDefault(qs.Get("page"), 1)
-	f := catalog.SearchFilter{Q: d.Q, AgreementID: d.AgreementID, SupplierID: d.SupplierID, CPV: d.CPV, Eco: d.Eco, Page: auth.Page{Page: page, PageSize: 20}}
+	f := catalog.SearchFilter{Q: d.Q, AgreementID: d.AgreementID, SupplierID: d.SupplierID, CPV: d.CPV, Eco: d.Eco, EcoLabel: d.EcoLabel, Page: auth.Page{Page: page, PageSize: 20}}
 	if f.AgreementID != "" && !auth.ValidUUID(f.AgreementID) {
 		f.AgreementID = ""
 	}

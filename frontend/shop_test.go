@@ -24,6 +24,13 @@ func TestCheckoutRefusalsInWords(t *testing.T) {
 			t.Fatalf("fragment wrong: %.1500s", p.Body)
 		}
 	})
+	t.Run("named eco-label filter", func(t *testing.T) {
+		p := c.get("/catalog?eco=bra_miljoval")
+		wantStatus(t, p, http.StatusOK)
+		if !strings.Contains(p.Body, "Tvållösning") || strings.Contains(p.Body, "Nitrilhandskar") {
+			t.Fatalf("eco=bra_miljoval did not filter: %.3000s", p.Body)
+		}
+	})
 	t.Run("cart add without htmx redirects", func(t *testing.T) {
 		p := c.post("/cart/add", url.Values{"item_id": {w.soap.ID}, "quantity": {"1"}})
 		wantStatus(t, p, http.StatusSeeOther)
