@@ -23,15 +23,20 @@ func (h *handler) healthz(c *gin.Context) {
 // (the service then serves from PostgreSQL). Without PostgreSQL it answers 503 with a problem
 // document that still reports both dependencies.
 func (h *handler) readyz(c *gin.Context) {
-	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
-	defer cancel()
+	// Each dependency gets its own deadline, so that a hanging PostgreSQL does not make Redis
+	// look down too.
+	ping := func(f func(context.Context) error) bool {
+		ctx, cancel := context.WithTimeout(c.Request.Context(), 1500*time.Millisecond)
+		defer cancel()
+		return f(ctx) == nil
+	}
 	pg, rd := "ok", "ok"
-	if err := h.DB.PingContext(ctx); err != nil {
+	if !ping(h.DB.PingContext) {
 		pg = "unavailable"
 	}
 	if h.Redis == nil {
 		rd = "not configured"
-	} else if err := h.Redis.Ping(ctx).Err(); err != nil {
+	} else if !ping(func(ctx context.Context) error { return h.Redis.Ping(ctx).Err() }) {
 		rd = "unavailable"
 	}
 	c.Header("Cache-Control", "no-store")
