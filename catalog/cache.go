@@ -19,7 +19,9 @@ import (
 //	<prefix>catalog:<version>:<today>:<kind>:<hash>
 //
 // Every write that changes what a read returns sets a new random version before it answers, so
-// the very next read misses and goes to PostgreSQL; old entries simply expire. Today's date is
+// the very next read misses and goes to PostgreSQL; old entries simply expire. Processes trust
+// the version they read for versionTTL and writes wait that long before answering, so hot
+// reads cost no Redis round trip and are still never stale after a write (see versionTTL). Today's date is
 // part of the key, so a price scheduled for tomorrow can never be served from an entry made
 // today. Redis is only an accelerator: every Redis error is a miss, a failing Redis is left
 // alone for a second (then tried again, so caching resumes by itself), and while a bump could
@@ -33,6 +35,10 @@ type cache struct {
 	dirty     atomic.Bool  // a bump was lost: bump before trusting any entry
 	gen       atomic.Int64 // this process's writes, for singleflight keys
 	local     localEntries // versioned entries already fetched by this process
+
+	verMu sync.Mutex
+	ver   string    // the version this process trusts, "" for none
+	verAt time.Time // when the request that told it was issued
 }
 
 // cacheTTL bounds the life of an entry; versions and dates make entries stale-proof, the TTL
@@ -82,53 +88,103 @@ func (c *cache) ready(ctx context.Context) bool {
 		return false
 	}
 	if c.dirty.Load() {
-		c.bump(ctx)
+		c.setVersion(ctx)
 		return !c.dirty.Load()
 	}
 	return true
 }
 
-// bump invalidates every entry. Called after each committed write that changes a read.
+// versionTTL is how long a process trusts the version it last read from Redis. A write waits
+// as long after setting a new version before it answers, so every process's trusted version
+// is by then at least as new as the write: the very next read anywhere is fresh, while hot
+// reads skip the Redis round trip.
+const versionTTL = 10 * time.Millisecond
+
+// bump invalidates every entry. Called after each committed write that changes a read, before
+// the write answers.
 func (c *cache) bump(ctx context.Context) {
 	c.gen.Add(1)
 	if c.rdb == nil {
 		return
 	}
+	c.setVersion(ctx)
+	time.Sleep(versionTTL)
+}
+
+// setVersion writes a new version to Redis and trusts it at once in this process; when Redis
+// cannot be written the cache is marked dirty and bypassed until a later attempt succeeds.
+func (c *cache) setVersion(ctx context.Context) {
+	c.forgetVersion()
 	if !c.available() {
 		c.dirty.Store(true)
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), redisOpTimeout)
 	defer cancel()
-	if err := c.rdb.Set(ctx, c.prefix+"version", newVersion(), 0).Err(); err != nil {
+	v, at := newVersion(), time.Now()
+	if err := c.rdb.Set(ctx, c.prefix+"version", v, 0).Err(); err != nil {
 		c.failed(err)
 		c.dirty.Store(true)
 		return
 	}
+	c.trustVersion(v, at)
 	c.dirty.Store(false)
+}
+
+func (c *cache) forgetVersion() {
+	c.verMu.Lock()
+	c.ver, c.verAt = "", time.Time{}
+	c.verMu.Unlock()
+}
+
+// trustVersion remembers v as read (or written) by a request issued at at, unless a newer
+// request already told us a version.
+func (c *cache) trustVersion(v string, at time.Time) {
+	c.verMu.Lock()
+	if at.After(c.verAt) || c.ver == "" {
+		c.ver, c.verAt = v, at
+	}
+	c.verMu.Unlock()
+}
+
+// version returns the current cache version: the trusted one while it is younger than
+// versionTTL (counted from when the request that read it was issued), else from Redis.
+func (c *cache) version(ctx context.Context) (string, error) {
+	c.verMu.Lock()
+	v, at := c.ver, c.verAt
+	c.verMu.Unlock()
+	if v != "" && time.Since(at) < versionTTL {
+		return v, nil
+	}
+	issued := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, redisOpTimeout)
+	defer cancel()
+	v, err := c.rdb.Get(ctx, c.prefix+"version").Result()
+	if errors.Is(err, redis.Nil) {
+		// A new or restarted Redis: start a version no entry has ever used.
+		v = newVersion()
+		var set bool
+		if set, err = c.rdb.SetNX(ctx, c.prefix+"version", v, 0).Result(); err == nil && !set {
+			v, err = c.rdb.Get(ctx, c.prefix+"version").Result()
+		}
+	}
+	if err != nil {
+		return "", err
+	}
+	c.trustVersion(v, issued)
+	return v, nil
 }
 
 // get returns the entry for suffix (":<today>:<kind>:<hash>") and the full key under which a
 // fresh value must be stored; ok is false on a miss. key is "" when Redis is not usable.
 //
-// The version always comes from Redis (one small GET), so a write in any process is seen at
-// once; the entry itself is served from this process's memory when it already holds that
-// versioned key, which spares Redis and the network the page's bytes on hot reads.
+// The entry is served from this process's memory when it already holds that versioned key,
+// which spares Redis and the network the page's bytes on hot reads; otherwise from Redis.
 func (c *cache) get(ctx context.Context, suffix string) (val []byte, key string, ok bool) {
 	if !c.ready(ctx) {
 		return nil, "", false
 	}
-	ctx, cancel := context.WithTimeout(ctx, redisOpTimeout)
-	defer cancel()
-	ver, err := c.rdb.Get(ctx, c.prefix+"version").Result()
-	if errors.Is(err, redis.Nil) {
-		// A new or restarted Redis: start a version no entry has ever used.
-		ver = newVersion()
-		var set bool
-		if set, err = c.rdb.SetNX(ctx, c.prefix+"version", ver, 0).Result(); err == nil && !set {
-			ver, err = c.rdb.Get(ctx, c.prefix+"version").Result()
-		}
-	}
+	ver, err := c.version(ctx)
 	if err != nil {
 		c.failed(err)
 		return nil, "", false
@@ -137,6 +193,8 @@ func (c *cache) get(ctx context.Context, suffix string) (val []byte, key string,
 	if v, hit := c.local.get(key); hit {
 		return v, key, true
 	}
+	ctx, cancel := context.WithTimeout(ctx, redisOpTimeout)
+	defer cancel()
 	v, err := c.rdb.Get(ctx, key).Bytes()
 	if err != nil {
 		c.failed(err)
