@@ -525,6 +525,13 @@ func TestAdminAndTabletPages(t *testing.T) {
 	b.check("users")
 	b.logout()
 	b.check("login")
+	// Keyboard: the first Tab reaches the skip link, which leads to the main content.
+	b.do(chromedp.KeyEvent("\t"))
+	if got := eval[string](b, `document.activeElement.className`); got != "skip-link" {
+		t.Errorf("first Tab focuses %q, want the skip link", got)
+	}
+	b.do(chromedp.KeyEvent("\r"))
+	b.waitFor(`location.hash === "#main"`)
 
 	b.do(chromedp.EmulateViewport(820, 1180))
 	b.login(w.orderer)

@@ -85,6 +85,7 @@ type view struct {
 	CSRF    string
 	Nav     []navLink
 	Path    string
+	Here    string // the page's path and query, where a language switch returns to
 	Flash   string
 	D       any
 	tr      map[string]string
@@ -175,7 +176,7 @@ func (q *req) renderBlock(status int, name, block, titleKey string, data any) er
 	if !ok {
 		return fmt.Errorf("frontend: no template %q", name)
 	}
-	v := &view{Lang: q.lang, Title: translate(q.lang, titleKey), CSRF: q.csrf, Path: q.r.URL.Path, D: data}
+	v := &view{Lang: q.lang, Title: translate(q.lang, titleKey), CSRF: q.csrf, Path: q.r.URL.Path, Here: hereOf(q.r), D: data}
 	if q.caller != nil {
 		v.User, v.Org = &q.user, &q.org
 		v.Nav = navFor(q.lang, *q.caller, q.r.URL.Path)
@@ -309,4 +310,17 @@ func fieldErrors(lang string, err error) (byField map[string]string, general str
 		}
 	}
 	return byField, general, true
+}
+
+// hereOf is the page to come back to after switching language: a GET's own address without the
+// one-off flash message, and for a form post the page the form was on.
+func hereOf(r *http.Request) string {
+	if r.Method != http.MethodGet {
+		return r.URL.Path
+	}
+	u := *r.URL
+	qs := u.Query()
+	qs.Del("msg")
+	u.RawQuery = qs.Encode()
+	return u.RequestURI()
 }
