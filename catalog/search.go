@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -395,29 +396,59 @@ func (s *Service) browse(ctx context.Context, sc scope, f SearchFilter, today st
 	return page, nil
 }
 
-// itemRecord is a cached item with what decides who may see it.
+// itemRecord is what decides who may see a cached item. It is cached as one tab-separated
+// line before the item's JSON, so a hot read checks scope without decoding any JSON.
 type itemRecord struct {
-	BodyID          string          `db:"procurement_body_id" json:"b"`
-	AgreementStatus string          `db:"agreement_status" json:"s"`
-	ValidFrom       string          `db:"valid_from" json:"f"`
-	ValidTo         string          `db:"valid_to" json:"t"`
-	Participants    pq.StringArray  `db:"participants" json:"p"`
-	Item            json.RawMessage `db:"-" json:"i"`
+	BodyID          string         `db:"procurement_body_id"`
+	AgreementStatus string         `db:"agreement_status"`
+	ValidFrom       string         `db:"valid_from"`
+	ValidTo         string         `db:"valid_to"`
+	Participants    pq.StringArray `db:"participants"`
+	SupplierID      string         `db:"-"`
+	Active          bool           `db:"-"`
+}
+
+func (r itemRecord) encode(item []byte) []byte {
+	active := "0"
+	if r.Active {
+		active = "1"
+	}
+	head := strings.Join([]string{r.BodyID, r.AgreementStatus, r.ValidFrom, r.ValidTo, r.SupplierID, active,
+		strings.Join(r.Participants, ",")}, "\t")
+	return append([]byte(head+"\n"), item...)
+}
+
+// decodeItemRecord splits a cached item into its record and JSON; ok is false for the cached
+// "no such item" and for anything malformed.
+func decodeItemRecord(raw []byte) (r itemRecord, item []byte, ok bool) {
+	nl := bytes.IndexByte(raw, '\n')
+	if nl < 0 {
+		return r, nil, false
+	}
+	f := strings.Split(string(raw[:nl]), "\t")
+	if len(f) != 7 {
+		return r, nil, false
+	}
+	r = itemRecord{BodyID: f[0], AgreementStatus: f[1], ValidFrom: f[2], ValidTo: f[3], SupplierID: f[4], Active: f[5] == "1"}
+	if f[6] != "" {
+		r.Participants = strings.Split(f[6], ",")
+	}
+	return r, raw[nl+1:], true
 }
 
 // visible reports whether the scope sees the item: its supplier, the agreement's managers,
 // admins, and participating buyers while the item is active and the agreement active and
 // valid today.
-func (r itemRecord) visible(sc scope, it *itemHead, today string) bool {
+func (r itemRecord) visible(sc scope, today string) bool {
 	switch {
 	case sc.all:
 		return true
-	case sc.supplier && it.SupplierID == sc.org:
+	case sc.supplier && r.SupplierID == sc.org:
 		return true
 	case sc.manager && r.BodyID == sc.org:
 		return true
 	case sc.buyer:
-		if !it.Active || r.AgreementStatus != StatusActive || today < r.ValidFrom || today > r.ValidTo {
+		if !r.Active || r.AgreementStatus != StatusActive || today < r.ValidFrom || today > r.ValidTo {
 			return false
 		}
 		for _, p := range r.Participants {
@@ -427,12 +458,6 @@ func (r itemRecord) visible(sc scope, it *itemHead, today string) bool {
 		}
 	}
 	return false
-}
-
-// itemHead is the part of an encoded item the scope check reads.
-type itemHead struct {
-	SupplierID string `json:"supplier_id"`
-	Active     bool   `json:"active"`
 }
 
 // GetItem returns a catalogue item in the caller's scope with its current and next price.
@@ -475,29 +500,21 @@ func (s *Service) GetItemJSON(ctx context.Context, c auth.Caller, id string) ([]
 			return nil, fmt.Errorf("item: %w", err)
 		}
 		rec := row.itemRecord
-		if rec.Item, err = json.Marshal(row.Item); err != nil {
+		rec.SupplierID, rec.Active = row.Item.SupplierID, row.Item.Active
+		item, err := json.Marshal(row.Item)
+		if err != nil {
 			return nil, err
 		}
-		return json.Marshal(rec)
+		return rec.encode(item), nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	var rec itemRecord
-	if err := json.Unmarshal(raw, &rec); err != nil {
-		return nil, fmt.Errorf("item: decode: %w", err)
-	}
-	if rec.Item == nil {
+	rec, item, ok := decodeItemRecord(raw)
+	if !ok || !rec.visible(sc, today) {
 		return nil, derr.NotFoundf("item not found")
 	}
-	var head itemHead
-	if err := json.Unmarshal(rec.Item, &head); err != nil {
-		return nil, fmt.Errorf("item: decode: %w", err)
-	}
-	if !rec.visible(sc, &head, today) {
-		return nil, derr.NotFoundf("item not found")
-	}
-	return rec.Item, nil
+	return item, nil
 }
 
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
