@@ -174,7 +174,7 @@ func (w *world) place(c auth.Caller, in orders.OrderInput) orders.Order {
 func (w *world) committed() (agreement, participant int64) {
 	w.t.Helper()
 	ctx := context.Background()
-	w.db.GetContext(ctx, &agreement, `SELECT COALESCE((SELECT committed_minor FROM agreement_usage WHERE agreement_id = $1), 0)`, w.Agr)              //nolint:errcheck
+	w.db.GetContext(ctx, &agreement, `SELECT COALESCE((SELECT sum(committed_minor) FROM agreement_usage WHERE agreement_id = $1), 0)::bigint`, w.Agr) //nolint:errcheck
 	w.db.GetContext(ctx, &participant, `SELECT COALESCE((SELECT committed_minor FROM participant_usage WHERE agreement_id = $1 AND org_id = $2), 0)`, //nolint:errcheck
 		w.Agr, w.Buyer.ID)
 	return agreement, participant

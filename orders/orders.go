@@ -81,6 +81,7 @@ type Order struct {
 	CascadeNote           string     `db:"cascade_note" json:"cascade_note"`
 	DeclinedOrderID       *string    `db:"declined_order_id" json:"declined_order_id"`
 	DeclineReason         string     `db:"decline_reason" json:"decline_reason"`
+	UsageSlot             int        `db:"usage_slot" json:"-"` // the agreement usage slot its value was debited from
 	ApprovedAt            *time.Time `db:"approved_at" json:"approved_at"`
 	AcceptedAt            *time.Time `db:"accepted_at" json:"accepted_at"`
 	ShippedAt             *time.Time `db:"shipped_at" json:"shipped_at"`

@@ -180,7 +180,7 @@ func (s *Service) CreateOrder(ctx context.Context, c auth.Caller, in OrderInput,
 	}
 	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		if idempotencyKey != "" {
-			res, row, err := claimKey(ctx, tx, c.UserID, idempotencyKey, fp)
+			res, row, err := s.claimKey(ctx, tx, c.UserID, idempotencyKey, fp)
 			if err != nil {
 				return err
 			}
@@ -199,7 +199,8 @@ func (s *Service) CreateOrder(ctx context.Context, c auth.Caller, in OrderInput,
 			}
 		}
 		var err error
-		if o, err = s.place(ctx, tx, c, in, today); err != nil {
+		var oc orderContext
+		if o, oc, err = s.place(ctx, tx, c, in, today); err != nil {
 			return err
 		}
 		if idempotencyKey != "" {
@@ -207,9 +208,11 @@ func (s *Service) CreateOrder(ctx context.Context, c auth.Caller, in OrderInput,
 			if err != nil {
 				return err
 			}
-			return storeKeyResponse(ctx, tx, c.UserID, idempotencyKey, o.ID, b)
+			if err := s.storeKeyResponse(ctx, tx, c.UserID, idempotencyKey, o.ID, b); err != nil {
+				return err
+			}
 		}
-		return nil
+		return s.debitCeilings(ctx, tx, oc, o)
 	})
 	if err != nil {
 		return Order{}, false, err
@@ -226,21 +229,21 @@ type lineError struct {
 }
 
 // place checks the rules against the database and writes the order, inside tx.
-func (s *Service) place(ctx context.Context, tx *sqlx.Tx, c auth.Caller, in OrderInput, today time.Time) (Order, error) {
+func (s *Service) place(ctx context.Context, tx *sqlx.Tx, c auth.Caller, in OrderInput, today time.Time) (Order, orderContext, error) {
 	oc, ok, err := s.loadOrderContext(ctx, tx, in.AgreementID, c.OrgID, in.SupplierID, today, c.UserID)
 	if err != nil {
-		return Order{}, err
+		return Order{}, oc, err
 	}
 	if !ok {
 		// An agreement that does not exist and one the organisation is not part of answer
 		// alike, so the answer reveals nothing outside the caller's scope.
-		return Order{}, fieldRule(CodeNotParticipant, "agreement_id", "Your organisation does not take part in this agreement.")
+		return Order{}, oc, fieldRule(CodeNotParticipant, "agreement_id", "Your organisation does not take part in this agreement.")
 	}
 	if oc.Status != "active" || !oc.InValidity {
-		return Order{}, fieldRule(CodeAgreementNotActive, "agreement_id", "The agreement is not active today: it is terminated or outside its validity.")
+		return Order{}, oc, fieldRule(CodeAgreementNotActive, "agreement_id", "The agreement is not active today: it is terminated or outside its validity.")
 	}
 	if !oc.SupplierRank.Valid {
-		return Order{}, fieldRule(CodeSupplierNotInAgreement, "supplier_id", "The supplier is not awarded on this agreement.")
+		return Order{}, oc, fieldRule(CodeSupplierNotInAgreement, "supplier_id", "The supplier is not awarded on this agreement.")
 	}
 	rank := int(oc.SupplierRank.Int64)
 
@@ -250,7 +253,7 @@ func (s *Service) place(ctx context.Context, tx *sqlx.Tx, c auth.Caller, in Orde
 	}
 	items, err := s.loadItems(ctx, tx, ids, today)
 	if err != nil {
-		return Order{}, err
+		return Order{}, oc, err
 	}
 	o := Order{
 		BuyerOrgID: c.OrgID, BuyerOrgName: oc.OrgName, OrderedBy: c.UserID, OrderedByName: oc.UserName,
@@ -275,7 +278,7 @@ func (s *Service) place(ctx context.Context, tx *sqlx.Tx, c auth.Caller, in Orde
 		}
 		price := it.PriceMinor.Int64
 		if price > 0 && l.Quantity > MaxOrderTotalMinor/price {
-			return Order{}, fieldRule(CodeTotalTooLarge, fmt.Sprintf("lines[%d].quantity", i), "The order's total is too large.")
+			return Order{}, oc, fieldRule(CodeTotalTooLarge, fmt.Sprintf("lines[%d].quantity", i), "The order's total is too large.")
 		}
 		total := price * l.Quantity
 		vat := (total*int64(it.VATRateBP) + 5000) / 10000 // per line, half up
@@ -284,7 +287,7 @@ func (s *Service) place(ctx context.Context, tx *sqlx.Tx, c auth.Caller, in Orde
 		o.TotalMinor += total
 		o.VATMinor += vat
 		if o.TotalMinor > MaxOrderTotalMinor {
-			return Order{}, fieldRule(CodeTotalTooLarge, "lines", "The order's total is too large.")
+			return Order{}, oc, fieldRule(CodeTotalTooLarge, "lines", "The order's total is too large.")
 		}
 	}
 	if len(lineErrs) > 0 {
@@ -300,26 +303,15 @@ func (s *Service) place(ctx context.Context, tx *sqlx.Tx, c auth.Caller, in Orde
 		case CodeNoCurrentPrice:
 			e.Message = "An item has no price in effect today."
 		}
-		return Order{}, e
+		return Order{}, oc, e
 	}
 	o.finish()
 	if o.TotalMinor < oc.MinOrderMinor {
-		return Order{}, derr.Invalidf(CodeBelowMinOrder, "The order's total excluding VAT (%d) is below the agreement's minimum order value (%d %s minor units).",
+		return Order{}, oc, derr.Invalidf(CodeBelowMinOrder, "The order's total excluding VAT (%d) is below the agreement's minimum order value (%d %s minor units).",
 			o.TotalMinor, oc.MinOrderMinor, o.Currency)
 	}
 	if err := s.checkCascade(ctx, tx, c, in, oc, &o); err != nil {
-		return Order{}, err
-	}
-
-	agreementOK, participantOK, err := s.debit(ctx, tx, oc.AgreementID, c.OrgID, o.TotalMinor, oc.CeilingMinor, oc.ParticipantCeiling)
-	if err != nil {
-		return Order{}, err
-	}
-	if !agreementOK {
-		return Order{}, derr.Invalidf(CodeCeilingExceeded, "The order does not fit under the agreement's ceiling.")
-	}
-	if !participantOK {
-		return Order{}, derr.Invalidf(CodeParticipantCeiling, "The order does not fit under your organisation's ceiling on this agreement.")
+		return Order{}, oc, err
 	}
 
 	o.Status = StatusPendingApproval
@@ -331,10 +323,29 @@ func (s *Service) place(ctx context.Context, tx *sqlx.Tx, c auth.Caller, in Orde
 	if in.RequestedDeliveryDate != "" {
 		o.RequestedDeliveryDate = &in.RequestedDeliveryDate
 	}
+	o.UsageSlot = rand.IntN(UsageSlots)
 	if err := s.insertOrder(ctx, tx, &o, numberPrefix(oc.OrgName), today.Year(), note); err != nil {
-		return Order{}, err
+		return Order{}, oc, err
 	}
-	return o, nil
+	return o, oc, nil
+}
+
+// debitCeilings debits the order's value from the agreement's and the participant's ceilings.
+// It is the transaction's last statement before COMMIT: the agreement's counter row is every
+// order's hot spot, and its lock is held from here until the commit, so the less comes after
+// it, the more orders per second the agreement takes.
+func (s *Service) debitCeilings(ctx context.Context, tx *sqlx.Tx, oc orderContext, o Order) error {
+	agreementOK, participantOK, err := s.debit(ctx, tx, oc.AgreementID, o.BuyerOrgID, o.UsageSlot, o.TotalMinor, oc.CeilingMinor, oc.ParticipantCeiling)
+	if err != nil {
+		return err
+	}
+	if !agreementOK {
+		return derr.Invalidf(CodeCeilingExceeded, "The order does not fit under the agreement's ceiling.")
+	}
+	if !participantOK {
+		return derr.Invalidf(CodeParticipantCeiling, "The order does not fit under your organisation's ceiling on this agreement.")
+	}
+	return nil
 }
 
 func fieldRule(code, field, msg string) error {
@@ -541,7 +552,7 @@ func (s *Service) Move(ctx context.Context, c auth.Caller, id string, action Act
 			return fmt.Errorf("order event: %w", err)
 		}
 		if o.Status.Committed() && !m.to.Committed() {
-			if err := credit(ctx, tx, o.AgreementID, o.BuyerOrgID, o.TotalMinor); err != nil {
+			if err := credit(ctx, tx, o.AgreementID, o.BuyerOrgID, o.UsageSlot, o.TotalMinor); err != nil {
 				return err
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -30,7 +31,7 @@ func newStatements(db *sqlx.DB) *statements {
 }
 
 // hot lists the statements of order placement.
-var hot = []string{orderContextSQL, itemsSQL, debitAgreementSQL, debitParticipantSQL, insertOrderSQL}
+var hot = []string{orderContextSQL, itemsSQL, debitSlotSQL, debitParticipantSQL, insertOrderSQL, claimKeySQL, storeKeySQL}
 
 // prepare prepares the hot statements on the pool once. It must run outside any transaction:
 // preparing on the pool takes a connection of its own, and transactions already holding every
@@ -157,16 +158,18 @@ func (s *Service) loadItems(ctx context.Context, tx *sqlx.Tx, ids []string, toda
 	return out, nil
 }
 
-// debitAgreementSQL adds an order's value to the agreement's committed counter when it fits
-// under the ceiling ($3, read under the agreement row's share lock; NULL means no ceiling). It
-// returns no row when it does not fit. The row is created by the first order.
-const debitAgreementSQL = `
-INSERT INTO agreement_usage AS u (agreement_id, committed_minor, ceiling_minor)
-SELECT $1, $2, $3 WHERE $3::bigint IS NULL OR $2 <= $3::bigint
-ON CONFLICT (agreement_id) DO UPDATE
-    SET committed_minor = u.committed_minor + EXCLUDED.committed_minor, ceiling_minor = EXCLUDED.ceiling_minor
-    WHERE EXCLUDED.ceiling_minor IS NULL OR u.committed_minor + EXCLUDED.committed_minor <= EXCLUDED.ceiling_minor
-RETURNING u.committed_minor`
+// UsageSlots is the number of slots each agreement's committed counter is split into (see
+// migration 00010): concurrent orders on one agreement contend on a slot, not on one row.
+const UsageSlots = 16
+
+// debitSlotSQL is the fast path: add the order's value to one slot when the slot's allowance
+// has room and was shared from the ceiling in force ($4, read under the agreement row's share
+// lock; NULL means no ceiling and unlimited allowances). No row means: take the exact path.
+const debitSlotSQL = `
+UPDATE agreement_usage SET committed_minor = committed_minor + $3
+WHERE agreement_id = $1 AND slot = $2 AND ceiling_basis IS NOT DISTINCT FROM $4::bigint
+  AND (allowance_minor IS NULL OR committed_minor + $3 <= allowance_minor)
+RETURNING committed_minor`
 
 const debitParticipantSQL = `
 INSERT INTO participant_usage AS u (agreement_id, org_id, committed_minor, ceiling_minor)
@@ -176,19 +179,22 @@ ON CONFLICT (agreement_id, org_id) DO UPDATE
     WHERE EXCLUDED.ceiling_minor IS NULL OR u.committed_minor + EXCLUDED.committed_minor <= EXCLUDED.ceiling_minor
 RETURNING u.committed_minor`
 
-// debit reports whether amount fitted; it locks the agreement's counter row before the
-// participant's, the one order every transaction uses, so debits and credits never deadlock.
-func (s *Service) debit(ctx context.Context, tx *sqlx.Tx, agreementID, orgID string, amount int64, ceiling, participantCeiling sql.NullInt64) (agreementOK, participantOK bool, err error) {
-	stmt, err := s.stmts.in(ctx, tx, debitAgreementSQL)
+// debit reports whether amount fitted under the agreement's ceiling and the participant's.
+// Lock order, the same in every transaction so that debits and credits never deadlock:
+// agreement slots (one, or all in slot order), then the participant's row.
+func (s *Service) debit(ctx context.Context, tx *sqlx.Tx, agreementID, orgID string, slot int, amount int64, ceiling, participantCeiling sql.NullInt64) (agreementOK, participantOK bool, err error) {
+	stmt, err := s.stmts.in(ctx, tx, debitSlotSQL)
 	if err != nil {
 		return false, false, fmt.Errorf("debit: %w", err)
 	}
 	var committed int64
-	err = stmt.GetContext(ctx, &committed, agreementID, amount, ceiling)
+	err = stmt.GetContext(ctx, &committed, agreementID, slot, amount, ceiling)
 	if errors.Is(err, sql.ErrNoRows) {
-		return false, false, nil
-	}
-	if err != nil {
+		ok, err := rebalance(ctx, tx, agreementID, slot, amount, ceiling)
+		if err != nil || !ok {
+			return false, false, err
+		}
+	} else if err != nil {
 		return false, false, fmt.Errorf("debit agreement: %w", err)
 	}
 	stmt, err = s.stmts.in(ctx, tx, debitParticipantSQL)
@@ -205,11 +211,73 @@ func (s *Service) debit(ctx context.Context, tx *sqlx.Tx, agreementID, orgID str
 	return true, true, nil
 }
 
-// credit gives a rejected, declined or cancelled order's value back, in the same row order
-// as debit.
-func credit(ctx context.Context, tx sqlx.ExtContext, agreementID, orgID string, amount int64) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE agreement_usage SET committed_minor = committed_minor - $2 WHERE agreement_id = $1`,
-		agreementID, amount); err != nil {
+// rebalance is the exact path: it locks every slot of the agreement in slot order, refuses
+// amount when the sum of the slots plus amount passes the ceiling, and otherwise debits slot
+// and shares what remains of the ceiling out as the slots' new allowances.
+func rebalance(ctx context.Context, tx *sqlx.Tx, agreementID string, slot int, amount int64, ceiling sql.NullInt64) (bool, error) {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO agreement_usage (agreement_id, slot, committed_minor, allowance_minor, ceiling_basis)
+		SELECT $1, g, 0, NULL, NULL FROM generate_series(0, $2 - 1) g ON CONFLICT DO NOTHING`, agreementID, UsageSlots); err != nil {
+		return false, fmt.Errorf("usage slots: %w", err)
+	}
+	var committed []int64
+	if err := tx.SelectContext(ctx, &committed, `SELECT committed_minor FROM agreement_usage WHERE agreement_id = $1 ORDER BY slot FOR UPDATE`,
+		agreementID); err != nil {
+		return false, fmt.Errorf("lock usage slots: %w", err)
+	}
+	if len(committed) != UsageSlots || slot < 0 || slot >= UsageSlots {
+		return false, fmt.Errorf("usage slots: %d rows for slot %d", len(committed), slot)
+	}
+	var total int64
+	for _, c := range committed {
+		total += c
+	}
+	if ceiling.Valid && total+amount > ceiling.Int64 {
+		return false, nil
+	}
+	committed[slot] += amount
+	allowance := make([]sql.NullInt64, UsageSlots)
+	if ceiling.Valid {
+		left := ceiling.Int64 - total - amount
+		share := left / UsageSlots
+		for i := range allowance {
+			allowance[i] = sql.NullInt64{Int64: committed[i] + share, Valid: true}
+		}
+		allowance[slot].Int64 += left - share*UsageSlots
+	}
+	slots := make([]int64, UsageSlots)
+	allow := make([]any, UsageSlots)
+	for i := range slots {
+		slots[i] = int64(i)
+		if allowance[i].Valid {
+			allow[i] = allowance[i].Int64
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE agreement_usage u SET committed_minor = x.committed, allowance_minor = x.allowance, ceiling_basis = $4
+		FROM unnest($2::int[], $3::bigint[], $5::bigint[]) AS x(slot, committed, allowance)
+		WHERE u.agreement_id = $1 AND u.slot = x.slot`, agreementID, pq.Array(slots), pq.Array(committed), ceiling, nullableInt64Array(allowance)); err != nil {
+		return false, fmt.Errorf("rebalance usage slots: %w", err)
+	}
+	return true, nil
+}
+
+// nullableInt64Array renders a bigint[] literal that may hold NULLs (pq.Int64Array cannot).
+func nullableInt64Array(vs []sql.NullInt64) string {
+	parts := make([]string, len(vs))
+	for i, v := range vs {
+		parts[i] = "NULL"
+		if v.Valid {
+			parts[i] = strconv.FormatInt(v.Int64, 10)
+		}
+	}
+	return "{" + strings.Join(parts, ",") + "}"
+}
+
+// credit gives a rejected, declined or cancelled order's value back to the slot it was
+// debited from and to the participant, in the same row order as debit. The slot's allowance
+// stays, so the room is there for the next order.
+func credit(ctx context.Context, tx sqlx.ExtContext, agreementID, orgID string, slot int, amount int64) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE agreement_usage SET committed_minor = committed_minor - $3 WHERE agreement_id = $1 AND slot = $2`,
+		agreementID, slot, amount); err != nil {
 		return fmt.Errorf("credit agreement: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE participant_usage SET committed_minor = committed_minor - $3 WHERE agreement_id = $1 AND org_id = $2`,
@@ -229,9 +297,9 @@ WITH n AS (
 o AS (
     INSERT INTO orders (number, buyer_org_id, ordered_by, agreement_id, supplier_id, supplier_rank, status, currency,
         total_minor, vat_minor, delivery_address, cost_center, requested_delivery_date, note, cascade_reason,
-        cascade_note, declined_order_id, approved_at)
+        cascade_note, declined_order_id, approved_at, usage_slot)
     SELECT $20::text || '-' || $21::int::text || '-' || lpad(n.last_value::text, 6, '0'), $2, $3, $4, $5, $6, $7::text, $8,
-        $9, $10, $11, $12, $13::date, $14, $15, $16, $17::uuid, CASE WHEN $7::text = 'approved' THEN now() END
+        $9, $10, $11, $12, $13::date, $14, $15, $16, $17::uuid, CASE WHEN $7::text = 'approved' THEN now() END, $30
     FROM n
     RETURNING id, number, created_at, updated_at, approved_at),
 l AS (
@@ -284,7 +352,7 @@ func (s *Service) insertOrder(ctx context.Context, tx *sqlx.Tx, o *Order, prefix
 		o.TotalMinor, o.VATMinor, o.DeliveryAddress, o.CostCenter, nullString(o.RequestedDeliveryDate), o.Note,
 		nullString(o.CascadeReason), o.CascadeNote, nullString(o.DeclinedOrderID),
 		pq.Array(ids), pq.Array(skus), prefix, year, pq.Array(names), pq.Array(units), pq.Array(qty),
-		pq.Array(price), pq.Array(vat), pq.Array(total), pq.Array(lineVAT), eventNote)
+		pq.Array(price), pq.Array(vat), pq.Array(total), pq.Array(lineVAT), eventNote, o.UsageSlot)
 	if err != nil {
 		return postgres.Error(err, "order")
 	}
@@ -321,26 +389,24 @@ const (
 // claimKey claims (user, key) for this transaction. A transaction-scoped advisory lock on the
 // key tells a request racing one still in flight (claimInFlight) from one arriving after it
 // committed (claimExisting, with the stored row). A key older than 24 hours is taken over.
-func claimKey(ctx context.Context, tx *sqlx.Tx, userID, key string, fingerprint []byte) (claimResult, idempotencyRow, error) {
+func (s *Service) claimKey(ctx context.Context, tx *sqlx.Tx, userID, key string, fingerprint []byte) (claimResult, idempotencyRow, error) {
 	var row idempotencyRow
-	var locked bool
-	if err := tx.GetContext(ctx, &locked, `SELECT pg_try_advisory_xact_lock(hashtextextended($1 || ':' || $2, 4711))`, userID, key); err != nil {
-		return 0, row, fmt.Errorf("idempotency lock: %w", err)
-	}
-	if !locked {
-		return claimInFlight, row, nil
-	}
-	var took bool
-	err := tx.GetContext(ctx, &took, `
-		INSERT INTO idempotency_keys AS k (user_id, key, fingerprint) VALUES ($1, $2, $3)
-		ON CONFLICT (user_id, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, order_id = NULL, response = NULL, created_at = now()
-		    WHERE k.created_at < now() - interval '24 hours'
-		RETURNING true`, userID, key, fingerprint)
-	if err == nil && took {
-		return claimed, row, nil
-	}
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	stmt, err := s.stmts.in(ctx, tx, claimKeySQL)
+	if err != nil {
 		return 0, row, fmt.Errorf("idempotency claim: %w", err)
+	}
+	var got struct {
+		Locked bool `db:"locked"`
+		Took   bool `db:"took"`
+	}
+	if err := stmt.GetContext(ctx, &got, userID, key, fingerprint); err != nil {
+		return 0, row, fmt.Errorf("idempotency claim: %w", err)
+	}
+	switch {
+	case !got.Locked:
+		return claimInFlight, row, nil
+	case got.Took:
+		return claimed, row, nil
 	}
 	if err := tx.GetContext(ctx, &row, `SELECT fingerprint, response, order_id FROM idempotency_keys WHERE user_id = $1 AND key = $2`, userID, key); err != nil {
 		return 0, row, fmt.Errorf("idempotency read: %w", err)
@@ -348,9 +414,24 @@ func claimKey(ctx context.Context, tx *sqlx.Tx, userID, key string, fingerprint 
 	return claimExisting, row, nil
 }
 
-func storeKeyResponse(ctx context.Context, tx *sqlx.Tx, userID, key, orderID string, response []byte) error {
-	_, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET order_id = $3, response = $4 WHERE user_id = $1 AND key = $2`,
-		userID, key, orderID, response)
+// claimKeySQL takes the key's advisory lock (held to the end of the transaction) and, when it
+// got it, inserts the key or takes over an expired one, in one round trip.
+const claimKeySQL = `
+WITH l AS (SELECT pg_try_advisory_xact_lock(hashtextextended($1::text || ':' || $2::text, 4711)) AS locked),
+c AS (
+    INSERT INTO idempotency_keys AS k (user_id, key, fingerprint) SELECT $1::uuid, $2::text, $3::bytea FROM l WHERE l.locked
+    ON CONFLICT (user_id, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, order_id = NULL, response = NULL, created_at = now()
+        WHERE k.created_at < now() - interval '24 hours'
+    RETURNING true AS took)
+SELECT l.locked, EXISTS (SELECT 1 FROM c) AS took FROM l`
+
+const storeKeySQL = `UPDATE idempotency_keys SET order_id = $3, response = $4 WHERE user_id = $1 AND key = $2`
+
+func (s *Service) storeKeyResponse(ctx context.Context, tx *sqlx.Tx, userID, key, orderID string, response []byte) error {
+	stmt, err := s.stmts.in(ctx, tx, storeKeySQL)
+	if err == nil {
+		_, err = stmt.ExecContext(ctx, userID, key, orderID, response)
+	}
 	if err != nil {
 		return fmt.Errorf("idempotency store: %w", err)
 	}
@@ -370,7 +451,7 @@ const orderColumns = `o.id, o.number, o.buyer_org_id, bo.name AS buyer_org_name,
 	o.agreement_id, a.reference AS agreement_reference, o.supplier_id, so.name AS supplier_name, o.supplier_rank, o.status,
 	o.currency, o.total_minor, o.vat_minor, o.delivery_address, o.cost_center,
 	to_char(o.requested_delivery_date, 'YYYY-MM-DD') AS requested_delivery_date, o.note, o.cascade_reason, o.cascade_note,
-	o.declined_order_id, o.decline_reason, o.approved_at, o.accepted_at, o.shipped_at, o.delivered_at, o.created_at, o.updated_at`
+	o.declined_order_id, o.decline_reason, o.usage_slot, o.approved_at, o.accepted_at, o.shipped_at, o.delivered_at, o.created_at, o.updated_at`
 
 const orderFrom = `orders o
 	JOIN organizations bo ON bo.id = o.buyer_org_id

@@ -47,7 +47,7 @@ func (s *Service) Usage(ctx context.Context, c auth.Caller, agreementID string) 
 		SELECT a.id, a.currency, a.ceiling_minor,
 		       ($2 AND a.procurement_body_id = $4) AS manager,
 		       ($3 AND EXISTS (SELECT 1 FROM agreement_participants p WHERE p.agreement_id = a.id AND p.org_id = $4)) AS buyer,
-		       COALESCE((SELECT committed_minor FROM agreement_usage WHERE agreement_id = a.id), 0) AS committed_minor,
+		       COALESCE((SELECT sum(committed_minor) FROM agreement_usage WHERE agreement_id = a.id), 0)::bigint AS committed_minor,
 		       COALESCE((SELECT sum(total_minor) FROM orders o WHERE o.agreement_id = a.id
 		           AND o.status IN ('pending_approval', 'approved', 'accepted', 'shipped', 'delivered')
 		           AND o.created_at >= now() - make_interval(days => $5)), 0)::bigint AS recent_minor

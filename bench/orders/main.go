@@ -1,0 +1,365 @@
+// Command orders benchmarks call-off order placement (issue 4, "Speed"): it builds its own
+// database, seeds one agreement with a ceiling, 16 participating municipalities and 32
+// orderers, starts the real Gin handler on a loopback listener and has 32 concurrent orderers
+// POST orders of three lines (each with its own Idempotency-Key; ceilings debited, events
+// written) for a fixed time. It prints orders per second and p50/p99 latency, then runs
+// pgbench's built-in TPC-B-like transaction against the same PostgreSQL in a scratch database
+// with the same client count, and prints the ratio (target: at least 0.5).
+//
+//	go run ./bench/orders [-duration 10s] [-clients 32] [-scale 32]
+//
+// PostgreSQL comes from AVROP_BENCH_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/
+// postgres?sslmode=disable); both databases are created and dropped. pgbench is looked up on
+// PATH and in /usr/lib/postgresql/*/bin; without it the ratio is skipped.
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/avrop/avrop/api"
+	"github.com/avrop/avrop/auth"
+	"github.com/avrop/avrop/catalog"
+	"github.com/avrop/avrop/internal/postgres"
+	"github.com/avrop/avrop/orders"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench/orders:", err)
+		os.Exit(1)
+	}
+}
+
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+const password = "bench-password-2026"
+
+func run() error {
+	duration := flag.Duration("duration", 10*time.Second, "measurement time of each phase")
+	clients := flag.Int("clients", 32, "concurrent orderers and pgbench clients")
+	scale := flag.Int("scale", 32, "pgbench scale factor (branches); at least the client count avoids one hot branch row")
+	flag.Parse()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+
+	adminURL := env("AVROP_BENCH_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable")
+	u, err := url.Parse(adminURL)
+	if err != nil {
+		return err
+	}
+	if host := u.Hostname(); host != "127.0.0.1" && host != "localhost" && host != "::1" {
+		return fmt.Errorf("refusing a non-loopback database host %q", host)
+	}
+	admin, err := sqlx.Open("postgres", adminURL)
+	if err != nil {
+		return err
+	}
+	defer admin.Close()
+	tag := make([]byte, 4)
+	rand.Read(tag) //nolint:errcheck
+	suffix := hex.EncodeToString(tag)
+
+	dbName := "avrop_bench_orders_" + suffix
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+dbName); err != nil {
+		return fmt.Errorf("create database: %w", err)
+	}
+	defer admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+dbName+" WITH (FORCE)") //nolint:errcheck
+	dbURL := *u
+	dbURL.Path = "/" + dbName
+	db, err := postgres.Open(ctx, dbURL.String())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(*clients + 4)
+	db.SetMaxIdleConns(*clients + 4)
+	if err := postgres.Migrate(ctx, db.DB); err != nil {
+		return err
+	}
+
+	fmt.Printf("seeding: one agreement, 16 municipalities, %d orderers, 3 items\n", *clients)
+	authCfg := auth.DefaultConfig([]byte("bench-secret-0123456789abcdef0123456789"))
+	authCfg.AccessTTL = 10 * time.Minute
+	authSvc := auth.NewService(db, nil, authCfg)
+	cat := catalog.NewService(db, nil, "bench:"+suffix+":")
+	ord := orders.NewService(db, cat)
+	seed, err := seedAgreement(ctx, db, authSvc, *clients)
+	if err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+
+	handler := api.NewHandler(api.Deps{DB: db, Auth: authSvc, Catalog: cat, Orders: ord, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln) //nolint:errcheck
+	defer srv.Close()
+	base := "http://" + ln.Addr().String()
+
+	// Warm up (prepared statements, connections), then measure.
+	if _, err := placeLoop(ctx, base, seed, *clients, 2*time.Second, "warm"); err != nil {
+		return err
+	}
+	res, err := placeLoop(ctx, base, seed, *clients, *duration, "run")
+	if err != nil {
+		return err
+	}
+	var committed, stored, events int64
+	db.GetContext(ctx, &committed, `SELECT sum(committed_minor)::bigint FROM agreement_usage WHERE agreement_id = $1`, seed.agreement) //nolint:errcheck
+	db.GetContext(ctx, &stored, `SELECT count(*) FROM orders`)                                                                         //nolint:errcheck
+	db.GetContext(ctx, &events, `SELECT count(*) FROM order_events`)                                                                   //nolint:errcheck
+	ordersPerSec := float64(res.n) / res.elapsed.Seconds()
+	fmt.Printf("order placement over HTTP: %d clients, %d orders in %.1fs = %.0f orders/s; p50 %.1f ms, p99 %.1f ms; %d refused\n",
+		*clients, res.n, res.elapsed.Seconds(), ordersPerSec, ms(res.p50), ms(res.p99), res.failed)
+	fmt.Printf("  check: %d orders and %d events stored, committed %d minor units\n", stored, events, committed)
+	srv.Close()
+	db.Close()
+
+	pgbench := findPgbench()
+	if pgbench == "" {
+		fmt.Println("pgbench not found (apt-get install postgresql-contrib): ratio skipped")
+		return nil
+	}
+	tps, err := runPgbench(ctx, admin, u, pgbench, "avrop_bench_pgbench_"+suffix, *clients, *scale, *duration)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("pgbench TPC-B-like (scale %d, %d clients, %s): %.0f tps\n", *scale, *clients, *duration, tps)
+	fmt.Printf("ratio orders/s ÷ pgbench tps = %.2f (target ≥ 0.50)\n", ordersPerSec/tps)
+	return nil
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+type seeded struct {
+	agreement, supplier string
+	items               []string
+	tokens              []string
+}
+
+// seedAgreement creates a procurement body, a supplier, 16 buyers with two orderers each
+// (clients in all), an agreement with a ceiling far above what the run can commit, and three
+// priced items. The catalogue's tables are written with plain SQL: the benchmark measures
+// ordering, not catalogue administration.
+func seedAgreement(ctx context.Context, db *sqlx.DB, a *auth.Service, clients int) (seeded, error) {
+	var s seeded
+	admin := auth.Caller{OrgKind: auth.KindPlatform, Roles: []auth.Role{auth.RoleAdmin}}
+	mk := func(name string, kind auth.OrgKind, threshold int64) (auth.Organization, error) {
+		return a.CreateOrganization(ctx, admin, auth.OrganizationInput{Name: name, OrgNumber: name, Kind: kind, Country: "SE", ApprovalThresholdMinor: threshold})
+	}
+	body, err := mk("Karlstads kommun", auth.KindProcurementBody, 0)
+	if err != nil {
+		return s, err
+	}
+	sup, err := mk("Evondos AB", auth.KindSupplier, 0)
+	if err != nil {
+		return s, err
+	}
+	s.supplier = sup.ID
+	if err := db.GetContext(ctx, &s.agreement, `INSERT INTO agreements (procurement_body_id, reference, title, cpv_code, currency,
+		valid_from, valid_to, ceiling_minor, call_off_method, min_order_minor) VALUES ($1, 'RA-BENCH-1', 'Bench', '33190000', 'SEK',
+		current_date - 30, current_date + 365, 1000000000000000, 'ranking', 0) RETURNING id`, body.ID); err != nil {
+		return s, err
+	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO agreement_suppliers (agreement_id, org_id, rank) VALUES ($1, $2, 1)`, s.agreement, sup.ID); err != nil {
+		return s, err
+	}
+	for i := range 3 {
+		var id string
+		if err := db.GetContext(ctx, &id, `INSERT INTO items (agreement_id, supplier_id, sku, name, unit, cpv_code, eco_labels, vat_rate_bp)
+			VALUES ($1, $2, $3, $4, 'EA', '33190000', $5, 2500) RETURNING id`, s.agreement, sup.ID, fmt.Sprintf("SKU-%d", i),
+			fmt.Sprintf("Item %d", i), pq.Array([]string{})); err != nil {
+			return s, err
+		}
+		if _, err := db.ExecContext(ctx, `INSERT INTO item_prices (item_id, price_minor, effective_from) VALUES ($1, $2, current_date - 1)`,
+			id, 10000*(i+1)); err != nil {
+			return s, err
+		}
+		s.items = append(s.items, id)
+	}
+	var buyers []auth.Organization
+	for i := range 16 {
+		// Half the municipalities approve small orders automatically, half need approval.
+		b, err := mk(fmt.Sprintf("Kommun %02d", i), auth.KindBuyer, int64(i%2)*1_000_000)
+		if err != nil {
+			return s, err
+		}
+		if _, err := db.ExecContext(ctx, `INSERT INTO agreement_participants (agreement_id, org_id, ceiling_minor) VALUES ($1, $2, 100000000000000)`,
+			s.agreement, b.ID); err != nil {
+			return s, err
+		}
+		buyers = append(buyers, b)
+	}
+	for i := range clients {
+		email := fmt.Sprintf("orderer%d@bench.se", i)
+		if _, err := a.CreateUser(ctx, admin, auth.UserInput{Email: email, Name: "Orderer", Password: password,
+			OrgID: buyers[i%len(buyers)].ID, Roles: []auth.Role{auth.RoleOrderer}}); err != nil {
+			return s, err
+		}
+		sess, err := a.Login(ctx, email, password, "127.0.0.1")
+		if err != nil {
+			return s, err
+		}
+		s.tokens = append(s.tokens, sess.AccessToken)
+	}
+	return s, nil
+}
+
+type result struct {
+	n, failed int
+	elapsed   time.Duration
+	p50, p99  time.Duration
+}
+
+// placeLoop has clients orderers place orders back to back for d.
+func placeLoop(ctx context.Context, base string, s seeded, clients int, d time.Duration, tag string) (result, error) {
+	tr := &http.Transport{MaxIdleConns: clients * 2, MaxIdleConnsPerHost: clients * 2, IdleConnTimeout: time.Minute}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	var mu sync.Mutex
+	var lat []time.Duration
+	failed := 0
+	var firstErr error
+	start := time.Now()
+	deadline := start.Add(d)
+	var wg sync.WaitGroup
+	for c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			bad := 0
+			for i := 0; time.Now().Before(deadline) && ctx.Err() == nil; i++ {
+				body, _ := json.Marshal(map[string]any{"agreement_id": s.agreement, "supplier_id": s.supplier,
+					"lines": []map[string]any{{"item_id": s.items[0], "quantity": 1 + i%3}, {"item_id": s.items[1], "quantity": 2},
+						{"item_id": s.items[2], "quantity": 1}},
+					"delivery_address": "Hemtjänst Norr, Storgatan 1", "cost_center": "4410"})
+				req, _ := http.NewRequestWithContext(ctx, "POST", base+"/api/v1/orders", bytes.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer "+s.tokens[c])
+				req.Header.Set("Idempotency-Key", fmt.Sprintf("%s-%d-%d", tag, c, i))
+				t0 := time.Now()
+				resp, err := client.Do(req)
+				if err != nil {
+					mu.Lock()
+					firstErr = cmpErr(firstErr, err)
+					mu.Unlock()
+					return
+				}
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				el := time.Since(t0)
+				if resp.StatusCode != http.StatusCreated {
+					bad++
+					if bad == 1 {
+						mu.Lock()
+						firstErr = cmpErr(firstErr, fmt.Errorf("status %d: %s", resp.StatusCode, b))
+						mu.Unlock()
+					}
+					continue
+				}
+				mine = append(mine, el)
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			failed += bad
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	if len(lat) == 0 {
+		return result{}, fmt.Errorf("no order succeeded: %v", firstErr)
+	}
+	if failed > 0 {
+		fmt.Printf("  %d requests refused; first: %v\n", failed, firstErr)
+	}
+	slices.Sort(lat)
+	return result{n: len(lat), failed: failed, elapsed: elapsed, p50: lat[len(lat)/2], p99: lat[len(lat)*99/100]}, nil
+}
+
+func cmpErr(first, err error) error {
+	if first != nil {
+		return first
+	}
+	return err
+}
+
+func findPgbench() string {
+	if p, err := exec.LookPath("pgbench"); err == nil {
+		return p
+	}
+	matches, _ := filepath.Glob("/usr/lib/postgresql/*/bin/pgbench")
+	if len(matches) > 0 {
+		slices.Sort(matches)
+		return matches[len(matches)-1]
+	}
+	return ""
+}
+
+var tpsLine = regexp.MustCompile(`tps = ([0-9.]+) \((without initial connection time|excluding connections establishing)\)`)
+
+// runPgbench initialises a scratch database at scale and runs the built-in TPC-B-like script
+// with clients for d.
+func runPgbench(ctx context.Context, admin *sqlx.DB, u *url.URL, pgbench, name string, clients, scale int, d time.Duration) (float64, error) {
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		return 0, fmt.Errorf("create pgbench database: %w", err)
+	}
+	defer admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") //nolint:errcheck
+	host, port := u.Hostname(), u.Port()
+	if port == "" {
+		port = "5432"
+	}
+	user := "postgres"
+	if u.User != nil && u.User.Username() != "" {
+		user = u.User.Username()
+	}
+	common := []string{"-h", host, "-p", port, "-U", user}
+	fmt.Printf("pgbench: initialising scale %d\n", scale)
+	init := exec.CommandContext(ctx, pgbench, append(common, "-i", "-q", "-s", strconv.Itoa(scale), name)...)
+	if out, err := init.CombinedOutput(); err != nil {
+		return 0, fmt.Errorf("pgbench -i: %w: %s", err, out)
+	}
+	threads := min(clients, 4)
+	runCmd := exec.CommandContext(ctx, pgbench, append(common, "-c", strconv.Itoa(clients), "-j", strconv.Itoa(threads),
+		"-T", strconv.Itoa(int(d.Seconds())), "-n", name)...)
+	out, err := runCmd.CombinedOutput()
+	if err != nil {
+		return 0, fmt.Errorf("pgbench: %w: %s", err, out)
+	}
+	m := tpsLine.FindSubmatch(out)
+	if m == nil {
+		return 0, errors.New("pgbench: no tps line in: " + string(out))
+	}
+	return strconv.ParseFloat(string(m[1]), 64)
+}
