@@ -302,6 +302,7 @@ func TestJourney(t *testing.T) {
 	b.check("added to cart")
 	b.visit("/cart")
 	b.wantText("Vårdgrossisten AB")
+	b.wantText("Varukorg (3)")
 	b.check("cart")
 
 	// Checkout.
@@ -392,6 +393,9 @@ func TestJourney(t *testing.T) {
 
 	// The supplier responds to the deviation; the agreement manager closes it.
 	b.login(w.seller)
+	b.visit("/supplier/orders")
+	b.wantText("Avvikelser som väntar på ditt svar (1)")
+	b.check("supplier inbox with deviation")
 	b.visit(orderPath)
 	b.fill(`textarea[name="response"]`, "Vi skickar två nya förpackningar utan kostnad.")
 	b.submit(`form[action*="/respond"] button`, `^/orders/`)

@@ -12,6 +12,7 @@ var messages = map[string][2]string{
 	"layout.footer":        {"Avrop – avrop från ramavtal för offentliga beställare.", "Avrop – call-off orders from framework agreements for public buyers."},
 	"nav.catalog":          {"Katalog", "Catalogue"},
 	"nav.cart":             {"Varukorg", "Cart"},
+	"nav.cart_count":       {"Varukorg (%d)", "Cart (%d)"},
 	"nav.orders":           {"Mina beställningar", "My orders"},
 	"nav.approvals":        {"Att attestera", "Approvals"},
 	"nav.supplier_orders":  {"Inkomna beställningar", "Order inbox"},
@@ -286,6 +287,7 @@ var messages = map[string][2]string{
 
 	// supplier
 	"supplier.orders.title":                   {"Inkomna beställningar", "Order inbox"},
+	"supplier.open_deviations":                {"Avvikelser som väntar på ditt svar (%d)", "Deviations awaiting your response (%d)"},
 	"supplier.orders.heading":                 {"Inkomna beställningar", "Order inbox"},
 	"supplier.catalog.title":                  {"Mitt sortiment", "My catalogue"},
 	"supplier.catalog.heading":                {"Mitt sortiment och mina priser", "My catalogue and prices"},

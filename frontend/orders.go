@@ -21,6 +21,8 @@ type ordersData struct {
 	Statuses []orders.Status
 	Heading  string
 	Usage    map[string]orders.Usage
+	// Deviations are the supplier's deviations that await a response.
+	Deviations []orders.Deviation
 }
 
 var allStatuses = []orders.Status{orders.StatusPendingApproval, orders.StatusApproved, orders.StatusAccepted, orders.StatusShipped,
@@ -55,7 +57,11 @@ func (s *server) supplierOrders(q *req) error {
 	if err != nil {
 		return err
 	}
-	return q.render(http.StatusOK, "supplier_orders", "supplier.orders.title", ordersData{Items: items, Total: total, Status: st,
+	devs, _, err := s.Orders.ListDeviations(q.ctx(), *q.caller, orders.DeviationFilter{SupplierID: q.caller.OrgID, Status: "open", Page: auth.Page{PageSize: 50}})
+	if err != nil && !derr.Is(err, derr.Forbidden) && !derr.Is(err, derr.Invalid) {
+		return err
+	}
+	return q.render(http.StatusOK, "supplier_orders", "supplier.orders.title", ordersData{Items: items, Total: total, Status: st, Deviations: devs,
 		Statuses: []orders.Status{orders.StatusApproved, orders.StatusAccepted, orders.StatusShipped, orders.StatusDelivered, orders.StatusDeclined}})
 }
 

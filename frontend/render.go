@@ -179,7 +179,7 @@ func (q *req) renderBlock(status int, name, block, titleKey string, data any) er
 	v := &view{Lang: q.lang, Title: translate(q.lang, titleKey), CSRF: q.csrf, Path: q.r.URL.Path, Here: hereOf(q.r), D: data}
 	if q.caller != nil {
 		v.User, v.Org = &q.user, &q.org
-		v.Nav = navFor(q.lang, *q.caller, q.r.URL.Path)
+		v.Nav = navFor(q.lang, *q.caller, q.r.URL.Path, len(readCart(q.r)))
 	}
 	if f := q.r.URL.Query().Get("msg"); f != "" && hasKey("flash."+f) {
 		v.Flash = translate(q.lang, "flash."+f)
@@ -198,14 +198,18 @@ func (q *req) renderBlock(status int, name, block, titleKey string, data any) er
 	return err
 }
 
-func navFor(lang string, c auth.Caller, path string) []navLink {
+func navFor(lang string, c auth.Caller, path string, cartLines int) []navLink {
 	var links []navLink
 	add := func(href, key string) {
 		links = append(links, navLink{Href: href, Label: translate(lang, key), Current: path == href || strings.HasPrefix(path, href+"/")})
 	}
 	if c.HasAny(auth.RoleOrderer, auth.RoleApprover) {
 		add("/catalog", "nav.catalog")
-		add("/cart", "nav.cart")
+		if cartLines > 0 {
+			links = append(links, navLink{Href: "/cart", Label: translate(lang, "nav.cart_count", cartLines), Current: path == "/cart"})
+		} else {
+			add("/cart", "nav.cart")
+		}
 		add("/orders", "nav.orders")
 	}
 	if c.Has(auth.RoleApprover) {

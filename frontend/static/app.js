@@ -9,6 +9,12 @@
       if (first) { first.setAttribute("tabindex", "-1"); }
     }
   });
+  // A page that comes back with errors (role=alert) puts focus on the first one, so that
+  // keyboard and screen-reader users start where the problem is.
+  document.addEventListener("DOMContentLoaded", function () {
+    var alert = document.querySelector("main [role=alert]");
+    if (alert) { alert.setAttribute("tabindex", "-1"); alert.focus(); }
+  });
   // Price-list upload: show the progress of the upload in the <progress> element.
   document.addEventListener("htmx:xhr:progress", function (e) {
     var bar = document.getElementById("upload-progress");
