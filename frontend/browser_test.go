@@ -206,6 +206,7 @@ func (b *browser) login(u auth.User) {
 func (b *browser) logout() {
 	b.t.Helper()
 	b.submit(`form[action="/logout"] button`, `^/login`)
+	b.wantText("Du är utloggad.")
 }
 
 // world is the data of the browser journeys: one agreement with two ranked suppliers.

@@ -326,7 +326,7 @@ func (s *server) logout(q *req) error {
 	}
 	s.clearSession(q.w)
 	s.setCookie(q.w, cookieCSRF, randomToken(), sessionMaxAge)
-	q.redirect("/login?signed_out=1")
+	q.redirect("/login?msg=signed_out")
 	return nil
 }
 
