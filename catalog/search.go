@@ -81,15 +81,37 @@ type termQuery struct {
 }
 
 // tsqCache remembers each term's tsquery: stemming is deterministic, and asking PostgreSQL
-// once per term saves a round trip on every later search.
-var tsqCache sync.Map // term → termQuery
+// once per term saves a round trip on every later search. It is emptied when it grows past
+// maxCachedTerms, so that odd input cannot fill the memory.
+var tsqCache = struct {
+	sync.RWMutex
+	m map[string]termQuery
+}{m: map[string]termQuery{}}
+
+const maxCachedTerms = 50_000
+
+func loadTerm(t string) (termQuery, bool) {
+	tsqCache.RLock()
+	defer tsqCache.RUnlock()
+	q, ok := tsqCache.m[t]
+	return q, ok
+}
+
+func storeTerm(t string, q termQuery) {
+	tsqCache.Lock()
+	defer tsqCache.Unlock()
+	if len(tsqCache.m) >= maxCachedTerms {
+		tsqCache.m = map[string]termQuery{}
+	}
+	tsqCache.m[t] = q
+}
 
 func (s *Service) termQueries(ctx context.Context, terms []string) ([]termQuery, error) {
 	out := make([]termQuery, len(terms))
 	var missing []string
 	for i, t := range terms {
-		if v, ok := tsqCache.Load(t); ok {
-			out[i] = v.(termQuery)
+		if v, ok := loadTerm(t); ok {
+			out[i] = v
 		} else {
 			missing = append(missing, t)
 		}
@@ -113,15 +135,15 @@ func (s *Service) termQueries(ctx context.Context, terms []string) ([]termQuery,
 			if err := rows.Scan(&t, &q.tsq, &q.stop); err != nil {
 				return nil, fmt.Errorf("search terms: %w", err)
 			}
-			tsqCache.Store(t, q)
+			storeTerm(t, q)
+			for i, term := range terms {
+				if term == t {
+					out[i] = q
+				}
+			}
 		}
 		if err := rows.Err(); err != nil {
 			return nil, fmt.Errorf("search terms: %w", err)
-		}
-		for i, t := range terms {
-			if v, ok := tsqCache.Load(t); ok {
-				out[i] = v.(termQuery)
-			}
 		}
 	}
 	return out, nil

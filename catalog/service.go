@@ -45,23 +45,54 @@ func (s *Service) today() string { return s.now().UTC().Format(dateLayout) }
 
 const dateLayout = "2006-01-02"
 
-// stmt returns a statement prepared once per pool: lib/pq spends an extra round trip on every
-// unprepared query with arguments. The set of query texts is bounded (search builds a few
-// variants), so the map stays small.
-func (s *Service) stmt(ctx context.Context, query string) (*sqlx.Stmt, error) {
+// stmt returns query prepared once per pool: lib/pq spends an extra round trip on every
+// unprepared query with arguments. Search builds its text from the filters in use, so the set
+// of texts is finite but large; past maxPrepared distinct texts the rare ones run unprepared.
+func (s *Service) stmt(ctx context.Context, query string) (statement, error) {
 	s.stmtMu.Lock()
 	defer s.stmtMu.Unlock()
 	if st, ok := s.stmts[query]; ok {
-		return st, nil
+		return statement{st: st}, nil
+	}
+	if len(s.stmts) >= maxPrepared {
+		return statement{db: s.db, query: query}, nil
 	}
 	st, err := s.db.PreparexContext(ctx, query)
 	if err != nil {
-		return nil, fmt.Errorf("prepare: %w", err)
+		return statement{}, fmt.Errorf("prepare: %w", err)
 	}
-	if len(s.stmts) < 512 {
-		s.stmts[query] = st
+	s.stmts[query] = st
+	return statement{st: st}, nil
+}
+
+const maxPrepared = 1024
+
+// statement is a prepared statement, or a query text to run unprepared.
+type statement struct {
+	st    *sqlx.Stmt
+	db    *sqlx.DB
+	query string
+}
+
+func (s statement) SelectContext(ctx context.Context, dest any, args ...any) error {
+	if s.st != nil {
+		return s.st.SelectContext(ctx, dest, args...)
 	}
-	return st, nil
+	return s.db.SelectContext(ctx, dest, s.query, args...)
+}
+
+func (s statement) GetContext(ctx context.Context, dest any, args ...any) error {
+	if s.st != nil {
+		return s.st.GetContext(ctx, dest, args...)
+	}
+	return s.db.GetContext(ctx, dest, s.query, args...)
+}
+
+func (s statement) QueryxContext(ctx context.Context, args ...any) (*sqlx.Rows, error) {
+	if s.st != nil {
+		return s.st.QueryxContext(ctx, args...)
+	}
+	return s.db.QueryxContext(ctx, s.query, args...)
 }
 
 // scope is what a caller may see, derived from their organisation and roles.
