@@ -126,34 +126,60 @@ func run() error {
 	defer srv.Close()
 	base := "http://" + ln.Addr().String()
 
-	// Warm up (prepared statements, connections), then measure.
+	// The machine may be shared, so the two workloads take turns: orders, pgbench, orders,
+	// pgbench, each for half the duration, and the ratio compares their totals.
+	pg := newPgbench(admin, u, "avrop_bench_pgbench_"+suffix, *clients)
+	if pg != nil {
+		defer pg.drop()
+		fmt.Printf("pgbench: %s, initialising scale %d\n", pg.path, *scale)
+		if err := pg.init(ctx, *scale); err != nil {
+			return err
+		}
+	} else {
+		fmt.Println("pgbench not found (apt-get install postgresql-contrib): ratio skipped")
+	}
 	if _, err := placeLoop(ctx, base, seed, *clients, 2*time.Second, "warm"); err != nil {
 		return err
 	}
-	res, err := placeLoop(ctx, base, seed, *clients, *duration, "run")
-	if err != nil {
-		return err
+	var all result
+	var lat []time.Duration
+	var pgTxns, pgSecs float64
+	half := *duration / 2
+	for round := range 2 {
+		res, err := placeLoop(ctx, base, seed, *clients, half, fmt.Sprintf("run%d", round))
+		if err != nil {
+			return err
+		}
+		all.n += res.n
+		all.failed += res.failed
+		all.elapsed += res.elapsed
+		lat = append(lat, res.lat...)
+		if pg != nil {
+			// Let the pool's idle connections go while pgbench runs: the server's connection
+			// limit is shared.
+			db.SetMaxIdleConns(0)
+			tps, err := pg.run(ctx, half)
+			db.SetMaxIdleConns(*clients + 4)
+			if err != nil {
+				return err
+			}
+			pgTxns += tps * half.Seconds()
+			pgSecs += half.Seconds()
+		}
 	}
+	slices.Sort(lat)
 	var committed, stored, events int64
 	db.GetContext(ctx, &committed, `SELECT sum(committed_minor)::bigint FROM agreement_usage WHERE agreement_id = $1`, seed.agreement) //nolint:errcheck
 	db.GetContext(ctx, &stored, `SELECT count(*) FROM orders`)                                                                         //nolint:errcheck
 	db.GetContext(ctx, &events, `SELECT count(*) FROM order_events`)                                                                   //nolint:errcheck
-	ordersPerSec := float64(res.n) / res.elapsed.Seconds()
+	ordersPerSec := float64(all.n) / all.elapsed.Seconds()
 	fmt.Printf("order placement over HTTP: %d clients, %d orders in %.1fs = %.0f orders/s; p50 %.1f ms, p99 %.1f ms; %d refused\n",
-		*clients, res.n, res.elapsed.Seconds(), ordersPerSec, ms(res.p50), ms(res.p99), res.failed)
+		*clients, all.n, all.elapsed.Seconds(), ordersPerSec, ms(lat[len(lat)/2]), ms(lat[len(lat)*99/100]), all.failed)
 	fmt.Printf("  check: %d orders and %d events stored, committed %d minor units\n", stored, events, committed)
-	srv.Close()
-	db.Close()
-
-	pgbench := findPgbench()
-	if pgbench == "" {
-		fmt.Println("pgbench not found (apt-get install postgresql-contrib): ratio skipped")
+	if pg == nil {
 		return nil
 	}
-	tps, err := runPgbench(ctx, admin, u, pgbench, "avrop_bench_pgbench_"+suffix, *clients, *scale, *duration)
-	if err != nil {
-		return err
-	}
+	tps := pgTxns / pgSecs
 	fmt.Printf("pgbench TPC-B-like (scale %d, %d clients, %s): %.0f tps\n", *scale, *clients, *duration, tps)
 	fmt.Printf("ratio orders/s ÷ pgbench tps = %.2f (target ≥ 0.50)\n", ordersPerSec/tps)
 	return nil
@@ -238,7 +264,7 @@ func seedAgreement(ctx context.Context, db *sqlx.DB, a *auth.Service, clients in
 type result struct {
 	n, failed int
 	elapsed   time.Duration
-	p50, p99  time.Duration
+	lat       []time.Duration // of the successful orders, sorted
 }
 
 // placeLoop has clients orderers place orders back to back for d.
@@ -305,7 +331,7 @@ func placeLoop(ctx context.Context, base string, s seeded, clients int, d time.D
 		fmt.Printf("  %d requests refused; first: %v\n", failed, firstErr)
 	}
 	slices.Sort(lat)
-	return result{n: len(lat), failed: failed, elapsed: elapsed, p50: lat[len(lat)/2], p99: lat[len(lat)*99/100]}, nil
+	return result{n: len(lat), failed: failed, elapsed: elapsed, lat: lat}, nil
 }
 
 func cmpErr(first, err error) error {
@@ -329,13 +355,19 @@ func findPgbench() string {
 
 var tpsLine = regexp.MustCompile(`tps = ([0-9.]+) \((without initial connection time|excluding connections establishing)\)`)
 
-// runPgbench initialises a scratch database at scale and runs the built-in TPC-B-like script
-// with clients for d.
-func runPgbench(ctx context.Context, admin *sqlx.DB, u *url.URL, pgbench, name string, clients, scale int, d time.Duration) (float64, error) {
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		return 0, fmt.Errorf("create pgbench database: %w", err)
+// pgbenchDB is a scratch database for pgbench's built-in TPC-B-like script.
+type pgbenchDB struct {
+	path, name string
+	admin      *sqlx.DB
+	common     []string
+	clients    int
+}
+
+func newPgbench(admin *sqlx.DB, u *url.URL, name string, clients int) *pgbenchDB {
+	path := findPgbench()
+	if path == "" {
+		return nil
 	}
-	defer admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") //nolint:errcheck
 	host, port := u.Hostname(), u.Port()
 	if port == "" {
 		port = "5432"
@@ -344,16 +376,30 @@ func runPgbench(ctx context.Context, admin *sqlx.DB, u *url.URL, pgbench, name s
 	if u.User != nil && u.User.Username() != "" {
 		user = u.User.Username()
 	}
-	common := []string{"-h", host, "-p", port, "-U", user}
-	fmt.Printf("pgbench: initialising scale %d\n", scale)
-	init := exec.CommandContext(ctx, pgbench, append(common, "-i", "-q", "-s", strconv.Itoa(scale), name)...)
-	if out, err := init.CombinedOutput(); err != nil {
-		return 0, fmt.Errorf("pgbench -i: %w: %s", err, out)
+	return &pgbenchDB{path: path, name: name, admin: admin, clients: clients, common: []string{"-h", host, "-p", port, "-U", user}}
+}
+
+func (p *pgbenchDB) init(ctx context.Context, scale int) error {
+	if _, err := p.admin.ExecContext(ctx, "CREATE DATABASE "+p.name); err != nil {
+		return fmt.Errorf("create pgbench database: %w", err)
 	}
-	threads := min(clients, 4)
-	runCmd := exec.CommandContext(ctx, pgbench, append(common, "-c", strconv.Itoa(clients), "-j", strconv.Itoa(threads),
-		"-T", strconv.Itoa(int(d.Seconds())), "-n", name)...)
-	out, err := runCmd.CombinedOutput()
+	cmd := exec.CommandContext(ctx, p.path, append(p.common, "-i", "-q", "-s", strconv.Itoa(scale), p.name)...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("pgbench -i: %w: %s", err, out)
+	}
+	return nil
+}
+
+func (p *pgbenchDB) drop() {
+	p.admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+p.name+" WITH (FORCE)") //nolint:errcheck
+}
+
+// run runs the TPC-B-like script with the client count for d and returns its tps.
+func (p *pgbenchDB) run(ctx context.Context, d time.Duration) (float64, error) {
+	secs := max(int(d.Seconds()), 1)
+	cmd := exec.CommandContext(ctx, p.path, append(p.common, "-c", strconv.Itoa(p.clients), "-j", strconv.Itoa(min(p.clients, 4)),
+		"-T", strconv.Itoa(secs), "-n", p.name)...)
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return 0, fmt.Errorf("pgbench: %w: %s", err, out)
 	}
