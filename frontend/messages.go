@@ -204,6 +204,7 @@ var messages = map[string][2]string{
 	// orders
 	"orders.title":                {"Beställningar", "Orders"},
 	"orders.heading":              {"Mina beställningar", "My orders"},
+	"orders.heading_org":          {"Organisationens beställningar", "Your organisation's orders"},
 	"orders.filter":               {"Filtrera beställningar", "Filter orders"},
 	"orders.list":                 {"Beställningar", "Orders"},
 	"orders.none":                 {"Inga beställningar.", "No orders."},
@@ -406,6 +407,7 @@ var messages = map[string][2]string{
 // the tests check that each exists.
 var dynamicKeys = []string{
 	"kind.buyer", "kind.supplier", "kind.procurement_body", "kind.platform",
+	"orders.heading", "orders.heading_org",
 	"role.orderer", "role.approver", "role.supplier", "role.manager", "role.admin",
 	"status.pending_approval", "status.approved", "status.rejected", "status.accepted", "status.declined", "status.shipped", "status.delivered", "status.cancelled",
 	"event.pending_approval", "event.approved", "event.rejected", "event.accepted", "event.declined", "event.shipped", "event.delivered", "event.cancelled",

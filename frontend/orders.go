@@ -41,7 +41,11 @@ func (s *server) myOrders(q *req) error {
 	if err != nil {
 		return err
 	}
-	return q.render(http.StatusOK, "orders", "orders.title", ordersData{Items: items, Total: total, Status: st, Statuses: allStatuses, Heading: "orders.heading"})
+	heading := "orders.heading"
+	if !f.Mine {
+		heading = "orders.heading_org"
+	}
+	return q.render(http.StatusOK, "orders", "orders.title", ordersData{Items: items, Total: total, Status: st, Statuses: allStatuses, Heading: heading})
 }
 
 // supplierOrders is the supplier's inbox: orders addressed to it from approval on.
