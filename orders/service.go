@@ -203,16 +203,13 @@ func (s *Service) CreateOrder(ctx context.Context, c auth.Caller, in OrderInput,
 		if o, oc, err = s.place(ctx, tx, c, in, today); err != nil {
 			return err
 		}
+		k := keyResponse{UserID: c.UserID, Key: idempotencyKey, OrderID: o.ID}
 		if idempotencyKey != "" {
-			b, err := json.Marshal(o)
-			if err != nil {
-				return err
-			}
-			if err := s.storeKeyResponse(ctx, tx, c.UserID, idempotencyKey, o.ID, b); err != nil {
+			if k.Response, err = json.Marshal(o); err != nil {
 				return err
 			}
 		}
-		return s.debitCeilings(ctx, tx, oc, o)
+		return s.debitCeilings(ctx, tx, oc, o, k)
 	})
 	if err != nil {
 		return Order{}, false, err
@@ -330,12 +327,13 @@ func (s *Service) place(ctx context.Context, tx *sqlx.Tx, c auth.Caller, in Orde
 	return o, oc, nil
 }
 
-// debitCeilings debits the order's value from the agreement's and the participant's ceilings.
+// debitCeilings debits the order's value from the agreement's and the participant's ceilings
+// and stores the idempotency key's response.
 // It is the transaction's last statement before COMMIT: the agreement's counter row is every
 // order's hot spot, and its lock is held from here until the commit, so the less comes after
 // it, the more orders per second the agreement takes.
-func (s *Service) debitCeilings(ctx context.Context, tx *sqlx.Tx, oc orderContext, o Order) error {
-	agreementOK, participantOK, err := s.debit(ctx, tx, oc.AgreementID, o.BuyerOrgID, o.UsageSlot, o.TotalMinor, oc.CeilingMinor, oc.ParticipantCeiling)
+func (s *Service) debitCeilings(ctx context.Context, tx *sqlx.Tx, oc orderContext, o Order, k keyResponse) error {
+	agreementOK, participantOK, err := s.debit(ctx, tx, oc.AgreementID, o.BuyerOrgID, o.UsageSlot, o.TotalMinor, oc.CeilingMinor, oc.ParticipantCeiling, k)
 	if err != nil {
 		return err
 	}

@@ -31,7 +31,7 @@ func newStatements(db *sqlx.DB) *statements {
 }
 
 // hot lists the statements of order placement.
-var hot = []string{orderContextSQL, itemsSQL, debitSlotSQL, debitParticipantSQL, insertOrderSQL, claimKeySQL, storeKeySQL}
+var hot = []string{orderContextSQL, itemsSQL, debitFastSQL, debitParticipantSQL, insertOrderSQL, claimKeySQL}
 
 // prepare prepares the hot statements on the pool once. It must run outside any transaction:
 // preparing on the pool takes a connection of its own, and transactions already holding every
@@ -162,15 +162,6 @@ func (s *Service) loadItems(ctx context.Context, tx *sqlx.Tx, ids []string, toda
 // migration 00010): concurrent orders on one agreement contend on a slot, not on one row.
 const UsageSlots = 16
 
-// debitSlotSQL is the fast path: add the order's value to one slot when the slot's allowance
-// has room and was shared from the ceiling in force ($4, read under the agreement row's share
-// lock; NULL means no ceiling and unlimited allowances). No row means: take the exact path.
-const debitSlotSQL = `
-UPDATE agreement_usage SET committed_minor = committed_minor + $3
-WHERE agreement_id = $1 AND slot = $2 AND ceiling_basis IS NOT DISTINCT FROM $4::bigint
-  AND (allowance_minor IS NULL OR committed_minor + $3 <= allowance_minor)
-RETURNING committed_minor`
-
 const debitParticipantSQL = `
 INSERT INTO participant_usage AS u (agreement_id, org_id, committed_minor, ceiling_minor)
 SELECT $1, $4, $2, $3 WHERE $3::bigint IS NULL OR $2 <= $3::bigint
@@ -179,28 +170,66 @@ ON CONFLICT (agreement_id, org_id) DO UPDATE
     WHERE EXCLUDED.ceiling_minor IS NULL OR u.committed_minor + EXCLUDED.committed_minor <= EXCLUDED.ceiling_minor
 RETURNING u.committed_minor`
 
-// debit reports whether amount fitted under the agreement's ceiling and the participant's.
-// Lock order, the same in every transaction so that debits and credits never deadlock:
-// agreement slots (one, or all in slot order), then the participant's row.
-func (s *Service) debit(ctx context.Context, tx *sqlx.Tx, agreementID, orgID string, slot int, amount int64, ceiling, participantCeiling sql.NullInt64) (agreementOK, participantOK bool, err error) {
-	stmt, err := s.stmts.in(ctx, tx, debitSlotSQL)
+// debitFastSQL is the usual end of an order's transaction in one round trip: it stores the
+// idempotency key's response (when $8 names a key), debits one agreement slot (the fast path
+// that adds to the slot when its allowance has room and was shared from the ceiling in force,
+// $4, read under the agreement row's share lock; NULL means no ceiling) and, only when that fitted, the participant's row — slot first, then
+// participant, because the participant's INSERT reads the slot's RETURNING row.
+const debitFastSQL = `
+WITH k AS (
+    UPDATE idempotency_keys SET order_id = $9::uuid, response = $10::jsonb WHERE user_id = $7::uuid AND key = $8::text),
+s AS (
+    UPDATE agreement_usage SET committed_minor = committed_minor + $3
+    WHERE agreement_id = $1 AND slot = $2 AND ceiling_basis IS NOT DISTINCT FROM $4::bigint
+      AND (allowance_minor IS NULL OR committed_minor + $3 <= allowance_minor)
+    RETURNING committed_minor),
+p AS (
+    INSERT INTO participant_usage AS u (agreement_id, org_id, committed_minor, ceiling_minor)
+    SELECT $1, $6, $3, $5 FROM s WHERE $5::bigint IS NULL OR $3 <= $5::bigint
+    ON CONFLICT (agreement_id, org_id) DO UPDATE
+        SET committed_minor = u.committed_minor + EXCLUDED.committed_minor, ceiling_minor = EXCLUDED.ceiling_minor
+        WHERE EXCLUDED.ceiling_minor IS NULL OR u.committed_minor + EXCLUDED.committed_minor <= EXCLUDED.ceiling_minor
+    RETURNING u.committed_minor)
+SELECT EXISTS (SELECT 1 FROM s) AS slot_ok, EXISTS (SELECT 1 FROM p) AS participant_ok`
+
+// keyResponse is what an order's idempotency key stores: empty Key when there is none.
+type keyResponse struct {
+	UserID, Key, OrderID string
+	Response             []byte
+}
+
+// debit reports whether amount fitted under the agreement's ceiling and the participant's,
+// and stores the key's response. Lock order, the same in every transaction so that debits and
+// credits never deadlock: agreement slots (one, or all in slot order), then the participant's
+// row.
+func (s *Service) debit(ctx context.Context, tx *sqlx.Tx, agreementID, orgID string, slot int, amount int64, ceiling, participantCeiling sql.NullInt64, k keyResponse) (agreementOK, participantOK bool, err error) {
+	stmt, err := s.stmts.in(ctx, tx, debitFastSQL)
 	if err != nil {
 		return false, false, fmt.Errorf("debit: %w", err)
 	}
-	var committed int64
-	err = stmt.GetContext(ctx, &committed, agreementID, slot, amount, ceiling)
-	if errors.Is(err, sql.ErrNoRows) {
-		ok, err := rebalance(ctx, tx, agreementID, slot, amount, ceiling)
-		if err != nil || !ok {
-			return false, false, err
-		}
-	} else if err != nil {
-		return false, false, fmt.Errorf("debit agreement: %w", err)
+	var key, userID, orderID, response any
+	if k.Key != "" {
+		key, userID, orderID, response = k.Key, k.UserID, k.OrderID, string(k.Response)
+	}
+	var got struct {
+		SlotOK        bool `db:"slot_ok"`
+		ParticipantOK bool `db:"participant_ok"`
+	}
+	if err := stmt.GetContext(ctx, &got, agreementID, slot, amount, ceiling, participantCeiling, orgID, userID, key, orderID, response); err != nil {
+		return false, false, fmt.Errorf("debit: %w", err)
+	}
+	if got.SlotOK {
+		return true, got.ParticipantOK, nil
+	}
+	ok, err := rebalance(ctx, tx, agreementID, slot, amount, ceiling)
+	if err != nil || !ok {
+		return false, false, err
 	}
 	stmt, err = s.stmts.in(ctx, tx, debitParticipantSQL)
 	if err != nil {
 		return false, false, fmt.Errorf("debit: %w", err)
 	}
+	var committed int64
 	err = stmt.GetContext(ctx, &committed, agreementID, amount, participantCeiling, orgID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return true, false, nil
@@ -424,19 +453,6 @@ c AS (
         WHERE k.created_at < now() - interval '24 hours'
     RETURNING true AS took)
 SELECT l.locked, EXISTS (SELECT 1 FROM c) AS took FROM l`
-
-const storeKeySQL = `UPDATE idempotency_keys SET order_id = $3, response = $4 WHERE user_id = $1 AND key = $2`
-
-func (s *Service) storeKeyResponse(ctx context.Context, tx *sqlx.Tx, userID, key, orderID string, response []byte) error {
-	stmt, err := s.stmts.in(ctx, tx, storeKeySQL)
-	if err == nil {
-		_, err = stmt.ExecContext(ctx, userID, key, orderID, response)
-	}
-	if err != nil {
-		return fmt.Errorf("idempotency store: %w", err)
-	}
-	return nil
-}
 
 // purgeKeys deletes idempotency keys older than 24 hours, a batch at a time.
 func purgeKeys(ctx context.Context, db sqlx.ExecerContext) error {
