@@ -86,7 +86,10 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 		fmt.Fprint(stdout, usage)
 		return errors.New("no command given")
 	}
-	logger := slog.New(slog.NewJSONHandler(stdout, nil))
+	// One JSON logger for everything, also what the domain packages log through slog.Default,
+	// each record carrying the request id of the request it belongs to.
+	logger := slog.New(api.WithRequestID(slog.NewJSONHandler(stdout, nil)))
+	slog.SetDefault(logger)
 	switch args[0] {
 	case "serve", "migrate", "seed":
 	case "help", "-h", "--help":
