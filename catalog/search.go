@@ -78,6 +78,7 @@ func likePattern(term string) string { return "%" + term + "%" }
 type termQuery struct {
 	tsq  string
 	stop bool
+	like string // the shortest of the term and its stems that is a prefix of it: the infix pattern's core
 }
 
 // tsqCache remembers each term's tsquery: stemming is deterministic, and asking PostgreSQL
@@ -119,7 +120,9 @@ func (s *Service) termQueries(ctx context.Context, terms []string) ([]termQuery,
 	if len(missing) > 0 {
 		st, err := s.stmt(ctx, `SELECT t, (to_tsquery('swedish', t || ':*') || to_tsquery('english', t || ':*') ||
 			to_tsquery('simple', t || ':*'))::text AS tsq,
-			numnode(to_tsquery('swedish', t || ':*') || to_tsquery('english', t || ':*')) = 0 AS stop
+			numnode(to_tsquery('swedish', t || ':*') || to_tsquery('english', t || ':*')) = 0 AS stop,
+			coalesce((SELECT min(l) FROM (SELECT unnest(tsvector_to_array(to_tsvector('swedish', t))) UNION ALL
+				SELECT unnest(tsvector_to_array(to_tsvector('english', t)))) AS x(l) WHERE left(t, length(l)) = l), '') AS stem
 			FROM unnest($1::text[]) AS t`)
 		if err != nil {
 			return nil, err
@@ -132,8 +135,13 @@ func (s *Service) termQueries(ctx context.Context, terms []string) ([]termQuery,
 		for rows.Next() {
 			var t string
 			var q termQuery
-			if err := rows.Scan(&t, &q.tsq, &q.stop); err != nil {
+			var stem string
+			if err := rows.Scan(&t, &q.tsq, &q.stop, &stem); err != nil {
 				return nil, fmt.Errorf("search terms: %w", err)
+			}
+			q.like = t
+			if utf8.RuneCountInString(stem) >= 3 && len(stem) < len(t) {
+				q.like = stem
 			}
 			storeTerm(t, q)
 			for i, term := range terms {
@@ -275,9 +283,15 @@ func (s *Service) search(ctx context.Context, sc scope, terms []string, f Search
 		var all, rankParts, conds []string
 		for i, w := range words {
 			all = append(all, "("+wq[i].tsq+")")
-			cond := "i.search @@ " + q.arg(wq[i].tsq) + "::tsquery"
+			// Words of three letters or more match as an infix of the text (name, sku, GTIN and
+			// description) at their shortest stem: one trigram index scan finds inflections
+			// ("handskar" → handsk), words typed halfway and parts of compounds
+			// ("undersökningshandskar"). Shorter words match by full-text prefix.
+			var cond string
 			if utf8.RuneCountInString(w) >= 3 {
-				cond += " OR i.search_text LIKE " + q.arg(likePattern(w))
+				cond = "i.search_text LIKE " + q.arg(likePattern(wq[i].like))
+			} else {
+				cond = "i.search @@ " + q.arg(wq[i].tsq) + "::tsquery"
 			}
 			if typo && utf8.RuneCountInString(w) >= 4 {
 				wa := q.arg(w)
@@ -306,7 +320,7 @@ func (s *Service) search(ctx context.Context, sc scope, terms []string, f Search
 		}
 		// Names that contain the whole query weigh more than words scattered over the
 		// description.
-		rank += " + CASE WHEN i.search_text LIKE " + q.arg(likePattern(strings.Join(words, " "))) + " THEN 0.5 ELSE 0 END"
+		rank += " + CASE WHEN lower(i.name) LIKE " + q.arg(likePattern(strings.Join(words, " "))) + " THEN 0.5 ELSE 0 END"
 		limit, offset := q.arg(f.Page.PageSize), q.arg(f.Page.Offset())
 		sqlText := `WITH m AS (SELECT i.id, ` + rank + ` AS rank, count(*) OVER () AS total FROM items i WHERE ` + where + `
 			ORDER BY rank DESC, i.name, i.id LIMIT ` + limit + ` OFFSET ` + offset + `)

@@ -11,7 +11,7 @@ ALTER TABLE items ADD COLUMN search tsvector GENERATED ALWAYS AS (
     setweight(to_tsvector('english', description), 'D')
 ) STORED;
 ALTER TABLE items ADD COLUMN search_text text GENERATED ALWAYS AS (
-    lower(name || ' ' || sku || ' ' || coalesce(gtin, ''))
+    lower(name || ' ' || sku || ' ' || coalesce(gtin, '') || ' ' || description)
 ) STORED;
 -- A small pending list keeps searches fast right after bulk imports: GIN's fast-update list
 -- is scanned on every query until it is merged.
