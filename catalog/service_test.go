@@ -114,6 +114,7 @@ func TestAgreementScope(t *testing.T) {
 		{"body's manager", f.manager, true},
 		{"other body's manager", f.otherManager, false},
 		{"admin", admin, true},
+		{"supplier not awarded", f.user(f.org(auth.KindSupplier, "Främling AB"), auth.RoleSupplier), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
