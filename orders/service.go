@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -178,7 +179,32 @@ func (s *Service) CreateOrder(ctx context.Context, c auth.Caller, in OrderInput,
 	if err := s.stmts.prepare(ctx); err != nil {
 		return Order{}, false, err
 	}
-	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+	// The first attempt debits one agreement slot. When that slot has no room it retries once
+	// on the exact path (all slots locked in order); it cannot stay in the same transaction,
+	// because the failed attempt may still hold the slot's row lock (PostgreSQL keeps the lock
+	// an UPDATE took while re-checking a row that changed under it), and holding one slot while
+	// locking all of them in order would deadlock with another order doing the same.
+	for exact := false; ; exact = true {
+		err = s.createOnce(ctx, c, in, idempotencyKey, fp, today, exact, &o, &replayed)
+		if !errors.Is(err, errSlotFull) || exact {
+			break
+		}
+	}
+	if err != nil {
+		return Order{}, false, err
+	}
+	if idempotencyKey != "" && !replayed && rand.IntN(500) == 0 {
+		purgeKeys(ctx, s.db) //nolint:errcheck // best effort; expired keys are taken over anyway
+	}
+	return o, replayed, nil
+}
+
+// errSlotFull sends an order from the fast path to the exact one.
+var errSlotFull = errors.New("usage slot full")
+
+func (s *Service) createOnce(ctx context.Context, c auth.Caller, in OrderInput, idempotencyKey string, fp []byte, today time.Time,
+	exact bool, out *Order, replayed *bool) error {
+	return postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		if idempotencyKey != "" {
 			res, row, err := s.claimKey(ctx, tx, c.UserID, idempotencyKey, fp)
 			if err != nil {
@@ -191,33 +217,29 @@ func (s *Service) CreateOrder(ctx context.Context, c auth.Caller, in OrderInput,
 				if string(row.Fingerprint) != string(fp) {
 					return derr.Invalidf(CodeIdempotencyKeyReused, "This Idempotency-Key was used with another request body.")
 				}
-				if err := json.Unmarshal(row.Response, &o); err != nil {
+				if err := json.Unmarshal(row.Response, out); err != nil {
 					return fmt.Errorf("idempotency replay: %w", err)
 				}
-				replayed = true
+				*replayed = true
 				return nil
 			}
 		}
-		var err error
-		var oc orderContext
-		if o, oc, err = s.place(ctx, tx, c, in, today); err != nil {
+		o, oc, err := s.place(ctx, tx, c, in, today)
+		if err != nil {
 			return err
 		}
-		k := keyResponse{UserID: c.UserID, Key: idempotencyKey, OrderID: o.ID}
+		k := keyResponse{UserID: c.UserID, Key: idempotencyKey}
 		if idempotencyKey != "" {
 			if k.Response, err = json.Marshal(o); err != nil {
 				return err
 			}
 		}
-		return s.debitCeilings(ctx, tx, oc, o, k)
+		if err := s.debitCeilings(ctx, tx, oc, &o, k, exact); err != nil {
+			return err
+		}
+		*out = o
+		return nil
 	})
-	if err != nil {
-		return Order{}, false, err
-	}
-	if idempotencyKey != "" && !replayed && rand.IntN(500) == 0 {
-		purgeKeys(ctx, s.db) //nolint:errcheck // best effort; expired keys are taken over anyway
-	}
-	return o, replayed, nil
 }
 
 // lineError is a rule broken by one line.
@@ -321,19 +343,19 @@ func (s *Service) place(ctx context.Context, tx *sqlx.Tx, c auth.Caller, in Orde
 		o.RequestedDeliveryDate = &in.RequestedDeliveryDate
 	}
 	o.UsageSlot = rand.IntN(UsageSlots)
-	if err := s.insertOrder(ctx, tx, &o, numberPrefix(oc.OrgName), today.Year(), note); err != nil {
+	if err := s.insertOrder(ctx, tx, &o, note); err != nil {
 		return Order{}, oc, err
 	}
 	return o, oc, nil
 }
 
-// debitCeilings debits the order's value from the agreement's and the participant's ceilings
-// and stores the idempotency key's response.
+// debitCeilings debits the order's value from the agreement's and the participant's ceilings,
+// gives the order its number and stores the idempotency key's response.
 // It is the transaction's last statement before COMMIT: the agreement's counter row is every
 // order's hot spot, and its lock is held from here until the commit, so the less comes after
 // it, the more orders per second the agreement takes.
-func (s *Service) debitCeilings(ctx context.Context, tx *sqlx.Tx, oc orderContext, o Order, k keyResponse) error {
-	agreementOK, participantOK, err := s.debit(ctx, tx, oc.AgreementID, o.BuyerOrgID, o.UsageSlot, o.TotalMinor, oc.CeilingMinor, oc.ParticipantCeiling, k)
+func (s *Service) debitCeilings(ctx context.Context, tx *sqlx.Tx, oc orderContext, o *Order, k keyResponse, exact bool) error {
+	agreementOK, participantOK, err := s.debit(ctx, tx, o, oc.CeilingMinor, oc.ParticipantCeiling, numberPrefix(oc.OrgName), s.today().Year(), k, exact)
 	if err != nil {
 		return err
 	}

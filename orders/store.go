@@ -31,7 +31,7 @@ func newStatements(db *sqlx.DB) *statements {
 }
 
 // hot lists the statements of order placement.
-var hot = []string{orderContextSQL, itemsSQL, debitFastSQL, debitParticipantSQL, insertOrderSQL, claimKeySQL}
+var hot = []string{orderContextSQL, itemsSQL, debitSQL, debitAfterRebalanceSQL, insertOrderSQL, claimKeySQL}
 
 // prepare prepares the hot statements on the pool once. It must run outside any transaction:
 // preparing on the pool takes a connection of its own, and transactions already holding every
@@ -162,81 +162,109 @@ func (s *Service) loadItems(ctx context.Context, tx *sqlx.Tx, ids []string, toda
 // migration 00010): concurrent orders on one agreement contend on a slot, not on one row.
 const UsageSlots = 16
 
-const debitParticipantSQL = `
-INSERT INTO participant_usage AS u (agreement_id, org_id, committed_minor, ceiling_minor)
-SELECT $1, $4, $2, $3 WHERE $3::bigint IS NULL OR $2 <= $3::bigint
-ON CONFLICT (agreement_id, org_id) DO UPDATE
-    SET committed_minor = u.committed_minor + EXCLUDED.committed_minor, ceiling_minor = EXCLUDED.ceiling_minor
-    WHERE EXCLUDED.ceiling_minor IS NULL OR u.committed_minor + EXCLUDED.committed_minor <= EXCLUDED.ceiling_minor
-RETURNING u.committed_minor`
+// debitTail follows the participant's debit p in both debit statements: it takes the buyer's
+// next order number ($11 prefix, $12 year) only when p succeeded, writes it into the order
+// ($9) and stores the idempotency key's response ($10, for key $8 of user $7; NULL when there
+// is none) with that number.
+const debitTail = `,
+n AS (
+    INSERT INTO order_counters AS c (org_id, year, last_value) SELECT $6::uuid, $12::int, 1 FROM p
+    ON CONFLICT (org_id, year) DO UPDATE SET last_value = c.last_value + 1
+    RETURNING $11::text || '-' || $12::int::text || '-' || lpad(c.last_value::text, 6, '0') AS number),
+o AS (
+    UPDATE orders SET number = n.number FROM n WHERE orders.id = $9::uuid RETURNING n.number),
+k AS (
+    UPDATE idempotency_keys SET order_id = $9::uuid, response = jsonb_set($10::jsonb, '{number}', to_jsonb(o.number))
+    FROM o WHERE user_id = $7::uuid AND key = $8::text)
+SELECT EXISTS (SELECT 1 FROM s) AS slot_ok, EXISTS (SELECT 1 FROM p) AS participant_ok, (SELECT number FROM o) AS number`
 
-// debitFastSQL is the usual end of an order's transaction in one round trip: it stores the
-// idempotency key's response (when $8 names a key), debits one agreement slot (the fast path
-// that adds to the slot when its allowance has room and was shared from the ceiling in force,
-// $4, read under the agreement row's share lock; NULL means no ceiling) and, only when that fitted, the participant's row — slot first, then
-// participant, because the participant's INSERT reads the slot's RETURNING row.
-const debitFastSQL = `
-WITH k AS (
-    UPDATE idempotency_keys SET order_id = $9::uuid, response = $10::jsonb WHERE user_id = $7::uuid AND key = $8::text),
-s AS (
-    UPDATE agreement_usage SET committed_minor = committed_minor + $3
-    WHERE agreement_id = $1 AND slot = $2 AND ceiling_basis IS NOT DISTINCT FROM $4::bigint
-      AND (allowance_minor IS NULL OR committed_minor + $3 <= allowance_minor)
-    RETURNING committed_minor),
+// debitParticipantCTE debits the participant's row when the agreement's slot s was debited;
+// the slot is locked first because p reads s's rows.
+const debitParticipantCTE = `
 p AS (
     INSERT INTO participant_usage AS u (agreement_id, org_id, committed_minor, ceiling_minor)
-    SELECT $1, $6, $3, $5 FROM s WHERE $5::bigint IS NULL OR $3 <= $5::bigint
+    SELECT $1::uuid, $6::uuid, $3::bigint, $5::bigint FROM s WHERE $5::bigint IS NULL OR $3::bigint <= $5::bigint
     ON CONFLICT (agreement_id, org_id) DO UPDATE
         SET committed_minor = u.committed_minor + EXCLUDED.committed_minor, ceiling_minor = EXCLUDED.ceiling_minor
         WHERE EXCLUDED.ceiling_minor IS NULL OR u.committed_minor + EXCLUDED.committed_minor <= EXCLUDED.ceiling_minor
-    RETURNING u.committed_minor)
-SELECT EXISTS (SELECT 1 FROM s) AS slot_ok, EXISTS (SELECT 1 FROM p) AS participant_ok`
+    RETURNING u.committed_minor)`
+
+// debitSQL is the usual end of an order's transaction, in one round trip: it debits one
+// agreement slot ($2) when the slot's allowance has room and was shared from the ceiling in
+// force ($4, read under the agreement row's share lock; NULL means no ceiling), then the
+// participant ($6, ceiling $5), then takes the order number and stores the key's response.
+// No slot row means: rebalance, then debitAfterRebalanceSQL.
+const debitSQL = `
+WITH s AS (
+    UPDATE agreement_usage SET committed_minor = committed_minor + $3::bigint
+    WHERE agreement_id = $1::uuid AND slot = $2::int AND ceiling_basis IS NOT DISTINCT FROM $4::bigint
+      AND (allowance_minor IS NULL OR committed_minor + $3::bigint <= allowance_minor)
+    RETURNING committed_minor),` + debitParticipantCTE + debitTail
+
+// debitAfterRebalanceSQL is debitSQL for an order whose slot rebalance has already debited.
+const debitAfterRebalanceSQL = `
+WITH s AS (SELECT $2::int AS slot, $4::bigint AS ceiling),` + debitParticipantCTE + debitTail
 
 // keyResponse is what an order's idempotency key stores: empty Key when there is none.
 type keyResponse struct {
-	UserID, Key, OrderID string
-	Response             []byte
+	UserID, Key string
+	Response    []byte
 }
 
-// debit reports whether amount fitted under the agreement's ceiling and the participant's,
-// and stores the key's response. Lock order, the same in every transaction so that debits and
-// credits never deadlock: agreement slots (one, or all in slot order), then the participant's
-// row.
-func (s *Service) debit(ctx context.Context, tx *sqlx.Tx, agreementID, orgID string, slot int, amount int64, ceiling, participantCeiling sql.NullInt64, k keyResponse) (agreementOK, participantOK bool, err error) {
-	stmt, err := s.stmts.in(ctx, tx, debitFastSQL)
-	if err != nil {
-		return false, false, fmt.Errorf("debit: %w", err)
-	}
-	var key, userID, orderID, response any
+// debitResult is the outcome of debit: whether the order fitted the agreement's ceiling and
+// the participant's, and the order number it got when it did.
+type debitResult struct {
+	SlotOK        bool    `db:"slot_ok"`
+	ParticipantOK bool    `db:"participant_ok"`
+	Number        *string `db:"number"`
+}
+
+// debit debits the order's value from the agreement's ceiling and the participant's, numbers
+// the order and stores the key's response. Lock order, the same in every transaction so that
+// debits and credits never deadlock: agreement slots (one, or all in slot order), then the
+// participant's row, then the buyer's order counter.
+//
+// On the fast path (exact false) it debits the order's own slot and answers errSlotFull when the
+// slot has no room; the caller then retries the whole order in a new transaction with exact
+// true, which locks every slot in order first (rebalance).
+func (s *Service) debit(ctx context.Context, tx *sqlx.Tx, o *Order, ceiling, participantCeiling sql.NullInt64, prefix string, year int, k keyResponse, exact bool) (agreementOK, participantOK bool, err error) {
+	var key, userID, response any
 	if k.Key != "" {
-		key, userID, orderID, response = k.Key, k.UserID, k.OrderID, string(k.Response)
+		key, userID, response = k.Key, k.UserID, string(k.Response)
 	}
-	var got struct {
-		SlotOK        bool `db:"slot_ok"`
-		ParticipantOK bool `db:"participant_ok"`
+	run := func(query string) (debitResult, error) {
+		var got debitResult
+		stmt, err := s.stmts.in(ctx, tx, query)
+		if err == nil {
+			err = stmt.GetContext(ctx, &got, o.AgreementID, o.UsageSlot, o.TotalMinor, ceiling, participantCeiling, o.BuyerOrgID,
+				userID, key, o.ID, response, prefix, year)
+		}
+		if err != nil {
+			return got, fmt.Errorf("debit: %w", err)
+		}
+		return got, nil
 	}
-	if err := stmt.GetContext(ctx, &got, agreementID, slot, amount, ceiling, participantCeiling, orgID, userID, key, orderID, response); err != nil {
-		return false, false, fmt.Errorf("debit: %w", err)
+	var got debitResult
+	if !exact {
+		if got, err = run(debitSQL); err != nil {
+			return false, false, err
+		}
+		if !got.SlotOK {
+			return false, false, errSlotFull
+		}
+	} else {
+		ok, err := rebalance(ctx, tx, o.AgreementID, o.UsageSlot, o.TotalMinor, ceiling)
+		if err != nil || !ok {
+			return false, false, err
+		}
+		if got, err = run(debitAfterRebalanceSQL); err != nil {
+			return false, false, err
+		}
 	}
-	if got.SlotOK {
-		return true, got.ParticipantOK, nil
-	}
-	ok, err := rebalance(ctx, tx, agreementID, slot, amount, ceiling)
-	if err != nil || !ok {
-		return false, false, err
-	}
-	stmt, err = s.stmts.in(ctx, tx, debitParticipantSQL)
-	if err != nil {
-		return false, false, fmt.Errorf("debit: %w", err)
-	}
-	var committed int64
-	err = stmt.GetContext(ctx, &committed, agreementID, amount, participantCeiling, orgID)
-	if errors.Is(err, sql.ErrNoRows) {
+	if !got.ParticipantOK || got.Number == nil {
 		return true, false, nil
 	}
-	if err != nil {
-		return false, false, fmt.Errorf("debit participant: %w", err)
-	}
+	o.Number = *got.Number
 	return true, true, nil
 }
 
@@ -316,32 +344,29 @@ func credit(ctx context.Context, tx sqlx.ExtContext, agreementID, orgID string, 
 	return nil
 }
 
-// insertOrderSQL takes the buyer's next order number, inserts the order, its lines and its
-// creation event in one statement (one round trip).
+// insertOrderSQL inserts the order, its lines and its creation event in one statement (one
+// round trip). The order's number is a unique placeholder until debitSQL, the transaction's
+// last statement, takes the buyer's next number: the counter row is then locked only from
+// there to COMMIT, not across the whole transaction.
 const insertOrderSQL = `
-WITH n AS (
-    INSERT INTO order_counters AS c (org_id, year, last_value) VALUES ($2, $21::int, 1)
-    ON CONFLICT (org_id, year) DO UPDATE SET last_value = c.last_value + 1
-    RETURNING last_value),
-o AS (
+WITH o AS (
     INSERT INTO orders (number, buyer_org_id, ordered_by, agreement_id, supplier_id, supplier_rank, status, currency,
         total_minor, vat_minor, delivery_address, cost_center, requested_delivery_date, note, cascade_reason,
         cascade_note, declined_order_id, approved_at, usage_slot)
-    SELECT $20::text || '-' || $21::int::text || '-' || lpad(n.last_value::text, 6, '0'), $2, $3, $4, $5, $6, $7::text, $8,
-        $9, $10, $11, $12, $13::date, $14, $15, $16, $17::uuid, CASE WHEN $7::text = 'approved' THEN now() END, $30
-    FROM n
+    SELECT '~' || gen_random_uuid()::text, $2, $3, $4, $5, $6, $7::text, $8,
+        $9, $10, $11, $12, $13::date, $14, $15, $16, $17::uuid, CASE WHEN $7::text = 'approved' THEN now() END, $28
     RETURNING id, number, created_at, updated_at, approved_at),
 l AS (
     INSERT INTO order_lines (order_id, line_no, item_id, sku, name, unit, quantity, unit_price_minor, vat_rate_bp,
         line_total_minor, line_vat_minor)
     SELECT o.id, x.line_no, x.item_id, x.sku, x.name, x.unit, x.quantity, x.unit_price_minor, x.vat_rate_bp,
         x.line_total_minor, x.line_vat_minor
-    FROM o, unnest($1::int[], $18::uuid[], $19::text[], $22::text[], $23::text[], $24::int[], $25::bigint[],
-        $26::int[], $27::bigint[], $28::bigint[])
+    FROM o, unnest($1::int[], $18::uuid[], $19::text[], $20::text[], $21::text[], $22::int[], $23::bigint[],
+        $24::int[], $25::bigint[], $26::bigint[])
         AS x(line_no, item_id, sku, name, unit, quantity, unit_price_minor, vat_rate_bp, line_total_minor, line_vat_minor)),
 e AS (
     INSERT INTO order_events (order_id, actor_id, from_status, to_status, note)
-    SELECT o.id, $3, NULL, $7::text, $29 FROM o
+    SELECT o.id, $3, NULL, $7::text, $27 FROM o
     RETURNING id, created_at)
 SELECT o.id, o.number, o.created_at, o.updated_at, o.approved_at, e.id AS event_id, e.created_at AS event_at FROM o, e`
 
@@ -362,7 +387,7 @@ func nullString(p *string) any {
 	return *p
 }
 
-func (s *Service) insertOrder(ctx context.Context, tx *sqlx.Tx, o *Order, prefix string, year int, eventNote string) error {
+func (s *Service) insertOrder(ctx context.Context, tx *sqlx.Tx, o *Order, eventNote string) error {
 	n := len(o.Lines)
 	lineNo, qty, vat := make([]int64, n), make([]int64, n), make([]int64, n)
 	ids, skus, names, units := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
@@ -380,7 +405,7 @@ func (s *Service) insertOrder(ctx context.Context, tx *sqlx.Tx, o *Order, prefix
 		pq.Array(lineNo), o.BuyerOrgID, o.OrderedBy, o.AgreementID, o.SupplierID, o.SupplierRank, string(o.Status), o.Currency,
 		o.TotalMinor, o.VATMinor, o.DeliveryAddress, o.CostCenter, nullString(o.RequestedDeliveryDate), o.Note,
 		nullString(o.CascadeReason), o.CascadeNote, nullString(o.DeclinedOrderID),
-		pq.Array(ids), pq.Array(skus), prefix, year, pq.Array(names), pq.Array(units), pq.Array(qty),
+		pq.Array(ids), pq.Array(skus), pq.Array(names), pq.Array(units), pq.Array(qty),
 		pq.Array(price), pq.Array(vat), pq.Array(total), pq.Array(lineVAT), eventNote, o.UsageSlot)
 	if err != nil {
 		return postgres.Error(err, "order")
