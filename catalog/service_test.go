@@ -241,6 +241,30 @@ func TestItemScope(t *testing.T) {
 			t.Fatalf("total = %d, want 1", p.Total)
 		}
 	})
+	t.Run("search scope by role", func(t *testing.T) {
+		for _, c := range []struct {
+			name   string
+			caller auth.Caller
+			want   bool
+		}{
+			{"admin", admin, true}, {"manager", f.manager, true}, {"other manager", f.otherManager, false},
+			{"participating orderer", f.orderer, true}, {"outside orderer", f.outsiderOrderer, false},
+		} {
+			p, err := f.s.SearchItems(ctx, c.caller, SearchFilter{Q: "ABN-1"})
+			testenv.Must(t, err)
+			found := false
+			for _, x := range p.Items {
+				found = found || x.ID == it.ID
+			}
+			if found != c.want {
+				t.Errorf("%s: found = %v, want %v", c.name, found, c.want)
+			}
+			_, err = f.s.GetItem(ctx, c.caller, it.ID)
+			if (err == nil) != c.want {
+				t.Errorf("%s: get err = %v", c.name, err)
+			}
+		}
+	})
 	t.Run("duplicate sku", func(t *testing.T) {
 		_, err := f.s.AddItem(ctx, f.supplier1, f.agreement.ID, ItemInput{SKU: "ABN-1", Name: "X", Unit: "EA", CPVCode: "33141420",
 			VATRateBP: ptr(2500), PriceMinor: ptr(int64(1))})
