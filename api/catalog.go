@@ -1,6 +1,10 @@
 package api
 
 import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"strconv"
@@ -122,8 +126,15 @@ func (h *handler) importPriceList(c *gin.Context) error {
 		return &derr.Error{Kind: derr.BadRequest, Code: "unsupported_media_type",
 			Message: "Send the price list as text/csv (UTF-8, a header row: " + strings.Join(catalog.PriceListColumns, ",") + ")."}
 	}
-	body := http.MaxBytesReader(c.Writer, c.Request.Body, maxPriceListBody)
-	rep, err := h.Catalog.ImportPriceList(c.Request.Context(), callerOf(c), c.Param("id"), body)
+	data, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxPriceListBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return &derr.Error{Kind: derr.BadRequest, Code: "body_too_large", Message: fmt.Sprintf("The price list is larger than %d bytes.", tooBig.Limit)}
+		}
+		return &derr.Error{Kind: derr.BadRequest, Code: "unreadable_body", Message: "The price list could not be read.", Err: err}
+	}
+	rep, err := h.Catalog.ImportPriceList(c.Request.Context(), callerOf(c), c.Param("id"), bytes.NewReader(data))
 	if err != nil {
 		return err
 	}
