@@ -31,6 +31,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"sync"
@@ -66,6 +67,7 @@ func run() error {
 	duration := flag.Duration("duration", 10*time.Second, "measurement time of each phase")
 	clients := flag.Int("clients", 32, "concurrent orderers and pgbench clients")
 	scale := flag.Int("scale", 32, "pgbench scale factor (branches); at least the client count avoids one hot branch row")
+	profile := flag.String("cpuprofile", "", "write a CPU profile of the measured order placement to this file")
 	flag.Parse()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -145,6 +147,17 @@ func run() error {
 	var lat []time.Duration
 	var pgTxns, pgSecs float64
 	half := *duration / 2
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	for round := range 2 {
 		res, err := placeLoop(ctx, base, seed, *clients, half, fmt.Sprintf("run%d", round))
 		if err != nil {
