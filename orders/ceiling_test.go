@@ -258,6 +258,12 @@ func TestIdempotencyUnderConcurrency(t *testing.T) {
 		if !replayed || !ids[o.ID] || len(o.Lines) != 3 {
 			t.Fatalf("replay = %v, id %s", replayed, o.ID)
 		}
+		stored, err := w.svc.GetOrder(ctx, w.Orderer, o.ID)
+		testenv.Must(t, err)
+		if o.Number != stored.Number || len(o.Events) != 1 || o.Events[0].ID != stored.Events[0].ID || o.Events[0].ID == 0 ||
+			!o.CreatedAt.Equal(stored.CreatedAt) || o.TotalMinor != stored.TotalMinor {
+			t.Fatalf("replayed %+v, stored %+v", o, stored)
+		}
 	})
 	t.Run("another body", func(t *testing.T) {
 		_, _, err := w.svc.CreateOrder(ctx, w.Orderer, w.input(2), "key-one")

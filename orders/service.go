@@ -13,6 +13,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 
 	"github.com/avrop/avrop/auth"
@@ -343,9 +344,14 @@ func (s *Service) place(ctx context.Context, tx *sqlx.Tx, c auth.Caller, in Orde
 		o.RequestedDeliveryDate = &in.RequestedDeliveryDate
 	}
 	o.UsageSlot = rand.IntN(UsageSlots)
-	if err := s.insertOrder(ctx, tx, &o, note); err != nil {
-		return Order{}, oc, err
+	// The order is written by the transaction's last statement (debitSQL); its id and times
+	// are made here so that the idempotency key's response can be built before.
+	now := s.now().UTC().Truncate(time.Microsecond)
+	o.ID, o.CreatedAt, o.UpdatedAt = uuid.NewString(), now, now
+	if o.Status == StatusApproved {
+		o.ApprovedAt = &now
 	}
+	o.Events = []Event{{ActorID: o.OrderedBy, ActorName: o.OrderedByName, To: o.Status, Note: note, CreatedAt: now}}
 	return o, oc, nil
 }
 

@@ -31,7 +31,7 @@ func newStatements(db *sqlx.DB) *statements {
 }
 
 // hot lists the statements of order placement.
-var hot = []string{orderContextSQL, itemsSQL, debitSQL, debitAfterRebalanceSQL, insertOrderSQL, claimKeySQL}
+var hot = []string{orderContextSQL, itemsSQL, debitSQL, debitAfterRebalanceSQL, claimKeySQL}
 
 // prepare prepares the hot statements on the pool once. It must run outside any transaction:
 // preparing on the pool takes a connection of its own, and transactions already holding every
@@ -162,24 +162,8 @@ func (s *Service) loadItems(ctx context.Context, tx *sqlx.Tx, ids []string, toda
 // migration 00010): concurrent orders on one agreement contend on a slot, not on one row.
 const UsageSlots = 16
 
-// debitTail follows the participant's debit p in both debit statements: it takes the buyer's
-// next order number ($11 prefix, $12 year) only when p succeeded, writes it into the order
-// ($9) and stores the idempotency key's response ($10, for key $8 of user $7; NULL when there
-// is none) with that number.
-const debitTail = `,
-n AS (
-    INSERT INTO order_counters AS c (org_id, year, last_value) SELECT $6::uuid, $12::int, 1 FROM p
-    ON CONFLICT (org_id, year) DO UPDATE SET last_value = c.last_value + 1
-    RETURNING $11::text || '-' || $12::int::text || '-' || lpad(c.last_value::text, 6, '0') AS number),
-o AS (
-    UPDATE orders SET number = n.number FROM n WHERE orders.id = $9::uuid RETURNING n.number),
-k AS (
-    UPDATE idempotency_keys SET order_id = $9::uuid, response = jsonb_set($10::jsonb, '{number}', to_jsonb(o.number))
-    FROM o WHERE user_id = $7::uuid AND key = $8::text)
-SELECT EXISTS (SELECT 1 FROM s) AS slot_ok, EXISTS (SELECT 1 FROM p) AS participant_ok, (SELECT number FROM o) AS number`
-
-// debitParticipantCTE debits the participant's row when the agreement's slot s was debited;
-// the slot is locked first because p reads s's rows.
+// debitParticipantCTE debits the participant's row ($6, ceiling $5) when the agreement's slot
+// s was debited; the slot is locked first because p reads s's rows.
 const debitParticipantCTE = `
 p AS (
     INSERT INTO participant_usage AS u (agreement_id, org_id, committed_minor, ceiling_minor)
@@ -189,21 +173,60 @@ p AS (
         WHERE EXCLUDED.ceiling_minor IS NULL OR u.committed_minor + EXCLUDED.committed_minor <= EXCLUDED.ceiling_minor
     RETURNING u.committed_minor)`
 
+// writeOrderTail follows p in both final statements. Only when the participant's debit
+// succeeded does it take the buyer's next order number (counter row per organisation and
+// year), insert the order, its lines and its creation event, and store the idempotency key's
+// response ($10 for key $8 of user $7, NULL when there is none) with the number and event id
+// filled in. Writing the order last keeps every hot row (slot, participant, counter) locked
+// only for this one statement and the COMMIT.
+const writeOrderTail = `,
+n AS (
+    INSERT INTO order_counters AS c (org_id, year, last_value) SELECT $6::uuid, $12::int, 1 FROM p
+    ON CONFLICT (org_id, year) DO UPDATE SET last_value = c.last_value + 1
+    RETURNING $11::text || '-' || $12::int::text || '-' || lpad(c.last_value::text, 6, '0') AS number),
+o AS (
+    INSERT INTO orders (id, number, buyer_org_id, ordered_by, agreement_id, supplier_id, supplier_rank, status, currency,
+        total_minor, vat_minor, delivery_address, cost_center, requested_delivery_date, note, cascade_reason, cascade_note,
+        declined_order_id, approved_at, usage_slot, created_at, updated_at)
+    SELECT $9::uuid, n.number, $6::uuid, $13::uuid, $1::uuid, $14::uuid, $15::int, $16::text, $17::text,
+        $3::bigint, $18::bigint, $19::text, $20::text, $21::date, $22::text, $23::text, $24::text,
+        $25::uuid, CASE WHEN $16::text = 'approved' THEN $26::timestamptz END, $2::int, $26::timestamptz, $26::timestamptz
+    FROM n
+    RETURNING id, number),
+l AS (
+    INSERT INTO order_lines (order_id, line_no, item_id, sku, name, unit, quantity, unit_price_minor, vat_rate_bp,
+        line_total_minor, line_vat_minor)
+    SELECT o.id, x.line_no, x.item_id, x.sku, x.name, x.unit, x.quantity, x.unit_price_minor, x.vat_rate_bp,
+        x.line_total_minor, x.line_vat_minor
+    FROM o, unnest($27::int[], $28::uuid[], $29::text[], $30::text[], $31::text[], $32::int[], $33::bigint[],
+        $34::int[], $35::bigint[], $36::bigint[])
+        AS x(line_no, item_id, sku, name, unit, quantity, unit_price_minor, vat_rate_bp, line_total_minor, line_vat_minor)),
+e AS (
+    INSERT INTO order_events (order_id, actor_id, from_status, to_status, note, created_at)
+    SELECT o.id, $13::uuid, NULL, $16::text, $37::text, $26::timestamptz FROM o
+    RETURNING id),
+k AS (
+    UPDATE idempotency_keys
+    SET order_id = o.id, response = jsonb_set(jsonb_set($10::jsonb, '{number}', to_jsonb(o.number)), '{events,0,id}', to_jsonb(e.id))
+    FROM o, e WHERE user_id = $7::uuid AND key = $8::text)
+SELECT EXISTS (SELECT 1 FROM s) AS slot_ok, EXISTS (SELECT 1 FROM p) AS participant_ok,
+    (SELECT number FROM o) AS number, (SELECT id FROM e) AS event_id`
+
 // debitSQL is the usual end of an order's transaction, in one round trip: it debits one
 // agreement slot ($2) when the slot's allowance has room and was shared from the ceiling in
 // force ($4, read under the agreement row's share lock; NULL means no ceiling), then the
-// participant ($6, ceiling $5), then takes the order number and stores the key's response.
-// No slot row means: rebalance, then debitAfterRebalanceSQL.
+// participant, then writes the order (writeOrderTail). No slot row means: retry on the exact
+// path.
 const debitSQL = `
 WITH s AS (
     UPDATE agreement_usage SET committed_minor = committed_minor + $3::bigint
     WHERE agreement_id = $1::uuid AND slot = $2::int AND ceiling_basis IS NOT DISTINCT FROM $4::bigint
       AND (allowance_minor IS NULL OR committed_minor + $3::bigint <= allowance_minor)
-    RETURNING committed_minor),` + debitParticipantCTE + debitTail
+    RETURNING committed_minor),` + debitParticipantCTE + writeOrderTail
 
 // debitAfterRebalanceSQL is debitSQL for an order whose slot rebalance has already debited.
 const debitAfterRebalanceSQL = `
-WITH s AS (SELECT $2::int AS slot, $4::bigint AS ceiling),` + debitParticipantCTE + debitTail
+WITH s AS (SELECT $2::int AS slot, $4::bigint AS ceiling),` + debitParticipantCTE + writeOrderTail
 
 // keyResponse is what an order's idempotency key stores: empty Key when there is none.
 type keyResponse struct {
@@ -212,17 +235,18 @@ type keyResponse struct {
 }
 
 // debitResult is the outcome of debit: whether the order fitted the agreement's ceiling and
-// the participant's, and the order number it got when it did.
+// the participant's, and when it did, the order's number and creation event.
 type debitResult struct {
 	SlotOK        bool    `db:"slot_ok"`
 	ParticipantOK bool    `db:"participant_ok"`
 	Number        *string `db:"number"`
+	EventID       *int64  `db:"event_id"`
 }
 
-// debit debits the order's value from the agreement's ceiling and the participant's, numbers
-// the order and stores the key's response. Lock order, the same in every transaction so that
-// debits and credits never deadlock: agreement slots (one, or all in slot order), then the
-// participant's row, then the buyer's order counter.
+// debit debits the order's value from the agreement's ceiling and the participant's, and
+// writes the order with its number, lines and creation event and the key's response. Lock
+// order, the same in every transaction so that debits and credits never deadlock: agreement
+// slots (one, or all in slot order), then the participant's row, then the buyer's counter.
 //
 // On the fast path (exact false) it debits the order's own slot and answers errSlotFull when the
 // slot has no room; the caller then retries the whole order in a new transaction with exact
@@ -232,15 +256,31 @@ func (s *Service) debit(ctx context.Context, tx *sqlx.Tx, o *Order, ceiling, par
 	if k.Key != "" {
 		key, userID, response = k.Key, k.UserID, string(k.Response)
 	}
+	n := len(o.Lines)
+	lineNo, qty, vat := make([]int64, n), make([]int64, n), make([]int64, n)
+	ids, skus, names, units := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	price, total, lineVAT := make([]int64, n), make([]int64, n), make([]int64, n)
+	for i, l := range o.Lines {
+		lineNo[i], ids[i], skus[i], names[i], units[i] = int64(l.LineNo), l.ItemID, l.SKU, l.Name, l.Unit
+		qty[i], price[i], vat[i], total[i], lineVAT[i] = int64(l.Quantity), l.UnitPriceMinor, int64(l.VATRateBP), l.LineTotalMinor, l.LineVATMinor
+	}
+	note := ""
+	if len(o.Events) > 0 {
+		note = o.Events[0].Note
+	}
 	run := func(query string) (debitResult, error) {
 		var got debitResult
 		stmt, err := s.stmts.in(ctx, tx, query)
 		if err == nil {
 			err = stmt.GetContext(ctx, &got, o.AgreementID, o.UsageSlot, o.TotalMinor, ceiling, participantCeiling, o.BuyerOrgID,
-				userID, key, o.ID, response, prefix, year)
+				userID, key, o.ID, response, prefix, year,
+				o.OrderedBy, o.SupplierID, o.SupplierRank, string(o.Status), o.Currency, o.VATMinor, o.DeliveryAddress, o.CostCenter,
+				nullString(o.RequestedDeliveryDate), o.Note, nullString(o.CascadeReason), o.CascadeNote, nullString(o.DeclinedOrderID),
+				o.CreatedAt, pq.Array(lineNo), pq.Array(ids), pq.Array(skus), pq.Array(names), pq.Array(units), pq.Array(qty),
+				pq.Array(price), pq.Array(vat), pq.Array(total), pq.Array(lineVAT), note)
 		}
 		if err != nil {
-			return got, fmt.Errorf("debit: %w", err)
+			return got, postgres.Error(err, "order")
 		}
 		return got, nil
 	}
@@ -261,10 +301,11 @@ func (s *Service) debit(ctx context.Context, tx *sqlx.Tx, o *Order, ceiling, par
 			return false, false, err
 		}
 	}
-	if !got.ParticipantOK || got.Number == nil {
+	if !got.ParticipantOK || got.Number == nil || got.EventID == nil {
 		return true, false, nil
 	}
 	o.Number = *got.Number
+	o.Events[0].ID = *got.EventID
 	return true, true, nil
 }
 
@@ -344,75 +385,11 @@ func credit(ctx context.Context, tx sqlx.ExtContext, agreementID, orgID string, 
 	return nil
 }
 
-// insertOrderSQL inserts the order, its lines and its creation event in one statement (one
-// round trip). The order's number is a unique placeholder until debitSQL, the transaction's
-// last statement, takes the buyer's next number: the counter row is then locked only from
-// there to COMMIT, not across the whole transaction.
-const insertOrderSQL = `
-WITH o AS (
-    INSERT INTO orders (number, buyer_org_id, ordered_by, agreement_id, supplier_id, supplier_rank, status, currency,
-        total_minor, vat_minor, delivery_address, cost_center, requested_delivery_date, note, cascade_reason,
-        cascade_note, declined_order_id, approved_at, usage_slot)
-    SELECT '~' || gen_random_uuid()::text, $2, $3, $4, $5, $6, $7::text, $8,
-        $9, $10, $11, $12, $13::date, $14, $15, $16, $17::uuid, CASE WHEN $7::text = 'approved' THEN now() END, $28
-    RETURNING id, number, created_at, updated_at, approved_at),
-l AS (
-    INSERT INTO order_lines (order_id, line_no, item_id, sku, name, unit, quantity, unit_price_minor, vat_rate_bp,
-        line_total_minor, line_vat_minor)
-    SELECT o.id, x.line_no, x.item_id, x.sku, x.name, x.unit, x.quantity, x.unit_price_minor, x.vat_rate_bp,
-        x.line_total_minor, x.line_vat_minor
-    FROM o, unnest($1::int[], $18::uuid[], $19::text[], $20::text[], $21::text[], $22::int[], $23::bigint[],
-        $24::int[], $25::bigint[], $26::bigint[])
-        AS x(line_no, item_id, sku, name, unit, quantity, unit_price_minor, vat_rate_bp, line_total_minor, line_vat_minor)),
-e AS (
-    INSERT INTO order_events (order_id, actor_id, from_status, to_status, note)
-    SELECT o.id, $3, NULL, $7::text, $27 FROM o
-    RETURNING id, created_at)
-SELECT o.id, o.number, o.created_at, o.updated_at, o.approved_at, e.id AS event_id, e.created_at AS event_at FROM o, e`
-
-type insertedOrder struct {
-	ID         string     `db:"id"`
-	Number     string     `db:"number"`
-	CreatedAt  time.Time  `db:"created_at"`
-	UpdatedAt  time.Time  `db:"updated_at"`
-	ApprovedAt *time.Time `db:"approved_at"`
-	EventID    int64      `db:"event_id"`
-	EventAt    time.Time  `db:"event_at"`
-}
-
 func nullString(p *string) any {
 	if p == nil || *p == "" {
 		return nil
 	}
 	return *p
-}
-
-func (s *Service) insertOrder(ctx context.Context, tx *sqlx.Tx, o *Order, eventNote string) error {
-	n := len(o.Lines)
-	lineNo, qty, vat := make([]int64, n), make([]int64, n), make([]int64, n)
-	ids, skus, names, units := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	price, total, lineVAT := make([]int64, n), make([]int64, n), make([]int64, n)
-	for i, l := range o.Lines {
-		lineNo[i], ids[i], skus[i], names[i], units[i] = int64(l.LineNo), l.ItemID, l.SKU, l.Name, l.Unit
-		qty[i], price[i], vat[i], total[i], lineVAT[i] = int64(l.Quantity), l.UnitPriceMinor, int64(l.VATRateBP), l.LineTotalMinor, l.LineVATMinor
-	}
-	stmt, err := s.stmts.in(ctx, tx, insertOrderSQL)
-	if err != nil {
-		return fmt.Errorf("insert order: %w", err)
-	}
-	var got insertedOrder
-	err = stmt.GetContext(ctx, &got,
-		pq.Array(lineNo), o.BuyerOrgID, o.OrderedBy, o.AgreementID, o.SupplierID, o.SupplierRank, string(o.Status), o.Currency,
-		o.TotalMinor, o.VATMinor, o.DeliveryAddress, o.CostCenter, nullString(o.RequestedDeliveryDate), o.Note,
-		nullString(o.CascadeReason), o.CascadeNote, nullString(o.DeclinedOrderID),
-		pq.Array(ids), pq.Array(skus), pq.Array(names), pq.Array(units), pq.Array(qty),
-		pq.Array(price), pq.Array(vat), pq.Array(total), pq.Array(lineVAT), eventNote, o.UsageSlot)
-	if err != nil {
-		return postgres.Error(err, "order")
-	}
-	o.ID, o.Number, o.CreatedAt, o.UpdatedAt, o.ApprovedAt = got.ID, got.Number, got.CreatedAt, got.UpdatedAt, got.ApprovedAt
-	o.Events = []Event{{ID: got.EventID, ActorID: o.OrderedBy, ActorName: o.OrderedByName, To: o.Status, Note: eventNote, CreatedAt: got.EventAt}}
-	return nil
 }
 
 // declinedOrderFits reports whether id names a declined order of the same buyer and agreement
