@@ -2,10 +2,31 @@
 // approvals, the lifecycle and its events, deviations and follow-up.
 //
 // Every rule that must hold under concurrency is enforced inside one PostgreSQL transaction:
-// the ceilings by conditional updates of committed counters (agreement row first, then the
-// participant row), lifecycle moves by a row lock on the order, idempotency keys by a claim in
-// the order's own transaction. The package never imports net/http; it takes an auth.Caller and
-// returns values and *derr.Error for expected failures.
+//
+//   - Ceilings. The agreement's committed value lives in UsageSlots counter rows per agreement
+//     (agreement_usage); an order debits one slot against that slot's allowance, its share of
+//     the remaining ceiling, with one conditional UPDATE; when the slot has no room the order is
+//     retried on the exact path, which locks every slot in order, checks the sum against the
+//     ceiling and shares the remainder out again. The participant's ceiling is one conditional
+//     upsert of participant_usage. Both are the transaction's last statement before COMMIT, so
+//     the hot rows are locked only briefly, and CHECK constraints are the backstop. The ceilings
+//     are read from the catalogue's rows under a share lock taken at the start of the order, so
+//     a manager's change of a ceiling waits for orders in flight and orders after it see the
+//     new value (a changed ceiling sends the next order down the exact path).
+//   - Lifecycle moves lock the order's row; every move writes an order_events row, which a
+//     trigger refuses to update or delete.
+//   - Idempotency keys (per user, 24 hours) are claimed in the order's own transaction under a
+//     transaction-scoped advisory lock, which tells a request racing one in flight (409) from
+//     a repeat (the stored first response) or a reuse with another body (422). A refused
+//     request stores nothing.
+//
+// Money: line total = unit price × quantity; line VAT = line total × rate, rounded half up per
+// line; the order's VAT is the sum of the lines' VAT; totals are integer minor units.
+//
+// Scope: a buyer's orderers and approvers see their organisation's orders, a supplier the
+// orders addressed to it from approval on (its inbox), a manager the orders on their
+// procurement body's agreements; anything else is NotFound. The package never imports
+// net/http; it takes an auth.Caller and returns values and *derr.Error for expected failures.
 package orders
 
 import (
