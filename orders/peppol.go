@@ -127,7 +127,7 @@ func BuildPeppolOrder(o Order, p PeppolParties) ([]byte, error) {
 		CustomizationID:      PeppolCustomizationID,
 		ProfileID:            PeppolProfileID,
 		ID:                   o.Number,
-		IssueDate:            o.CreatedAt.UTC().Format("2006-01-02"),
+		IssueDate:            o.CreatedAt.UTC().Format("2006-01-02"), // the service keeps days in UTC (Service.today)
 		OrderTypeCode:        PeppolCallOffOrder,
 		Note:                 strings.TrimSpace(o.Note),
 		DocumentCurrencyCode: cur,
