@@ -738,3 +738,113 @@ func TestScopeLists(t *testing.T) {
 		})
 	}
 }
+
+// TestScopeBodyIDs names world B's resources in bodies of world A's requests: an
+// Idempotency-Key world B's orderer used, and world B's declined order as the reason to skip
+// a higher-ranked supplier. Neither may reach world B's data.
+func TestScopeBodyIDs(t *testing.T) {
+	a := newTestAPI(t)
+	wa, wb := newScopeWorld(t, a, "A"), newScopeWorld(t, a, "B")
+	t.Run("another user's Idempotency-Key replays nothing", func(t *testing.T) {
+		bodyB := map[string]any{"agreement_id": wb.agreement, "supplier_id": wb.sup.ID,
+			"lines": []map[string]any{{"item_id": wb.items[1], "quantity": 1}}, "delivery_address": "B"}
+		res := a.do("POST", "/api/v1/orders", wb.orderer.tok, bodyB, "Idempotency-Key", "scope-shared-key")
+		wantStatus(t, res, http.StatusCreated)
+		orderB := res.JSON["id"].(string)
+		before := wb.snapshot(t)
+		res = a.do("POST", "/api/v1/orders", wa.orderer.tok, bodyB, "Idempotency-Key", "scope-shared-key")
+		if res.Status == http.StatusCreated || strings.Contains(string(res.Body), orderB) {
+			t.Fatalf("world A's orderer replayed world B's order: %d %s", res.Status, res.Body)
+		}
+		wantProblem(t, res, res.Status, "")
+		bodyA := map[string]any{"agreement_id": wa.agreement, "supplier_id": wa.sup.ID,
+			"lines": []map[string]any{{"item_id": wa.items[1], "quantity": 1}}, "delivery_address": "A"}
+		res = a.do("POST", "/api/v1/orders", wa.orderer.tok, bodyA, "Idempotency-Key", "scope-shared-key")
+		wantStatus(t, res, http.StatusCreated)
+		if res.JSON["id"] == orderB || res.Header.Get("Idempotent-Replayed") != "" {
+			t.Fatalf("world A's order is a replay of world B's: %v", res.JSON["id"])
+		}
+		if after := wb.snapshot(t); after != before {
+			t.Fatalf("world B changed:\nbefore %s\nafter  %s", before, after)
+		}
+	})
+	t.Run("cascade naming world B's declined order", func(t *testing.T) {
+		res := a.do("POST", "/api/v1/agreements", wa.manager.tok, map[string]any{
+			"reference": "RA-SCOPE-R-" + testenv.Unique(), "title": "Rangordning", "cpv_code": "33190000", "currency": "SEK",
+			"valid_from": "2023-10-01", "valid_to": "2099-09-30", "call_off_method": "ranking",
+			"min_order_minor": 0, "max_price_increase_bp": 300, "price_adjustment_interval_months": 12, "lead_time_days": 10,
+			"participants": []map[string]any{{"org_id": wa.buyer.ID}},
+			"suppliers":    []map[string]any{{"org_id": wa.sup.ID, "rank": 1}, {"org_id": wa.sup2.ID, "rank": 2}}})
+		wantStatus(t, res, http.StatusCreated)
+		ranking := res.JSON["id"].(string)
+		res = a.do("POST", "/api/v1/agreements/"+ranking+"/items", wa.supplier2.tok, map[string]any{"sku": "R-1", "name": "Rang två",
+			"unit": "EA", "pack_size": 1, "cpv_code": "33190000", "vat_rate_bp": 2500, "price_minor": 5000})
+		wantStatus(t, res, http.StatusCreated)
+		item := res.JSON["id"].(string)
+		before := wb.snapshot(t)
+		for _, declined := range []string{wb.orders[orders.StatusDeclined], wa.orders[orders.StatusDeclined]} {
+			res = a.do("POST", "/api/v1/orders", wa.orderer.tok, map[string]any{"agreement_id": ranking, "supplier_id": wa.sup2.ID,
+				"lines": []map[string]any{{"item_id": item, "quantity": 1}}, "delivery_address": "A",
+				"cascade_reason": orders.CascadeHigherRankDeclined, "cascade_note": "Nekad", "declined_order_id": declined})
+			wantProblem(t, res, http.StatusUnprocessableEntity, orders.CodeCascadeOrderInvalid)
+		}
+		if after := wb.snapshot(t); after != before {
+			t.Fatalf("world B changed:\nbefore %s\nafter  %s", before, after)
+		}
+	})
+}
+
+// TestScopeFollowsRoleChanges: roles and activity are data too. A token issued before an
+// administrator demotes or deactivates its user no longer carries the old scope.
+func TestScopeFollowsRoleChanges(t *testing.T) {
+	a := newTestAPI(t)
+	w := newScopeWorld(t, a, "A")
+	_, adminTok := a.user(a.org(auth.KindPlatform), auth.RoleAdmin)
+	pending := w.orders[orders.StatusPendingApproval]
+	wantStatus(t, a.do("PATCH", "/api/v1/users/"+w.approver.ID, adminTok, map[string]any{"roles": []string{"orderer"}}), http.StatusOK)
+	wantProblem(t, a.do("POST", "/api/v1/orders/"+pending+"/approve", w.approver.tok, nil), http.StatusForbidden, "")
+	wantProblem(t, a.do("GET", "/api/v1/orders/approval-queue", w.approver.tok, nil), http.StatusForbidden, "")
+	wantStatus(t, a.do("PATCH", "/api/v1/users/"+w.supplier.ID, adminTok, map[string]any{"active": false}), http.StatusOK)
+	wantProblem(t, a.do("POST", "/api/v1/orders/"+w.orders[orders.StatusApproved]+"/accept", w.supplier.tok, nil), http.StatusUnauthorized, "")
+	wantProblem(t, a.do("GET", "/api/v1/catalog/items/"+w.items[0], w.supplier.tok, nil), http.StatusUnauthorized, "")
+	res := a.do("GET", "/api/v1/orders/"+pending, w.orderer.tok, nil)
+	wantStatus(t, res, http.StatusOK)
+	if res.JSON["status"] != string(orders.StatusPendingApproval) {
+		t.Fatalf("status = %v after refused moves", res.JSON["status"])
+	}
+}
+
+// TestScopeJunkFilters sends malformed ids in every list filter: a 4xx problem document or an
+// empty list, never a 500 and never someone else's data.
+func TestScopeJunkFilters(t *testing.T) {
+	a := newTestAPI(t)
+	w := newScopeWorld(t, a, "A")
+	for _, path := range []string{
+		"/api/v1/orders?agreement_id=%s", "/api/v1/orders?supplier_id=%s", "/api/v1/orders?buyer_org_id=%s", "/api/v1/orders?status=%s",
+		"/api/v1/catalog/items?agreement_id=%s", "/api/v1/catalog/items?supplier_id=%s", "/api/v1/catalog/items?cpv=%s", "/api/v1/catalog/items?q=%s",
+		"/api/v1/price-changes?agreement_id=%s", "/api/v1/price-changes?item_id=%s", "/api/v1/price-changes?status=%s",
+		"/api/v1/deviations?agreement_id=%s", "/api/v1/deviations?supplier_id=%s", "/api/v1/deviations?status=%s",
+		"/api/v1/users?org_id=%s", "/api/v1/organizations?kind=%s", "/api/v1/agreements?status=%s",
+	} {
+		for _, junk := range []string{"not-a-uuid", "%27%20OR%201%3D1--", "00000000-0000-0000-0000-00000000000Z", "%00"} {
+			p := fmt.Sprintf(path, junk)
+			t.Run(p, func(t *testing.T) {
+				for _, role := range scopeRoles {
+					res := a.do("GET", p, w.userOf(role).tok, nil)
+					switch {
+					case res.Status == http.StatusOK:
+						if !strings.Contains(p, "q=") {
+							if total, _ := res.JSON["total"].(float64); total != 0 {
+								t.Errorf("%s as %s: a junk filter matched %v: %s", p, role, total, res.Body)
+							}
+						}
+					case res.Status >= 400 && res.Status < 500:
+						wantProblem(t, res, res.Status, "")
+					default:
+						t.Errorf("%s as %s: status %d; body: %s", p, role, res.Status, res.Body)
+					}
+				}
+			})
+		}
+	}
+}
