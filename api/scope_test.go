@@ -848,3 +848,83 @@ func TestScopeJunkFilters(t *testing.T) {
 		}
 	}
 }
+
+// scopeAdmin is what a platform administrator is due on each row with world B's ids: the
+// administrator runs organisations and users and sees every agreement, item and price change
+// (200; writes they may make are not called: 0), but has no orders, deviations, usage or
+// supplier writes at all (403, as GET /orders and GET /deviations answer).
+var scopeAdmin = map[string]int{
+	"GET /api/v1/organizations/:id":                   200,
+	"PATCH /api/v1/organizations/:id":                 0,
+	"GET /api/v1/users/:id":                           200,
+	"PATCH /api/v1/users/:id":                         0,
+	"GET /api/v1/agreements/:id":                      200,
+	"PATCH /api/v1/agreements/:id":                    0,
+	"GET /api/v1/agreements/:id/items":                200,
+	"POST /api/v1/agreements/:id/items":               403,
+	"POST /api/v1/agreements/:id/price-list":          403,
+	"GET /api/v1/agreements/:id/usage":                403,
+	"GET /api/v1/catalog/items/:id":                   200,
+	"PATCH /api/v1/catalog/items/:id":                 403,
+	"PUT /api/v1/catalog/items/:id/price":             403,
+	"GET /api/v1/price-changes/:id":                   200,
+	"POST /api/v1/price-changes/:id/approve":          0,
+	"POST /api/v1/price-changes/:id/reject":           0,
+	"GET /api/v1/orders/:id":                          403,
+	"POST /api/v1/orders/:id/approve":                 403,
+	"POST /api/v1/orders/:id/reject":                  403,
+	"POST /api/v1/orders/:id/cancel":                  403,
+	"POST /api/v1/orders/:id/accept":                  403,
+	"POST /api/v1/orders/:id/decline":                 403,
+	"POST /api/v1/orders/:id/ship":                    403,
+	"POST /api/v1/orders/:id/deliver":                 403,
+	"GET /api/v1/orders/:id/deviations":               403,
+	"POST /api/v1/orders/:id/deviations":              403,
+	"POST /api/v1/orders/:id/deviations/:did/respond": 403,
+	"POST /api/v1/orders/:id/deviations/:did/close":   403,
+	"GET /api/v1/orders/:id/peppol":                   403,
+}
+
+// scopeAdminBugs are the rows where the engine does not yet answer what scopeAdmin says;
+// TestScopeBugAdmin (build tag scopebugs, api/scope_bugs_test.go) holds them strictly.
+var scopeAdminBugs = map[string]bool{
+	"GET /api/v1/orders/:id":            true, // 404: orders.Service.GetOrder has no role check
+	"GET /api/v1/orders/:id/deviations": true, // 404: orders.Service.ListOrderDeviations has no role check
+	"GET /api/v1/orders/:id/peppol":     true, // 404: orders.Service.PeppolOrder calls GetOrder
+}
+
+// checkScopeAdmin calls every row as a platform administrator with world B's ids; rows in
+// skip are left out.
+func checkScopeAdmin(t *testing.T, only func(key string) bool) {
+	a := newTestAPI(t)
+	wb := newScopeWorld(t, a, "B")
+	_, adminTok := a.user(a.org(auth.KindPlatform), auth.RoleAdmin)
+	before := wb.snapshot(t)
+	for _, row := range scopeRows() {
+		want, ok := scopeAdmin[row.key()]
+		if !ok {
+			t.Errorf("%s has no entry in scopeAdmin", row.key())
+			continue
+		}
+		if want == 0 || !only(row.key()) {
+			continue
+		}
+		t.Run(row.key(), func(t *testing.T) {
+			res := a.do(row.method, row.path(row.ids(wb)), adminTok, row.body, row.headers()...)
+			if row.planned && res.Status == http.StatusNotFound && res.JSON["detail"] == "No resource at this path." {
+				return
+			}
+			if res.Status != want {
+				t.Errorf("%s as admin: status %d, want %d; body: %s", row.key(), res.Status, want, res.Body)
+			}
+			if after := wb.snapshot(t); after != before {
+				t.Fatalf("%s as admin changed world B", row.key())
+			}
+		})
+	}
+}
+
+// TestScopeAdmin: SPEC §1 for the platform administrator.
+func TestScopeAdmin(t *testing.T) {
+	checkScopeAdmin(t, func(key string) bool { return !scopeAdminBugs[key] })
+}
