@@ -257,11 +257,11 @@ func (r scopeRow) headers() []string {
 }
 
 var (
-	buyerRoles   = []auth.Role{auth.RoleOrderer, auth.RoleApprover}
-	allRoles     = []auth.Role{auth.RoleOrderer, auth.RoleApprover, auth.RoleSupplier, auth.RoleManager}
-	onlySupplier = []auth.Role{auth.RoleSupplier}
-	onlyManager  = []auth.Role{auth.RoleManager}
-	noRole       = []auth.Role{}
+	scopeBuyerRoles   = []auth.Role{auth.RoleOrderer, auth.RoleApprover}
+	scopeAllRoles     = []auth.Role{auth.RoleOrderer, auth.RoleApprover, auth.RoleSupplier, auth.RoleManager}
+	scopeSupplierOnly = []auth.Role{auth.RoleSupplier}
+	scopeManagerOnly  = []auth.Role{auth.RoleManager}
+	scopeNoRole       = []auth.Role{}
 )
 
 // nbAllowed marks a write a neighbour may legitimately make (an awarded supplier adding its own
@@ -274,12 +274,12 @@ var (
 	nbSupWrit = map[auth.Role]int{auth.RoleSupplier: nbAllowed}
 )
 
-func idOf(f func(w *scopeWorld) string) func(w *scopeWorld) map[string]string {
+func scopeID(f func(w *scopeWorld) string) func(w *scopeWorld) map[string]string {
 	return func(w *scopeWorld) map[string]string { return map[string]string{"id": f(w)} }
 }
 
-func orderIn(st orders.Status) func(w *scopeWorld) map[string]string {
-	return idOf(func(w *scopeWorld) string { return w.orders[st] })
+func scopeOrderIn(st orders.Status) func(w *scopeWorld) map[string]string {
+	return scopeID(func(w *scopeWorld) string { return w.orders[st] })
 }
 
 const scopeCSV = "sku,name,description,unit,pack_size,cpv_code,gtin,eco_labels,vat_rate_bp,price_minor,effective_from\n" +
@@ -289,9 +289,9 @@ const scopeCSV = "sku,name,description,unit,pack_size,cpv_code,gtin,eco_labels,v
 // resource of the other world on which the move would be allowed, so that a missing scope
 // check shows as a change rather than a 409.
 func scopeRows() []scopeRow {
-	agreement := idOf(func(w *scopeWorld) string { return w.agreement })
-	item := idOf(func(w *scopeWorld) string { return w.items[0] })
-	pending := idOf(func(w *scopeWorld) string { return w.pendingPC })
+	agreement := scopeID(func(w *scopeWorld) string { return w.agreement })
+	item := scopeID(func(w *scopeWorld) string { return w.items[0] })
+	pending := scopeID(func(w *scopeWorld) string { return w.pendingPC })
 	itemBody := map[string]any{"sku": "SC-LEAK", "name": "Läcka", "unit": "EA", "pack_size": 1, "cpv_code": "33190000",
 		"vat_rate_bp": 2500, "price_minor": 1}
 	deviation := func(st orders.Status, dev func(w *scopeWorld) string) func(w *scopeWorld) map[string]string {
@@ -301,52 +301,52 @@ func scopeRows() []scopeRow {
 	rows := []scopeRow{
 		// Organisations and users (auth). Managers pick participants and suppliers for their
 		// agreements from every organisation, so they read any organisation by design.
-		{method: "GET", route: "/api/v1/organizations/:id", ids: idOf(func(w *scopeWorld) string { return w.buyer.ID }), roles: allRoles,
+		{method: "GET", route: "/api/v1/organizations/:id", ids: scopeID(func(w *scopeWorld) string { return w.buyer.ID }), roles: scopeAllRoles,
 			own: func(w *scopeWorld, role auth.Role) map[string]string {
 				return map[string]string{"id": w.userOf(role).OrgID}
 			},
 			visible: map[auth.Role]string{auth.RoleManager: "managers pick participants and suppliers from every organisation"}},
-		{method: "PATCH", route: "/api/v1/organizations/:id", ids: idOf(func(w *scopeWorld) string { return w.buyer.ID }),
-			body: map[string]any{"name": "Kapad", "approval_threshold_minor": 999999999}, roles: noRole},
-		{method: "GET", route: "/api/v1/users/:id", ids: idOf(func(w *scopeWorld) string { return w.orderer.ID }), roles: allRoles,
+		{method: "PATCH", route: "/api/v1/organizations/:id", ids: scopeID(func(w *scopeWorld) string { return w.buyer.ID }),
+			body: map[string]any{"name": "Kapad", "approval_threshold_minor": 999999999}, roles: scopeNoRole},
+		{method: "GET", route: "/api/v1/users/:id", ids: scopeID(func(w *scopeWorld) string { return w.orderer.ID }), roles: scopeAllRoles,
 			own: func(w *scopeWorld, role auth.Role) map[string]string {
 				return map[string]string{"id": w.userOf(role).ID}
 			}},
-		{method: "PATCH", route: "/api/v1/users/:id", ids: idOf(func(w *scopeWorld) string { return w.orderer.ID }),
-			body: map[string]any{"name": "Kapad", "active": false}, roles: noRole},
+		{method: "PATCH", route: "/api/v1/users/:id", ids: scopeID(func(w *scopeWorld) string { return w.orderer.ID }),
+			body: map[string]any{"name": "Kapad", "active": false}, roles: scopeNoRole},
 
 		// Agreements and the catalogue.
-		{method: "GET", route: "/api/v1/agreements/:id", ids: agreement, roles: allRoles, nb: nbAll},
+		{method: "GET", route: "/api/v1/agreements/:id", ids: agreement, roles: scopeAllRoles, nb: nbAll},
 		{method: "PATCH", route: "/api/v1/agreements/:id", ids: agreement,
-			body: map[string]any{"valid_to": "2100-01-01", "status": "terminated"}, roles: onlyManager},
-		{method: "GET", route: "/api/v1/agreements/:id/items", ids: agreement, roles: allRoles, nb: nbAll},
-		{method: "POST", route: "/api/v1/agreements/:id/items", ids: agreement, body: itemBody, roles: onlySupplier, nb: nbSupWrit},
-		{method: "POST", route: "/api/v1/agreements/:id/price-list", ids: agreement, body: scopeCSV, contentType: "text/csv", roles: onlySupplier, nb: nbSupWrit},
+			body: map[string]any{"valid_to": "2100-01-01", "status": "terminated"}, roles: scopeManagerOnly},
+		{method: "GET", route: "/api/v1/agreements/:id/items", ids: agreement, roles: scopeAllRoles, nb: nbAll},
+		{method: "POST", route: "/api/v1/agreements/:id/items", ids: agreement, body: itemBody, roles: scopeSupplierOnly, nb: nbSupWrit},
+		{method: "POST", route: "/api/v1/agreements/:id/price-list", ids: agreement, body: scopeCSV, contentType: "text/csv", roles: scopeSupplierOnly, nb: nbSupWrit},
 		{method: "GET", route: "/api/v1/agreements/:id/usage", ids: agreement, roles: []auth.Role{auth.RoleOrderer, auth.RoleApprover, auth.RoleManager}, nb: nbBuyers},
-		{method: "GET", route: "/api/v1/catalog/items/:id", ids: item, roles: allRoles, nb: nbBuyers},
-		{method: "PATCH", route: "/api/v1/catalog/items/:id", ids: item, body: map[string]any{"name": "Kapad", "active": false}, roles: onlySupplier},
-		{method: "PUT", route: "/api/v1/catalog/items/:id/price", ids: item, body: map[string]any{"price_minor": 1, "reason": "kapad"}, roles: onlySupplier},
+		{method: "GET", route: "/api/v1/catalog/items/:id", ids: item, roles: scopeAllRoles, nb: nbBuyers},
+		{method: "PATCH", route: "/api/v1/catalog/items/:id", ids: item, body: map[string]any{"name": "Kapad", "active": false}, roles: scopeSupplierOnly},
+		{method: "PUT", route: "/api/v1/catalog/items/:id/price", ids: item, body: map[string]any{"price_minor": 1, "reason": "kapad"}, roles: scopeSupplierOnly},
 		{method: "GET", route: "/api/v1/price-changes/:id", ids: pending, roles: []auth.Role{auth.RoleSupplier, auth.RoleManager}},
-		{method: "POST", route: "/api/v1/price-changes/:id/approve", ids: pending, body: map[string]any{"note": "kapad"}, roles: onlyManager},
-		{method: "POST", route: "/api/v1/price-changes/:id/reject", ids: pending, body: map[string]any{"note": "kapad"}, roles: onlyManager},
+		{method: "POST", route: "/api/v1/price-changes/:id/approve", ids: pending, body: map[string]any{"note": "kapad"}, roles: scopeManagerOnly},
+		{method: "POST", route: "/api/v1/price-changes/:id/reject", ids: pending, body: map[string]any{"note": "kapad"}, roles: scopeManagerOnly},
 
 		// Orders, their moves and deviations.
-		{method: "GET", route: "/api/v1/orders/:id", ids: orderIn(orders.StatusDelivered), roles: allRoles},
-		{method: "POST", route: "/api/v1/orders/:id/approve", ids: orderIn(orders.StatusPendingApproval), body: map[string]any{"note": "ok"}, roles: []auth.Role{auth.RoleApprover}},
-		{method: "POST", route: "/api/v1/orders/:id/reject", ids: orderIn(orders.StatusPendingApproval), body: map[string]any{"reason": "nej"}, roles: []auth.Role{auth.RoleApprover}},
-		{method: "POST", route: "/api/v1/orders/:id/cancel", ids: orderIn(orders.StatusApproved), body: map[string]any{"note": "bort"}, roles: buyerRoles},
-		{method: "POST", route: "/api/v1/orders/:id/accept", ids: orderIn(orders.StatusApproved), body: map[string]any{"note": "ok"}, roles: onlySupplier},
-		{method: "POST", route: "/api/v1/orders/:id/decline", ids: orderIn(orders.StatusApproved), body: map[string]any{"reason": "slut i lager"}, roles: onlySupplier},
-		{method: "POST", route: "/api/v1/orders/:id/ship", ids: orderIn(orders.StatusAccepted), body: map[string]any{"note": "kolli 1"}, roles: onlySupplier},
-		{method: "POST", route: "/api/v1/orders/:id/deliver", ids: orderIn(orders.StatusShipped), body: map[string]any{"note": "mottaget"}, roles: buyerRoles},
-		{method: "GET", route: "/api/v1/orders/:id/deviations", ids: orderIn(orders.StatusDelivered), roles: allRoles},
-		{method: "POST", route: "/api/v1/orders/:id/deviations", ids: orderIn(orders.StatusDelivered),
-			body: map[string]any{"kind": "quality", "description": "kapad"}, roles: buyerRoles},
-		{method: "POST", route: "/api/v1/orders/:id/deviations/:did/respond", ids: openDev, body: map[string]any{"response": "kapad"}, roles: onlySupplier},
-		{method: "POST", route: "/api/v1/orders/:id/deviations/:did/close", ids: openDev, body: map[string]any{"note": "kapad"}, roles: onlyManager},
+		{method: "GET", route: "/api/v1/orders/:id", ids: scopeOrderIn(orders.StatusDelivered), roles: scopeAllRoles},
+		{method: "POST", route: "/api/v1/orders/:id/approve", ids: scopeOrderIn(orders.StatusPendingApproval), body: map[string]any{"note": "ok"}, roles: []auth.Role{auth.RoleApprover}},
+		{method: "POST", route: "/api/v1/orders/:id/reject", ids: scopeOrderIn(orders.StatusPendingApproval), body: map[string]any{"reason": "nej"}, roles: []auth.Role{auth.RoleApprover}},
+		{method: "POST", route: "/api/v1/orders/:id/cancel", ids: scopeOrderIn(orders.StatusApproved), body: map[string]any{"note": "bort"}, roles: scopeBuyerRoles},
+		{method: "POST", route: "/api/v1/orders/:id/accept", ids: scopeOrderIn(orders.StatusApproved), body: map[string]any{"note": "ok"}, roles: scopeSupplierOnly},
+		{method: "POST", route: "/api/v1/orders/:id/decline", ids: scopeOrderIn(orders.StatusApproved), body: map[string]any{"reason": "slut i lager"}, roles: scopeSupplierOnly},
+		{method: "POST", route: "/api/v1/orders/:id/ship", ids: scopeOrderIn(orders.StatusAccepted), body: map[string]any{"note": "kolli 1"}, roles: scopeSupplierOnly},
+		{method: "POST", route: "/api/v1/orders/:id/deliver", ids: scopeOrderIn(orders.StatusShipped), body: map[string]any{"note": "mottaget"}, roles: scopeBuyerRoles},
+		{method: "GET", route: "/api/v1/orders/:id/deviations", ids: scopeOrderIn(orders.StatusDelivered), roles: scopeAllRoles},
+		{method: "POST", route: "/api/v1/orders/:id/deviations", ids: scopeOrderIn(orders.StatusDelivered),
+			body: map[string]any{"kind": "quality", "description": "kapad"}, roles: scopeBuyerRoles},
+		{method: "POST", route: "/api/v1/orders/:id/deviations/:did/respond", ids: openDev, body: map[string]any{"response": "kapad"}, roles: scopeSupplierOnly},
+		{method: "POST", route: "/api/v1/orders/:id/deviations/:did/close", ids: openDev, body: map[string]any{"note": "kapad"}, roles: scopeManagerOnly},
 
 		// SPEC §4 routes the engine does not have yet; they run (and answer 404) until they land.
-		{method: "GET", route: "/api/v1/orders/:id/peppol", ids: orderIn(orders.StatusDelivered), roles: allRoles, planned: true},
+		{method: "GET", route: "/api/v1/orders/:id/peppol", ids: scopeOrderIn(orders.StatusDelivered), roles: scopeAllRoles, planned: true},
 	}
 	return rows
 }
@@ -472,7 +472,7 @@ func TestScopeNeighbours(t *testing.T) {
 	} {
 		t.Run("list "+c.path, func(t *testing.T) {
 			for _, role := range c.roles {
-				ids := listIDs(t, a, c.path, w.neighbourOf(role).tok)
+				ids := scopeListIDs(t, a, c.path, w.neighbourOf(role).tok)
 				for _, id := range ids {
 					what, bad := first[id]
 					if bad && !(seeItems[role] && strings.HasSuffix(what, "item")) {
@@ -619,8 +619,8 @@ func TestScopeTableCoversEveryRoute(t *testing.T) {
 	}
 }
 
-// listIDs GETs path and returns the ids of its items; it fails unless the answer is a list.
-func listIDs(t *testing.T, a *testAPI, path, tok string) []string {
+// scopeListIDs GETs path and returns the ids of its items; it fails unless the answer is a list.
+func scopeListIDs(t *testing.T, a *testAPI, path, tok string) []string {
 	t.Helper()
 	res := a.do("GET", path, tok, nil)
 	wantStatus(t, res, http.StatusOK)
@@ -672,43 +672,43 @@ func TestScopeLists(t *testing.T) {
 	}
 	devOwn := func(w *scopeWorld, _ auth.Role) []string { return []string{w.deviation, w.respondedDeviation} }
 	for _, l := range []list{
-		{path: "/api/v1/agreements?page_size=100", roles: allRoles, own: agreementOwn},
-		{path: "/api/v1/agreements?status=active&page_size=100", roles: allRoles, own: agreementOwn},
-		{path: "/api/v1/agreements/{A}/items?page_size=100", roles: allRoles, own: itemsOwn},
-		{path: "/api/v1/catalog/items?page_size=100", roles: allRoles, own: itemsOwn},
-		{path: "/api/v1/catalog/items?q=scopedosett&page_size=100", roles: allRoles, own: func(w *scopeWorld, _ auth.Role) []string { return w.items[:1] }},
-		{path: "/api/v1/catalog/items?q=scopehandsk&eco=svanen&page_size=100", roles: allRoles, own: func(w *scopeWorld, _ auth.Role) []string { return w.items[1:] }},
-		{path: "/api/v1/catalog/items?agreement_id={B}&page_size=100", roles: allRoles},
-		{path: "/api/v1/catalog/items?supplier_id={Bsup}&page_size=100", roles: allRoles},
-		{path: "/api/v1/catalog/items?q=scopedosett&agreement_id={B}", roles: allRoles},
+		{path: "/api/v1/agreements?page_size=100", roles: scopeAllRoles, own: agreementOwn},
+		{path: "/api/v1/agreements?status=active&page_size=100", roles: scopeAllRoles, own: agreementOwn},
+		{path: "/api/v1/agreements/{A}/items?page_size=100", roles: scopeAllRoles, own: itemsOwn},
+		{path: "/api/v1/catalog/items?page_size=100", roles: scopeAllRoles, own: itemsOwn},
+		{path: "/api/v1/catalog/items?q=scopedosett&page_size=100", roles: scopeAllRoles, own: func(w *scopeWorld, _ auth.Role) []string { return w.items[:1] }},
+		{path: "/api/v1/catalog/items?q=scopehandsk&eco=svanen&page_size=100", roles: scopeAllRoles, own: func(w *scopeWorld, _ auth.Role) []string { return w.items[1:] }},
+		{path: "/api/v1/catalog/items?agreement_id={B}&page_size=100", roles: scopeAllRoles},
+		{path: "/api/v1/catalog/items?supplier_id={Bsup}&page_size=100", roles: scopeAllRoles},
+		{path: "/api/v1/catalog/items?q=scopedosett&agreement_id={B}", roles: scopeAllRoles},
 		{path: "/api/v1/price-changes?page_size=100", roles: []auth.Role{auth.RoleSupplier, auth.RoleManager},
 			own: func(w *scopeWorld, _ auth.Role) []string { return []string{w.pendingPC, w.appliedPC} }},
 		{path: "/api/v1/price-changes?status=pending&page_size=100", roles: []auth.Role{auth.RoleSupplier, auth.RoleManager},
 			own: func(w *scopeWorld, _ auth.Role) []string { return []string{w.pendingPC} }},
 		{path: "/api/v1/price-changes?agreement_id={B}", roles: []auth.Role{auth.RoleSupplier, auth.RoleManager}},
 		{path: "/api/v1/price-changes?item_id={Bitem}", roles: []auth.Role{auth.RoleSupplier, auth.RoleManager}},
-		{path: "/api/v1/orders?page_size=100", roles: allRoles, own: ordersOwn},
-		{path: "/api/v1/orders?status=approved,delivered&page_size=100", roles: allRoles,
+		{path: "/api/v1/orders?page_size=100", roles: scopeAllRoles, own: ordersOwn},
+		{path: "/api/v1/orders?status=approved,delivered&page_size=100", roles: scopeAllRoles,
 			own: func(w *scopeWorld, _ auth.Role) []string {
 				return []string{w.orders[orders.StatusApproved], w.orders[orders.StatusDelivered]}
 			}},
-		{path: "/api/v1/orders?agreement_id={B}", roles: allRoles},
-		{path: "/api/v1/orders?supplier_id={Bsup}", roles: allRoles},
-		{path: "/api/v1/orders?buyer_org_id={Bbuyer}", roles: allRoles},
-		{path: "/api/v1/orders?mine=true&page_size=100", roles: allRoles},
-		{path: "/api/v1/orders?cascade=true&page_size=100", roles: allRoles},
+		{path: "/api/v1/orders?agreement_id={B}", roles: scopeAllRoles},
+		{path: "/api/v1/orders?supplier_id={Bsup}", roles: scopeAllRoles},
+		{path: "/api/v1/orders?buyer_org_id={Bbuyer}", roles: scopeAllRoles},
+		{path: "/api/v1/orders?mine=true&page_size=100", roles: scopeAllRoles},
+		{path: "/api/v1/orders?cascade=true&page_size=100", roles: scopeAllRoles},
 		{path: "/api/v1/orders/approval-queue?page_size=100", roles: []auth.Role{auth.RoleApprover},
 			own: func(w *scopeWorld, _ auth.Role) []string { return []string{w.orders[orders.StatusPendingApproval]} }},
-		{path: "/api/v1/orders/{Aorder}/deviations", roles: allRoles, own: func(w *scopeWorld, role auth.Role) []string { return []string{w.deviation} }},
-		{path: "/api/v1/deviations?page_size=100", roles: allRoles, own: devOwn},
-		{path: "/api/v1/deviations?agreement_id={B}", roles: allRoles},
-		{path: "/api/v1/deviations?supplier_id={Bsup}", roles: allRoles},
-		{path: "/api/v1/users?page_size=100", roles: allRoles,
+		{path: "/api/v1/orders/{Aorder}/deviations", roles: scopeAllRoles, own: func(w *scopeWorld, role auth.Role) []string { return []string{w.deviation} }},
+		{path: "/api/v1/deviations?page_size=100", roles: scopeAllRoles, own: devOwn},
+		{path: "/api/v1/deviations?agreement_id={B}", roles: scopeAllRoles},
+		{path: "/api/v1/deviations?supplier_id={Bsup}", roles: scopeAllRoles},
+		{path: "/api/v1/users?page_size=100", roles: scopeAllRoles,
 			own: func(w *scopeWorld, role auth.Role) []string { return []string{w.userOf(role).ID} }},
-		{path: "/api/v1/users?org_id={Bbuyer}", roles: allRoles},
-		{path: "/api/v1/organizations?page_size=100", roles: allRoles, seesAll: []auth.Role{auth.RoleManager},
+		{path: "/api/v1/users?org_id={Bbuyer}", roles: scopeAllRoles},
+		{path: "/api/v1/organizations?page_size=100", roles: scopeAllRoles, seesAll: []auth.Role{auth.RoleManager},
 			own: func(w *scopeWorld, role auth.Role) []string { return []string{w.userOf(role).OrgID} }},
-		{path: "/api/v1/organizations?kind=buyer&page_size=100", roles: allRoles, seesAll: []auth.Role{auth.RoleManager}},
+		{path: "/api/v1/organizations?kind=buyer&page_size=100", roles: scopeAllRoles, seesAll: []auth.Role{auth.RoleManager}},
 	} {
 		path := strings.NewReplacer("{A}", wa.agreement, "{B}", wb.agreement, "{Bsup}", wb.sup.ID, "{Bbuyer}", wb.buyer.ID,
 			"{Bitem}", wb.items[0], "{Aorder}", wa.orders[orders.StatusDelivered]).Replace(l.path)
@@ -719,7 +719,7 @@ func TestScopeLists(t *testing.T) {
 					wantProblem(t, a.do("GET", path, tok, nil), http.StatusForbidden, "")
 					continue
 				}
-				ids := listIDs(t, a, path, tok)
+				ids := scopeListIDs(t, a, path, tok)
 				if !slices.Contains(l.seesAll, role) {
 					for _, id := range ids {
 						if bIDs[id] {
@@ -927,4 +927,68 @@ func checkScopeAdmin(t *testing.T, only func(key string) bool) {
 // TestScopeAdmin: SPEC §1 for the platform administrator.
 func TestScopeAdmin(t *testing.T) {
 	checkScopeAdmin(t, func(key string) bool { return !scopeAdminBugs[key] })
+}
+
+// TestScopeBuyingBody: a procurement body that also buys takes part in the other world's
+// agreement as a participant, with one user who is both manager and approver and one orderer.
+// Managing its own agreements gives it nothing on the other body's agreement beyond a
+// participant's share.
+func TestScopeBuyingBody(t *testing.T) {
+	a := newTestAPI(t)
+	wa, wb := newScopeWorld(t, a, "A"), newScopeWorld(t, a, "B")
+	u, bothTok := a.user(wa.body, auth.RoleManager, auth.RoleApprover)
+	both := scopeUser{User: u, tok: bothTok}
+	bodyOrderer := a.scopeUser(wa.body, auth.RoleOrderer)
+	wantStatus(t, a.do("PATCH", "/api/v1/agreements/"+wb.agreement, wb.manager.tok,
+		map[string]any{"participants": []map[string]any{{"org_id": wa.body.ID, "ceiling_minor": nil}}}), http.StatusOK)
+	res := a.do("POST", "/api/v1/orders", bodyOrderer.tok, map[string]any{"agreement_id": wb.agreement, "supplier_id": wb.sup.ID,
+		"lines": []map[string]any{{"item_id": wb.items[1], "quantity": 1}}, "delivery_address": "Regionhuset"})
+	wantStatus(t, res, http.StatusCreated)
+	own := res.JSON["id"].(string)
+	before := wb.snapshot(t)
+
+	// As a participant it sees the agreement, its catalogue and its own order.
+	for _, p := range []string{"/api/v1/agreements/" + wb.agreement, "/api/v1/agreements/" + wb.agreement + "/items",
+		"/api/v1/catalog/items/" + wb.items[0], "/api/v1/orders/" + own} {
+		wantStatus(t, a.do("GET", p, both.tok, nil), http.StatusOK)
+	}
+	// Not the other body's management, nor the other buyer's orders.
+	for _, c := range []struct {
+		method, path string
+		body         any
+	}{
+		{"PATCH", "/api/v1/agreements/" + wb.agreement, map[string]any{"status": "terminated"}},
+		{"GET", "/api/v1/price-changes/" + wb.pendingPC, nil},
+		{"POST", "/api/v1/price-changes/" + wb.pendingPC + "/approve", map[string]any{"note": "kapad"}},
+		{"POST", "/api/v1/price-changes/" + wb.pendingPC + "/reject", nil},
+		{"POST", "/api/v1/orders/" + wb.orders[orders.StatusDelivered] + "/deviations/" + wb.deviation + "/close", nil},
+		{"GET", "/api/v1/orders/" + wb.orders[orders.StatusDelivered], nil},
+		{"GET", "/api/v1/orders/" + wb.orders[orders.StatusDelivered] + "/deviations", nil},
+		{"POST", "/api/v1/orders/" + wb.orders[orders.StatusPendingApproval] + "/approve", nil},
+		{"POST", "/api/v1/orders/" + wb.orders[orders.StatusApproved] + "/cancel", nil},
+		{"GET", "/api/v1/users/" + wb.manager.ID, nil},
+	} {
+		wantProblem(t, a.do(c.method, c.path, both.tok, c.body), http.StatusNotFound, "not_found")
+	}
+	if after := wb.snapshot(t); after != before {
+		t.Fatalf("world B changed:\nbefore %s\nafter  %s", before, after)
+	}
+	bIDs := map[string]bool{wb.pendingPC: true, wb.appliedPC: true, wb.deviation: true, wb.respondedDeviation: true}
+	for _, id := range wb.orderIDs() {
+		bIDs[id] = true
+	}
+	for _, p := range []string{"/api/v1/price-changes?page_size=100", "/api/v1/price-changes?agreement_id=" + wb.agreement,
+		"/api/v1/orders?page_size=100", "/api/v1/orders?agreement_id=" + wb.agreement, "/api/v1/orders/approval-queue",
+		"/api/v1/deviations?page_size=100", "/api/v1/deviations?agreement_id=" + wb.agreement} {
+		for _, id := range scopeListIDs(t, a, p, both.tok) {
+			if bIDs[id] {
+				t.Errorf("%s as the buying body's manager-approver lists world B's %s", p, id)
+			}
+		}
+	}
+	res = a.do("GET", "/api/v1/agreements/"+wb.agreement+"/usage", both.tok, nil)
+	wantStatus(t, res, http.StatusOK)
+	if parts := res.JSON["participants"].([]any); len(parts) != 1 || parts[0].(map[string]any)["org_id"] != wa.body.ID {
+		t.Errorf("usage as the buying body shows participants %v, want only its own", parts)
+	}
 }
