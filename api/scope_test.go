@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/lib/pq"
 
 	"github.com/avrop/avrop/auth"
@@ -206,6 +207,37 @@ func (w *scopeWorld) snapshot(t testing.TB) string {
 	return s
 }
 
+// view is what world B's own users see of the values that matter (order statuses, prices,
+// price-change and deviation statuses, committed value), through the API and so through
+// any cache: equal views mean no change reached them.
+func (w *scopeWorld) view(t testing.TB, a *testAPI) string {
+	t.Helper()
+	var b strings.Builder
+	get := func(tok, path string, keys ...string) {
+		res := a.do("GET", path, tok, nil)
+		fmt.Fprintf(&b, "%s %d", path, res.Status)
+		for _, k := range keys {
+			fmt.Fprintf(&b, " %s=%v", k, res.JSON[k])
+		}
+		b.WriteByte('\n')
+	}
+	for _, id := range w.orderIDs() {
+		get(w.manager.tok, "/api/v1/orders/"+id, "status", "total_minor", "decline_reason")
+	}
+	for _, id := range w.items {
+		get(w.orderer.tok, "/api/v1/catalog/items/"+id, "name", "active", "price_minor", "next_price_minor")
+	}
+	for _, id := range []string{w.pendingPC, w.appliedPC} {
+		get(w.manager.tok, "/api/v1/price-changes/"+id, "status", "new_price_minor")
+	}
+	get(w.manager.tok, "/api/v1/agreements/"+w.agreement, "status", "valid_to", "ceiling_minor")
+	get(w.manager.tok, "/api/v1/agreements/"+w.agreement+"/usage", "committed_minor", "remaining_minor")
+	get(w.manager.tok, "/api/v1/deviations?page_size=100", "total", "items")
+	get(w.orderer.tok, "/api/v1/catalog/items?q=scopedosett", "total", "items")
+	get(w.orderer.tok, "/api/v1/me", "user")
+	return b.String()
+}
+
 // scopeRow is one route with a path parameter: how to fill its parameters from a world, a
 // well-formed body, and the roles that may use it at all (the others answer 403).
 type scopeRow struct {
@@ -351,6 +383,15 @@ func scopeRows() []scopeRow {
 	return rows
 }
 
+// scopeNoneIDs fills every parameter of row with a fresh UUID that names nothing.
+func scopeNoneIDs(row scopeRow) map[string]string {
+	ids := map[string]string{}
+	for _, p := range ginParam.FindAllString(row.route, -1) {
+		ids[p[1:]] = uuid.NewString()
+	}
+	return ids
+}
+
 // wantScoped fails unless res is the 404 (or 403) problem document the role is due.
 func wantScoped(t *testing.T, res response, row scopeRow, role auth.Role) {
 	t.Helper()
@@ -391,17 +432,35 @@ func TestScopeEveryRouteWithAnID(t *testing.T) {
 			}
 		}
 	}
-	before := wb.snapshot(t)
+	before, viewBefore := wb.snapshot(t), wb.view(t, a)
 	for _, row := range scopeRows() {
 		t.Run(row.key(), func(t *testing.T) {
+			defer func() {
+				if after := wb.view(t, a); after != viewBefore {
+					t.Fatalf("%s by world A changed what world B's users see:\nbefore %s\nafter  %s", row.key(), viewBefore, after)
+				}
+			}()
 			for _, role := range scopeRoles {
 				res := a.do(row.method, row.path(row.ids(wb)), wa.userOf(role).tok, row.body, row.headers()...)
 				wantScoped(t, res, row, role)
+				// Existence is not revealed: ids that name nothing answer exactly the same.
+				if _, visible := row.visible[role]; !visible {
+					none := a.do(row.method, row.path(scopeNoneIDs(row)), wa.userOf(role).tok, row.body, row.headers()...)
+					if none.Status != res.Status || none.JSON["code"] != res.JSON["code"] || none.JSON["detail"] != res.JSON["detail"] {
+						t.Errorf("%s as %s tells world B's resource from a missing one:\nB's:     %d %s\nmissing: %d %s",
+							row.key(), role, res.Status, res.Body, none.Status, none.Body)
+					}
+				}
 				if after := wb.snapshot(t); after != before {
 					t.Fatalf("%s as %s of world A changed world B:\nbefore %s\nafter  %s", row.key(), role, before, after)
 				}
 			}
 		})
+	}
+	// Control: the detectors see a change when world B's own approver makes one.
+	wantStatus(t, a.do("POST", "/api/v1/orders/"+wb.orders[orders.StatusPendingApproval]+"/approve", wb.approver.tok, nil), http.StatusOK)
+	if wb.snapshot(t) == before || wb.view(t, a) == viewBefore {
+		t.Fatal("control: world B's own approval changed neither the snapshot nor the view")
 	}
 }
 
@@ -530,6 +589,31 @@ func TestScopeMixedIDs(t *testing.T) {
 	}
 	// Ordering with the other world's agreement, supplier or items creates nothing and never
 	// names the other world's data beyond the rule.
+	// Ids in a body are not an oracle either: world B's agreement, supplier or item answers
+	// what an id naming nothing answers.
+	orderBody := func(agreement, supplier, item string) map[string]any {
+		return map[string]any{"agreement_id": agreement, "supplier_id": supplier,
+			"lines": []map[string]any{{"item_id": item, "quantity": 1}}, "delivery_address": "x"}
+	}
+	for _, c := range []struct {
+		name        string
+		bBody, none map[string]any
+	}{
+		{"agreement", orderBody(wb.agreement, wb.sup.ID, wb.items[0]), orderBody(uuid.NewString(), wb.sup.ID, wb.items[0])},
+		{"agreement with unknown supplier and item", orderBody(wb.agreement, uuid.NewString(), uuid.NewString()),
+			orderBody(uuid.NewString(), uuid.NewString(), uuid.NewString())},
+		{"supplier", orderBody(wa.agreement, wb.sup.ID, wa.items[0]), orderBody(wa.agreement, uuid.NewString(), wa.items[0])},
+		{"item", orderBody(wa.agreement, wa.sup.ID, wb.items[0]), orderBody(wa.agreement, wa.sup.ID, uuid.NewString())},
+	} {
+		t.Run("order naming B's "+c.name+" answers as a missing one", func(t *testing.T) {
+			res := a.do("POST", "/api/v1/orders", wa.orderer.tok, c.bBody)
+			none := a.do("POST", "/api/v1/orders", wa.orderer.tok, c.none)
+			if res.Status != none.Status || res.JSON["code"] != none.JSON["code"] || fmt.Sprint(res.JSON["errors"]) != fmt.Sprint(none.JSON["errors"]) {
+				t.Errorf("B's %s tells from a missing one:\nB's:     %d %s\nmissing: %d %s", c.name, res.Status, res.Body, none.Status, none.Body)
+			}
+			check(t)
+		})
+	}
 	for _, c := range []struct {
 		name string
 		body map[string]any
