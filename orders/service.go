@@ -250,7 +250,11 @@ type lineError struct {
 
 // place checks the rules against the database and writes the order, inside tx.
 func (s *Service) place(ctx context.Context, tx *sqlx.Tx, c auth.Caller, in OrderInput, today time.Time) (Order, orderContext, error) {
-	oc, ok, err := s.loadOrderContext(ctx, tx, in.AgreementID, c.OrgID, in.SupplierID, today, c.UserID)
+	ids := make([]string, len(in.Lines))
+	for i, l := range in.Lines {
+		ids[i] = strings.ToLower(l.ItemID)
+	}
+	oc, items, ok, err := s.loadOrderContext(ctx, tx, in.AgreementID, c.OrgID, in.SupplierID, today, c.UserID, ids)
 	if err != nil {
 		return Order{}, oc, err
 	}
@@ -266,15 +270,6 @@ func (s *Service) place(ctx context.Context, tx *sqlx.Tx, c auth.Caller, in Orde
 		return Order{}, oc, fieldRule(CodeSupplierNotInAgreement, "supplier_id", "The supplier is not awarded on this agreement.")
 	}
 	rank := int(oc.SupplierRank.Int64)
-
-	ids := make([]string, len(in.Lines))
-	for i, l := range in.Lines {
-		ids[i] = strings.ToLower(l.ItemID)
-	}
-	items, err := s.loadItems(ctx, tx, ids, today)
-	if err != nil {
-		return Order{}, oc, err
-	}
 	o := Order{
 		BuyerOrgID: c.OrgID, BuyerOrgName: oc.OrgName, OrderedBy: c.UserID, OrderedByName: oc.UserName,
 		AgreementID: oc.AgreementID, AgreementReference: oc.Reference, SupplierID: strings.ToLower(in.SupplierID),

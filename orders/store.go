@@ -3,7 +3,6 @@ package orders
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -31,7 +30,7 @@ func newStatements(db *sqlx.DB) *statements {
 }
 
 // hot lists the statements of order placement.
-var hot = []string{orderContextSQL, itemsSQL, debitSQL, debitAfterRebalanceSQL, claimKeySQL}
+var hot = []string{orderContextSQL, debitSQL, debitAfterRebalanceSQL, claimKeySQL}
 
 // prepare prepares the hot statements on the pool once. It must run outside any transaction:
 // preparing on the pool takes a connection of its own, and transactions already holding every
@@ -88,74 +87,80 @@ type orderContext struct {
 }
 
 const orderContextSQL = `
-SELECT a.id AS agreement_id, a.reference, a.status, (a.valid_from <= $4::date AND $4::date <= a.valid_to) AS in_validity,
-       a.currency, a.ceiling_minor, a.call_off_method, a.min_order_minor,
-       p.ceiling_minor AS participant_ceiling_minor,
-       s.rank AS supplier_rank, so.name AS supplier_name,
-       bo.name AS org_name, bo.approval_threshold_minor,
-       u.name AS user_name
-FROM agreements a
-JOIN agreement_participants p ON p.agreement_id = a.id AND p.org_id = $2
-JOIN organizations bo ON bo.id = p.org_id
-JOIN users u ON u.id = $5
-LEFT JOIN agreement_suppliers s ON s.agreement_id = a.id AND s.org_id = $3
-LEFT JOIN organizations so ON so.id = s.org_id
-WHERE a.id = $1
-FOR SHARE OF a, p`
-
-func (s *Service) loadOrderContext(ctx context.Context, tx *sqlx.Tx, agreementID, orgID, supplierID string, today time.Time, userID string) (orderContext, bool, error) {
-	stmt, err := s.stmts.in(ctx, tx, orderContextSQL)
-	if err != nil {
-		return orderContext{}, false, fmt.Errorf("order context: %w", err)
-	}
-	var oc orderContext
-	err = stmt.GetContext(ctx, &oc, agreementID, orgID, supplierID, today.Format(time.DateOnly), userID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return oc, false, nil
-	}
-	if err != nil {
-		return oc, false, fmt.Errorf("order context: %w", err)
-	}
-	return oc, true, nil
-}
-
-// catalogItem is an item with its current price (nil when no price has come into effect).
-type catalogItem struct {
-	ID          string        `db:"id"`
-	AgreementID string        `db:"agreement_id"`
-	SupplierID  string        `db:"supplier_id"`
-	SKU         string        `db:"sku"`
-	Name        string        `db:"name"`
-	Unit        string        `db:"unit"`
-	VATRateBP   int           `db:"vat_rate_bp"`
-	Active      bool          `db:"active"`
-	PriceMinor  sql.NullInt64 `db:"price_minor"`
-}
-
-const itemsSQL = `
-SELECT i.id, i.agreement_id, i.supplier_id, i.sku, i.name, i.unit, i.vat_rate_bp, i.active, pr.price_minor
-FROM items i
+WITH c AS (
+    SELECT a.id AS agreement_id, a.reference, a.status, (a.valid_from <= $4::date AND $4::date <= a.valid_to) AS in_validity,
+           a.currency, a.ceiling_minor, a.call_off_method, a.min_order_minor,
+           p.ceiling_minor AS participant_ceiling_minor,
+           s.rank AS supplier_rank, so.name AS supplier_name,
+           bo.name AS org_name, bo.approval_threshold_minor,
+           u.name AS user_name
+    FROM agreements a
+    JOIN agreement_participants p ON p.agreement_id = a.id AND p.org_id = $2
+    JOIN organizations bo ON bo.id = p.org_id
+    JOIN users u ON u.id = $5
+    LEFT JOIN agreement_suppliers s ON s.agreement_id = a.id AND s.org_id = $3
+    LEFT JOIN organizations so ON so.id = s.org_id
+    WHERE a.id = $1
+    FOR SHARE OF a, p)
+SELECT c.*, i.id AS item_id, i.agreement_id AS item_agreement_id, i.supplier_id AS item_supplier_id, i.sku AS item_sku,
+       i.name AS item_name, i.unit AS item_unit, i.vat_rate_bp AS item_vat_rate_bp, i.active AS item_active, pr.price_minor AS item_price_minor
+FROM c
+LEFT JOIN items i ON i.id = ANY($6::uuid[])
 LEFT JOIN LATERAL (
     SELECT ip.price_minor FROM item_prices ip
-    WHERE ip.item_id = i.id AND ip.effective_from <= $2::date
+    WHERE ip.item_id = i.id AND ip.effective_from <= $4::date
     ORDER BY ip.effective_from DESC, ip.created_at DESC
-    LIMIT 1) pr ON true
-WHERE i.id = ANY($1::uuid[])`
+    LIMIT 1) pr ON true`
 
-func (s *Service) loadItems(ctx context.Context, tx *sqlx.Tx, ids []string, today time.Time) (map[string]catalogItem, error) {
-	stmt, err := s.stmts.in(ctx, tx, itemsSQL)
+// catalogItem is an item with its current price (invalid when no price has come into effect).
+type catalogItem struct {
+	ID, AgreementID, SupplierID, SKU, Name, Unit string
+	VATRateBP                                    int
+	Active                                       bool
+	PriceMinor                                   sql.NullInt64
+}
+
+// itemRow is an item's columns of orderContextSQL: all NULL when no item matched.
+type itemRow struct {
+	ID          sql.NullString `db:"item_id"`
+	AgreementID sql.NullString `db:"item_agreement_id"`
+	SupplierID  sql.NullString `db:"item_supplier_id"`
+	SKU         sql.NullString `db:"item_sku"`
+	Name        sql.NullString `db:"item_name"`
+	Unit        sql.NullString `db:"item_unit"`
+	VATRateBP   sql.NullInt64  `db:"item_vat_rate_bp"`
+	Active      sql.NullBool   `db:"item_active"`
+	PriceMinor  sql.NullInt64  `db:"item_price_minor"`
+}
+
+// loadOrderContext reads the order's context (agreement, participation, award) with the
+// agreement's and participant's rows share-locked, and the requested items with their current
+// prices, in one round trip. found is false when the organisation does not take part.
+func (s *Service) loadOrderContext(ctx context.Context, tx *sqlx.Tx, agreementID, orgID, supplierID string, today time.Time, userID string,
+	itemIDs []string) (oc orderContext, items map[string]catalogItem, found bool, err error) {
+	stmt, err := s.stmts.in(ctx, tx, orderContextSQL)
 	if err != nil {
-		return nil, fmt.Errorf("items: %w", err)
+		return oc, nil, false, fmt.Errorf("order context: %w", err)
 	}
-	var rows []catalogItem
-	if err := stmt.SelectContext(ctx, &rows, pq.Array(ids), today.Format(time.DateOnly)); err != nil {
-		return nil, fmt.Errorf("items: %w", err)
+	var rows []struct {
+		orderContext
+		itemRow
 	}
-	out := make(map[string]catalogItem, len(rows))
+	if err := stmt.SelectContext(ctx, &rows, agreementID, orgID, supplierID, today.Format(time.DateOnly), userID, pq.Array(itemIDs)); err != nil {
+		return oc, nil, false, fmt.Errorf("order context: %w", err)
+	}
+	if len(rows) == 0 {
+		return oc, nil, false, nil
+	}
+	items = make(map[string]catalogItem, len(rows))
 	for _, r := range rows {
-		out[r.ID] = r
+		if it := r.itemRow; it.ID.Valid {
+			items[it.ID.String] = catalogItem{ID: it.ID.String, AgreementID: it.AgreementID.String, SupplierID: it.SupplierID.String,
+				SKU: it.SKU.String, Name: it.Name.String, Unit: it.Unit.String, VATRateBP: int(it.VATRateBP.Int64),
+				Active: it.Active.Bool, PriceMinor: it.PriceMinor}
+		}
 	}
-	return out, nil
+	return rows[0].orderContext, items, true, nil
 }
 
 // UsageSlots is the number of slots each agreement's committed counter is split into (see
