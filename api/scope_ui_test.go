@@ -1,0 +1,212 @@
+package api
+
+import (
+	"net/http"
+	"net/url"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/avrop/avrop/auth"
+	"github.com/avrop/avrop/frontend"
+	"github.com/avrop/avrop/orders"
+)
+
+// The web UI is served by the same engine and calls the same services: its pages and forms
+// that take an id are held to SPEC §1 like the API's routes (404 out of scope, 403 for a role
+// that may never use the page).
+
+// scopeUIRow is one UI route with an id: its pattern (as in frontend/frontend.go), how to
+// fill it from a world, a form, and the roles that may use it.
+type scopeUIRow struct {
+	method, pattern string
+	ids             func(w *scopeWorld) map[string]string
+	form            url.Values
+	roles           []auth.Role
+}
+
+func (r scopeUIRow) key() string { return r.method + " " + r.pattern }
+
+var uiParam = regexp.MustCompile(`\{([a-z]+)\}`)
+
+func (r scopeUIRow) path(ids map[string]string) string {
+	return uiParam.ReplaceAllStringFunc(r.pattern, func(p string) string {
+		v, ok := ids[p[1:len(p)-1]]
+		if !ok {
+			panic("no value for " + p + " in " + r.pattern)
+		}
+		return v
+	})
+}
+
+func scopeUIRows() []scopeUIRow {
+	order := func(st orders.Status, move string) func(w *scopeWorld) map[string]string {
+		return func(w *scopeWorld) map[string]string { return map[string]string{"id": w.orders[st], "move": move} }
+	}
+	dev := func(w *scopeWorld) map[string]string {
+		return map[string]string{"id": w.orders[orders.StatusDelivered], "dev": w.deviation}
+	}
+	agreement := func(w *scopeWorld) map[string]string { return map[string]string{"id": w.agreement} }
+	pc := func(decision string) func(w *scopeWorld) map[string]string {
+		return func(w *scopeWorld) map[string]string {
+			return map[string]string{"id": w.pendingPC, "decision": decision}
+		}
+	}
+	note := url.Values{"note": {"kapad"}, "reason": {"kapad"}}
+	rows := []scopeUIRow{
+		{method: "GET", pattern: "/orders/{id}", ids: order(orders.StatusDelivered, ""), roles: scopeAllRoles},
+		{method: "POST", pattern: "/orders/{id}/deviations", ids: order(orders.StatusDelivered, ""),
+			form: url.Values{"kind": {"late"}, "description": {"kapad"}}, roles: scopeBuyerRoles},
+		{method: "POST", pattern: "/orders/{id}/deviations/{dev}/respond", ids: dev, form: url.Values{"response": {"kapad"}}, roles: scopeSupplierOnly},
+		{method: "POST", pattern: "/orders/{id}/deviations/{dev}/close", ids: dev, form: note, roles: scopeManagerOnly},
+		{method: "POST", pattern: "/supplier/items/{id}/price", ids: func(w *scopeWorld) map[string]string { return map[string]string{"id": w.items[0]} },
+			form: url.Values{"price": {"0,01"}, "reason": {"kapad"}}, roles: scopeSupplierOnly},
+		{method: "GET", pattern: "/manager/agreements/{id}", ids: agreement, roles: scopeManagerOnly},
+		{method: "GET", pattern: "/manager/agreements/{id}/usage.csv", ids: agreement, roles: scopeManagerOnly},
+		{method: "POST", pattern: "/manager/price-changes/{id}/{decision}", ids: pc("approve"), form: note, roles: scopeManagerOnly},
+	}
+	// One row per move; the UI lets orderers, approvers and suppliers make moves at all.
+	from := map[orders.Action]orders.Status{orders.ActionApprove: orders.StatusPendingApproval, orders.ActionReject: orders.StatusPendingApproval,
+		orders.ActionCancel: orders.StatusApproved, orders.ActionAccept: orders.StatusApproved, orders.ActionDecline: orders.StatusApproved,
+		orders.ActionShip: orders.StatusAccepted, orders.ActionDeliver: orders.StatusShipped}
+	who := map[orders.Action][]auth.Role{orders.ActionApprove: {auth.RoleApprover}, orders.ActionReject: {auth.RoleApprover},
+		orders.ActionCancel: scopeBuyerRoles, orders.ActionAccept: scopeSupplierOnly, orders.ActionDecline: scopeSupplierOnly,
+		orders.ActionShip: scopeSupplierOnly, orders.ActionDeliver: scopeBuyerRoles}
+	for _, act := range orders.Actions {
+		rows = append(rows, scopeUIRow{method: "POST", pattern: "/orders/{id}/{move}", ids: order(from[act], string(act)), form: note, roles: who[act]})
+	}
+	rows = append(rows, scopeUIRow{method: "POST", pattern: "/manager/price-changes/{id}/{decision}", ids: pc("reject"), form: note, roles: scopeManagerOnly})
+	return rows
+}
+
+// newScopeUIAPI is the test API with the web UI behind it.
+func newScopeUIAPI(t *testing.T) *testAPI {
+	return newTestAPIDeps(t, testAuthConfig(), func(d *Deps) {
+		d.Frontend = frontend.New(frontend.Deps{Auth: d.Auth, Catalog: d.Catalog, Orders: d.Orders, Logger: d.Logger})
+	})
+}
+
+const scopeCSRF = "scope-csrf-token-0123456789abcdef0123456789"
+
+// ui sends a UI request as the user, as a browser would: the session and CSRF cookies, and
+// for a POST the form URL-encoded with its hidden csrf field.
+func (a *testAPI) ui(method, path string, u scopeUser, form url.Values, cookies ...string) response {
+	a.t.Helper()
+	var body any
+	if method == http.MethodPost {
+		f := url.Values{"csrf": {scopeCSRF}}
+		for k, v := range form {
+			f[k] = v
+		}
+		body = f.Encode()
+	}
+	cookie := strings.Join(append([]string{"avrop_at=" + u.tok, "avrop_csrf=" + scopeCSRF}, cookies...), "; ")
+	return a.do(method, path, "", body, "Cookie", cookie, "Content-Type", "application/x-www-form-urlencoded")
+}
+
+// TestScopeUIEveryPageWithAnID: every user of world A opens every UI page and posts every UI
+// form that takes an id with world B's ids: 404 or 403, and world B unchanged.
+func TestScopeUIEveryPageWithAnID(t *testing.T) {
+	a := newScopeUIAPI(t)
+	wa, wb := newScopeWorld(t, a, "A"), newScopeWorld(t, a, "B")
+	// Control: the pages answer their own users.
+	for _, row := range scopeUIRows() {
+		if row.method != "GET" {
+			continue
+		}
+		for _, role := range row.roles {
+			if res := a.ui("GET", row.path(row.ids(wb)), wb.userOf(role), nil); res.Status != http.StatusOK {
+				t.Errorf("control: %s as world B's own %s: status %d", row.key(), role, res.Status)
+			}
+		}
+	}
+	before := wb.snapshot(t)
+	for _, row := range scopeUIRows() {
+		path := row.path(row.ids(wb))
+		t.Run(row.method+" "+path[strings.Index(path[1:], "/")+1:], func(t *testing.T) {
+			for _, role := range scopeRoles {
+				res := a.ui(row.method, path, wa.userOf(role), row.form)
+				want := http.StatusForbidden
+				if slices.Contains(row.roles, role) {
+					want = http.StatusNotFound
+				}
+				if res.Status != want {
+					t.Errorf("UI %s as %s of world A with world B's ids: status %d, want %d; location %q",
+						row.key(), role, res.Status, want, res.Header.Get("Location"))
+				}
+				if strings.Contains(string(res.Body), wb.orderer.Email) || strings.Contains(string(res.Body), "Dosetter B") {
+					t.Errorf("UI %s as %s shows world B's data", row.key(), role)
+				}
+				if after := wb.snapshot(t); after != before {
+					t.Fatalf("UI %s as %s of world A changed world B:\nbefore %s\nafter  %s", row.key(), role, before, after)
+				}
+			}
+		})
+	}
+	t.Run("control: the same forms work for their own users", func(t *testing.T) {
+		res := a.ui("POST", "/supplier/items/"+wa.items[1]+"/price", wa.supplier, url.Values{"price": {"0,01"}, "reason": {"kampanj"}})
+		if res.Status != http.StatusSeeOther && res.Status != http.StatusFound {
+			t.Errorf("own price change: status %d, want a redirect", res.Status)
+		}
+		res = a.ui("POST", "/orders/"+wa.orders[orders.StatusPendingApproval]+"/approve", wa.approver, url.Values{"note": {"ok"}})
+		if res.Status != http.StatusSeeOther && res.Status != http.StatusFound {
+			t.Errorf("own approval: status %d, want a redirect", res.Status)
+		}
+		if o, err := a.Orders.GetOrder(t.Context(), callerOfUser(wa.approver.User, auth.KindBuyer), wa.orders[orders.StatusPendingApproval]); err != nil || o.Status != orders.StatusApproved {
+			t.Errorf("own approval through the UI: %v, %v", o.Status, err)
+		}
+	})
+	t.Run("cart with world B's items", func(t *testing.T) {
+		for _, role := range scopeBuyerRoles {
+			u := wa.userOf(role)
+			res := a.ui("POST", "/cart/add", u, url.Values{"item_id": {wb.items[0]}, "quantity": {"1"}})
+			if res.Status != http.StatusNotFound {
+				t.Errorf("cart/add of world B's item as %s: status %d", role, res.Status)
+			}
+			// A forged cart cookie naming world B's items shows and orders nothing of them.
+			cart := "avrop_cart=" + wb.items[0] + "~1." + wb.items[1] + "~2"
+			for _, p := range []string{"/cart", "/checkout"} {
+				res := a.ui("GET", p, u, nil, cart)
+				if res.Status >= 500 || strings.Contains(string(res.Body), "Dosetter B") || strings.Contains(string(res.Body), wb.items[0]) {
+					t.Errorf("%s with world B's items in the cart as %s: status %d, shows them: %v", p, role, res.Status,
+						strings.Contains(string(res.Body), "Dosetter B"))
+				}
+			}
+			res = a.ui("POST", "/checkout", u, url.Values{"delivery_address": {"x"}, "cost_center": {"1"}}, cart)
+			if res.Status >= 500 {
+				t.Errorf("checkout with world B's items as %s: status %d", role, res.Status)
+			}
+			if after := wb.snapshot(t); after != before {
+				t.Fatalf("checkout with world B's items as %s changed world B", role)
+			}
+		}
+	})
+}
+
+// TestScopeUIRowsCoverEveryPage reads the UI's route table (frontend/frontend.go) and fails
+// when a route with an id has no row in scopeUIRows.
+func TestScopeUIRowsCoverEveryPage(t *testing.T) {
+	src, err := os.ReadFile("../frontend/frontend.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]bool{}
+	for _, r := range scopeUIRows() {
+		have[r.key()] = true
+	}
+	n := 0
+	for _, m := range regexp.MustCompile(`HandleFunc\("(GET|POST|PUT|PATCH|DELETE) ([^"]*\{[a-z]+\}[^"]*)"`).FindAllStringSubmatch(string(src), -1) {
+		if m[2] == "/lang/{lang}" {
+			continue // a language, not a resource
+		}
+		n++
+		if !have[m[1]+" "+m[2]] {
+			t.Errorf("UI route %s %s takes an id but has no row in scopeUIRows (api/scope_ui_test.go)", m[1], m[2])
+		}
+	}
+	if n == 0 {
+		t.Fatal("found no UI routes with an id in frontend/frontend.go")
+	}
+}
