@@ -210,3 +210,57 @@ func TestScopeUIRowsCoverEveryPage(t *testing.T) {
 		t.Fatal("found no UI routes with an id in frontend/frontend.go")
 	}
 }
+
+// TestScopeUILists: every UI page that lists something, opened by every user of world A (also
+// with world B's ids in the query), shows nothing of world B.
+func TestScopeUILists(t *testing.T) {
+	a := newScopeUIAPI(t)
+	wa, wb := newScopeWorld(t, a, "A"), newScopeWorld(t, a, "B")
+	markers := map[string]string{wb.agreement: "agreement id", wb.body.Name: "procurement body", wb.buyer.Name: "buyer",
+		wb.sup.Name: "supplier", wb.buyer2.Name: "second buyer", wb.sup2.Name: "second supplier", wb.orderer.Email: "orderer's email",
+		wb.pendingPC: "price change", wb.deviation: "deviation"}
+	for _, id := range append(wb.orderIDs(), wb.items...) {
+		markers[id] = "order or item id"
+	}
+	res := a.do("GET", "/api/v1/agreements/"+wb.agreement, wb.manager.tok, nil)
+	wantStatus(t, res, http.StatusOK)
+	markers[res.JSON["reference"].(string)] = "agreement reference"
+	// Control: the same pages show world A's own data to its users.
+	for _, c := range []struct {
+		path string
+		u    scopeUser
+		want string
+	}{
+		{"/orders", wa.orderer, wa.orders[orders.StatusDelivered]},
+		{"/supplier/orders", wa.supplier, wa.orders[orders.StatusApproved]},
+		{"/catalog?q=scopedosett", wa.orderer, wa.items[0]},
+		{"/manager/agreements", wa.manager, wa.agreement},
+	} {
+		if res := a.ui("GET", c.path, c.u, nil); res.Status != http.StatusOK || !strings.Contains(string(res.Body), c.want) {
+			t.Errorf("control: %s does not show its own user %s (status %d)", c.path, c.want, res.Status)
+		}
+	}
+	for _, p := range []string{
+		"/catalog", "/catalog?q=scopedosett", "/catalog/results?q=scopedosett", "/catalog?agreement_id=" + wb.agreement,
+		"/catalog?agreement=" + wb.agreement, "/catalog?supplier_id=" + wb.sup.ID, "/cart", "/checkout",
+		"/orders", "/orders?status=approved", "/orders?agreement_id=" + wb.agreement, "/approvals",
+		"/supplier/orders", "/supplier/orders?status=approved", "/supplier/catalog", "/supplier/catalog?agreement=" + wb.agreement,
+		"/supplier/import", "/supplier/import?agreement=" + wb.agreement,
+		"/manager/agreements", "/manager/price-changes", "/admin/organizations", "/admin/users", "/admin/users?org_id=" + wb.buyer.ID,
+	} {
+		t.Run(p, func(t *testing.T) {
+			for _, role := range scopeRoles {
+				res := a.ui("GET", p, wa.userOf(role), nil)
+				if res.Status >= 500 {
+					t.Errorf("%s as %s: status %d", p, role, res.Status)
+				}
+				for m, what := range markers {
+					// The page may echo its own address (language switch, filters).
+					if strings.Contains(string(res.Body), m) && !strings.Contains(p, m) {
+						t.Errorf("%s as %s of world A shows world B's %s (%s)", p, role, what, m)
+					}
+				}
+			}
+		})
+	}
+}
