@@ -544,6 +544,29 @@ func TestScopeNeighbours(t *testing.T) {
 			}
 		})
 	}
+	t.Run("the second supplier's items with the first's SKUs are its own", func(t *testing.T) {
+		firstItems := func() string {
+			var s string
+			testenv.Must(t, testenv.DB(t).Get(&s, `SELECT json_agg(t ORDER BY t.id)::text FROM (SELECT i.*, (SELECT json_agg(p ORDER BY p.id)
+				FROM item_prices p WHERE p.item_id = i.id) AS prices FROM items i WHERE i.supplier_id = $1) t`, w.sup.ID))
+			return s
+		}
+		before := firstItems()
+		res := a.do("POST", "/api/v1/agreements/"+w.agreement+"/price-list", w.supplier2.tok, scopeCSV, "Content-Type", "text/csv")
+		wantStatus(t, res, http.StatusOK)
+		if res.JSON["created"] != float64(2) || res.JSON["updated"] != float64(0) {
+			t.Errorf("import of the first supplier's SKUs by the second = %s, want 2 created", res.Body)
+		}
+		res = a.do("POST", "/api/v1/agreements/"+w.agreement+"/items", w.supplier2.tok, map[string]any{"sku": "SC-1", "name": "Egen",
+			"unit": "EA", "pack_size": 1, "cpv_code": "33190000", "vat_rate_bp": 2500, "price_minor": 1})
+		wantStatus(t, res, http.StatusCreated)
+		if res.JSON["supplier_id"] != w.sup2.ID {
+			t.Errorf("item added by the second supplier = %s", res.Body)
+		}
+		if firstItems() != before {
+			t.Errorf("the second supplier's import or item changed the first supplier's items")
+		}
+	})
 	t.Run("usage shows the neighbour only its own participant row", func(t *testing.T) {
 		for _, role := range []auth.Role{auth.RoleOrderer, auth.RoleApprover} {
 			for _, accept := range []string{"application/json", "text/csv"} {
