@@ -162,29 +162,37 @@ func parsePriceList(r io.Reader, today string) ([]priceListRow, []derr.FieldErro
 				in.EcoLabels[i] = strings.TrimSpace(in.EcoLabels[i])
 			}
 		}
-		validateItemFields(&v, "", &in)
-		if in.EffectiveFrom != "" && validDate(in.EffectiveFrom) && in.EffectiveFrom < today {
-			v.Check(false, "effective_from", "may not be in the past (before "+today+")")
-		}
-		if in.SKU != "" {
-			if first, dup := skuLine[in.SKU]; dup {
-				v.Check(false, "sku", fmt.Sprintf("repeats the sku of line %d", first))
-			} else {
-				skuLine[in.SKU] = line
-			}
-		}
+		checkPriceListRow(&v, &in, line, today, skuLine)
 		for _, fe := range v.Errors {
 			if !add(line, fe.Field, fe.Message) {
 				break
 			}
 		}
-		if in.EffectiveFrom == "" {
-			in.EffectiveFrom = today
-		}
-		in.EcoLabels = normaliseLabels(in.EcoLabels)
 		rows = append(rows, priceListRow{Line: line, ItemInput: in})
 	}
 	return rows, errs
+}
+
+// checkPriceListRow applies the row rules every price-list format (CSV, PEPPOL catalogue)
+// shares, so that they exist once: the item field rules, no effective_from in the past, a sku
+// at most once per file (skuLine remembers the first line of each). Afterwards an empty
+// effective_from is today and the eco-labels are normalised.
+func checkPriceListRow(v *derr.Validator, in *ItemInput, line int, today string, skuLine map[string]int) {
+	validateItemFields(v, "", in)
+	if in.EffectiveFrom != "" && validDate(in.EffectiveFrom) && in.EffectiveFrom < today {
+		v.Check(false, "effective_from", "may not be in the past (before "+today+")")
+	}
+	if in.SKU != "" {
+		if first, dup := skuLine[in.SKU]; dup {
+			v.Check(false, "sku", fmt.Sprintf("repeats the sku of line %d", first))
+		} else {
+			skuLine[in.SKU] = line
+		}
+	}
+	if in.EffectiveFrom == "" {
+		in.EffectiveFrom = today
+	}
+	in.EcoLabels = normaliseLabels(in.EcoLabels)
 }
 
 func firstInvalidUTF8(b []byte) int {
@@ -230,11 +238,22 @@ func truncate(s string, n int) string {
 // price is counted in Created only. Errors: Forbidden (not a supplier), NotFound (agreement out
 // of scope), Invalid.
 func (s *Service) ImportPriceList(ctx context.Context, c auth.Caller, agreementID string, r io.Reader) (ImportReport, error) {
-	if _, err := s.supplierAgreement(ctx, s.db, c, agreementID, false); err != nil {
+	return s.importPriceRows(ctx, c, agreementID, func(_ Agreement, today string) ([]priceListRow, []derr.FieldError) {
+		return parsePriceList(r, today)
+	})
+}
+
+// importPriceRows is the one validation-and-apply path of every price-list format: parse turns
+// the file into rows (checked with checkPriceListRow) and errors, given the agreement (whose
+// currency and reference a format may check) and today; any error changes nothing.
+func (s *Service) importPriceRows(ctx context.Context, c auth.Caller, agreementID string,
+	parse func(a Agreement, today string) ([]priceListRow, []derr.FieldError)) (ImportReport, error) {
+	ag, err := s.supplierAgreement(ctx, s.db, c, agreementID, false)
+	if err != nil {
 		return ImportReport{}, err
 	}
 	today := s.today()
-	rows, errs := parsePriceList(r, today)
+	rows, errs := parse(ag, today)
 	if len(errs) > 0 {
 		return ImportReport{}, &derr.Error{Kind: derr.Invalid, Code: "invalid_price_list",
 			Message: fmt.Sprintf("The price list has %d error(s); nothing was imported.", len(errs)), Fields: errs}
@@ -243,7 +262,7 @@ func (s *Service) ImportPriceList(ctx context.Context, c auth.Caller, agreementI
 	if len(rows) == 0 {
 		return rep, nil
 	}
-	err := postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		rep = ImportReport{Rows: len(rows)}
 		a, err := s.supplierAgreement(ctx, tx, c, agreementID, true)
 		if err != nil {
