@@ -1000,8 +1000,8 @@ var scopeAdminBugs = map[string]bool{
 	"GET /api/v1/orders/:id/peppol":     true, // 404: orders.Service.PeppolOrder calls GetOrder
 }
 
-// checkScopeAdmin calls every row as a platform administrator with world B's ids; rows in
-// skip are left out.
+// checkScopeAdmin calls every row for which only is true as a platform administrator with
+// world B's ids.
 func checkScopeAdmin(t *testing.T, only func(key string) bool) {
 	a := newTestAPI(t)
 	wb := newScopeWorld(t, a, "B")
