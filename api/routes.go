@@ -43,4 +43,5 @@ func (h *handler) routes(r *gin.Engine, reg *prometheus.Registry) {
 	// Call-off orders, deviations and follow-up (orders package).
 	h.orderRoutes(a)
 	h.peppolRoutes(a)
+	h.followupRoutes(a)
 }

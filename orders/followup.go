@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/big"
+	"strconv"
 	"strings"
 	"time"
 
@@ -402,3 +403,76 @@ func (s *Service) scorecards(ctx context.Context, c auth.Caller, supplierID, agr
 	}
 	return cards, nil
 }
+
+// CSV exports. The API and the web UI export the same columns, so a spreadsheet or a script
+// reads a file the same way whichever way it was fetched: field names as headers, amounts in
+// integer minor units next to a plain decimal (ISO-style, "." as the separator), shares in
+// basis points next to a two-decimal percentage.
+
+// SpendCSVHeader is the header row of a spend export.
+var SpendCSVHeader = []string{"group_by", "key", "label", "currency", "order_count", "total_minor", "total", "eco_minor", "eco", "eco_share_bp", "eco_share_percent"}
+
+// CSVRecords is the spend's rows as CSV records (without the header), text defused against
+// spreadsheet formulas.
+func (sp Spend) CSVRecords() [][]string {
+	out := make([][]string, 0, len(sp.Rows))
+	for _, r := range sp.Rows {
+		out = append(out, []string{string(sp.GroupBy), CSVText(r.Key), CSVText(r.Label), r.Currency, itoa(r.OrderCount),
+			i64(r.TotalMinor), Decimal(r.TotalMinor), i64(r.EcoMinor), Decimal(r.EcoMinor), itoa(r.EcoShareBP), Decimal(int64(r.EcoShareBP))})
+	}
+	return out
+}
+
+// ScorecardCSVHeader is the header row of a scorecard export.
+var ScorecardCSVHeader = append([]string{"supplier_id", "supplier_name", "agreement_id", "orders_received", "accepted", "declined",
+	"decline_rate_bp", "shipped_or_delivered", "delivered", "on_time", "on_time_rate_bp", "deviations", "deviations_per_100",
+	"open_deviations"}, deviationKindColumns()...)
+
+func deviationKindColumns() []string {
+	out := make([]string, len(DeviationKinds))
+	for i, k := range DeviationKinds {
+		out[i] = "deviations_" + k
+	}
+	return out
+}
+
+// ScorecardCSVRecords is one CSV record per scorecard (without the header).
+func ScorecardCSVRecords(cards []Scorecard) [][]string {
+	out := make([][]string, 0, len(cards))
+	for _, sc := range cards {
+		agr := ""
+		if sc.AgreementID != nil {
+			agr = *sc.AgreementID
+		}
+		rec := []string{sc.SupplierID, CSVText(sc.SupplierName), agr, itoa(sc.OrdersReceived), itoa(sc.Accepted), itoa(sc.Declined),
+			itoa(sc.DeclineRateBP), itoa(sc.ShippedOrDelivered), itoa(sc.Delivered), itoa(sc.OnTime), itoa(sc.OnTimeRateBP),
+			itoa(sc.Deviations), Decimal(int64(sc.DeviationsPer100)), itoa(sc.OpenDeviations)}
+		for _, k := range DeviationKinds {
+			rec = append(rec, itoa(sc.DeviationsByKind[k]))
+		}
+		out = append(out, rec)
+	}
+	return out
+}
+
+// Decimal formats hundredths (minor units, or basis points as a percentage) as a plain
+// decimal with two places: 123456 → "1234.56", -5 → "-0.05".
+func Decimal(hundredths int64) string {
+	sign := ""
+	u := uint64(hundredths)
+	if hundredths < 0 {
+		sign, u = "-", uint64(-(hundredths+1))+1
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, u/100, u%100)
+}
+
+// CSVText defuses a text cell that a spreadsheet would read as a formula (CSV injection).
+func CSVText(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+func itoa(n int) string  { return strconv.Itoa(n) }
+func i64(n int64) string { return strconv.FormatInt(n, 10) }
