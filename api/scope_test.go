@@ -355,8 +355,7 @@ func scopeRows() []scopeRow {
 		{method: "POST", route: "/api/v1/agreements/:id/items", ids: agreement, body: itemBody, roles: scopeSupplierOnly, nb: nbSupWrit},
 		{method: "POST", route: "/api/v1/agreements/:id/price-list", ids: agreement, body: scopeCSV, contentType: "text/csv", roles: scopeSupplierOnly, nb: nbSupWrit},
 		{method: "GET", route: "/api/v1/agreements/:id/usage", ids: agreement, roles: []auth.Role{auth.RoleOrderer, auth.RoleApprover, auth.RoleManager}, nb: nbBuyers},
-		{method: "GET", route: "/api/v1/suppliers/:id/scorecard", ids: scopeID(func(w *scopeWorld) string { return w.sup.ID }), roles: scopeAllRoles, nb: nbBuyers,
-			planned: true}, // planned until the follow-up routes are committed
+		{method: "GET", route: "/api/v1/suppliers/:id/scorecard", ids: scopeID(func(w *scopeWorld) string { return w.sup.ID }), roles: scopeAllRoles, nb: nbBuyers},
 		{method: "GET", route: "/api/v1/catalog/items/:id", ids: item, roles: scopeAllRoles, nb: nbBuyers},
 		{method: "PATCH", route: "/api/v1/catalog/items/:id", ids: item, body: map[string]any{"name": "Kapad", "active": false}, roles: scopeSupplierOnly},
 		{method: "PUT", route: "/api/v1/catalog/items/:id/price", ids: item, body: map[string]any{"price_minor": 1, "reason": "kapad"}, roles: scopeSupplierOnly},
