@@ -613,6 +613,20 @@ func TestScopeMixedIDs(t *testing.T) {
 	}
 	// Ordering with the other world's agreement, supplier or items creates nothing and never
 	// names the other world's data beyond the rule.
+	// A PEPPOL catalogue for world B's agreement is refused before it is read, as for an
+	// agreement that does not exist.
+	t.Run("PEPPOL catalogue for B's agreement", func(t *testing.T) {
+		xml := `<?xml version="1.0" encoding="UTF-8"?><Catalogue xmlns="urn:oasis:names:specification:ubl:schema:xsd:Catalogue-2"/>`
+		res := a.do("POST", "/api/v1/agreements/"+wb.agreement+"/price-list", wa.supplier.tok, xml, "Content-Type", "application/xml")
+		none := a.do("POST", "/api/v1/agreements/"+uuid.NewString()+"/price-list", wa.supplier.tok, xml, "Content-Type", "application/xml")
+		if res.Status != none.Status || res.JSON["code"] != none.JSON["code"] || res.JSON["detail"] != none.JSON["detail"] {
+			t.Errorf("B's agreement tells from a missing one:\nB's:     %d %s\nmissing: %d %s", res.Status, res.Body, none.Status, none.Body)
+		}
+		if res.Status != http.StatusNotFound && res.JSON["code"] != "unsupported_media_type" {
+			t.Errorf("status %d, want 404; body: %s", res.Status, res.Body)
+		}
+		check(t)
+	})
 	// Ids in a body are not an oracle either: world B's agreement, supplier or item answers
 	// what an id naming nothing answers.
 	orderBody := func(agreement, supplier, item string) map[string]any {
