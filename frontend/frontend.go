@@ -95,6 +95,9 @@ func (s *server) routes() http.Handler {
 	mux.HandleFunc("GET /manager/agreements/{id}/usage.csv", s.authed(s.agreementUsageCSV, auth.RoleManager))
 	mux.HandleFunc("GET /manager/price-changes", s.authed(s.priceChanges, auth.RoleManager))
 	mux.HandleFunc("POST /manager/price-changes/{id}/{decision}", s.authed(s.decidePriceChange, auth.RoleManager))
+	mux.HandleFunc("GET /followup", s.authed(s.followupPage, followupRoles...))
+	mux.HandleFunc("GET /followup/spend.csv", s.authed(s.followupSpendCSV, followupRoles...))
+	mux.HandleFunc("GET /followup/scorecards.csv", s.authed(s.followupScorecardsCSV, followupRoles...))
 
 	mux.HandleFunc("GET /admin/organizations", s.authed(s.adminOrganizations, auth.RoleAdmin))
 	mux.HandleFunc("POST /admin/organizations", s.authed(s.adminCreateOrganization, auth.RoleAdmin))

@@ -224,6 +224,9 @@ func navFor(lang string, c auth.Caller, path string, cartLines int) []navLink {
 		add("/manager/agreements", "nav.agreements")
 		add("/manager/price-changes", "nav.price_changes")
 	}
+	if c.HasAny(auth.RoleManager, auth.RoleApprover) {
+		add("/followup", "nav.followup")
+	}
 	if c.Has(auth.RoleAdmin) {
 		add("/admin/organizations", "nav.organizations")
 		add("/admin/users", "nav.users")
