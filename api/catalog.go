@@ -121,10 +121,18 @@ func (h *handler) listAgreementItems(c *gin.Context) error {
 }
 
 func (h *handler) importPriceList(c *gin.Context) error {
+	// The format follows the content type: CSV, or a PEPPOL BIS Catalogue 3 (UBL 2.1) document;
+	// both go through the same validation and apply path.
 	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
-	if err != nil || (mt != "text/csv" && mt != "application/csv") {
-		return &derr.Error{Kind: derr.BadRequest, Code: "unsupported_media_type",
-			Message: "Send the price list as text/csv (UTF-8, a header row: " + strings.Join(catalog.PriceListColumns, ",") + ")."}
+	importer := h.Catalog.ImportPriceList
+	switch {
+	case err == nil && (mt == "text/csv" || mt == "application/csv"):
+	case err == nil && (mt == "application/xml" || mt == "text/xml"):
+		importer = h.Catalog.ImportPeppolCatalogue
+	default:
+		return &derr.Error{Kind: derr.UnsupportedMedia, Code: "unsupported_media_type",
+			Message: "Send the price list as text/csv (UTF-8, a header row: " + strings.Join(catalog.PriceListColumns, ",") +
+				") or as a PEPPOL BIS Catalogue 3 document (application/xml)."}
 	}
 	data, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxPriceListBody))
 	if err != nil {
@@ -134,7 +142,7 @@ func (h *handler) importPriceList(c *gin.Context) error {
 		}
 		return &derr.Error{Kind: derr.BadRequest, Code: "unreadable_body", Message: "The price list could not be read.", Err: err}
 	}
-	rep, err := h.Catalog.ImportPriceList(c.Request.Context(), callerOf(c), c.Param("id"), bytes.NewReader(data))
+	rep, err := importer(c.Request.Context(), callerOf(c), c.Param("id"), bytes.NewReader(data))
 	if err != nil {
 		return err
 	}

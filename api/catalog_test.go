@@ -243,7 +243,7 @@ func TestPriceListAPI(t *testing.T) {
 	head := "sku,name,description,unit,pack_size,cpv_code,gtin,eco_labels,vat_rate_bp,price_minor,effective_from\n"
 	csv := func(body string) []byte { return []byte(head + body) }
 	t.Run("not csv", func(t *testing.T) {
-		wantProblem(t, a.do("POST", path, w.supplier1, map[string]any{"x": 1}), 400, "unsupported_media_type")
+		wantProblem(t, a.do("POST", path, w.supplier1, map[string]any{"x": 1}), 415, "unsupported_media_type")
 	})
 	t.Run("roles and scope", func(t *testing.T) {
 		wantProblem(t, a.do("POST", path, w.orderer, csv(""), "Content-Type", "text/csv"), 403, "")
