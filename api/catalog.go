@@ -15,6 +15,7 @@ import (
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/catalog"
 	"github.com/avrop/avrop/internal/derr"
+	"github.com/avrop/avrop/orders"
 )
 
 // maxPriceListBody bounds a price-list upload (100,000 rows of a few hundred bytes).
@@ -71,12 +72,30 @@ func (h *handler) listAgreements(c *gin.Context) error {
 	return nil
 }
 
+// agreementWithUsage is an agreement with its ceiling usage, for the roles that may see it
+// (SPEC §4: "get (with usage)"); suppliers get the agreement alone.
+type agreementWithUsage struct {
+	catalog.Agreement
+	Usage *orders.Usage `json:"usage,omitempty"`
+}
+
 func (h *handler) getAgreement(c *gin.Context) error {
-	ag, err := h.Catalog.GetAgreement(c.Request.Context(), callerOf(c), c.Param("id"))
+	caller := callerOf(c)
+	ag, err := h.Catalog.GetAgreement(c.Request.Context(), caller, c.Param("id"))
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, ag)
+	out := agreementWithUsage{Agreement: ag}
+	if caller.HasAny(auth.RoleManager, auth.RoleOrderer, auth.RoleApprover) {
+		u, err := h.Orders.Usage(c.Request.Context(), caller, ag.ID)
+		switch {
+		case err == nil:
+			out.Usage = &u
+		case !derr.Is(err, derr.NotFound) && !derr.Is(err, derr.Forbidden):
+			return err
+		}
+	}
+	c.JSON(http.StatusOK, out)
 	return nil
 }
 
