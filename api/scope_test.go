@@ -378,8 +378,7 @@ func scopeRows() []scopeRow {
 		{method: "POST", route: "/api/v1/orders/:id/deviations/:did/respond", ids: openDev, body: map[string]any{"response": "kapad"}, roles: scopeSupplierOnly},
 		{method: "POST", route: "/api/v1/orders/:id/deviations/:did/close", ids: openDev, body: map[string]any{"note": "kapad"}, roles: scopeManagerOnly},
 
-		// SPEC §4 routes the engine does not have yet; they run (and answer 404) until they land.
-		{method: "GET", route: "/api/v1/orders/:id/peppol", ids: scopeOrderIn(orders.StatusDelivered), roles: scopeAllRoles, planned: true},
+		{method: "GET", route: "/api/v1/orders/:id/peppol", ids: scopeOrderIn(orders.StatusDelivered), roles: scopeAllRoles},
 	}
 	return rows
 }
