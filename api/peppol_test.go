@@ -57,7 +57,7 @@ func TestPeppolOrderAPI(t *testing.T) {
 		{"supplier before approval", w.s1, path, http.StatusNotFound},
 		{"another organisation's buyer", w.othBuyer, path, http.StatusNotFound},
 		{"another supplier", w.s2, path, http.StatusNotFound},
-		{"admin", admin, path, http.StatusNotFound},
+		{"admin", admin, path, http.StatusForbidden},
 		{"unknown order", w.orderer, "/api/v1/orders/7b0e5d2c-3f4a-4b7e-9c1d-2a3b4c5d6e7f/peppol", http.StatusNotFound},
 		{"not a UUID", w.orderer, "/api/v1/orders/nope/peppol", http.StatusNotFound},
 		{"unauthenticated", "", path, http.StatusUnauthorized},

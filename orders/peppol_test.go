@@ -128,26 +128,27 @@ func TestPeppolOrderScope(t *testing.T) {
 		caller auth.Caller
 		order  string
 		ok     bool
+		want   derr.Kind // the error's kind when not ok
 	}{
-		{"orderer of the buyer", w.Orderer, pending.ID, true},
-		{"another orderer of the buyer", w.Orderer2, pending.ID, true},
-		{"approver of the buyer", w.Approver, pending.ID, true},
-		{"manager of the agreement", w.Manager, pending.ID, true},
-		{"supplier after approval", w.Sup1C, approved.ID, true},
-		{"supplier before approval", w.Sup1C, pending.ID, false},
-		{"another supplier", w.Sup2C, approved.ID, false},
-		{"another buyer organisation", w.OtherC, approved.ID, false},
-		{"manager of another body", otherManager, approved.ID, false},
-		{"admin", admin, approved.ID, false},
-		{"unknown order", w.Orderer, "7b0e5d2c-3f4a-4b7e-9c1d-2a3b4c5d6e7f", false},
-		{"not a UUID", w.Orderer, "not-a-uuid", false},
+		{"orderer of the buyer", w.Orderer, pending.ID, true, 0},
+		{"another orderer of the buyer", w.Orderer2, pending.ID, true, 0},
+		{"approver of the buyer", w.Approver, pending.ID, true, 0},
+		{"manager of the agreement", w.Manager, pending.ID, true, 0},
+		{"supplier after approval", w.Sup1C, approved.ID, true, 0},
+		{"supplier before approval", w.Sup1C, pending.ID, false, derr.NotFound},
+		{"another supplier", w.Sup2C, approved.ID, false, derr.NotFound},
+		{"another buyer organisation", w.OtherC, approved.ID, false, derr.NotFound},
+		{"manager of another body", otherManager, approved.ID, false, derr.NotFound},
+		{"admin", admin, approved.ID, false, derr.Forbidden},
+		{"unknown order", w.Orderer, "7b0e5d2c-3f4a-4b7e-9c1d-2a3b4c5d6e7f", false, derr.NotFound},
+		{"not a UUID", w.Orderer, "not-a-uuid", false, derr.NotFound},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			doc, err := w.svc.PeppolOrder(ctx, tc.caller, tc.order)
 			if !tc.ok {
-				if derr.KindOf(err) != derr.NotFound {
-					t.Fatalf("err = %v, want NotFound", err)
+				if derr.KindOf(err) != tc.want {
+					t.Fatalf("err = %v, want kind %v", err, tc.want)
 				}
 				return
 			}

@@ -440,6 +440,9 @@ func numberPrefix(name string) string {
 // GetOrder returns an order in the caller's scope with its lines and events. Errors: NotFound
 // (absent or out of scope).
 func (s *Service) GetOrder(ctx context.Context, c auth.Caller, id string) (Order, error) {
+	if !hasOrders(c) {
+		return Order{}, derr.Forbiddenf("Your role has no orders.")
+	}
 	if !auth.ValidUUID(id) {
 		return Order{}, derr.NotFoundf("order not found")
 	}
@@ -458,7 +461,7 @@ func (s *Service) GetOrder(ctx context.Context, c auth.Caller, id string) (Order
 // on), a manager's orders on their procurement body's agreements. Lines and events are left
 // out. Errors: Forbidden (a role without orders, such as admin), Invalid (bad filter).
 func (s *Service) ListOrders(ctx context.Context, c auth.Caller, f OrderFilter) ([]Order, int, error) {
-	if !c.HasAny(auth.RoleOrderer, auth.RoleApprover, auth.RoleSupplier, auth.RoleManager) {
+	if !hasOrders(c) {
 		return nil, 0, derr.Forbiddenf("Your role has no orders.")
 	}
 	var v derr.Validator
@@ -672,6 +675,9 @@ func (s *Service) ReportDeviation(ctx context.Context, c auth.Caller, orderID st
 
 // ListOrderDeviations lists the deviations of an order in the caller's scope. Errors: NotFound.
 func (s *Service) ListOrderDeviations(ctx context.Context, c auth.Caller, orderID string) ([]Deviation, error) {
+	if !hasOrders(c) {
+		return nil, derr.Forbiddenf("Your role has no orders.")
+	}
 	if !auth.ValidUUID(orderID) {
 		return nil, derr.NotFoundf("order not found")
 	}
@@ -778,4 +784,10 @@ func (s *Service) ListDeviations(ctx context.Context, c auth.Caller, f Deviation
 		add("d.status = $%d", f.Status)
 	}
 	return listDeviations(ctx, s.db, c, where, args, f.Page)
+}
+
+// hasOrders reports whether the caller's role ever sees orders: a platform administrator
+// manages organisations and users, never orders, so order reads answer 403 rather than 404.
+func hasOrders(c auth.Caller) bool {
+	return c.HasAny(auth.RoleOrderer, auth.RoleApprover, auth.RoleSupplier, auth.RoleManager)
 }
