@@ -179,40 +179,39 @@ func statusOf(err error) int {
 }
 
 func (s *server) reportDeviation(q *req) error {
-	id := q.r.PathValue("id")
 	in := orders.DeviationInput{Kind: orders.DeviationKind(q.r.PostFormValue("kind")), Description: strings.TrimSpace(q.r.PostFormValue("description"))}
-	if _, err := s.Orders.ReportDeviation(q.ctx(), *q.caller, id, in); err != nil {
-		if f, ok := failedForm(q.lang, q.r.PostForm, err); ok {
-			return s.renderOrder(q, statusOf(err), id, f, f.General)
-		}
+	return s.deviationStep(q, "deviation_reported", func(id string) error {
+		_, err := s.Orders.ReportDeviation(q.ctx(), *q.caller, id, in)
 		return err
-	}
-	q.redirect("/orders/" + id + "?msg=deviation_reported#deviations")
-	return nil
+	})
 }
 
 // respondDeviation is the supplier's answer to a deviation on one of its orders.
 func (s *server) respondDeviation(q *req) error {
-	id := q.r.PathValue("id")
-	if _, err := s.Orders.RespondDeviation(q.ctx(), *q.caller, id, q.r.PathValue("dev"), strings.TrimSpace(q.r.PostFormValue("response"))); err != nil {
-		if f, ok := failedForm(q.lang, q.r.PostForm, err); ok {
-			return s.renderOrder(q, statusOf(err), id, f, f.General)
-		}
+	return s.deviationStep(q, "deviation_responded", func(id string) error {
+		_, err := s.Orders.RespondDeviation(q.ctx(), *q.caller, id, q.r.PathValue("dev"), strings.TrimSpace(q.r.PostFormValue("response")))
 		return err
-	}
-	q.redirect("/orders/" + id + "?msg=deviation_responded#deviations")
-	return nil
+	})
 }
 
 // closeDeviation is the manager's closing of a deviation.
 func (s *server) closeDeviation(q *req) error {
+	return s.deviationStep(q, "deviation_closed", func(id string) error {
+		_, err := s.Orders.CloseDeviation(q.ctx(), *q.caller, id, q.r.PathValue("dev"), strings.TrimSpace(q.r.PostFormValue("note")))
+		return err
+	})
+}
+
+// deviationStep runs one step of a deviation on the order in the path: on a refusal the order
+// page comes back with the error beside the form, on success it shows msg.
+func (s *server) deviationStep(q *req, msg string, step func(orderID string) error) error {
 	id := q.r.PathValue("id")
-	if _, err := s.Orders.CloseDeviation(q.ctx(), *q.caller, id, q.r.PathValue("dev"), strings.TrimSpace(q.r.PostFormValue("note"))); err != nil {
+	if err := step(id); err != nil {
 		if f, ok := failedForm(q.lang, q.r.PostForm, err); ok {
 			return s.renderOrder(q, statusOf(err), id, f, f.General)
 		}
 		return err
 	}
-	q.redirect("/orders/" + id + "?msg=deviation_closed#deviations")
+	q.redirect("/orders/" + id + "?msg=" + msg + "#deviations")
 	return nil
 }
