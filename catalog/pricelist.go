@@ -264,6 +264,12 @@ func (s *Service) importPriceRows(ctx context.Context, c auth.Caller, agreementI
 	}
 	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		rep = ImportReport{Rows: len(rows)}
+		// One supplier's imports on one agreement take turns (a double-click, two tabs): the
+		// later one then sees the earlier one's items instead of failing on their skus.
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1::text || ':' || $2::text, 5150))`,
+			agreementID, c.OrgID); err != nil {
+			return fmt.Errorf("import: lock: %w", err)
+		}
 		a, err := s.supplierAgreement(ctx, tx, c, agreementID, true)
 		if err != nil {
 			return err

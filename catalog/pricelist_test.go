@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -231,4 +232,47 @@ func FuzzSearch(f *testing.F) {
 			t.Fatalf("q %q: %v", q, err)
 		}
 	})
+}
+
+// TestConcurrentImportsOfOneFile: a supplier's double-click or two browser tabs upload the same
+// price list at once. Imports by one supplier on one agreement take turns, so every upload
+// succeeds, the items exist once and the first prices are recorded once.
+func TestConcurrentImportsOfOneFile(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	var b strings.Builder
+	b.WriteString(header)
+	for i := 0; i < 50; i++ {
+		fmt.Fprintf(&b, "RACE-%03d,Förkläde plast %d,,PK,100,33141420,,,2500,%d,\n", i, i, 1000+i)
+	}
+	const uploads = 12
+	reps := make([]ImportReport, uploads)
+	errs := make([]error, uploads)
+	var wg sync.WaitGroup
+	for g := range uploads {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			reps[g], errs[g] = f.s.ImportPriceList(ctx, f.supplier1, f.agreement.ID, strings.NewReader(b.String()))
+		}()
+	}
+	wg.Wait()
+	created := 0
+	for g := range uploads {
+		testenv.Must(t, errs[g])
+		created += reps[g].Created
+		if reps[g].Created != 0 && reps[g].Created != 50 || reps[g].Created+reps[g].Unchanged != 50 {
+			t.Fatalf("upload %d: report %+v", g, reps[g])
+		}
+	}
+	if created != 50 {
+		t.Fatalf("%d items created by %d uploads, want 50 by the first", created, uploads)
+	}
+	var items, prices int
+	testenv.Must(t, f.s.db.Get(&items, `SELECT count(*) FROM items WHERE agreement_id = $1 AND sku LIKE 'RACE-%'`, f.agreement.ID))
+	testenv.Must(t, f.s.db.Get(&prices, `SELECT count(*) FROM item_prices p JOIN items i ON i.id = p.item_id
+		WHERE i.agreement_id = $1 AND i.sku LIKE 'RACE-%'`, f.agreement.ID))
+	if items != 50 || prices != 50 {
+		t.Fatalf("items = %d, prices = %d, want 50 and 50", items, prices)
+	}
 }
