@@ -20,7 +20,7 @@ run: build
 	AVROP_ENV=$(RUN_ENV) ./$(BIN) serve
 
 # Browser tests need Debian's chromium and axe-core from npm (the script installs them once);
-# PEPPOL tests validate with xmllint against the UBL schemas in ../shared/peppol.
+# PEPPOL tests validate with xmllint against the UBL 2.1 schemas in internal/testenv/testdata.
 test-deps:
 	@if [ -x frontend/e2e/install.sh ]; then frontend/e2e/install.sh; fi
 	@command -v xmllint >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libxml2-utils \
