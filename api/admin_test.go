@@ -95,6 +95,22 @@ func TestAdminOrganizationsAndUsers(t *testing.T) {
 	if res.JSON["total"] != float64(1) {
 		t.Fatalf("users of the new organisation = %s", res.Body)
 	}
+	// Search: part of the name or the start of the organisation number; wildcards are literal.
+	for q, want := range map[string]float64{"karlstads+KOMMUN+" + num: 1, num[:6]: 1, "kommun+" + num + "%25": 0, "_" + num[1:]: 0} {
+		res = a.do("GET", "/api/v1/organizations?q="+q, adminToken, nil)
+		wantStatus(t, res, http.StatusOK)
+		if res.JSON["total"] != want {
+			t.Errorf("organisations?q=%s: total %v, want %v", q, res.JSON["total"], want)
+		}
+	}
+	for q, want := range map[string]float64{"anna." + num: 1, "ANNA": 1, "%25": 0} {
+		res = a.do("GET", "/api/v1/users?org_id="+orgID+"&q="+q, adminToken, nil)
+		wantStatus(t, res, http.StatusOK)
+		if res.JSON["total"] != want {
+			t.Errorf("users?q=%s: total %v, want %v", q, res.JSON["total"], want)
+		}
+	}
+	wantProblem(t, a.do("GET", "/api/v1/users?q="+strings.Repeat("x", 101), adminToken, nil), http.StatusUnprocessableEntity, "validation_failed")
 	res = a.do("PATCH", "/api/v1/users/"+userID, adminToken, map[string]any{"name": "Anna Svensson", "roles": []string{"approver"}})
 	wantStatus(t, res, http.StatusOK)
 	if res.JSON["name"] != "Anna Svensson" || len(res.JSON["roles"].([]any)) != 1 {

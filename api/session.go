@@ -102,7 +102,7 @@ func (h *handler) listOrganizations(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f := auth.OrganizationFilter{Kind: auth.OrgKind(c.Query("kind")), Page: page}
+	f := auth.OrganizationFilter{Kind: auth.OrgKind(c.Query("kind")), Q: c.Query("q"), Page: page}
 	if f.Kind != "" && !auth.ValidKind(f.Kind) {
 		return &derr.Error{Kind: derr.BadRequest, Code: "invalid_query", Message: "A query parameter is not valid.",
 			Fields: []derr.FieldError{{Field: "kind", Message: "must be buyer, supplier, procurement_body or platform"}}}
@@ -155,7 +155,7 @@ func (h *handler) listUsers(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	users, total, err := h.Auth.ListUsers(c.Request.Context(), callerOf(c), auth.UserFilter{OrgID: c.Query("org_id"), Page: page})
+	users, total, err := h.Auth.ListUsers(c.Request.Context(), callerOf(c), auth.UserFilter{OrgID: c.Query("org_id"), Q: c.Query("q"), Page: page})
 	if err != nil {
 		return err
 	}

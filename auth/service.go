@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-redis/redis_rate/v10"
 	"github.com/google/uuid"
@@ -509,6 +510,7 @@ func (s *Service) UpdateOrganization(ctx context.Context, c Caller, id string, p
 // OrganizationFilter narrows a list of organisations.
 type OrganizationFilter struct {
 	Kind OrgKind
+	Q    string // part of the name, or the start of the organisation number
 	Page Page
 }
 
@@ -516,11 +518,23 @@ type OrganizationFilter struct {
 // suppliers for agreements) see all, everyone else only their own.
 func (s *Service) ListOrganizations(ctx context.Context, c Caller, f OrganizationFilter) ([]Organization, int, error) {
 	f.Page = f.Page.Normalize()
+	if err := checkListQuery(&f.Q); err != nil {
+		return nil, 0, err
+	}
 	only := ""
 	if !c.HasAny(RoleAdmin, RoleManager) {
 		only = c.OrgID
 	}
 	return listOrganizations(ctx, s.db, f, only)
+}
+
+// checkListQuery trims a list's search text and refuses one that is too long or not text.
+func checkListQuery(q *string) error {
+	*q = strings.TrimSpace(*q)
+	if len(*q) > 100 || !utf8.ValidString(*q) || strings.ContainsRune(*q, 0) {
+		return derr.Fields([]derr.FieldError{{Field: "q", Message: "must be text of at most 100 characters"}})
+	}
+	return nil
 }
 
 // GetOrganization returns an organisation in the caller's scope. Errors: NotFound.
@@ -675,6 +689,7 @@ func (s *Service) UpdateUser(ctx context.Context, c Caller, id string, p UserPat
 // UserFilter narrows a list of users.
 type UserFilter struct {
 	OrgID string
+	Q     string // part of the name or email
 	Page  Page
 }
 
@@ -689,6 +704,9 @@ func (s *Service) ListUsers(ctx context.Context, c Caller, f UserFilter) ([]User
 	}
 	if f.OrgID != "" && !validUUID(f.OrgID) {
 		return nil, 0, derr.Fields([]derr.FieldError{{Field: "org_id", Message: "must be a UUID"}})
+	}
+	if err := checkListQuery(&f.Q); err != nil {
+		return nil, 0, err
 	}
 	return listUsers(ctx, s.db, f)
 }

@@ -45,13 +45,15 @@ func updateOrganization(ctx context.Context, db sqlx.ExtContext, id string, p Or
 
 func listOrganizations(ctx context.Context, db sqlx.QueryerContext, f OrganizationFilter, only string) ([]Organization, int, error) {
 	var total int
-	const where = ` WHERE ($1 = '' OR kind = $1) AND ($2 = '' OR id::text = $2)`
-	if err := sqlx.GetContext(ctx, db, &total, `SELECT count(*) FROM organizations`+where, f.Kind, only); err != nil {
+	const where = ` WHERE ($1 = '' OR kind = $1) AND ($2 = '' OR id::text = $2)
+		AND ($3 = '' OR name ILIKE '%' || $3 || '%' OR org_number LIKE $3 || '%')`
+	q := postgres.EscapeLike(f.Q)
+	if err := sqlx.GetContext(ctx, db, &total, `SELECT count(*) FROM organizations`+where, f.Kind, only, q); err != nil {
 		return nil, 0, postgres.Error(err, "organisations")
 	}
 	out := []Organization{}
 	err := sqlx.SelectContext(ctx, db, &out, `SELECT `+orgColumns+` FROM organizations`+where+
-		` ORDER BY name, id LIMIT $3 OFFSET $4`, f.Kind, only, f.Page.PageSize, f.Page.Offset())
+		` ORDER BY name, id LIMIT $4 OFFSET $5`, f.Kind, only, q, f.Page.PageSize, f.Page.Offset())
 	return out, total, postgres.Error(err, "organisations")
 }
 
@@ -104,13 +106,15 @@ func updateUser(ctx context.Context, db sqlx.ExtContext, u User) (User, error) {
 
 func listUsers(ctx context.Context, db sqlx.QueryerContext, f UserFilter) ([]User, int, error) {
 	var total int
-	const where = ` WHERE ($1 = '' OR org_id::text = $1)`
-	if err := sqlx.GetContext(ctx, db, &total, `SELECT count(*) FROM users`+where, f.OrgID); err != nil {
+	const where = ` WHERE ($1 = '' OR org_id::text = $1)
+		AND ($2 = '' OR name ILIKE '%' || $2 || '%' OR email ILIKE '%' || $2 || '%')`
+	q := postgres.EscapeLike(f.Q)
+	if err := sqlx.GetContext(ctx, db, &total, `SELECT count(*) FROM users`+where, f.OrgID, q); err != nil {
 		return nil, 0, postgres.Error(err, "users")
 	}
 	out := []User{}
 	err := sqlx.SelectContext(ctx, db, &out, `SELECT `+userColumns+` FROM users`+where+
-		` ORDER BY name, id LIMIT $2 OFFSET $3`, f.OrgID, f.Page.PageSize, f.Page.Offset())
+		` ORDER BY name, id LIMIT $3 OFFSET $4`, f.OrgID, q, f.Page.PageSize, f.Page.Offset())
 	return out, total, postgres.Error(err, "users")
 }
 

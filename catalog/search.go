@@ -17,6 +17,7 @@ import (
 
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/internal/derr"
+	"github.com/avrop/avrop/internal/postgres"
 )
 
 // Query limits: a search uses at most maxTerms words of at most maxTermLen characters.
@@ -304,7 +305,7 @@ func (s *Service) search(ctx context.Context, sc scope, terms []string, f Search
 		// Only when the query holds more than words and spaces: otherwise the words already
 		// cover it, and the extra index scan is wasted.
 		if utf8.RuneCountInString(raw) >= 3 && raw != strings.Join(words, " ") {
-			c = "((" + c + ") OR i.search_text LIKE " + q.arg("%"+escapeLike(raw)+"%") + ")"
+			c = "((" + c + ") OR i.search_text LIKE " + q.arg("%"+postgres.EscapeLike(raw)+"%") + ")"
 		}
 		return c, all, rankParts
 	}
@@ -554,8 +555,3 @@ func (s *Service) GetItemJSON(ctx context.Context, c auth.Caller, id string) ([]
 }
 
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
-
-// escapeLike escapes LIKE's wildcards (backslash is the default escape character).
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
