@@ -49,6 +49,7 @@ func scopeUIRows() []scopeUIRow {
 		return map[string]string{"id": w.orders[orders.StatusDelivered], "dev": w.deviation}
 	}
 	agreement := func(w *scopeWorld) map[string]string { return map[string]string{"id": w.agreement} }
+	buyerOrg := func(w *scopeWorld) map[string]string { return map[string]string{"id": w.buyer.ID} }
 	pc := func(decision string) func(w *scopeWorld) map[string]string {
 		return func(w *scopeWorld) map[string]string {
 			return map[string]string{"id": w.pendingPC, "decision": decision}
@@ -66,6 +67,11 @@ func scopeUIRows() []scopeUIRow {
 		{method: "GET", pattern: "/manager/agreements/{id}", ids: agreement, roles: scopeManagerOnly},
 		{method: "GET", pattern: "/manager/agreements/{id}/usage.csv", ids: agreement, roles: scopeManagerOnly},
 		{method: "POST", pattern: "/manager/price-changes/{id}/{decision}", ids: pc("approve"), form: note, roles: scopeManagerOnly},
+		// Administrators' pages: no role of an organisation may use them (403).
+		{method: "GET", pattern: "/admin/organizations/{id}", ids: buyerOrg},
+		{method: "POST", pattern: "/admin/organizations/{id}", ids: buyerOrg, form: url.Values{"name": {"kapad"}, "approval_threshold": {"0"}}},
+		{method: "POST", pattern: "/admin/users/{id}/active", ids: func(w *scopeWorld) map[string]string { return map[string]string{"id": w.orderer.ID} },
+			form: url.Values{"active": {"false"}}},
 	}
 	// One row per move; the UI lets orderers, approvers and suppliers make moves at all.
 	from := map[orders.Action]orders.Status{orders.ActionApprove: orders.StatusPendingApproval, orders.ActionReject: orders.StatusPendingApproval,

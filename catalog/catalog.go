@@ -285,7 +285,11 @@ type PriceChangeFilter struct {
 	Status      string
 	AgreementID string
 	ItemID      string
-	Page        auth.Page
+	ItemIDs     []string // several items at once (a page of a supplier's catalogue)
+	// LatestPerItem keeps only each item's newest change: what a catalogue page shows beside
+	// each item, however many changes the items have had.
+	LatestPerItem bool
+	Page          auth.Page
 	id          string // one change by id (GetPriceChange)
 }
 

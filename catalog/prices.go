@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -145,6 +146,8 @@ func (s *Service) ListPriceChanges(ctx context.Context, c auth.Caller, f PriceCh
 		"status", "must be applied, pending, approved or rejected")
 	v.Check(f.AgreementID == "" || auth.ValidUUID(f.AgreementID), "agreement_id", "must be a UUID")
 	v.Check(f.ItemID == "" || auth.ValidUUID(f.ItemID), "item_id", "must be a UUID")
+	v.Check(len(f.ItemIDs) <= 100 && !slices.ContainsFunc(f.ItemIDs, func(id string) bool { return !auth.ValidUUID(id) }),
+		"item_ids", "must be at most 100 UUIDs")
 	if err := v.Err(); err != nil {
 		return nil, 0, err
 	}

@@ -663,3 +663,35 @@ func TestSyntheticItems(t *testing.T) {
 		t.Fatalf("total = %d, want 6000", all.Total)
 	}
 }
+
+// TestLatestPriceChangePerItem: a supplier's catalogue page shows each item's newest change,
+// however many changes its items have had, and never another supplier's.
+func TestLatestPriceChangePerItem(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	a, b := f.item(f.supplier1, "LAT-A", "Plastförkläde"), f.item(f.supplier1, "LAT-B", "Skoskydd")
+	other := f.item(f.supplier2, "LAT-C", "Hårnät")
+	var newest string
+	for i := range 5 {
+		pc, err := f.s.SetPrice(ctx, f.supplier1, a.ID, PriceRequest{PriceMinor: ptr(int64(9000 - i))})
+		testenv.Must(t, err)
+		newest = pc.ID
+	}
+	ids := []string{a.ID, b.ID, other.ID}
+	list, total, err := f.s.ListPriceChanges(ctx, f.supplier1, PriceChangeFilter{ItemIDs: ids, LatestPerItem: true, Page: auth.Page{PageSize: 2}})
+	testenv.Must(t, err)
+	got := map[string]string{}
+	for _, pc := range list {
+		got[pc.ItemID] = pc.ID
+	}
+	if total != 2 || len(list) != 2 || got[a.ID] != newest || got[b.ID] == "" {
+		t.Fatalf("latest per item: total %d, %+v (newest of A %s)", total, got, newest)
+	}
+	_, total, err = f.s.ListPriceChanges(ctx, f.supplier1, PriceChangeFilter{ItemIDs: ids})
+	testenv.Must(t, err)
+	if total != 7 { // A's first price and five changes, B's first price
+		t.Fatalf("all changes of the items = %d, want 7", total)
+	}
+	_, _, err = f.s.ListPriceChanges(ctx, f.supplier1, PriceChangeFilter{ItemIDs: []string{"x"}})
+	wantKind(t, err, derr.Invalid, "validation_failed")
+}

@@ -409,7 +409,7 @@ func decidePriceChange(ctx context.Context, tx *sqlx.Tx, id, status, by, note st
 
 func listPriceChanges(ctx context.Context, db sqlx.QueryerContext, sc scope, f PriceChangeFilter) ([]PriceChange, int, error) {
 	where := ` WHERE ($2 = '' OR pc.status = $2) AND ($3 = '' OR i.agreement_id::text = $3) AND ($4 = '' OR pc.item_id::text = $4)
-		AND ($5 = '' OR pc.id::text = $5)`
+		AND ($5 = '' OR pc.id::text = $5) AND ($6::uuid[] IS NULL OR pc.item_id = ANY($6::uuid[]))`
 	switch {
 	case sc.all:
 		where += ` AND ($1::uuid IS NULL OR true)`
@@ -422,14 +422,24 @@ func listPriceChanges(ctx context.Context, db sqlx.QueryerContext, sc scope, f P
 	default:
 		return []PriceChange{}, 0, nil
 	}
+	var items any // NULL: no item filter
+	if f.ItemIDs != nil {
+		items = pq.Array(f.ItemIDs)
+	}
+	count, sel, order := `count(*)`, priceChangeSelect, ` ORDER BY pc.created_at DESC, pc.id`
+	if f.LatestPerItem {
+		count = `count(DISTINCT pc.item_id)`
+		sel = strings.Replace(priceChangeSelect, `SELECT `, `SELECT DISTINCT ON (pc.item_id) `, 1)
+		order = ` ORDER BY pc.item_id, pc.created_at DESC, pc.id`
+	}
 	var total int
-	if err := sqlx.GetContext(ctx, db, &total, `SELECT count(*) FROM price_changes pc JOIN items i ON i.id = pc.item_id
-		JOIN agreements a ON a.id = i.agreement_id`+where, sc.orgArg(), f.Status, f.AgreementID, f.ItemID, f.id); err != nil {
+	if err := sqlx.GetContext(ctx, db, &total, `SELECT `+count+` FROM price_changes pc JOIN items i ON i.id = pc.item_id
+		JOIN agreements a ON a.id = i.agreement_id`+where, sc.orgArg(), f.Status, f.AgreementID, f.ItemID, f.id, items); err != nil {
 		return nil, 0, fmt.Errorf("count price changes: %w", err)
 	}
 	list := []PriceChange{}
-	err := sqlx.SelectContext(ctx, db, &list, priceChangeSelect+where+` ORDER BY pc.created_at DESC, pc.id LIMIT $6 OFFSET $7`,
-		sc.orgArg(), f.Status, f.AgreementID, f.ItemID, f.id, f.Page.PageSize, f.Page.Offset())
+	err := sqlx.SelectContext(ctx, db, &list, sel+where+order+` LIMIT $7 OFFSET $8`,
+		sc.orgArg(), f.Status, f.AgreementID, f.ItemID, f.id, items, f.Page.PageSize, f.Page.Offset())
 	if err != nil {
 		return nil, 0, fmt.Errorf("list price changes: %w", err)
 	}

@@ -3,6 +3,7 @@ package frontend_test
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -519,15 +520,22 @@ func TestAdminAndTabletPages(t *testing.T) {
 	w := newWorld(t, s)
 	b := newBrowser(t, s, "admin")
 	b.login(w.admin)
-	b.visit("/admin/organizations")
+	b.visit("/admin/organizations?q=" + url.QueryEscape(w.supplier.OrgNumber))
 	b.wantText("Vårdgrossisten AB")
 	b.check("organisations")
 	b.fill("#name", "Sunne kommun")
 	b.fill("#org_number", "212000-"+testenv.Unique()[:4])
-	b.submit(`form[action="/admin/organizations"] button`, `^/admin/organizations`)
+	b.submit(`form[method="post"][action="/admin/organizations"] button`, `^/admin/organizations`)
 	b.wantText("Organisationen är skapad.")
-	b.visit("/admin/users")
+	b.visit("/admin/organizations/" + w.buyer.ID)
+	b.check("organisation")
+	b.visit("/admin/users?q=" + url.QueryEscape(w.orderer.Email))
 	b.check("users")
+	active := `form[action="/admin/users/` + w.orderer.ID + `/active"] button`
+	b.submit(active, `^/admin/users`)
+	b.wantText("Användaren är inaktiverad")
+	b.submit(active, `^/admin/users`)
+	b.wantText("Användaren är aktiv igen.")
 	b.logout()
 	b.check("login")
 	// Keyboard: the first Tab reaches the skip link, which leads to the main content.

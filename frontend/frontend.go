@@ -101,8 +101,11 @@ func (s *server) routes() http.Handler {
 
 	mux.HandleFunc("GET /admin/organizations", s.authed(s.adminOrganizations, auth.RoleAdmin))
 	mux.HandleFunc("POST /admin/organizations", s.authed(s.adminCreateOrganization, auth.RoleAdmin))
+	mux.HandleFunc("GET /admin/organizations/{id}", s.authed(s.adminOrganization, auth.RoleAdmin))
+	mux.HandleFunc("POST /admin/organizations/{id}", s.authed(s.adminUpdateOrganization, auth.RoleAdmin))
 	mux.HandleFunc("GET /admin/users", s.authed(s.adminUsers, auth.RoleAdmin))
 	mux.HandleFunc("POST /admin/users", s.authed(s.adminCreateUser, auth.RoleAdmin))
+	mux.HandleFunc("POST /admin/users/{id}/active", s.authed(s.adminSetUserActive, auth.RoleAdmin))
 
 	return s.secureHeaders(s.notFoundFallback(mux))
 }

@@ -272,8 +272,8 @@ func TestAdminCreatesOrganizationAndUser(t *testing.T) {
 	t.Run("user created", func(t *testing.T) {
 		p := c.post("/admin/users", url.Values{"name": {"Bo Admin"}, "email": {"bo.admin@example.se"}, "password": {testPassword}, "org_id": {platform.ID}, "roles": {"admin"}})
 		wantStatus(t, p, http.StatusSeeOther)
-		if !strings.Contains(c.get("/admin/users").Body, "bo.admin@example.se") {
-			t.Fatal("new user not listed")
+		if p := c.get(p.Header.Get("Location")); !strings.Contains(p.Body, "bo.admin@example.se") || !strings.Contains(p.Body, "Användaren är skapad.") {
+			t.Fatal("the page after creating a user does not show them")
 		}
 	})
 }

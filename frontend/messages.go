@@ -39,6 +39,7 @@ var messages = map[string][2]string{
 	"common.previous": {"Föregående", "Previous"},
 	"common.next":     {"Nästa", "Next"},
 	"common.page_of":  {"Sida %d av %d", "Page %d of %d"},
+	"common.pages":    {"Sidor", "Pages"},
 	"common.show":     {"Visa", "Show"},
 	"common.table":    {"Tabell som kan rullas i sidled", "Table that scrolls sideways"},
 	"form.has_errors": {"Formuläret innehåller fel. Rätta fälten som är markerade.", "The form has errors. Correct the marked fields."},
@@ -96,6 +97,9 @@ var messages = map[string][2]string{
 	// flash messages after a form
 	"flash.org_created":  {"Organisationen är skapad.", "The organisation was created."},
 	"flash.user_created": {"Användaren är skapad.", "The user was created."},
+	"flash.org_updated":      {"Organisationen är ändrad.", "The organisation was changed."},
+	"flash.user_deactivated": {"Användaren är inaktiverad och kan inte längre logga in.", "The user was deactivated and can no longer sign in."},
+	"flash.user_activated":   {"Användaren är aktiv igen.", "The user is active again."},
 	"flash.signed_out":   {"Du är utloggad.", "You are signed out."},
 
 	// admin
@@ -125,6 +129,16 @@ var messages = map[string][2]string{
 	"admin.user.org":            {"Organisation", "Organisation"},
 	"admin.user.roles":          {"Roller", "Roles"},
 	"admin.user.active":         {"Aktiv", "Active"},
+	"admin.user.deactivate":     {"Inaktivera", "Deactivate"},
+	"admin.user.activate":       {"Aktivera", "Activate"},
+	"admin.user.you":            {"Du", "You"},
+	"admin.users.search":        {"Sök användare (namn eller e-post)", "Search users (name or email)"},
+	"admin.orgs.search":         {"Sök organisation (namn eller organisationsnummer)", "Search organisations (name or organisation number)"},
+	"admin.org.edit":            {"Ändra organisation", "Change organisation"},
+	"admin.org.edit_of":         {"Ändra %s", "Change %s"},
+	"admin.org.save":            {"Spara", "Save"},
+	"admin.org.users":           {"Användare", "Users"},
+	"common.actions":            {"Åtgärder", "Actions"},
 	"kind.buyer":                {"Beställare (kommun, enhet)", "Buyer (municipality, unit)"},
 	"kind.supplier":             {"Leverantör", "Supplier"},
 	"kind.procurement_body":     {"Upphandlande organisation", "Procurement body"},
@@ -157,7 +171,6 @@ var messages = map[string][2]string{
 	"catalog.excl_vat":        {"exkl. moms", "excl. VAT"},
 	"catalog.quantity":        {"Antal", "Quantity"},
 	"catalog.add":             {"Lägg i varukorgen", "Add to cart"},
-	"catalog.pages":           {"Sidor", "Pages"},
 
 	// cart and checkout
 	"cart.title":                         {"Varukorg", "Cart"},

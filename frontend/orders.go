@@ -17,6 +17,7 @@ func (s *server) createOrder(q *req, in orders.OrderInput, key string) (orders.O
 type ordersData struct {
 	Items    []orders.Order
 	Total    int
+	Pager    pager
 	Status   string
 	Statuses []orders.Status
 	Heading  string
@@ -28,9 +29,12 @@ type ordersData struct {
 var allStatuses = []orders.Status{orders.StatusPendingApproval, orders.StatusApproved, orders.StatusAccepted, orders.StatusShipped,
 	orders.StatusDelivered, orders.StatusRejected, orders.StatusDeclined, orders.StatusCancelled}
 
+// ordersPageSize is how many orders a page of an order list shows.
+const ordersPageSize = 50
+
 // myOrders lists the buyer organisation's orders (an orderer sees the ones they placed).
 func (s *server) myOrders(q *req) error {
-	f := orders.OrderFilter{Page: auth.Page{PageSize: 100}, Mine: !q.caller.Has(auth.RoleApprover)}
+	f := orders.OrderFilter{Page: listPage(q.r, ordersPageSize), Mine: !q.caller.Has(auth.RoleApprover)}
 	st := q.r.URL.Query().Get("status")
 	if orders.ValidStatus(orders.Status(st)) {
 		f.Status = []orders.Status{orders.Status(st)}
@@ -45,12 +49,13 @@ func (s *server) myOrders(q *req) error {
 	if !f.Mine {
 		heading = "orders.heading_org"
 	}
-	return q.render(http.StatusOK, "orders", "orders.title", ordersData{Items: items, Total: total, Status: st, Statuses: allStatuses, Heading: heading})
+	return q.render(http.StatusOK, "orders", "orders.title", ordersData{Items: items, Total: total, Status: st, Statuses: allStatuses, Heading: heading,
+		Pager: newPager("/orders", q.r.URL.Query(), f.Page, total)})
 }
 
 // supplierOrders is the supplier's inbox: orders addressed to it from approval on.
 func (s *server) supplierOrders(q *req) error {
-	f := orders.OrderFilter{Page: auth.Page{PageSize: 100}}
+	f := orders.OrderFilter{Page: listPage(q.r, ordersPageSize)}
 	st := q.r.URL.Query().Get("status")
 	if orders.ValidStatus(orders.Status(st)) {
 		f.Status = []orders.Status{orders.Status(st)}
@@ -66,12 +71,14 @@ func (s *server) supplierOrders(q *req) error {
 		return err
 	}
 	return q.render(http.StatusOK, "supplier_orders", "supplier.orders.title", ordersData{Items: items, Total: total, Status: st, Deviations: devs,
+		Pager: newPager("/supplier/orders", q.r.URL.Query(), f.Page, total),
 		Statuses: []orders.Status{orders.StatusApproved, orders.StatusAccepted, orders.StatusShipped, orders.StatusDelivered, orders.StatusDeclined}})
 }
 
 // approvals is the approver's queue, each order with its agreement's ceiling usage.
 func (s *server) approvals(q *req) error {
-	items, total, err := s.Orders.ApprovalQueue(q.ctx(), *q.caller, auth.Page{PageSize: 100})
+	page := listPage(q.r, ordersPageSize)
+	items, total, err := s.Orders.ApprovalQueue(q.ctx(), *q.caller, page)
 	if err != nil {
 		return err
 	}
@@ -88,7 +95,8 @@ func (s *server) approvals(q *req) error {
 			usage[o.AgreementID] = u
 		}
 	}
-	return q.render(http.StatusOK, "approvals", "approvals.title", ordersData{Items: items, Total: total, Usage: usage})
+	return q.render(http.StatusOK, "approvals", "approvals.title", ordersData{Items: items, Total: total, Usage: usage,
+		Pager: newPager("/approvals", q.r.URL.Query(), page, total)})
 }
 
 type orderData struct {

@@ -22,8 +22,7 @@ type catalogData struct {
 	Agreements                      []catalog.Agreement
 	Suppliers                       []catalog.AwardedSupplier
 	Result                          catalog.ItemPage
-	Pages                           int
-	PrevURL, NextURL                string
+	Pager                           pager
 	Error                           string
 	Searched                        bool
 }
@@ -58,8 +57,8 @@ func (s *server) catalogPage(q *req) error {
 		}
 	}
 	sort.Slice(d.Suppliers, func(i, j int) bool { return d.Suppliers[i].Name < d.Suppliers[j].Name })
-	page := atoiDefault(qs.Get("page"), 1)
-	f := catalog.SearchFilter{Q: d.Q, AgreementID: d.AgreementID, SupplierID: d.SupplierID, CPV: d.CPV, Eco: d.Eco, EcoLabel: d.EcoLabel, Page: auth.Page{Page: page, PageSize: 20}}
+	page := listPage(q.r, 20)
+	f := catalog.SearchFilter{Q: d.Q, AgreementID: d.AgreementID, SupplierID: d.SupplierID, CPV: d.CPV, Eco: d.Eco, EcoLabel: d.EcoLabel, Page: page}
 	if f.AgreementID != "" && !auth.ValidUUID(f.AgreementID) {
 		f.AgreementID = ""
 	}
@@ -74,25 +73,7 @@ func (s *server) catalogPage(q *req) error {
 		return err
 	}
 	d.Result = res
-	if res.PageSize > 0 {
-		d.Pages = (res.Total + res.PageSize - 1) / res.PageSize
-	}
-	link := func(p int) string {
-		v := url.Values{}
-		for k, vs := range qs {
-			if k != "page" {
-				v[k] = vs
-			}
-		}
-		v.Set("page", strconv.Itoa(p))
-		return "/catalog?" + v.Encode()
-	}
-	if res.Page > 1 {
-		d.PrevURL = link(res.Page - 1)
-	}
-	if res.Page < d.Pages {
-		d.NextURL = link(res.Page + 1)
-	}
+	d.Pager = newPager("/catalog", qs, page, res.Total)
 	if q.r.Header.Get("HX-Request") == "true" && q.r.Header.Get("HX-Target") == "results" {
 		return q.renderFragment(http.StatusOK, "catalog", "results", d)
 	}

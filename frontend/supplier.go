@@ -2,6 +2,8 @@ package frontend
 
 import (
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/avrop/avrop/auth"
@@ -14,6 +16,7 @@ type supplierCatalogData struct {
 	Agreement  *catalog.Agreement
 	Items      []catalog.Item
 	Total      int
+	Pager      pager
 	Changes    map[string]catalog.PriceChange
 	Form       *form
 	FormItem   string
@@ -24,6 +27,10 @@ func (s *server) supplierAgreements(q *req) ([]catalog.Agreement, error) {
 	list, _, err := s.Catalog.ListAgreements(q.ctx(), *q.caller, catalog.AgreementFilter{Page: auth.Page{PageSize: 100}})
 	return list, err
 }
+
+// supplierCatalogPageSize is how many items a page of the supplier's catalogue shows, each with
+// its price form.
+const supplierCatalogPageSize = 25
 
 // supplierCatalog lists the supplier's items on one agreement with a price form per item and
 // the latest price change of each (applied or pending, and why).
@@ -47,19 +54,24 @@ func (s *server) renderSupplierCatalog(q *req, status int, agreementID string, f
 		}
 	}
 	d.Agreement = &a
-	items, total, err := s.Catalog.ListAgreementItems(q.ctx(), *q.caller, a.ID, auth.Page{PageSize: 100})
+	page := listPage(q.r, supplierCatalogPageSize)
+	items, total, err := s.Catalog.ListAgreementItems(q.ctx(), *q.caller, a.ID, page)
 	if err != nil {
 		return err
 	}
 	d.Items, d.Total = items, total
-	changes, _, err := s.Catalog.ListPriceChanges(q.ctx(), *q.caller, catalog.PriceChangeFilter{AgreementID: a.ID, Page: auth.Page{PageSize: 100}})
+	d.Pager = newPager("/supplier/catalog", url.Values{"agreement": {a.ID}}, page, total)
+	ids := make([]string, len(items))
+	for i, it := range items {
+		ids[i] = it.ID
+	}
+	changes, _, err := s.Catalog.ListPriceChanges(q.ctx(), *q.caller, catalog.PriceChangeFilter{AgreementID: a.ID, ItemIDs: ids,
+		LatestPerItem: true, Page: auth.Page{PageSize: supplierCatalogPageSize}})
 	if err != nil {
 		return err
 	}
 	for _, c := range changes {
-		if prev, ok := d.Changes[c.ItemID]; !ok || c.CreatedAt.After(prev.CreatedAt) {
-			d.Changes[c.ItemID] = c
-		}
+		d.Changes[c.ItemID] = c
 	}
 	return q.render(status, "supplier_catalog", "supplier.catalog.title", d)
 }
@@ -85,7 +97,11 @@ func (s *server) changePrice(q *req) error {
 	if pc.Status == catalog.PricePending {
 		msg = "price_pending"
 	}
-	q.redirect("/supplier/catalog?agreement=" + pc.AgreementID + "&msg=" + msg + "#item-" + id)
+	back := url.Values{"agreement": {pc.AgreementID}, "msg": {msg}}
+	if p := listPage(q.r, supplierCatalogPageSize); p.Page > 1 {
+		back.Set("page", strconv.Itoa(p.Page))
+	}
+	q.redirect("/supplier/catalog?" + back.Encode() + "#item-" + id)
 	return nil
 }
 

@@ -2,9 +2,13 @@ package frontend
 
 import (
 	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
+	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/internal/derr"
 )
 
@@ -54,3 +58,45 @@ func atoiDefault(s string, def int) int {
 }
 
 func asDerr(err error, target **derr.Error) bool { return errors.As(err, target) }
+
+// pager is where a paged list stands and its previous and next links, which keep the page's
+// other query parameters (its filters).
+type pager struct {
+	Page, Pages      int
+	PrevURL, NextURL string
+}
+
+// listPage is the page a request asks for (?page=, or a form's page field, from 1).
+func listPage(r *http.Request, size int) auth.Page {
+	return auth.Page{Page: atoiDefault(r.FormValue("page"), 1), PageSize: size}.Normalize()
+}
+
+// newPager links the pages of a list of total items at path, keeping the query's other
+// parameters (the list's filters).
+func newPager(path string, query url.Values, p auth.Page, total int) pager {
+	pg := pager{Page: p.Page, Pages: max(1, (total+p.PageSize-1)/p.PageSize)}
+	link := func(n int) string {
+		v := url.Values{}
+		for k, vs := range query {
+			v[k] = vs
+		}
+		v.Set("page", strconv.Itoa(n))
+		return path + "?" + v.Encode()
+	}
+	if p.Page > 1 {
+		pg.PrevURL = link(min(p.Page-1, pg.Pages))
+	}
+	if p.Page < pg.Pages {
+		pg.NextURL = link(p.Page + 1)
+	}
+	return pg
+}
+
+// formatMoneyInput writes a non-negative amount in minor units as a form value parseMoney
+// reads back ("12345" or "12345,50").
+func formatMoneyInput(minor int64) string {
+	if minor%100 == 0 {
+		return strconv.FormatInt(minor/100, 10)
+	}
+	return fmt.Sprintf("%d,%02d", minor/100, minor%100)
+}
