@@ -290,7 +290,7 @@ type PriceChangeFilter struct {
 	// each item, however many changes the items have had.
 	LatestPerItem bool
 	Page          auth.Page
-	id          string // one change by id (GetPriceChange)
+	id            string // one change by id (GetPriceChange)
 }
 
 // ImportReport is what a valid price list did. Unchanged counts rows that matched an item

@@ -95,12 +95,12 @@ var messages = map[string][2]string{
 	"problem.conflict":                     {"Det finns redan.", "It already exists."},
 
 	// flash messages after a form
-	"flash.org_created":  {"Organisationen är skapad.", "The organisation was created."},
-	"flash.user_created": {"Användaren är skapad.", "The user was created."},
+	"flash.org_created":      {"Organisationen är skapad.", "The organisation was created."},
+	"flash.user_created":     {"Användaren är skapad.", "The user was created."},
 	"flash.org_updated":      {"Organisationen är ändrad.", "The organisation was changed."},
 	"flash.user_deactivated": {"Användaren är inaktiverad och kan inte längre logga in.", "The user was deactivated and can no longer sign in."},
 	"flash.user_activated":   {"Användaren är aktiv igen.", "The user is active again."},
-	"flash.signed_out":   {"Du är utloggad.", "You are signed out."},
+	"flash.signed_out":       {"Du är utloggad.", "You are signed out."},
 
 	// admin
 	"admin.orgs.heading":        {"Organisationer", "Organisations"},

@@ -71,7 +71,7 @@ func (s *server) supplierOrders(q *req) error {
 		return err
 	}
 	return q.render(http.StatusOK, "supplier_orders", "supplier.orders.title", ordersData{Items: items, Total: total, Status: st, Deviations: devs,
-		Pager: newPager("/supplier/orders", q.r.URL.Query(), f.Page, total),
+		Pager:    newPager("/supplier/orders", q.r.URL.Query(), f.Page, total),
 		Statuses: []orders.Status{orders.StatusApproved, orders.StatusAccepted, orders.StatusShipped, orders.StatusDelivered, orders.StatusDeclined}})
 }
 
