@@ -75,8 +75,9 @@ func (s *server) renderOrgs(q *req, status int, f *form) error {
 	search := strings.TrimSpace(q.r.URL.Query().Get("q"))
 	page := listPage(q.r, adminPageSize)
 	items, total, err := s.Auth.ListOrganizations(q.ctx(), *q.caller, auth.OrganizationFilter{Q: search, Page: page})
-	if derr.Is(err, derr.Invalid) {
-		search, items, total, err = "", nil, 0, nil
+	if derr.Is(err, derr.Invalid) { // a search no organisation can match: list them all instead
+		search = ""
+		items, total, err = s.Auth.ListOrganizations(q.ctx(), *q.caller, auth.OrganizationFilter{Page: page})
 	}
 	if err != nil {
 		return err
@@ -180,8 +181,9 @@ func (s *server) renderUsers(q *req, status int, f *form) error {
 	}
 	page := listPage(q.r, adminPageSize)
 	items, total, err := s.Auth.ListUsers(q.ctx(), *q.caller, auth.UserFilter{OrgID: orgID, Q: search, Page: page})
-	if derr.Is(err, derr.Invalid) {
-		search, items, total, err = "", nil, 0, nil
+	if derr.Is(err, derr.Invalid) { // a search no user can match: list them all instead
+		search = ""
+		items, total, err = s.Auth.ListUsers(q.ctx(), *q.caller, auth.UserFilter{OrgID: orgID, Page: page})
 	}
 	if err != nil {
 		return err
