@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -85,7 +86,28 @@ func IsUniqueViolation(err error, name string) bool {
 }
 
 // InTx runs fn in a transaction, committing when it returns nil and rolling back otherwise.
+// When PostgreSQL aborts the transaction to break a deadlock or a serialization conflict
+// (40P01, 40001), nothing of it remains, so InTx runs fn again in a new transaction, up to
+// txAttempts times in all: fn must set its results afresh on every run.
 func InTx(ctx context.Context, db *sqlx.DB, fn func(tx *sqlx.Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := inTxOnce(ctx, db, fn)
+		if err == nil || attempt == txAttempts || !retryable(err) {
+			return err
+		}
+		// A short random pause lets the transaction that won go first.
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(1+rand.IntN(5*attempt)) * time.Millisecond):
+		}
+	}
+}
+
+// txAttempts is how many times InTx runs a transaction that PostgreSQL keeps aborting.
+const txAttempts = 3
+
+func inTxOnce(ctx context.Context, db *sqlx.DB, fn func(tx *sqlx.Tx) error) error {
 	tx, err := db.BeginTxx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -98,6 +120,13 @@ func InTx(ctx context.Context, db *sqlx.DB, fn func(tx *sqlx.Tx) error) error {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// retryable reports whether PostgreSQL aborted the transaction to resolve a conflict between
+// transactions (deadlock_detected, serialization_failure), which a new attempt may not meet.
+func retryable(err error) bool {
+	var pqErr *pq.Error
+	return errors.As(err, &pqErr) && (pqErr.Code == "40P01" || pqErr.Code == "40001")
 }
 
 // EscapeLike escapes LIKE's wildcards in s (backslash is the default escape character), so
