@@ -14,8 +14,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -32,13 +30,12 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/avrop/avrop/api"
 	"github.com/avrop/avrop/auth"
+	"github.com/avrop/avrop/bench/internal/benchdb"
 	"github.com/avrop/avrop/catalog"
-	"github.com/avrop/avrop/internal/postgres"
 )
 
 func main() {
@@ -46,13 +43,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench/catalog:", err)
 		os.Exit(1)
 	}
-}
-
-func env(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
 }
 
 func run() error {
@@ -64,34 +54,15 @@ func run() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 
-	tag := make([]byte, 4)
-	rand.Read(tag) //nolint:errcheck
-	suffix := hex.EncodeToString(tag)
-
 	// A database of our own.
-	adminURL := env("AVROP_BENCH_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable")
-	admin, err := sqlx.Open("postgres", adminURL)
+	bench, err := benchdb.Open(ctx, "catalog")
 	if err != nil {
 		return err
 	}
-	defer admin.Close()
-	dbName := "avrop_bench_" + suffix
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+dbName); err != nil {
-		return fmt.Errorf("create database: %w", err)
-	}
-	defer admin.Exec("DROP DATABASE IF EXISTS " + dbName + " WITH (FORCE)") //nolint:errcheck
-	u, _ := url.Parse(adminURL)
-	u.Path = "/" + dbName
-	db, err := postgres.Open(ctx, u.String())
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if err := postgres.Migrate(ctx, db.DB); err != nil {
-		return err
-	}
+	defer bench.Close()
+	db, suffix := bench.DB, bench.Suffix
 
-	ropt, err := redis.ParseURL(env("AVROP_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"))
+	ropt, err := redis.ParseURL(benchdb.RedisURL())
 	if err != nil {
 		return err
 	}
@@ -112,7 +83,7 @@ func run() error {
 	cat := catalog.NewService(db, rdb, prefix)
 
 	// The world: a procurement body, a buyer, two suppliers and a 100,000-item agreement.
-	fmt.Printf("Seeding %d catalogue items into %s …\n", *items, dbName)
+	fmt.Printf("Seeding %d catalogue items into %s …\n", *items, bench.Name)
 	start := time.Now()
 	adminCaller := auth.Caller{OrgKind: auth.KindPlatform, Roles: []auth.Role{auth.RoleAdmin}}
 	mkOrg := func(name string, kind auth.OrgKind) (auth.Organization, error) {

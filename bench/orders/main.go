@@ -16,8 +16,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -42,8 +40,8 @@ import (
 
 	"github.com/avrop/avrop/api"
 	"github.com/avrop/avrop/auth"
+	"github.com/avrop/avrop/bench/internal/benchdb"
 	"github.com/avrop/avrop/catalog"
-	"github.com/avrop/avrop/internal/postgres"
 	"github.com/avrop/avrop/orders"
 )
 
@@ -52,13 +50,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench/orders:", err)
 		os.Exit(1)
 	}
-}
-
-func env(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
 }
 
 const password = "bench-password-2026"
@@ -72,40 +63,14 @@ func run() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 
-	adminURL := env("AVROP_BENCH_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable")
-	u, err := url.Parse(adminURL)
+	bench, err := benchdb.Open(ctx, "orders")
 	if err != nil {
 		return err
 	}
-	if host := u.Hostname(); host != "127.0.0.1" && host != "localhost" && host != "::1" {
-		return fmt.Errorf("refusing a non-loopback database host %q", host)
-	}
-	admin, err := sqlx.Open("postgres", adminURL)
-	if err != nil {
-		return err
-	}
-	defer admin.Close()
-	tag := make([]byte, 4)
-	rand.Read(tag) //nolint:errcheck
-	suffix := hex.EncodeToString(tag)
-
-	dbName := "avrop_bench_orders_" + suffix
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+dbName); err != nil {
-		return fmt.Errorf("create database: %w", err)
-	}
-	defer admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+dbName+" WITH (FORCE)") //nolint:errcheck
-	dbURL := *u
-	dbURL.Path = "/" + dbName
-	db, err := postgres.Open(ctx, dbURL.String())
-	if err != nil {
-		return err
-	}
-	defer db.Close()
+	defer bench.Close()
+	db, admin, u, suffix := bench.DB, bench.Admin, bench.AdminURL, bench.Suffix
 	db.SetMaxOpenConns(*clients + 4)
 	db.SetMaxIdleConns(*clients + 4)
-	if err := postgres.Migrate(ctx, db.DB); err != nil {
-		return err
-	}
 
 	fmt.Printf("seeding: one agreement, 16 municipalities, %d orderers, 3 items\n", *clients)
 	authCfg := auth.DefaultConfig([]byte("bench-secret-0123456789abcdef0123456789"))
