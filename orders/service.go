@@ -206,6 +206,12 @@ var errSlotFull = errors.New("usage slot full")
 func (s *Service) createOnce(ctx context.Context, c auth.Caller, in OrderInput, idempotencyKey string, fp []byte, today time.Time,
 	exact bool, out *Order, replayed *bool) error {
 	return postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		// Placement's prepared statements look up rows by key, so one generic plan serves every
+		// order; left to choose, PostgreSQL keeps re-planning them per execution (custom plans),
+		// which cost a quarter of placement's throughput in bench/orders (0.34 → 0.43 of pgbench).
+		if _, err := tx.ExecContext(ctx, `SET LOCAL plan_cache_mode = force_generic_plan`); err != nil {
+			return fmt.Errorf("plan cache mode: %w", err)
+		}
 		if idempotencyKey != "" {
 			res, row, err := s.claimKey(ctx, tx, c.UserID, idempotencyKey, fp)
 			if err != nil {
