@@ -175,6 +175,14 @@ func TestCSRF(t *testing.T) {
 		wantStatus(t, c.post("/admin/organizations", form()), http.StatusSeeOther)
 		wantStatus(t, c.do(http.MethodPost, "/admin/organizations", form(), "X-CSRF-Token", "bad"), http.StatusForbidden)
 	})
+	t.Run("token in the htmx header only", func(t *testing.T) {
+		// htmx sends the token as a header; the form's fields must still reach the handler.
+		f := form()
+		p := c.do(http.MethodPost, "/admin/organizations", f, "X-CSRF-Token", c.csrf(), "HX-Request", "true")
+		if p.Status != http.StatusNoContent || !strings.Contains(p.Header.Get("HX-Redirect"), "org_created") {
+			t.Fatalf("status %d, HX-Redirect %q; body %.1500s", p.Status, p.Header.Get("HX-Redirect"), p.Body)
+		}
+	})
 }
 
 func TestRolePages(t *testing.T) {

@@ -113,14 +113,15 @@ func (s *server) newReq(w http.ResponseWriter, r *http.Request) *req {
 }
 
 // csrfOK compares the token in the form or the htmx header with the cookie in constant time.
+// It reads the form first in either case, so that handlers find the fields in r.PostForm.
 func (q *req) csrfOK() bool {
 	c, err := q.r.Cookie(cookieCSRF)
 	if err != nil || c.Value == "" {
 		return false
 	}
-	got := q.r.Header.Get(csrfHeader)
-	if got == "" {
-		got = q.r.PostFormValue(csrfField)
+	got := q.r.PostFormValue(csrfField)
+	if h := q.r.Header.Get(csrfHeader); h != "" {
+		got = h
 	}
 	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(c.Value)) == 1
 }
