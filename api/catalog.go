@@ -131,7 +131,7 @@ func (h *handler) listAgreementItems(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	list, total, err := h.Catalog.ListAgreementItems(c.Request.Context(), callerOf(c), c.Param("id"), page)
+	list, total, err := h.Catalog.ListAgreementItems(c.Request.Context(), callerOf(c), c.Param("id"), c.Query("q"), page)
 	if err != nil {
 		return err
 	}

@@ -287,7 +287,7 @@ func TestImportPeppolCatalogue(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	count := func() int {
-		_, total, err := f.s.ListAgreementItems(ctx, f.supplier1, f.agreement.ID, auth.Page{})
+		_, total, err := f.s.ListAgreementItems(ctx, f.supplier1, f.agreement.ID, "", auth.Page{})
 		testenv.Must(t, err)
 		return total
 	}

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/redis/go-redis/v9"
@@ -701,13 +702,18 @@ func (s *Service) UpdateItem(ctx context.Context, c auth.Caller, id string, p It
 }
 
 // ListAgreementItems lists the items of an agreement in the caller's scope, by name: suppliers
-// see their own items (active or not), managers and admins all, buyers the active ones.
+// see their own items (active or not), managers and admins all, buyers the active ones. A
+// non-empty q keeps the items whose name holds it or whose sku starts with it.
 // Errors: NotFound (agreement absent or out of scope).
-func (s *Service) ListAgreementItems(ctx context.Context, c auth.Caller, agreementID string, page auth.Page) ([]Item, int, error) {
+func (s *Service) ListAgreementItems(ctx context.Context, c auth.Caller, agreementID, q string, page auth.Page) ([]Item, int, error) {
 	sc := scopeOf(c)
 	page = page.Normalize()
 	if !auth.ValidUUID(agreementID) || sc.none() {
 		return nil, 0, derr.NotFoundf("agreement not found")
+	}
+	q = strings.TrimSpace(q)
+	if len(q) > 100 || !utf8.ValidString(q) || strings.ContainsRune(q, 0) {
+		return nil, 0, derr.Fields([]derr.FieldError{{Field: "q", Message: "must be text of at most 100 characters"}})
 	}
 	ok, err := agreementInScope(ctx, s.db, sc, agreementID)
 	if err != nil {
@@ -721,5 +727,5 @@ func (s *Service) ListAgreementItems(ctx context.Context, c auth.Caller, agreeme
 		supplier = sc.org
 	}
 	onlyActive := !sc.all && !sc.manager && !sc.supplier
-	return listItems(ctx, s.db, agreementID, supplier, onlyActive, s.today(), page)
+	return listItems(ctx, s.db, agreementID, supplier, onlyActive, q, s.today(), page)
 }

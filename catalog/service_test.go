@@ -135,7 +135,7 @@ func TestAgreementScope(t *testing.T) {
 				if found {
 					t.Fatal("list holds an out-of-scope agreement")
 				}
-				_, _, err = f.s.ListAgreementItems(ctx, tt.caller, f.agreement.ID, auth.Page{})
+				_, _, err = f.s.ListAgreementItems(ctx, tt.caller, f.agreement.ID, "", auth.Page{})
 				wantKind(t, err, derr.NotFound, "")
 			}
 		})
@@ -694,4 +694,51 @@ func TestLatestPriceChangePerItem(t *testing.T) {
 	}
 	_, _, err = f.s.ListPriceChanges(ctx, f.supplier1, PriceChangeFilter{ItemIDs: []string{"x"}})
 	wantKind(t, err, derr.Invalid, "validation_failed")
+}
+
+// TestListAgreementItemsSearch: q keeps the items whose name holds it or whose sku starts with
+// it, literally, within the caller's scope.
+func TestListAgreementItemsSearch(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.item(f.supplier1, "SRCH-100", "Tvättlapp 100% bomull")
+	f.item(f.supplier1, "SRCH-200", "Tvättlapp engångs")
+	f.item(f.supplier2, "SRCH-300", "Tvättlapp frotté")
+	names := func(c auth.Caller, q string) []string {
+		t.Helper()
+		items, total, err := f.s.ListAgreementItems(ctx, c, f.agreement.ID, q, auth.Page{PageSize: 100})
+		testenv.Must(t, err)
+		if total != len(items) {
+			t.Fatalf("q=%q: total %d, %d items", q, total, len(items))
+		}
+		var out []string
+		for _, it := range items {
+			out = append(out, it.SKU)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		q    string
+		want string
+	}{
+		{"tvättlapp", "SRCH-100 SRCH-200"}, // the supplier's own only
+		{"  TVÄTTLAPP engångs ", "SRCH-200"},
+		{"srch-1", "SRCH-100"},
+		{"-100", ""},      // an sku matches from its start
+		{"%", "SRCH-100"}, // wildcards are literal: only the name with a % in it
+		{"t_ätt", ""},     // not "tvätt"
+		{"100%", "SRCH-100"},
+	} {
+		if got := strings.Join(names(f.supplier1, tc.q), " "); got != tc.want {
+			t.Errorf("supplier q=%q: %q, want %q", tc.q, got, tc.want)
+		}
+	}
+	if got := strings.Join(names(f.manager, "tvättlapp"), " "); got != "SRCH-100 SRCH-200 SRCH-300" {
+		t.Errorf("manager: %q", got)
+	}
+	_, _, err := f.s.ListAgreementItems(ctx, f.supplier1, f.agreement.ID, strings.Repeat("x", 101), auth.Page{})
+	wantKind(t, err, derr.Invalid, "validation_failed")
+	stranger := f.user(f.org(auth.KindSupplier, "Främling AB"), auth.RoleSupplier)
+	_, _, err = f.s.ListAgreementItems(ctx, stranger, f.agreement.ID, "tvättlapp", auth.Page{})
+	wantKind(t, err, derr.NotFound, "")
 }

@@ -262,16 +262,20 @@ func itemByID(ctx context.Context, db sqlx.QueryerContext, id, today string) (It
 	return it, postgres.Error(err, "item")
 }
 
-func listItems(ctx context.Context, db sqlx.QueryerContext, agreementID, supplier string, onlyActive bool, today string, page auth.Page) ([]Item, int, error) {
-	where := ` WHERE i.agreement_id = $1 AND ($3 = '' OR i.supplier_id::text = $3) AND (NOT $4 OR i.active)`
+// listItems lists an agreement's items (of one supplier, when given), by name; q matches part
+// of the name or the start of the sku, literally.
+func listItems(ctx context.Context, db sqlx.QueryerContext, agreementID, supplier string, onlyActive bool, q, today string, page auth.Page) ([]Item, int, error) {
+	where := ` WHERE i.agreement_id = $1 AND ($3 = '' OR i.supplier_id::text = $3) AND (NOT $4 OR i.active)
+		AND ($5 = '' OR i.name ILIKE '%' || $5 || '%' OR i.sku ILIKE $5 || '%')`
+	q = postgres.EscapeLike(q)
 	var total int
 	if err := sqlx.GetContext(ctx, db, &total, `SELECT count(*) FROM items i`+where+` AND $2::date IS NOT NULL`,
-		agreementID, today, supplier, onlyActive); err != nil {
+		agreementID, today, supplier, onlyActive, q); err != nil {
 		return nil, 0, fmt.Errorf("count items: %w", err)
 	}
 	items := []Item{}
 	err := sqlx.SelectContext(ctx, db, &items, itemSelect()+` FROM items i`+itemJoins("$2")+where+
-		` ORDER BY i.name, i.id LIMIT $5 OFFSET $6`, agreementID, today, supplier, onlyActive, page.PageSize, page.Offset())
+		` ORDER BY i.name, i.id LIMIT $6 OFFSET $7`, agreementID, today, supplier, onlyActive, q, page.PageSize, page.Offset())
 	if err != nil {
 		return nil, 0, fmt.Errorf("list items: %w", err)
 	}

@@ -121,4 +121,17 @@ func TestSupplierCataloguePages(t *testing.T) {
 	if loc := p.Header.Get("Location"); !strings.Contains(loc, "page=2") {
 		t.Fatalf("after saving a price on page 2 the supplier lands on %q", loc)
 	}
+
+	// A search finds the item by its article number on the first page, and the price form
+	// comes back to the search.
+	found := c.get("/supplier/catalog?" + url.Values{"agreement": {w.agreement.ID}, "q": {last.SKU}}.Encode())
+	wantStatus(t, found, http.StatusOK)
+	if !strings.Contains(found.Body, `id="item-`+last.ID+`"`) || strings.Contains(found.Body, `rel="next"`) || strings.Contains(found.Body, "ZZ-00") {
+		t.Fatalf("search by sku: %.2000s", found.Body)
+	}
+	p = c.post("/supplier/items/"+last.ID+"/price", url.Values{"agreement": {w.agreement.ID}, "q": {last.SKU}, "price": {"8,00"}})
+	wantStatus(t, p, http.StatusSeeOther)
+	if loc := p.Header.Get("Location"); !strings.Contains(loc, "q="+last.SKU) {
+		t.Fatalf("after saving a price from a search the supplier lands on %q", loc)
+	}
 }

@@ -495,7 +495,7 @@ func TestPriceListUploadErrors(t *testing.T) {
 	b.wantText("Ingenting har ändrats")
 	b.check("upload errors")
 	// Nothing changed: no item NEW-1.
-	items, _, err := s.Catalog.ListAgreementItems(context.Background(), callerOf(w.seller, auth.KindSupplier), w.agreement.ID, auth.Page{PageSize: 100})
+	items, _, err := s.Catalog.ListAgreementItems(context.Background(), callerOf(w.seller, auth.KindSupplier), w.agreement.ID, "", auth.Page{PageSize: 100})
 	testenv.Must(t, err)
 	for _, it := range items {
 		if strings.HasPrefix(it.SKU, "NEW-") {

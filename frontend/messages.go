@@ -312,6 +312,7 @@ var messages = map[string][2]string{
 	"supplier.no_items":                       {"Inga varor på avtalet ännu. Lägg till dem genom att läsa in en prislista.", "No items on the agreement yet. Add them by uploading a price list."},
 	"supplier.clause":                         {"Prisjusteringsklausul: höjningar upp till %s tidigast var %d:e månad gäller direkt; större eller tätare höjningar prövas av avtalsförvaltaren. Sänkningar gäller alltid direkt.", "Price adjustment clause: increases up to %s at most every %d months apply at once; larger or earlier increases are decided by the agreement manager. Decreases always apply at once."},
 	"supplier.items":                          {"Varor (%d)", "Items (%d)"},
+	"supplier.search":                         {"Sök bland dina varor (namn eller artikelnummer)", "Search your items (name or article number)"},
 	"supplier.inactive":                       {"inte beställningsbar", "not orderable"},
 	"supplier.current_price":                  {"Gällande pris:", "Current price:"},
 	"supplier.next_price":                     {"Nästa pris %s från %s", "Next price %s from %s"},

@@ -16,6 +16,7 @@ type supplierCatalogData struct {
 	Agreement  *catalog.Agreement
 	Items      []catalog.Item
 	Total      int
+	Q          string // the search in the supplier's items
 	Pager      pager
 	Changes    map[string]catalog.PriceChange
 	Form       *form
@@ -55,12 +56,21 @@ func (s *server) renderSupplierCatalog(q *req, status int, agreementID string, f
 	}
 	d.Agreement = &a
 	page := listPage(q.r, supplierCatalogPageSize)
-	items, total, err := s.Catalog.ListAgreementItems(q.ctx(), *q.caller, a.ID, page)
+	search := strings.TrimSpace(q.r.FormValue("q"))
+	items, total, err := s.Catalog.ListAgreementItems(q.ctx(), *q.caller, a.ID, search, page)
+	if derr.Is(err, derr.Invalid) { // a search no item can match: list them all instead
+		search = ""
+		items, total, err = s.Catalog.ListAgreementItems(q.ctx(), *q.caller, a.ID, "", page)
+	}
 	if err != nil {
 		return err
 	}
-	d.Items, d.Total = items, total
-	d.Pager = newPager("/supplier/catalog", url.Values{"agreement": {a.ID}}, page, total)
+	d.Items, d.Total, d.Q = items, total, search
+	keep := url.Values{"agreement": {a.ID}}
+	if search != "" {
+		keep.Set("q", search)
+	}
+	d.Pager = newPager("/supplier/catalog", keep, page, total)
 	ids := make([]string, len(items))
 	for i, it := range items {
 		ids[i] = it.ID
@@ -100,6 +110,9 @@ func (s *server) changePrice(q *req) error {
 	back := url.Values{"agreement": {pc.AgreementID}, "msg": {msg}}
 	if p := listPage(q.r, supplierCatalogPageSize); p.Page > 1 {
 		back.Set("page", strconv.Itoa(p.Page))
+	}
+	if search := strings.TrimSpace(v.Get("q")); search != "" {
+		back.Set("q", search)
 	}
 	q.redirect("/supplier/catalog?" + back.Encode() + "#item-" + id)
 	return nil

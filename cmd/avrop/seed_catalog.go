@@ -83,7 +83,7 @@ func seedCatalog(ctx context.Context, cat *catalog.Service, w *demoWorld) error 
 	}
 
 	// A little price history: a scheduled decrease and a pending increase for the manager.
-	items, _, err := cat.ListAgreementItems(ctx, w.SupplierCallers[2], sup.ID, auth.Page{Page: 1, PageSize: 3})
+	items, _, err := cat.ListAgreementItems(ctx, w.SupplierCallers[2], sup.ID, "", auth.Page{Page: 1, PageSize: 3})
 	if err != nil {
 		return err
 	}
