@@ -231,6 +231,11 @@ func FuzzSearch(f *testing.F) {
 		if err != nil && !derr.Is(err, derr.Invalid) {
 			t.Fatalf("q %q: %v", q, err)
 		}
+		// The same text as a supplier's search in their own items.
+		_, _, err = fx.s.ListAgreementItems(context.Background(), fx.supplier1, fx.agreement.ID, q, auth.Page{})
+		if err != nil && !derr.Is(err, derr.Invalid) {
+			t.Fatalf("items q %q: %v", q, err)
+		}
 	})
 }
 
