@@ -4,9 +4,13 @@ package auth
 
 import (
 	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/lib/pq"
+
+	"github.com/avrop/avrop/internal/derr"
 )
 
 // Role is what a user may do inside their organisation.
@@ -118,6 +122,16 @@ func (p Page) Normalize() Page {
 		p.PageSize = 100
 	}
 	return p
+}
+
+// ListSearch is a list's search text (?q=) trimmed, or a 422 naming q when it is too long or
+// not text: PostgreSQL refuses invalid UTF-8 and NUL, which would otherwise be a 500.
+func ListSearch(q string) (string, error) {
+	q = strings.TrimSpace(q)
+	if len(q) > 100 || !utf8.ValidString(q) || strings.ContainsRune(q, 0) {
+		return "", derr.Fields([]derr.FieldError{{Field: "q", Message: "must be text of at most 100 characters"}})
+	}
+	return q, nil
 }
 
 // Offset is the number of rows before the page.

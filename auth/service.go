@@ -12,7 +12,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"github.com/go-redis/redis_rate/v10"
 	"github.com/google/uuid"
@@ -518,7 +517,8 @@ type OrganizationFilter struct {
 // suppliers for agreements) see all, everyone else only their own.
 func (s *Service) ListOrganizations(ctx context.Context, c Caller, f OrganizationFilter) ([]Organization, int, error) {
 	f.Page = f.Page.Normalize()
-	if err := checkListQuery(&f.Q); err != nil {
+	var err error
+	if f.Q, err = ListSearch(f.Q); err != nil {
 		return nil, 0, err
 	}
 	only := ""
@@ -526,15 +526,6 @@ func (s *Service) ListOrganizations(ctx context.Context, c Caller, f Organizatio
 		only = c.OrgID
 	}
 	return listOrganizations(ctx, s.db, f, only)
-}
-
-// checkListQuery trims a list's search text and refuses one that is too long or not text.
-func checkListQuery(q *string) error {
-	*q = strings.TrimSpace(*q)
-	if len(*q) > 100 || !utf8.ValidString(*q) || strings.ContainsRune(*q, 0) {
-		return derr.Fields([]derr.FieldError{{Field: "q", Message: "must be text of at most 100 characters"}})
-	}
-	return nil
 }
 
 // GetOrganization returns an organisation in the caller's scope. Errors: NotFound.
@@ -705,7 +696,8 @@ func (s *Service) ListUsers(ctx context.Context, c Caller, f UserFilter) ([]User
 	if f.OrgID != "" && !validUUID(f.OrgID) {
 		return nil, 0, derr.Fields([]derr.FieldError{{Field: "org_id", Message: "must be a UUID"}})
 	}
-	if err := checkListQuery(&f.Q); err != nil {
+	var err error
+	if f.Q, err = ListSearch(f.Q); err != nil {
 		return nil, 0, err
 	}
 	return listUsers(ctx, s.db, f)

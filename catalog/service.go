@@ -9,7 +9,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/redis/go-redis/v9"
@@ -711,9 +710,9 @@ func (s *Service) ListAgreementItems(ctx context.Context, c auth.Caller, agreeme
 	if !auth.ValidUUID(agreementID) || sc.none() {
 		return nil, 0, derr.NotFoundf("agreement not found")
 	}
-	q = strings.TrimSpace(q)
-	if len(q) > 100 || !utf8.ValidString(q) || strings.ContainsRune(q, 0) {
-		return nil, 0, derr.Fields([]derr.FieldError{{Field: "q", Message: "must be text of at most 100 characters"}})
+	q, err := auth.ListSearch(q)
+	if err != nil {
+		return nil, 0, err
 	}
 	ok, err := agreementInScope(ctx, s.db, sc, agreementID)
 	if err != nil {
