@@ -130,14 +130,8 @@ func (s *Service) ImportPeppolCatalogue(ctx context.Context, c auth.Caller, agre
 // items (an item is taken out with PATCH /catalog/items/{id} {"active": false}). A
 // cac:ReferencedContract/cbc:ID must be the agreement's reference.
 func parsePeppolCatalogue(r io.Reader, a Agreement, today string) ([]priceListRow, []derr.FieldError) {
-	var errs []derr.FieldError
-	add := func(line int, field, msg string) bool {
-		if len(errs) < maxPriceListErrors {
-			errs = append(errs, derr.FieldError{Line: line, Field: field, Message: msg})
-			return true
-		}
-		return false
-	}
+	var errs importErrors
+	add := errs.add
 	data, err := io.ReadAll(io.LimitReader(r, MaxPeppolCatalogueBytes+1))
 	if err != nil {
 		add(0, "file", "could not be read")
@@ -177,12 +171,7 @@ func parsePeppolCatalogue(r io.Reader, a Agreement, today string) ([]priceListRo
 		line := i + 1
 		var v derr.Validator
 		in := catalogueLineInput(&v, &cat.Lines[i], a)
-		checkPriceListRow(&v, &in, line, today, skuLine)
-		for _, fe := range v.Errors {
-			if !add(line, fe.Field, fe.Message) {
-				break
-			}
-		}
+		errs.row(&v, &in, line, today, skuLine)
 		rows = append(rows, priceListRow{Line: line, ItemInput: in})
 	}
 	return rows, errs

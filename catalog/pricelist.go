@@ -43,14 +43,8 @@ type priceListRow struct {
 // and field; rows are valid only when there are no errors. today is the earliest allowed
 // effective_from (an empty one means today).
 func parsePriceList(r io.Reader, today string) ([]priceListRow, []derr.FieldError) {
-	var errs []derr.FieldError
-	add := func(line int, field, msg string) bool {
-		if len(errs) < maxPriceListErrors {
-			errs = append(errs, derr.FieldError{Line: line, Field: field, Message: msg})
-			return true
-		}
-		return false
-	}
+	var errs importErrors
+	add := errs.add
 	data, err := io.ReadAll(r)
 	if err != nil {
 		add(0, "file", "could not be read")
@@ -162,15 +156,34 @@ func parsePriceList(r io.Reader, today string) ([]priceListRow, []derr.FieldErro
 				in.EcoLabels[i] = strings.TrimSpace(in.EcoLabels[i])
 			}
 		}
-		checkPriceListRow(&v, &in, line, today, skuLine)
-		for _, fe := range v.Errors {
-			if !add(line, fe.Field, fe.Message) {
-				break
-			}
-		}
+		errs.row(&v, &in, line, today, skuLine)
 		rows = append(rows, priceListRow{Line: line, ItemInput: in})
 	}
 	return rows, errs
+}
+
+// importErrors collects a price list's errors by line, keeping the first maxPriceListErrors;
+// every format's parser reports through it.
+type importErrors []derr.FieldError
+
+// add records one error; it answers false once the list is full.
+func (e *importErrors) add(line int, field, msg string) bool {
+	if len(*e) >= maxPriceListErrors {
+		return false
+	}
+	*e = append(*e, derr.FieldError{Line: line, Field: field, Message: msg})
+	return true
+}
+
+// row applies the rules every format shares (checkPriceListRow) to the row on line and
+// records the errors v then holds.
+func (e *importErrors) row(v *derr.Validator, in *ItemInput, line int, today string, skuLine map[string]int) {
+	checkPriceListRow(v, in, line, today, skuLine)
+	for _, fe := range v.Errors {
+		if !e.add(line, fe.Field, fe.Message) {
+			return
+		}
+	}
 }
 
 // checkPriceListRow applies the row rules every price-list format (CSV, PEPPOL catalogue)
