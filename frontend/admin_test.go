@@ -68,7 +68,14 @@ func TestAdminPages(t *testing.T) {
 		if !strings.Contains(p.Body, anna.Email) || !strings.Contains(p.Body, "/admin/users/"+anna.ID+"/active") {
 			t.Fatalf("user search: %.3000s", p.Body)
 		}
+		annasBrowser := s.client()
+		annasBrowser.login(anna)
+		wantStatus(t, annasBrowser.get("/orders"), http.StatusOK)
 		wantStatus(t, c.post("/admin/users/"+anna.ID+"/active", url.Values{"active": {"false"}}), http.StatusSeeOther)
+		// The session she already has ends: her next page sends her to sign in.
+		if p := annasBrowser.get("/orders"); p.Status == http.StatusOK {
+			t.Fatalf("a deactivated user's open session still shows her orders: %.500s", p.Body)
+		}
 		p = s.client().post("/login", url.Values{"email": {anna.Email}, "password": {testPassword}})
 		if p.Status == http.StatusSeeOther {
 			t.Fatal("a deactivated user signed in")
