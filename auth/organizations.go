@@ -1,0 +1,101 @@
+package auth
+
+import (
+	"context"
+	"strings"
+
+	"github.com/avrop/avrop/internal/derr"
+)
+
+// OrganizationInput creates an organisation.
+type OrganizationInput struct {
+	Name                   string  `json:"name"`
+	OrgNumber              string  `json:"org_number"`
+	Kind                   OrgKind `json:"kind"`
+	Country                string  `json:"country"`
+	ApprovalThresholdMinor int64   `json:"approval_threshold_minor"`
+}
+
+func (in *OrganizationInput) validate() error {
+	in.Name = strings.TrimSpace(in.Name)
+	in.OrgNumber = strings.TrimSpace(in.OrgNumber)
+	if in.Country == "" {
+		in.Country = "SE"
+	}
+	var v derr.Validator
+	v.Check(in.Name != "" && len(in.Name) <= 200, "name", "must be 1 to 200 characters")
+	v.Check(in.OrgNumber != "" && len(in.OrgNumber) <= 40, "org_number", "must be 1 to 40 characters")
+	v.Check(ValidKind(in.Kind), "kind", "must be buyer, supplier, procurement_body or platform")
+	v.Check(len(in.Country) == 2 && strings.ToUpper(in.Country) == in.Country, "country", "must be an ISO 3166 alpha-2 code such as SE")
+	v.Check(in.ApprovalThresholdMinor >= 0, "approval_threshold_minor", "must not be negative")
+	return v.Err()
+}
+
+// CreateOrganization adds an organisation. Admin only. Errors: Forbidden, Invalid, Conflict.
+func (s *Service) CreateOrganization(ctx context.Context, c Caller, in OrganizationInput) (Organization, error) {
+	if !c.Has(RoleAdmin) {
+		return Organization{}, derr.Forbiddenf("Only administrators create organisations.")
+	}
+	if err := in.validate(); err != nil {
+		return Organization{}, err
+	}
+	return insertOrganization(ctx, s.db, in)
+}
+
+// OrganizationPatch changes an organisation; nil fields stay as they are.
+type OrganizationPatch struct {
+	Name                   *string `json:"name"`
+	ApprovalThresholdMinor *int64  `json:"approval_threshold_minor"`
+}
+
+// UpdateOrganization changes an organisation. Admin only. Errors: Forbidden, NotFound, Invalid.
+func (s *Service) UpdateOrganization(ctx context.Context, c Caller, id string, p OrganizationPatch) (Organization, error) {
+	if !c.Has(RoleAdmin) {
+		return Organization{}, derr.Forbiddenf("Only administrators change organisations.")
+	}
+	if !validUUID(id) {
+		return Organization{}, derr.NotFoundf("organisation not found")
+	}
+	var v derr.Validator
+	if p.Name != nil {
+		*p.Name = strings.TrimSpace(*p.Name)
+		v.Check(*p.Name != "" && len(*p.Name) <= 200, "name", "must be 1 to 200 characters")
+	}
+	if p.ApprovalThresholdMinor != nil {
+		v.Check(*p.ApprovalThresholdMinor >= 0, "approval_threshold_minor", "must not be negative")
+	}
+	if err := v.Err(); err != nil {
+		return Organization{}, err
+	}
+	return updateOrganization(ctx, s.db, id, p)
+}
+
+// OrganizationFilter narrows a list of organisations.
+type OrganizationFilter struct {
+	Kind OrgKind
+	Q    string // part of the name, or the start of the organisation number
+	Page Page
+}
+
+// ListOrganizations lists organisations: admins and managers (who pick participants and
+// suppliers for agreements) see all, everyone else only their own.
+func (s *Service) ListOrganizations(ctx context.Context, c Caller, f OrganizationFilter) ([]Organization, int, error) {
+	f.Page = f.Page.Normalize()
+	var err error
+	if f.Q, err = ListSearch(f.Q); err != nil {
+		return nil, 0, err
+	}
+	only := ""
+	if !c.HasAny(RoleAdmin, RoleManager) {
+		only = c.OrgID
+	}
+	return listOrganizations(ctx, s.db, f, only)
+}
+
+// GetOrganization returns an organisation in the caller's scope. Errors: NotFound.
+func (s *Service) GetOrganization(ctx context.Context, c Caller, id string) (Organization, error) {
+	if !validUUID(id) || (!c.HasAny(RoleAdmin, RoleManager) && id != c.OrgID) {
+		return Organization{}, derr.NotFoundf("organisation not found")
+	}
+	return organizationByID(ctx, s.db, id)
+}

@@ -1,0 +1,230 @@
+package catalog
+
+import (
+	"context"
+	"sort"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/avrop/avrop/auth"
+	"github.com/avrop/avrop/internal/derr"
+	"github.com/avrop/avrop/internal/postgres"
+)
+
+func validateItemFields(v *derr.Validator, prefix string, in *ItemInput) {
+	in.SKU = strings.TrimSpace(in.SKU)
+	in.GTIN = strings.TrimSpace(in.GTIN)
+	in.Name = strings.TrimSpace(in.Name)
+	in.Unit = strings.TrimSpace(in.Unit)
+	in.CPVCode = strings.TrimSpace(in.CPVCode)
+	if in.PackSize == 0 {
+		in.PackSize = 1
+	}
+	v.Check(in.SKU != "" && len(in.SKU) <= 64 && !strings.ContainsAny(in.SKU, "\r\n\t"), prefix+"sku", "is required (at most 64 characters, no line breaks)")
+	v.Check(in.GTIN == "" || validGTIN(in.GTIN), prefix+"gtin", "must be a GTIN-8, -12, -13 or -14 with a valid check digit")
+	v.Check(in.Name != "" && len(in.Name) <= 300, prefix+"name", "is required (at most 300 characters)")
+	v.Check(len(in.Description) <= 10000, prefix+"description", "is at most 10000 characters")
+	v.Check(unitRe.MatchString(in.Unit), prefix+"unit", "must be a UN/ECE Rec 20 unit code such as EA, BX or PK")
+	v.Check(in.PackSize >= 1 && in.PackSize <= 1000000, prefix+"pack_size", "must be between 1 and 1000000")
+	v.Check(cpvRe.MatchString(in.CPVCode), prefix+"cpv_code", "must be a CPV code such as 33190000 or 33190000-8")
+	v.Check(len(in.EcoLabels) <= 20, prefix+"eco_labels", "at most 20")
+	for _, l := range in.EcoLabels {
+		if !ecoLabelRe.MatchString(l) {
+			v.Check(false, prefix+"eco_labels", "each label is lower-case letters, digits and _ (e.g. svanen, eu_ecolabel)")
+			break
+		}
+	}
+	v.Check(in.VATRateBP != nil && *in.VATRateBP >= 0 && *in.VATRateBP <= 10000, prefix+"vat_rate_bp", "is required, between 0 and 10000")
+	v.Check(in.PriceMinor != nil && *in.PriceMinor >= 0 && *in.PriceMinor <= maxPriceMinor, prefix+"price_minor", "is required, 0 or more")
+	v.Check(in.EffectiveFrom == "" || validDate(in.EffectiveFrom), prefix+"effective_from", "must be a date YYYY-MM-DD or empty for today")
+}
+
+// normaliseLabels sorts and deduplicates eco-labels.
+func normaliseLabels(l []string) []string {
+	out := make([]string, 0, len(l))
+	for _, x := range l {
+		x = strings.TrimSpace(x)
+		if x != "" {
+			out = append(out, x)
+		}
+	}
+	sort.Strings(out)
+	out = compactStrings(out)
+	return out
+}
+
+func compactStrings(s []string) []string {
+	if len(s) < 2 {
+		return s
+	}
+	j := 1
+	for i := 1; i < len(s); i++ {
+		if s[i] != s[j-1] {
+			s[j] = s[i]
+			j++
+		}
+	}
+	return s[:j]
+}
+
+// supplierAgreement checks that the caller is a supplier awarded agreement id and returns its
+// terms. Errors: Forbidden (not a supplier), NotFound (not awarded or absent).
+func (s *Service) supplierAgreement(ctx context.Context, db sqlx.QueryerContext, c auth.Caller, id string, lock bool) (Agreement, error) {
+	if !c.Has(auth.RoleSupplier) {
+		return Agreement{}, derr.Forbiddenf("Only suppliers maintain catalogue items.")
+	}
+	if !auth.ValidUUID(id) || !auth.ValidUUID(c.OrgID) {
+		return Agreement{}, derr.NotFoundf("agreement not found")
+	}
+	a, err := agreementTermsForSupplier(ctx, db, id, c.OrgID, lock)
+	if err != nil {
+		return Agreement{}, err
+	}
+	return a, nil
+}
+
+// AddItem adds an item with its first price to an agreement the calling supplier is awarded.
+// Errors: Forbidden (not a supplier), NotFound (agreement out of scope), Invalid (validation,
+// agreement_not_active, price_effective_in_past), Conflict (sku taken).
+func (s *Service) AddItem(ctx context.Context, c auth.Caller, agreementID string, in ItemInput) (Item, error) {
+	var v derr.Validator
+	validateItemFields(&v, "", &in)
+	if err := v.Err(); err != nil {
+		if _, err2 := s.supplierAgreement(ctx, s.db, c, agreementID, false); err2 != nil {
+			return Item{}, err2
+		}
+		return Item{}, err
+	}
+	in.EcoLabels = normaliseLabels(in.EcoLabels)
+	today := s.today()
+	if in.EffectiveFrom == "" {
+		in.EffectiveFrom = today
+	}
+	if in.EffectiveFrom < today {
+		return Item{}, derr.Invalidf("price_effective_in_past", "effective_from may not be in the past.")
+	}
+	var id string
+	err := postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		a, err := s.supplierAgreement(ctx, tx, c, agreementID, true)
+		if err != nil {
+			return err
+		}
+		if a.Status != StatusActive {
+			return derr.Invalidf("agreement_not_active", "The agreement is terminated.")
+		}
+		id, err = insertItem(ctx, tx, agreementID, c.OrgID, in)
+		if err != nil {
+			return postgres.Error(err, "item with this sku")
+		}
+		pcID, err := insertPriceChange(ctx, tx, priceChangeRow{ItemID: id, RequestedBy: c.UserID, New: *in.PriceMinor,
+			EffectiveFrom: in.EffectiveFrom, Reason: "first price", Status: PriceApplied})
+		if err != nil {
+			return err
+		}
+		return insertPrice(ctx, tx, id, *in.PriceMinor, in.EffectiveFrom, pcID)
+	})
+	if err != nil {
+		return Item{}, err
+	}
+	s.cache.bump(ctx)
+	return itemByID(ctx, s.db, id, today)
+}
+
+// UpdateItem changes an item of the calling supplier. Errors: Forbidden (not a supplier),
+// NotFound (absent or another supplier's), Invalid.
+func (s *Service) UpdateItem(ctx context.Context, c auth.Caller, id string, p ItemPatch) (Item, error) {
+	if !c.Has(auth.RoleSupplier) {
+		return Item{}, derr.Forbiddenf("Only suppliers maintain catalogue items.")
+	}
+	if !auth.ValidUUID(id) {
+		return Item{}, derr.NotFoundf("item not found")
+	}
+	today := s.today()
+	err := postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		it, err := itemForUpdate(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if it.SupplierID != c.OrgID {
+			return derr.NotFoundf("item not found")
+		}
+		in := ItemInput{SKU: it.SKU, Name: it.Name, Description: it.Description, Unit: it.Unit, PackSize: it.PackSize,
+			CPVCode: it.CPVCode, EcoLabels: it.EcoLabels, VATRateBP: &it.VATRateBP, PriceMinor: new(int64)}
+		if it.GTIN != nil {
+			in.GTIN = *it.GTIN
+		}
+		if p.GTIN != nil {
+			in.GTIN = *p.GTIN
+		}
+		if p.Name != nil {
+			in.Name = *p.Name
+		}
+		if p.Description != nil {
+			in.Description = *p.Description
+		}
+		if p.Unit != nil {
+			in.Unit = *p.Unit
+		}
+		if p.PackSize != nil {
+			in.PackSize = *p.PackSize
+			if in.PackSize == 0 {
+				in.PackSize = -1 // refuse 0 explicitly given
+			}
+		}
+		if p.CPVCode != nil {
+			in.CPVCode = *p.CPVCode
+		}
+		if p.EcoLabels != nil {
+			in.EcoLabels = *p.EcoLabels
+		}
+		if p.VATRateBP != nil {
+			in.VATRateBP = p.VATRateBP
+		}
+		var v derr.Validator
+		validateItemFields(&v, "", &in)
+		if err := v.Err(); err != nil {
+			return err
+		}
+		in.EcoLabels = normaliseLabels(in.EcoLabels)
+		active := it.Active
+		if p.Active != nil {
+			active = *p.Active
+		}
+		return updateItemFields(ctx, tx, id, in, active)
+	})
+	if err != nil {
+		return Item{}, err
+	}
+	s.cache.bump(ctx)
+	return itemByID(ctx, s.db, id, today)
+}
+
+// ListAgreementItems lists the items of an agreement in the caller's scope, by name: suppliers
+// see their own items (active or not), managers and admins all, buyers the active ones. A
+// non-empty q keeps the items whose name holds it or whose sku starts with it.
+// Errors: NotFound (agreement absent or out of scope).
+func (s *Service) ListAgreementItems(ctx context.Context, c auth.Caller, agreementID, q string, page auth.Page) ([]Item, int, error) {
+	sc := scopeOf(c)
+	page = page.Normalize()
+	if !auth.ValidUUID(agreementID) || sc.none() {
+		return nil, 0, derr.NotFoundf("agreement not found")
+	}
+	q, err := auth.ListSearch(q)
+	if err != nil {
+		return nil, 0, err
+	}
+	ok, err := agreementInScope(ctx, s.db, sc, agreementID)
+	if err != nil {
+		return nil, 0, err
+	}
+	if !ok {
+		return nil, 0, derr.NotFoundf("agreement not found")
+	}
+	supplier := ""
+	if sc.supplier && !sc.all {
+		supplier = sc.org
+	}
+	onlyActive := !sc.all && !sc.manager && !sc.supplier
+	return listItems(ctx, s.db, agreementID, supplier, onlyActive, q, s.today(), page)
+}
