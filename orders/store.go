@@ -164,7 +164,7 @@ func (s *Service) loadOrderContext(ctx context.Context, tx *sqlx.Tx, agreementID
 }
 
 // UsageSlots is the number of slots each agreement's committed counter is split into (see
-// migration 00010): concurrent orders on one agreement contend on a slot, not on one row.
+// migration 00005): concurrent orders on one agreement contend on a slot, not on one row.
 const UsageSlots = 16
 
 // debitParticipantCTE debits the participant's row ($6, ceiling $5) when the agreement's slot

@@ -19,13 +19,16 @@ ALTER TABLE agreement_usage ADD COLUMN ceiling_basis bigint;
 ALTER TABLE orders ADD COLUMN usage_slot smallint NOT NULL DEFAULT 0;
 
 -- +goose Down
+-- Fold the slots back into one row per agreement before the columns go.
+UPDATE agreement_usage u SET
+    committed_minor = (SELECT sum(s.committed_minor) FROM agreement_usage s WHERE s.agreement_id = u.agreement_id),
+    allowance_minor = a.ceiling_minor
+    FROM agreements a WHERE a.id = u.agreement_id AND u.slot = 0;
+DELETE FROM agreement_usage WHERE slot > 0;
 ALTER TABLE orders DROP COLUMN usage_slot;
 ALTER TABLE agreement_usage DROP COLUMN ceiling_basis;
 ALTER TABLE agreement_usage RENAME CONSTRAINT agreement_usage_within_allowance TO agreement_usage_within_ceiling;
 ALTER TABLE agreement_usage RENAME COLUMN allowance_minor TO ceiling_minor;
 ALTER TABLE agreement_usage DROP CONSTRAINT agreement_usage_pkey;
-UPDATE agreement_usage u SET allowance_minor = NULL,
-    committed_minor = (SELECT sum(s.committed_minor) FROM agreement_usage s WHERE s.agreement_id = u.agreement_id) WHERE slot = 0;
-DELETE FROM agreement_usage WHERE slot > 0;
 ALTER TABLE agreement_usage DROP COLUMN slot;
 ALTER TABLE agreement_usage ADD PRIMARY KEY (agreement_id);
