@@ -45,9 +45,9 @@ func translate(lang, key string, args ...any) string {
 	if !ok {
 		return key
 	}
-	s := m[0]
+	s := m.sv
 	if lang == langEN {
-		s = m[1]
+		s = m.en
 	}
 	if len(args) > 0 {
 		return fmt.Sprintf(s, args...)

@@ -10,14 +10,14 @@ import (
 
 func TestEveryKeyInBothLanguages(t *testing.T) {
 	for key, m := range messages {
-		if strings.TrimSpace(m[0]) == "" {
+		if strings.TrimSpace(m.sv) == "" {
 			t.Errorf("%s: Swedish text missing", key)
 		}
-		if strings.TrimSpace(m[1]) == "" {
+		if strings.TrimSpace(m.en) == "" {
 			t.Errorf("%s: English text missing", key)
 		}
-		if strings.Count(m[0], "%") != strings.Count(m[1], "%") {
-			t.Errorf("%s: Swedish and English take different arguments: %q / %q", key, m[0], m[1])
+		if strings.Count(m.sv, "%") != strings.Count(m.en, "%") {
+			t.Errorf("%s: Swedish and English take different arguments: %q / %q", key, m.sv, m.en)
 		}
 	}
 }
