@@ -122,7 +122,7 @@ func (h *handler) addItem(c *gin.Context) error {
 		return err
 	}
 	c.Header("Location", "/api/v1/catalog/items/"+it.ID)
-	c.JSON(http.StatusCreated, it)
+	c.JSON(submittedStatus(it.SubmissionID, http.StatusCreated), it)
 	return nil
 }
 
@@ -165,7 +165,7 @@ func (h *handler) importPriceList(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, rep)
+	c.JSON(submittedStatus(rep.SubmissionID, http.StatusOK), rep)
 	return nil
 }
 
@@ -211,7 +211,7 @@ func (h *handler) updateItem(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, it)
+	c.JSON(submittedStatus(it.SubmissionID, http.StatusOK), it)
 	return nil
 }
 

@@ -40,7 +40,7 @@ func newCatalogWorld(t *testing.T) *catalogWorld {
 
 func (w *catalogWorld) agreementBody() map[string]any {
 	return map[string]any{"reference": "RA-" + testenv.Unique(), "title": "Läkemedelsautomater", "cpv_code": "33190000",
-		"currency": "SEK", "valid_from": "2023-10-01", "valid_to": "2099-09-30", "ceiling_minor": 5000000000,
+		"currency": "SEK", "valid_from": "2023-10-01", "valid_to": "2099-09-30", "duration_justification": "test world", "catalogue_approval": false, "ceiling_minor": 5000000000,
 		"call_off_method": "ranking", "min_order_minor": 50000, "max_price_increase_bp": 300,
 		"price_adjustment_interval_months": 12, "lead_time_days": 10,
 		"participants": []map[string]any{{"org_id": w.buyer.ID, "ceiling_minor": nil}},

@@ -76,6 +76,9 @@ func (h *handler) listOrders(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	if wantsCSV(c) {
+		return h.writeOrdersCSV(c, f)
+	}
 	list, total, err := h.Orders.ListOrders(c.Request.Context(), callerOf(c), f)
 	if err != nil {
 		return err

@@ -40,6 +40,7 @@ type scopeWorld struct {
 	agreement                            string
 	items                                []string
 	pendingPC, appliedPC                 string
+	submission                           string // a pending catalogue submission of the supplier
 	// Neighbours share the agreement but not the organisation: a second participating buyer
 	// and a second awarded supplier (with no items of its own).
 	buyer2, sup2                   auth.Organization
@@ -94,7 +95,7 @@ func newScopeWorld(t *testing.T, a *testAPI, name string) *scopeWorld {
 	}
 	w.agreement = must(a.do("POST", "/api/v1/agreements", w.manager.tok, map[string]any{
 		"reference": "RA-SCOPE-" + testenv.Unique(), "title": "Dosetter " + name, "cpv_code": "33190000", "currency": "SEK",
-		"valid_from": "2023-10-01", "valid_to": "2099-09-30", "ceiling_minor": 5000000000, "call_off_method": "direct",
+		"valid_from": "2023-10-01", "valid_to": "2099-09-30", "duration_justification": "test world", "catalogue_approval": false, "ceiling_minor": 5000000000, "call_off_method": "direct",
 		"min_order_minor": 1000, "max_price_increase_bp": 300, "price_adjustment_interval_months": 12, "lead_time_days": 10,
 		"participants": []map[string]any{{"org_id": w.buyer.ID, "ceiling_minor": 1000000000}, {"org_id": w.buyer2.ID, "ceiling_minor": nil}},
 		"suppliers":    []map[string]any{{"org_id": w.sup.ID, "rank": 1}, {"org_id": w.sup2.ID, "rank": 2}}}), http.StatusCreated)["id"].(string)
@@ -113,6 +114,9 @@ func newScopeWorld(t *testing.T, a *testAPI, name string) *scopeWorld {
 	w.pendingPC = pc["id"].(string)
 	w.appliedPC = must(a.do("PUT", "/api/v1/catalog/items/"+w.items[1]+"/price", w.supplier.tok,
 		map[string]any{"price_minor": 9000, "reason": "kampanj"}), http.StatusOK)["id"].(string)
+	must(a.do("PATCH", "/api/v1/agreements/"+w.agreement, w.manager.tok, map[string]any{"catalogue_approval": true}), http.StatusOK)
+	w.submission = must(a.do("PATCH", "/api/v1/catalog/items/"+w.items[1], w.supplier.tok, map[string]any{"pack_size": 2}),
+		http.StatusAccepted)["submission_id"].(string)
 
 	move := func(u scopeUser, id string, act orders.Action) {
 		t.Helper()
@@ -325,6 +329,7 @@ func scopeRows() []scopeRow {
 	agreement := scopeID(func(w *scopeWorld) string { return w.agreement })
 	item := scopeID(func(w *scopeWorld) string { return w.items[0] })
 	pending := scopeID(func(w *scopeWorld) string { return w.pendingPC })
+	submission := scopeID(func(w *scopeWorld) string { return w.submission })
 	itemBody := map[string]any{"sku": "SC-LEAK", "name": "Läcka", "unit": "EA", "pack_size": 1, "cpv_code": "33190000",
 		"vat_rate_bp": 2500, "price_minor": 1}
 	deviation := func(st orders.Status, dev func(w *scopeWorld) string) func(w *scopeWorld) map[string]string {
@@ -363,6 +368,20 @@ func scopeRows() []scopeRow {
 		{method: "GET", route: "/api/v1/price-changes/:id", ids: pending, roles: []auth.Role{auth.RoleSupplier, auth.RoleManager}},
 		{method: "POST", route: "/api/v1/price-changes/:id/approve", ids: pending, body: map[string]any{"note": "kapad"}, roles: scopeManagerOnly},
 		{method: "POST", route: "/api/v1/price-changes/:id/reject", ids: pending, body: map[string]any{"note": "kapad"}, roles: scopeManagerOnly},
+
+		// The agreement under control (SPEC §6).
+		{method: "GET", route: "/api/v1/agreements/:id/history", ids: agreement, roles: scopeManagerOnly},
+		{method: "DELETE", route: "/api/v1/agreements/:id/participants/:org_id", roles: scopeManagerOnly,
+			ids: func(w *scopeWorld) map[string]string {
+				return map[string]string{"id": w.agreement, "org_id": w.buyer2.ID}
+			}},
+		{method: "DELETE", route: "/api/v1/agreements/:id/suppliers/:org_id", roles: scopeManagerOnly,
+			ids: func(w *scopeWorld) map[string]string {
+				return map[string]string{"id": w.agreement, "org_id": w.sup2.ID}
+			}},
+		{method: "GET", route: "/api/v1/catalogue-submissions/:id", ids: submission, roles: []auth.Role{auth.RoleSupplier, auth.RoleManager}},
+		{method: "POST", route: "/api/v1/catalogue-submissions/:id/accept", ids: submission, body: map[string]any{"note": "kapad"}, roles: scopeManagerOnly},
+		{method: "POST", route: "/api/v1/catalogue-submissions/:id/reject", ids: submission, body: map[string]any{"reason": "kapad"}, roles: scopeManagerOnly},
 
 		// Orders, their moves and deviations.
 		{method: "GET", route: "/api/v1/orders/:id", ids: scopeOrderIn(orders.StatusDelivered), roles: scopeAllRoles},
@@ -554,13 +573,13 @@ func TestScopeNeighbours(t *testing.T) {
 		}
 		before := firstItems()
 		res := a.do("POST", "/api/v1/agreements/"+w.agreement+"/price-list", w.supplier2.tok, scopeCSV, "Content-Type", "text/csv")
-		wantStatus(t, res, http.StatusOK)
+		wantStatus(t, res, http.StatusAccepted) // the world's agreement takes catalogue approval
 		if res.JSON["created"] != float64(2) || res.JSON["updated"] != float64(0) {
 			t.Errorf("import of the first supplier's SKUs by the second = %s, want 2 created", res.Body)
 		}
 		res = a.do("POST", "/api/v1/agreements/"+w.agreement+"/items", w.supplier2.tok, map[string]any{"sku": "SC-1", "name": "Egen",
 			"unit": "EA", "pack_size": 1, "cpv_code": "33190000", "vat_rate_bp": 2500, "price_minor": 1})
-		wantStatus(t, res, http.StatusCreated)
+		wantStatus(t, res, http.StatusAccepted)
 		if res.JSON["supplier_id"] != w.sup2.ID {
 			t.Errorf("item added by the second supplier = %s", res.Body)
 		}
@@ -908,7 +927,7 @@ func TestScopeBodyIDs(t *testing.T) {
 	t.Run("cascade naming world B's declined order", func(t *testing.T) {
 		res := a.do("POST", "/api/v1/agreements", wa.manager.tok, map[string]any{
 			"reference": "RA-SCOPE-R-" + testenv.Unique(), "title": "Rangordning", "cpv_code": "33190000", "currency": "SEK",
-			"valid_from": "2023-10-01", "valid_to": "2099-09-30", "call_off_method": "ranking",
+			"valid_from": "2023-10-01", "valid_to": "2099-09-30", "duration_justification": "test world", "catalogue_approval": false, "call_off_method": "ranking",
 			"min_order_minor": 0, "max_price_increase_bp": 300, "price_adjustment_interval_months": 12, "lead_time_days": 10,
 			"participants": []map[string]any{{"org_id": wa.buyer.ID}},
 			"suppliers":    []map[string]any{{"org_id": wa.sup.ID, "rank": 1}, {"org_id": wa.sup2.ID, "rank": 2}}})
@@ -991,36 +1010,42 @@ func TestScopeJunkFilters(t *testing.T) {
 // (200; writes they may make are not called: 0), but has no orders, deviations, usage or
 // supplier writes at all (403, as GET /orders and GET /deviations answer).
 var scopeAdmin = map[string]int{
-	"GET /api/v1/organizations/:id":                   200,
-	"PATCH /api/v1/organizations/:id":                 0,
-	"GET /api/v1/users/:id":                           200,
-	"PATCH /api/v1/users/:id":                         0,
-	"GET /api/v1/agreements/:id":                      200,
-	"PATCH /api/v1/agreements/:id":                    0,
-	"GET /api/v1/agreements/:id/items":                200,
-	"POST /api/v1/agreements/:id/items":               403,
-	"POST /api/v1/agreements/:id/price-list":          403,
-	"GET /api/v1/agreements/:id/usage":                403,
-	"GET /api/v1/suppliers/:id/scorecard":             403,
-	"GET /api/v1/catalog/items/:id":                   200,
-	"PATCH /api/v1/catalog/items/:id":                 403,
-	"PUT /api/v1/catalog/items/:id/price":             403,
-	"GET /api/v1/price-changes/:id":                   200,
-	"POST /api/v1/price-changes/:id/approve":          0,
-	"POST /api/v1/price-changes/:id/reject":           0,
-	"GET /api/v1/orders/:id":                          403,
-	"POST /api/v1/orders/:id/approve":                 403,
-	"POST /api/v1/orders/:id/reject":                  403,
-	"POST /api/v1/orders/:id/cancel":                  403,
-	"POST /api/v1/orders/:id/accept":                  403,
-	"POST /api/v1/orders/:id/decline":                 403,
-	"POST /api/v1/orders/:id/ship":                    403,
-	"POST /api/v1/orders/:id/deliver":                 403,
-	"GET /api/v1/orders/:id/deviations":               403,
-	"POST /api/v1/orders/:id/deviations":              403,
-	"POST /api/v1/orders/:id/deviations/:did/respond": 403,
-	"POST /api/v1/orders/:id/deviations/:did/close":   403,
-	"GET /api/v1/orders/:id/peppol":                   403,
+	"GET /api/v1/organizations/:id":                      200,
+	"PATCH /api/v1/organizations/:id":                    0,
+	"GET /api/v1/users/:id":                              200,
+	"PATCH /api/v1/users/:id":                            0,
+	"GET /api/v1/agreements/:id":                         200,
+	"PATCH /api/v1/agreements/:id":                       0,
+	"GET /api/v1/agreements/:id/items":                   200,
+	"POST /api/v1/agreements/:id/items":                  403,
+	"POST /api/v1/agreements/:id/price-list":             403,
+	"GET /api/v1/agreements/:id/usage":                   403,
+	"GET /api/v1/suppliers/:id/scorecard":                403,
+	"GET /api/v1/catalog/items/:id":                      200,
+	"PATCH /api/v1/catalog/items/:id":                    403,
+	"PUT /api/v1/catalog/items/:id/price":                403,
+	"GET /api/v1/price-changes/:id":                      200,
+	"POST /api/v1/price-changes/:id/approve":             0,
+	"POST /api/v1/price-changes/:id/reject":              0,
+	"GET /api/v1/orders/:id":                             403,
+	"POST /api/v1/orders/:id/approve":                    403,
+	"POST /api/v1/orders/:id/reject":                     403,
+	"POST /api/v1/orders/:id/cancel":                     403,
+	"POST /api/v1/orders/:id/accept":                     403,
+	"POST /api/v1/orders/:id/decline":                    403,
+	"POST /api/v1/orders/:id/ship":                       403,
+	"POST /api/v1/orders/:id/deliver":                    403,
+	"GET /api/v1/orders/:id/deviations":                  403,
+	"POST /api/v1/orders/:id/deviations":                 403,
+	"POST /api/v1/orders/:id/deviations/:did/respond":    403,
+	"POST /api/v1/orders/:id/deviations/:did/close":      403,
+	"GET /api/v1/orders/:id/peppol":                      403,
+	"GET /api/v1/agreements/:id/history":                 200,
+	"DELETE /api/v1/agreements/:id/participants/:org_id": 0,
+	"DELETE /api/v1/agreements/:id/suppliers/:org_id":    0,
+	"GET /api/v1/catalogue-submissions/:id":              200,
+	"POST /api/v1/catalogue-submissions/:id/accept":      0,
+	"POST /api/v1/catalogue-submissions/:id/reject":      0,
 }
 
 // checkScopeAdmin calls every row for which only is true as a platform administrator with

@@ -3,7 +3,6 @@ package catalog
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/jmoiron/sqlx"
 
@@ -57,11 +56,15 @@ func (s *Service) CreateAgreement(ctx context.Context, c auth.Caller, in Agreeme
 			}
 		}
 		for _, sp := range in.Suppliers {
-			if err := insertAwardedSupplier(ctx, tx, id, sp); err != nil {
+			if err := upsertAwardedSupplier(ctx, tx, id, sp); err != nil {
 				return err
 			}
 		}
-		return nil
+		created, err := s.getAgreement(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		return recordEvents(ctx, tx, id, c.UserID, in.Note, []termChange{{TermCreated, nil, createdSnapshot(created)}})
 	})
 	if err != nil {
 		return Agreement{}, err
@@ -70,9 +73,15 @@ func (s *Service) CreateAgreement(ctx context.Context, c auth.Caller, in Agreeme
 	return s.getAgreement(ctx, s.db, id)
 }
 
-// UpdateAgreement changes an agreement of the caller's procurement body (admins: any).
-// Terminating is final. Errors: Forbidden (other roles), NotFound (absent or out of scope),
-// Invalid, Conflict (terminated agreements cannot change).
+// UpdateAgreement changes an agreement of the caller's procurement body (admins: any). The
+// agreement as it will be is checked by the same validate as a create (four-year rule,
+// participant cap, ranks); no ceiling may go below what is already committed, and the check
+// is exact because orders hold the agreement's row share-locked while they debit and this
+// update holds it exclusively. Every changed term is recorded in the history in the same
+// transaction. Terminating is final.
+// Errors: Forbidden (other roles), NotFound (absent or out of scope), Invalid
+// (validation_failed, agreement_too_long, ceiling_below_committed,
+// participant_ceiling_below_committed), Conflict (terminated agreements cannot change).
 func (s *Service) UpdateAgreement(ctx context.Context, c auth.Caller, id string, p AgreementPatch) (Agreement, error) {
 	if !c.HasAny(auth.RoleAdmin, auth.RoleManager) {
 		return Agreement{}, derr.Forbiddenf("Only managers and admins change agreements.")
@@ -91,74 +100,86 @@ func (s *Service) UpdateAgreement(ctx context.Context, c auth.Caller, id string,
 		if a.Status == StatusTerminated {
 			return derr.Conflictf("agreement_terminated", "A terminated agreement cannot change.")
 		}
-		var v derr.Validator
-		if p.Title != nil {
-			v.Check(strings.TrimSpace(*p.Title) != "" && len(*p.Title) <= 200, "title", "is required (at most 200 characters)")
-			a.Title = *p.Title
-		}
-		if p.Description != nil {
-			v.Check(len(*p.Description) <= 10000, "description", "is at most 10000 characters")
-			a.Description = *p.Description
-		}
-		if p.ValidTo != nil {
-			v.Check(validDate(*p.ValidTo), "valid_to", "must be a date YYYY-MM-DD")
-			v.Check(*p.ValidTo > a.ValidFrom, "valid_to", "must be after valid_from")
-			a.ValidTo = *p.ValidTo
-		}
-		if p.CeilingMinor.Set {
-			v.Check(p.CeilingMinor.Value == nil || *p.CeilingMinor.Value > 0, "ceiling_minor", "must be positive or null")
-			a.CeilingMinor = p.CeilingMinor.Value
-		}
-		if p.MinOrderMinor != nil {
-			v.Check(*p.MinOrderMinor >= 0, "min_order_minor", "must not be negative")
-			a.MinOrderMinor = *p.MinOrderMinor
-		}
-		if p.MaxPriceIncreaseBP != nil {
-			v.Check(*p.MaxPriceIncreaseBP >= 0 && *p.MaxPriceIncreaseBP <= 10000, "max_price_increase_bp", "must be between 0 and 10000")
-			a.MaxPriceIncreaseBP = *p.MaxPriceIncreaseBP
-		}
-		if p.PriceAdjustmentIntervalMonths != nil {
-			v.Check(*p.PriceAdjustmentIntervalMonths >= 0 && *p.PriceAdjustmentIntervalMonths <= 120, "price_adjustment_interval_months", "must be between 0 and 120")
-			a.PriceAdjustmentIntervalMonths = *p.PriceAdjustmentIntervalMonths
-		}
-		if p.LeadTimeDays != nil {
-			v.Check(*p.LeadTimeDays >= 0 && *p.LeadTimeDays <= 365, "lead_time_days", "must be between 0 and 365")
-			a.LeadTimeDays = *p.LeadTimeDays
-		}
-		terminate := false
-		if p.Status != nil {
-			v.Check(*p.Status == StatusTerminated || *p.Status == StatusActive, "status", "must be terminated (or active, unchanged)")
-			terminate = *p.Status == StatusTerminated
-		}
-		seen := map[string]bool{}
-		for i, pp := range p.Participants {
-			f := fmt.Sprintf("participants[%d]", i)
-			v.Check(auth.ValidUUID(pp.OrgID), f+".org_id", "must be a UUID")
-			v.Check(!seen[pp.OrgID], f+".org_id", "is listed twice")
-			seen[pp.OrgID] = true
-			v.Check(pp.CeilingMinor == nil || *pp.CeilingMinor > 0, f+".ceiling_minor", "must be positive or null")
-		}
-		if err := v.Err(); err != nil {
+		before, err := s.getAgreement(ctx, tx, id)
+		if err != nil {
 			return err
 		}
-		if err := checkOrgKinds(ctx, tx, p.Participants, nil); err != nil {
+		in := inputOf(before)
+		terminate, added, addedSup, err := p.apply(&in)
+		if err != nil {
 			return err
 		}
-		if err := updateAgreement(ctx, tx, a, terminate); err != nil {
+		if err := in.validate(); err != nil {
+			return err
+		}
+		if err := checkOrgKinds(ctx, tx, added, addedSup); err != nil {
+			return err
+		}
+		if err := checkCeilingsCommitted(ctx, tx, before, in); err != nil {
+			return err
+		}
+		if err := updateAgreement(ctx, tx, in, id, terminate); err != nil {
 			return postgres.Error(err, "agreement")
 		}
-		for _, pp := range p.Participants {
+		for _, pp := range in.Participants {
 			if err := upsertParticipant(ctx, tx, id, pp); err != nil {
 				return err
 			}
 		}
-		return nil
+		for _, sp := range in.Suppliers {
+			if err := upsertAwardedSupplier(ctx, tx, id, sp); err != nil {
+				return err
+			}
+		}
+		after, err := s.getAgreement(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		return recordEvents(ctx, tx, id, c.UserID, in.Note, termChanges(before, after))
 	})
 	if err != nil {
 		return Agreement{}, err
 	}
 	s.cache.bump(ctx)
 	return s.getAgreement(ctx, s.db, id)
+}
+
+// checkCeilingsCommitted refuses a ceiling (the agreement's or a participant's) set below
+// what is committed under it. The caller holds the agreement's row exclusively, so no order
+// debits meanwhile; releases may only lower the committed value.
+func checkCeilingsCommitted(ctx context.Context, tx *sqlx.Tx, before Agreement, in AgreementInput) error {
+	if in.CeilingMinor != nil && !sameJSON(before.CeilingMinor, in.CeilingMinor) {
+		var committed int64
+		if err := tx.GetContext(ctx, &committed, `SELECT COALESCE(sum(committed_minor), 0)::bigint FROM agreement_usage
+			WHERE agreement_id = $1`, before.ID); err != nil {
+			return fmt.Errorf("committed: %w", err)
+		}
+		if *in.CeilingMinor < committed {
+			return &derr.Error{Kind: derr.Invalid, Code: CodeCeilingBelowCommitted,
+				Message: fmt.Sprintf("The ceiling may not be set below what is already committed (%d).", committed),
+				Fields:  []derr.FieldError{{Field: "ceiling_minor", Message: fmt.Sprintf("must be at least %d", committed)}}}
+		}
+	}
+	old := map[string]*int64{}
+	for _, p := range before.Participants {
+		old[p.OrgID] = p.CeilingMinor
+	}
+	for i, p := range in.Participants {
+		if prev, ok := old[p.OrgID]; p.CeilingMinor == nil || (ok && sameJSON(prev, p.CeilingMinor)) {
+			continue
+		}
+		var committed int64
+		if err := tx.GetContext(ctx, &committed, `SELECT COALESCE(sum(committed_minor), 0)::bigint FROM participant_usage
+			WHERE agreement_id = $1 AND org_id = $2`, before.ID, p.OrgID); err != nil {
+			return fmt.Errorf("participant committed: %w", err)
+		}
+		if *p.CeilingMinor < committed {
+			return &derr.Error{Kind: derr.Invalid, Code: CodeParticipantCeilingBelowCommitted,
+				Message: fmt.Sprintf("A participant's ceiling may not be set below what it has already committed (%d).", committed),
+				Fields:  []derr.FieldError{{Field: fmt.Sprintf("participants[%d].ceiling_minor", i), Message: fmt.Sprintf("must be at least %d", committed)}}}
+		}
+	}
+	return nil
 }
 
 // GetAgreement returns an agreement in the caller's scope with its participants and awarded

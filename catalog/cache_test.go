@@ -111,7 +111,7 @@ func TestCacheFreshAfterEveryWrite(t *testing.T) {
 		if p.Total != 0 {
 			t.Fatalf("outsider sees %d", p.Total)
 		}
-		_, err = f.s.UpdateAgreement(ctx, f.manager, f.agreement.ID, AgreementPatch{Participants: []ParticipantInput{{OrgID: f.outsider.ID}}})
+		_, err = f.s.UpdateAgreement(ctx, f.manager, f.agreement.ID, AgreementPatch{Participants: []ParticipantPatch{{OrgID: f.outsider.ID}}})
 		testenv.Must(t, err)
 		p, err = f.s.SearchItems(ctx, f.outsiderOrderer, SearchFilter{Q: "handske"})
 		testenv.Must(t, err)

@@ -67,6 +67,9 @@ type Agreement struct {
 	MaxPriceIncreaseBP            int               `db:"max_price_increase_bp" json:"max_price_increase_bp"`
 	PriceAdjustmentIntervalMonths int               `db:"price_adjustment_interval_months" json:"price_adjustment_interval_months"`
 	LeadTimeDays                  int               `db:"lead_time_days" json:"lead_time_days"`
+	ResponseTimeHours             int               `db:"response_time_hours" json:"response_time_hours"`
+	DurationJustification         string            `db:"duration_justification" json:"duration_justification"`
+	CatalogueApproval             bool              `db:"catalogue_approval" json:"catalogue_approval"`
 	CreatedAt                     time.Time         `db:"created_at" json:"created_at"`
 	UpdatedAt                     time.Time         `db:"updated_at" json:"updated_at"`
 	Participants                  []Participant     `db:"-" json:"participants"`
@@ -81,20 +84,24 @@ type Participant struct {
 	Name         string       `db:"name" json:"name"`
 	Kind         auth.OrgKind `db:"kind" json:"kind"`
 	CeilingMinor *int64       `db:"ceiling_minor" json:"ceiling_minor"`
+	EndsOn       *string      `db:"ends_on" json:"ends_on"`
 }
 
 // AwardedSupplier is a supplier organisation awarded an agreement, with its rank (1 = first).
 type AwardedSupplier struct {
-	AgreementID string `db:"agreement_id" json:"-"`
-	OrgID       string `db:"org_id" json:"org_id"`
-	Name        string `db:"name" json:"name"`
-	Rank        int    `db:"rank" json:"rank"`
+	AgreementID string  `db:"agreement_id" json:"-"`
+	OrgID       string  `db:"org_id" json:"org_id"`
+	Name        string  `db:"name" json:"name"`
+	Rank        int     `db:"rank" json:"rank"`
+	EndsOn      *string `db:"ends_on" json:"ends_on"`
 }
 
 // ParticipantInput names a participant and its optional own ceiling (null: none).
 type ParticipantInput struct {
 	OrgID        string `json:"org_id"`
 	CeilingMinor *int64 `json:"ceiling_minor"`
+	// EndsOn is the participant's last day of ordering ("YYYY-MM-DD"), or nil.
+	EndsOn *string `json:"ends_on"`
 }
 
 // SupplierInput names an awarded supplier and its rank. When every rank is 0 the suppliers are
@@ -102,27 +109,38 @@ type ParticipantInput struct {
 type SupplierInput struct {
 	OrgID string `json:"org_id"`
 	Rank  int    `json:"rank"`
+	// EndsOn is the last day the supplier may be ordered from ("YYYY-MM-DD"), or nil.
+	EndsOn *string `json:"ends_on"`
 }
 
 // AgreementInput creates an agreement. ProcurementBodyID is the caller's own organisation for
 // managers (it may be omitted) and required for admins.
 type AgreementInput struct {
-	ProcurementBodyID             string             `json:"procurement_body_id"`
-	Reference                     string             `json:"reference"`
-	Title                         string             `json:"title"`
-	Description                   string             `json:"description"`
-	CPVCode                       string             `json:"cpv_code"`
-	Currency                      string             `json:"currency"`
-	ValidFrom                     string             `json:"valid_from"`
-	ValidTo                       string             `json:"valid_to"`
-	CeilingMinor                  *int64             `json:"ceiling_minor"`
-	CallOffMethod                 string             `json:"call_off_method"`
-	MinOrderMinor                 int64              `json:"min_order_minor"`
-	MaxPriceIncreaseBP            int                `json:"max_price_increase_bp"`
-	PriceAdjustmentIntervalMonths *int               `json:"price_adjustment_interval_months"`
-	LeadTimeDays                  int                `json:"lead_time_days"`
-	Participants                  []ParticipantInput `json:"participants"`
-	Suppliers                     []SupplierInput    `json:"suppliers"`
+	ProcurementBodyID             string `json:"procurement_body_id"`
+	Reference                     string `json:"reference"`
+	Title                         string `json:"title"`
+	Description                   string `json:"description"`
+	CPVCode                       string `json:"cpv_code"`
+	Currency                      string `json:"currency"`
+	ValidFrom                     string `json:"valid_from"`
+	ValidTo                       string `json:"valid_to"`
+	CeilingMinor                  *int64 `json:"ceiling_minor"`
+	CallOffMethod                 string `json:"call_off_method"`
+	MinOrderMinor                 int64  `json:"min_order_minor"`
+	MaxPriceIncreaseBP            int    `json:"max_price_increase_bp"`
+	PriceAdjustmentIntervalMonths *int   `json:"price_adjustment_interval_months"`
+	LeadTimeDays                  int    `json:"lead_time_days"`
+	// ResponseTimeHours is how long a supplier has to answer an order before the buyer may
+	// cascade past it (nil: 48).
+	ResponseTimeHours *int `json:"response_time_hours"`
+	// DurationJustification records why the agreement runs longer than four years (SPEC §6).
+	DurationJustification string `json:"duration_justification"`
+	// CatalogueApproval (nil: true) makes new items and term changes wait for a manager.
+	CatalogueApproval *bool              `json:"catalogue_approval"`
+	Participants      []ParticipantInput `json:"participants"`
+	Suppliers         []SupplierInput    `json:"suppliers"`
+	// Note is kept with the agreement's creation event.
+	Note string `json:"note"`
 }
 
 // OptionalInt64 is a JSON field that distinguishes "absent" (Set false) from null (Set true,
@@ -147,9 +165,47 @@ func (o *OptionalInt64) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// AgreementPatch updates an agreement: extend (or correct) valid_to, change the ceiling
-// (null removes it), add participants or change their ceilings, terminate with
-// status "terminated". Absent fields are left alone.
+// OptionalString is a JSON field that distinguishes "absent" from null, like OptionalInt64.
+type OptionalString struct {
+	Set   bool
+	Value *string
+}
+
+// UnmarshalJSON records that the field was present.
+func (o *OptionalString) UnmarshalJSON(b []byte) error {
+	o.Set = true
+	if string(b) == "null" {
+		o.Value = nil
+		return nil
+	}
+	var v string
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	o.Value = &v
+	return nil
+}
+
+// ParticipantPatch adds a participant or changes one: its ceiling (null removes it) and the
+// day it ends (null: it does not end). Absent fields are left alone.
+type ParticipantPatch struct {
+	OrgID        string         `json:"org_id"`
+	CeilingMinor OptionalInt64  `json:"ceiling_minor"`
+	EndsOn       OptionalString `json:"ends_on"`
+}
+
+// SupplierPatch awards a supplier (Rank required) or changes one: its rank, the day it ends.
+type SupplierPatch struct {
+	OrgID  string         `json:"org_id"`
+	Rank   *int           `json:"rank"`
+	EndsOn OptionalString `json:"ends_on"`
+}
+
+// AgreementPatch updates an agreement: extend (or correct) its validity (past four years
+// only with a duration_justification), change the ceiling (null removes it; never below what
+// is committed), add participants and suppliers or change their ceilings, ranks and end
+// dates, change the clause, terminate with status "terminated". Absent fields are left alone.
+// Note is kept with every history event the patch makes.
 type AgreementPatch struct {
 	Title                         *string            `json:"title"`
 	Description                   *string            `json:"description"`
@@ -160,7 +216,13 @@ type AgreementPatch struct {
 	PriceAdjustmentIntervalMonths *int               `json:"price_adjustment_interval_months"`
 	LeadTimeDays                  *int               `json:"lead_time_days"`
 	Status                        *string            `json:"status"`
-	Participants                  []ParticipantInput `json:"participants"`
+	ValidFrom                     *string            `json:"valid_from"`
+	ResponseTimeHours             *int               `json:"response_time_hours"`
+	DurationJustification         *string            `json:"duration_justification"`
+	CatalogueApproval             *bool              `json:"catalogue_approval"`
+	Participants                  []ParticipantPatch `json:"participants"`
+	Suppliers                     []SupplierPatch    `json:"suppliers"`
+	Note                          string             `json:"note"`
 }
 
 // AgreementFilter narrows a list of agreements.
@@ -173,30 +235,35 @@ type AgreementFilter struct {
 // and, when one is scheduled, the next price beside it. PriceMinor is nil while no price is in
 // effect yet.
 type Item struct {
-	ID                     string         `db:"id" json:"id"`
-	AgreementID            string         `db:"agreement_id" json:"agreement_id"`
-	AgreementReference     string         `db:"agreement_reference" json:"agreement_reference"`
-	AgreementTitle         string         `db:"agreement_title" json:"agreement_title"`
-	SupplierID             string         `db:"supplier_id" json:"supplier_id"`
-	SupplierName           string         `db:"supplier_name" json:"supplier_name"`
-	SupplierRank           int            `db:"supplier_rank" json:"supplier_rank"`
-	SKU                    string         `db:"sku" json:"sku"`
-	GTIN                   *string        `db:"gtin" json:"gtin"`
-	Name                   string         `db:"name" json:"name"`
-	Description            string         `db:"description" json:"description"`
-	Unit                   string         `db:"unit" json:"unit"`
-	PackSize               int            `db:"pack_size" json:"pack_size"`
-	CPVCode                string         `db:"cpv_code" json:"cpv_code"`
-	EcoLabels              pq.StringArray `db:"eco_labels" json:"eco_labels"`
-	VATRateBP              int            `db:"vat_rate_bp" json:"vat_rate_bp"`
-	Active                 bool           `db:"active" json:"active"`
-	Currency               string         `db:"currency" json:"currency"`
-	PriceMinor             *int64         `db:"price_minor" json:"price_minor"`
-	PriceEffectiveFrom     *string        `db:"price_effective_from" json:"price_effective_from"`
-	NextPriceMinor         *int64         `db:"next_price_minor" json:"next_price_minor"`
-	NextPriceEffectiveFrom *string        `db:"next_price_effective_from" json:"next_price_effective_from"`
-	CreatedAt              time.Time      `db:"created_at" json:"created_at"`
-	UpdatedAt              time.Time      `db:"updated_at" json:"updated_at"`
+	ID                 string         `db:"id" json:"id"`
+	AgreementID        string         `db:"agreement_id" json:"agreement_id"`
+	AgreementReference string         `db:"agreement_reference" json:"agreement_reference"`
+	AgreementTitle     string         `db:"agreement_title" json:"agreement_title"`
+	SupplierID         string         `db:"supplier_id" json:"supplier_id"`
+	SupplierName       string         `db:"supplier_name" json:"supplier_name"`
+	SupplierRank       int            `db:"supplier_rank" json:"supplier_rank"`
+	SKU                string         `db:"sku" json:"sku"`
+	GTIN               *string        `db:"gtin" json:"gtin"`
+	Name               string         `db:"name" json:"name"`
+	Description        string         `db:"description" json:"description"`
+	Unit               string         `db:"unit" json:"unit"`
+	PackSize           int            `db:"pack_size" json:"pack_size"`
+	CPVCode            string         `db:"cpv_code" json:"cpv_code"`
+	EcoLabels          pq.StringArray `db:"eco_labels" json:"eco_labels"`
+	VATRateBP          int            `db:"vat_rate_bp" json:"vat_rate_bp"`
+	Active             bool           `db:"active" json:"active"`
+	// Approval is proposed (waiting for the agreement's managers; seen by no buyer), accepted
+	// or rejected (SPEC §6 catalogue approval).
+	Approval string `db:"approval" json:"approval"`
+	// SubmissionID names the catalogue submission a write of this item made, if any.
+	SubmissionID           string    `db:"-" json:"submission_id,omitempty"`
+	Currency               string    `db:"currency" json:"currency"`
+	PriceMinor             *int64    `db:"price_minor" json:"price_minor"`
+	PriceEffectiveFrom     *string   `db:"price_effective_from" json:"price_effective_from"`
+	NextPriceMinor         *int64    `db:"next_price_minor" json:"next_price_minor"`
+	NextPriceEffectiveFrom *string   `db:"next_price_effective_from" json:"next_price_effective_from"`
+	CreatedAt              time.Time `db:"created_at" json:"created_at"`
+	UpdatedAt              time.Time `db:"updated_at" json:"updated_at"`
 }
 
 // ItemInput adds an item with its first price. EffectiveFrom is "YYYY-MM-DD" or empty for
@@ -302,4 +369,8 @@ type ImportReport struct {
 	Unchanged     int `json:"unchanged"`
 	PricesApplied int `json:"prices_applied"`
 	PricesPending int `json:"prices_pending"`
+	// Pending counts the changes waiting in SubmissionID for the agreement's managers: new
+	// items and changes of items' contract terms (SPEC §6 catalogue approval).
+	Pending      int    `json:"pending"`
+	SubmissionID string `json:"submission_id,omitempty"`
 }

@@ -2,10 +2,12 @@ package catalog
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/internal/derr"
@@ -104,7 +106,7 @@ func (s *Service) AddItem(ctx context.Context, c auth.Caller, agreementID string
 	if in.EffectiveFrom < today {
 		return Item{}, derr.Invalidf("price_effective_in_past", "effective_from may not be in the past.")
 	}
-	var id string
+	var id, submission string
 	err := postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		a, err := s.supplierAgreement(ctx, tx, c, agreementID, true)
 		if err != nil {
@@ -113,22 +115,43 @@ func (s *Service) AddItem(ctx context.Context, c auth.Caller, agreementID string
 		if a.Status != StatusActive {
 			return derr.Invalidf("agreement_not_active", "The agreement is terminated.")
 		}
-		id, err = insertItem(ctx, tx, agreementID, c.OrgID, in)
-		if err != nil {
-			return postgres.Error(err, "item with this sku")
+		// A sku whose proposal was rejected may be proposed again: the item is rewritten.
+		var rejected string
+		err = tx.GetContext(ctx, &rejected, `UPDATE items SET gtin = NULLIF($4, ''), name = $5, description = $6, unit = $7,
+			pack_size = $8, cpv_code = $9, eco_labels = $10, vat_rate_bp = $11, active = true, updated_at = now()
+			WHERE agreement_id = $1 AND supplier_id = $2 AND sku = $3 AND approval = 'rejected' RETURNING id`,
+			agreementID, c.OrgID, in.SKU, in.GTIN, in.Name, in.Description, in.Unit, in.PackSize, in.CPVCode,
+			pq.Array(in.EcoLabels), *in.VATRateBP)
+		switch {
+		case err == nil:
+			id = rejected
+		case isNoRows(err):
+			if id, err = insertItem(ctx, tx, agreementID, c.OrgID, in); err != nil {
+				return postgres.Error(err, "item with this sku")
+			}
+		default:
+			return fmt.Errorf("add item: %w", err)
 		}
 		pcID, err := insertPriceChange(ctx, tx, priceChangeRow{ItemID: id, RequestedBy: c.UserID, New: *in.PriceMinor,
 			EffectiveFrom: in.EffectiveFrom, Reason: "first price", Status: PriceApplied})
 		if err != nil {
 			return err
 		}
-		return insertPrice(ctx, tx, id, *in.PriceMinor, in.EffectiveFrom, pcID)
+		if err := insertPrice(ctx, tx, id, *in.PriceMinor, in.EffectiveFrom, pcID); err != nil {
+			return err
+		}
+		if a.CatalogueApproval || rejected != "" {
+			submission, err = submit(ctx, tx, agreementID, c.OrgID, c.UserID, []proposedChange{newItemChange(id, in)})
+		}
+		return err
 	})
 	if err != nil {
 		return Item{}, err
 	}
 	s.cache.bump(ctx)
-	return itemByID(ctx, s.db, id, today)
+	it, err := itemByID(ctx, s.db, id, today)
+	it.SubmissionID = submission
+	return it, err
 }
 
 // UpdateItem changes an item of the calling supplier. Errors: Forbidden (not a supplier),
@@ -141,6 +164,7 @@ func (s *Service) UpdateItem(ctx context.Context, c auth.Caller, id string, p It
 		return Item{}, derr.NotFoundf("item not found")
 	}
 	today := s.today()
+	var submission string
 	err := postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		it, err := itemForUpdate(ctx, tx, id)
 		if err != nil {
@@ -191,13 +215,32 @@ func (s *Service) UpdateItem(ctx context.Context, c auth.Caller, id string, p It
 		if p.Active != nil {
 			active = *p.Active
 		}
+		approval, err := agreementApproval(ctx, tx, it.AgreementID)
+		if err != nil {
+			return err
+		}
+		if ch, held := holdTerms(approval, it, &in); held {
+			if submission, err = submit(ctx, tx, it.AgreementID, it.SupplierID, c.UserID, []proposedChange{ch}); err != nil {
+				return err
+			}
+		}
 		return updateItemFields(ctx, tx, id, in, active)
 	})
 	if err != nil {
 		return Item{}, err
 	}
 	s.cache.bump(ctx)
-	return itemByID(ctx, s.db, id, today)
+	item, err := itemByID(ctx, s.db, id, today)
+	item.SubmissionID = submission
+	return item, err
+}
+
+// agreementApproval reports whether an agreement's new items and term changes wait for
+// acceptance; it share-locks the agreement so a change of the setting waits for the write.
+func agreementApproval(ctx context.Context, tx *sqlx.Tx, agreementID string) (bool, error) {
+	var approval bool
+	err := tx.GetContext(ctx, &approval, `SELECT catalogue_approval FROM agreements WHERE id = $1 FOR SHARE`, agreementID)
+	return approval, postgres.Error(err, "agreement")
 }
 
 // ListAgreementItems lists the items of an agreement in the caller's scope, by name: suppliers

@@ -83,7 +83,7 @@ func (f *fixture) newAgreement(method string) Agreement {
 		Reference: "RA-" + testenv.Unique(), Title: "Förbrukningsmaterial vård och omsorg", CPVCode: "33140000",
 		Currency: "SEK", ValidFrom: "2025-01-01", ValidTo: "2028-12-31", CeilingMinor: ptr(int64(5_000_000_00)),
 		CallOffMethod: method, MinOrderMinor: 500_00, MaxPriceIncreaseBP: 300, PriceAdjustmentIntervalMonths: ptr(12),
-		LeadTimeDays: 5,
+		LeadTimeDays: 5, CatalogueApproval: ptr(false),
 		Participants: []ParticipantInput{{OrgID: f.buyer.ID}, {OrgID: f.body.ID}},
 		Suppliers:    []SupplierInput{{OrgID: f.sup1.ID, Rank: 1}, {OrgID: f.sup2.ID, Rank: 2}},
 	})

@@ -357,7 +357,7 @@ func TestImportPeppolCatalogue(t *testing.T) {
 	t.Run("scope", func(t *testing.T) {
 		doc := peppolDoc(f.agreement, peppolLine("X-1", nil))
 		other, err := f.s.CreateAgreement(ctx, f.manager, AgreementInput{Reference: "RA-" + testenv.Unique(), Title: "Annat avtal",
-			CPVCode: "33140000", Currency: "SEK", ValidFrom: "2025-01-01", ValidTo: "2028-12-31", CallOffMethod: MethodRanking,
+			CPVCode: "33140000", Currency: "SEK", ValidFrom: "2025-01-01", ValidTo: "2028-12-31", CallOffMethod: MethodRanking, CatalogueApproval: ptr(false),
 			Participants: []ParticipantInput{{OrgID: f.buyer.ID}}, Suppliers: []SupplierInput{{OrgID: f.sup2.ID, Rank: 1}}})
 		testenv.Must(t, err)
 		_, err = f.s.ImportPeppolCatalogue(ctx, f.supplier1, other.ID, strings.NewReader(doc))

@@ -315,6 +315,7 @@ func (s *Service) importPriceRows(ctx context.Context, c auth.Caller, agreementI
 		var created, updated []priceListRow
 		var updatedIDs []string
 		var changes []priceChangeRow
+		var proposals []proposedChange // catalogue approval (SPEC §6)
 		for _, r := range rows {
 			it, ok := bySKU[r.SKU]
 			if !ok {
@@ -322,6 +323,12 @@ func (s *Service) importPriceRows(ctx context.Context, c auth.Caller, agreementI
 				continue
 			}
 			fieldsChanged := itemDiffers(it, r.ItemInput)
+			held := false
+			if p, ok := holdTerms(a.CatalogueApproval, it, &r.ItemInput); ok {
+				proposals, held, fieldsChanged = append(proposals, p), true, itemDiffers(it, r.ItemInput)
+			} else if fieldsChanged && it.Approval == ApprovalRejected {
+				proposals = append(proposals, newItemChange(it.ID, r.ItemInput))
+			}
 			if fieldsChanged {
 				updated = append(updated, r)
 				updatedIDs = append(updatedIDs, it.ID)
@@ -340,7 +347,7 @@ func (s *Service) importPriceRows(ctx context.Context, c auth.Caller, agreementI
 				}
 			}
 			switch {
-			case fieldsChanged || priceChanged:
+			case fieldsChanged || priceChanged || held:
 				rep.Updated++
 			default:
 				rep.Unchanged++
@@ -356,8 +363,15 @@ func (s *Service) importPriceRows(ctx context.Context, c auth.Caller, agreementI
 			for i, r := range created {
 				changes = append(changes, priceChangeRow{ItemID: newIDs[i], RequestedBy: c.UserID, New: *r.PriceMinor,
 					EffectiveFrom: r.EffectiveFrom, Reason: "first price (price list import)", Status: PriceApplied})
+				if a.CatalogueApproval {
+					proposals = append(proposals, newItemChange(newIDs[i], r.ItemInput))
+				}
 			}
 		}
+		if rep.SubmissionID, err = submit(ctx, tx, agreementID, c.OrgID, c.UserID, proposals); err != nil {
+			return err
+		}
+		rep.Pending = len(proposals)
 		if len(updated) > 0 {
 			if err := bulkUpdateItems(ctx, tx, updatedIDs, updated); err != nil {
 				return err

@@ -250,7 +250,7 @@ func (s *Service) search(ctx context.Context, sc scope, terms []string, f Search
 
 	base := func(q *searchQuery) string {
 		var b strings.Builder
-		b.WriteString(`i.active AND i.agreement_id IN (SELECT a.id FROM agreements a WHERE a.status = 'active'
+		b.WriteString(`i.active AND i.approval = 'accepted' AND i.agreement_id IN (SELECT a.id FROM agreements a WHERE a.status = 'active'
 			AND $2::date BETWEEN a.valid_from AND a.valid_to AND ` + sc.agreementPredicate() + `)`)
 		if sc.supplier && !sc.all && !sc.manager && !sc.buyer {
 			b.WriteString(` AND i.supplier_id = $1`)
@@ -537,7 +537,8 @@ func (s *Service) GetItemJSON(ctx context.Context, c auth.Caller, id string) ([]
 			return nil, fmt.Errorf("item: %w", err)
 		}
 		rec := row.itemRecord
-		rec.SupplierID, rec.Active = row.Item.SupplierID, row.Item.Active
+		// A buyer sees an item only once it is accepted: the record's flag covers both.
+		rec.SupplierID, rec.Active = row.Item.SupplierID, row.Item.Active && row.Item.Approval == ApprovalAccepted
 		item, err := json.Marshal(row.Item)
 		if err != nil {
 			return nil, err

@@ -220,64 +220,6 @@ func validGTIN(s string) bool {
 	return (10-sum%10)%10 == int(s[len(s)-1]-'0')
 }
 
-// ---------------------------------------------------------------------------------------
-// Agreements
-
-func (in *AgreementInput) validate() error {
-	var v derr.Validator
-	v.Check(referenceRe.MatchString(in.Reference), "reference", "is required: letters, digits, - _ . / (at most 64)")
-	v.Check(strings.TrimSpace(in.Title) != "" && len(in.Title) <= 200, "title", "is required (at most 200 characters)")
-	v.Check(len(in.Description) <= 10000, "description", "is at most 10000 characters")
-	v.Check(cpvRe.MatchString(in.CPVCode), "cpv_code", "must be a CPV code such as 33190000 or 33190000-8")
-	v.Check(iso4217[in.Currency], "currency", "must be an ISO 4217 code such as SEK")
-	v.Check(validDate(in.ValidFrom), "valid_from", "must be a date YYYY-MM-DD")
-	v.Check(validDate(in.ValidTo), "valid_to", "must be a date YYYY-MM-DD")
-	if validDate(in.ValidFrom) && validDate(in.ValidTo) {
-		v.Check(in.ValidTo > in.ValidFrom, "valid_to", "must be after valid_from")
-	}
-	v.Check(in.CeilingMinor == nil || *in.CeilingMinor > 0, "ceiling_minor", "must be positive or null")
-	v.Check(in.CallOffMethod == MethodRanking || in.CallOffMethod == MethodDirect, "call_off_method", "must be ranking or direct")
-	v.Check(in.MinOrderMinor >= 0, "min_order_minor", "must not be negative")
-	v.Check(in.MaxPriceIncreaseBP >= 0 && in.MaxPriceIncreaseBP <= 10000, "max_price_increase_bp", "must be between 0 and 10000")
-	v.Check(in.PriceAdjustmentIntervalMonths == nil || (*in.PriceAdjustmentIntervalMonths >= 0 && *in.PriceAdjustmentIntervalMonths <= 120),
-		"price_adjustment_interval_months", "must be between 0 and 120")
-	v.Check(in.LeadTimeDays >= 0 && in.LeadTimeDays <= 365, "lead_time_days", "must be between 0 and 365")
-	v.Check(in.ProcurementBodyID == "" || auth.ValidUUID(in.ProcurementBodyID), "procurement_body_id", "must be a UUID")
-
-	v.Check(len(in.Participants) <= 1000, "participants", "at most 1000")
-	seen := map[string]bool{}
-	for i, p := range in.Participants {
-		f := fmt.Sprintf("participants[%d]", i)
-		v.Check(auth.ValidUUID(p.OrgID), f+".org_id", "must be a UUID")
-		v.Check(!seen[p.OrgID], f+".org_id", "is listed twice")
-		seen[p.OrgID] = true
-		v.Check(p.CeilingMinor == nil || *p.CeilingMinor > 0, f+".ceiling_minor", "must be positive or null")
-	}
-	v.Check(len(in.Suppliers) >= 1, "suppliers", "at least one awarded supplier is required")
-	v.Check(len(in.Suppliers) <= 100, "suppliers", "at most 100")
-	allZero := true
-	for _, s := range in.Suppliers {
-		allZero = allZero && s.Rank == 0
-	}
-	if allZero {
-		for i := range in.Suppliers {
-			in.Suppliers[i].Rank = i + 1
-		}
-	}
-	seen = map[string]bool{}
-	ranks := map[int]bool{}
-	for i, s := range in.Suppliers {
-		f := fmt.Sprintf("suppliers[%d]", i)
-		v.Check(auth.ValidUUID(s.OrgID), f+".org_id", "must be a UUID")
-		v.Check(!seen[s.OrgID], f+".org_id", "is listed twice")
-		seen[s.OrgID] = true
-		v.Check(s.Rank >= 1 && s.Rank <= len(in.Suppliers), f+".rank", fmt.Sprintf("must be between 1 and %d", len(in.Suppliers)))
-		v.Check(!ranks[s.Rank], f+".rank", "is taken by another supplier")
-		ranks[s.Rank] = true
-	}
-	return v.Err()
-}
-
 // checkOrgKinds verifies that participants are buyer organisations (or procurement bodies that
 // also buy) and suppliers are supplier organisations. Errors: Invalid.
 func checkOrgKinds(ctx context.Context, db sqlx.QueryerContext, participants []ParticipantInput, suppliers []SupplierInput) error {

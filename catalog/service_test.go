@@ -76,7 +76,8 @@ func TestCreateAgreementValidation(t *testing.T) {
 	t.Run("admin names the body", func(t *testing.T) {
 		in := good()
 		in.ProcurementBodyID = f.other.ID
-		a, err := f.s.CreateAgreement(ctx, admin, in)
+		realAdmin := f.user(f.org(auth.KindPlatform, "Plattform"), auth.RoleAdmin) // the history names a real user
+		a, err := f.s.CreateAgreement(ctx, realAdmin, in)
 		testenv.Must(t, err)
 		if a.ProcurementBodyID != f.other.ID {
 			t.Fatalf("body = %s", a.ProcurementBodyID)
@@ -146,8 +147,8 @@ func TestUpdateAgreement(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	t.Run("extend and ceilings", func(t *testing.T) {
-		a, err := f.s.UpdateAgreement(ctx, f.manager, f.agreement.ID, AgreementPatch{ValidTo: ptr("2029-12-31"),
-			CeilingMinor: OptionalInt64{Set: true}, Participants: []ParticipantInput{{OrgID: f.buyer.ID, CeilingMinor: ptr(int64(1000))}, {OrgID: f.outsider.ID}}})
+		a, err := f.s.UpdateAgreement(ctx, f.manager, f.agreement.ID, AgreementPatch{ValidTo: ptr("2029-12-31"), DurationJustification: ptr("förlängning enligt option"),
+			CeilingMinor: OptionalInt64{Set: true}, Participants: []ParticipantPatch{{OrgID: f.buyer.ID, CeilingMinor: OptionalInt64{Set: true, Value: ptr(int64(1000))}}, {OrgID: f.outsider.ID}}})
 		testenv.Must(t, err)
 		if a.ValidTo != "2029-12-31" || a.CeilingMinor != nil || len(a.Participants) != 3 {
 			t.Fatalf("agreement = %+v", a)

@@ -42,33 +42,44 @@ func orgKinds(ctx context.Context, db sqlx.QueryerContext, ids []string) (map[st
 const agreementColumns = `a.id, a.procurement_body_id, b.name AS procurement_body_name, a.reference, a.title,
 	a.description, a.cpv_code, a.currency, a.valid_from::text AS valid_from, a.valid_to::text AS valid_to, a.status,
 	a.terminated_at, a.ceiling_minor, a.call_off_method, a.min_order_minor, a.max_price_increase_bp,
-	a.price_adjustment_interval_months, a.lead_time_days, a.created_at, a.updated_at`
+	a.price_adjustment_interval_months, a.lead_time_days, a.response_time_hours, a.duration_justification,
+	a.catalogue_approval, a.created_at, a.updated_at`
 
 func insertAgreement(ctx context.Context, tx *sqlx.Tx, in AgreementInput) (string, error) {
 	interval := 12
 	if in.PriceAdjustmentIntervalMonths != nil {
 		interval = *in.PriceAdjustmentIntervalMonths
 	}
+	response := DefaultResponseTimeHours
+	if in.ResponseTimeHours != nil {
+		response = *in.ResponseTimeHours
+	}
+	approval := in.CatalogueApproval == nil || *in.CatalogueApproval
 	var id string
 	err := tx.QueryRowxContext(ctx, `INSERT INTO agreements (procurement_body_id, reference, title, description, cpv_code,
 		currency, valid_from, valid_to, ceiling_minor, call_off_method, min_order_minor, max_price_increase_bp,
-		price_adjustment_interval_months, lead_time_days)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+		price_adjustment_interval_months, lead_time_days, response_time_hours, duration_justification, catalogue_approval)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id`,
 		in.ProcurementBodyID, in.Reference, in.Title, in.Description, in.CPVCode, in.Currency, in.ValidFrom, in.ValidTo,
-		in.CeilingMinor, in.CallOffMethod, in.MinOrderMinor, in.MaxPriceIncreaseBP, interval, in.LeadTimeDays).Scan(&id)
+		in.CeilingMinor, in.CallOffMethod, in.MinOrderMinor, in.MaxPriceIncreaseBP, interval, in.LeadTimeDays,
+		response, in.DurationJustification, approval).Scan(&id)
 	return id, err
 }
 
 func upsertParticipant(ctx context.Context, tx *sqlx.Tx, agreementID string, p ParticipantInput) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO agreement_participants (agreement_id, org_id, ceiling_minor)
-		VALUES ($1, $2, $3) ON CONFLICT (agreement_id, org_id) DO UPDATE SET ceiling_minor = EXCLUDED.ceiling_minor`,
-		agreementID, p.OrgID, p.CeilingMinor)
+	_, err := tx.ExecContext(ctx, `INSERT INTO agreement_participants (agreement_id, org_id, ceiling_minor, ends_on)
+		VALUES ($1, $2, $3, $4) ON CONFLICT (agreement_id, org_id)
+		DO UPDATE SET ceiling_minor = EXCLUDED.ceiling_minor, ends_on = EXCLUDED.ends_on`,
+		agreementID, p.OrgID, p.CeilingMinor, p.EndsOn)
 	return postgres.Error(err, "participant")
 }
 
-func insertAwardedSupplier(ctx context.Context, tx *sqlx.Tx, agreementID string, s SupplierInput) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO agreement_suppliers (agreement_id, org_id, rank) VALUES ($1, $2, $3)`,
-		agreementID, s.OrgID, s.Rank)
+// upsertAwardedSupplier awards a supplier or changes its rank and end; ranks are unique per
+// agreement at COMMIT (a deferred constraint), so two suppliers can swap ranks in one patch.
+func upsertAwardedSupplier(ctx context.Context, tx *sqlx.Tx, agreementID string, s SupplierInput) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO agreement_suppliers (agreement_id, org_id, rank, ends_on) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (agreement_id, org_id) DO UPDATE SET rank = EXCLUDED.rank, ends_on = EXCLUDED.ends_on`,
+		agreementID, s.OrgID, s.Rank, s.EndsOn)
 	return postgres.Error(err, "awarded supplier")
 }
 
@@ -79,13 +90,15 @@ func agreementForUpdate(ctx context.Context, tx *sqlx.Tx, id string) (Agreement,
 	return a, postgres.Error(err, "agreement")
 }
 
-func updateAgreement(ctx context.Context, tx *sqlx.Tx, a Agreement, terminate bool) error {
-	_, err := tx.ExecContext(ctx, `UPDATE agreements SET title = $2, description = $3, valid_to = $4, ceiling_minor = $5,
-		min_order_minor = $6, max_price_increase_bp = $7, price_adjustment_interval_months = $8, lead_time_days = $9,
-		status = CASE WHEN $10 THEN 'terminated' ELSE status END,
-		terminated_at = CASE WHEN $10 THEN now() ELSE terminated_at END, updated_at = now()
-		WHERE id = $1`, a.ID, a.Title, a.Description, a.ValidTo, a.CeilingMinor, a.MinOrderMinor, a.MaxPriceIncreaseBP,
-		a.PriceAdjustmentIntervalMonths, a.LeadTimeDays, terminate)
+func updateAgreement(ctx context.Context, tx *sqlx.Tx, a AgreementInput, id string, terminate bool) error {
+	_, err := tx.ExecContext(ctx, `UPDATE agreements SET title = $2, description = $3, valid_from = $4, valid_to = $5,
+		ceiling_minor = $6, min_order_minor = $7, max_price_increase_bp = $8, price_adjustment_interval_months = $9,
+		lead_time_days = $10, response_time_hours = $11, duration_justification = $12, catalogue_approval = $13,
+		status = CASE WHEN $14 THEN 'terminated' ELSE status END,
+		terminated_at = CASE WHEN $14 THEN now() ELSE terminated_at END, updated_at = now()
+		WHERE id = $1`, id, a.Title, a.Description, a.ValidFrom, a.ValidTo, a.CeilingMinor, a.MinOrderMinor,
+		a.MaxPriceIncreaseBP, a.PriceAdjustmentIntervalMonths, a.LeadTimeDays, a.ResponseTimeHours,
+		a.DurationJustification, *a.CatalogueApproval, terminate)
 	return err
 }
 
@@ -139,13 +152,13 @@ func agreementsByID(ctx context.Context, db sqlx.QueryerContext, ids []string) (
 		return nil, fmt.Errorf("agreements: %w", err)
 	}
 	var parts []Participant
-	if err := sqlx.SelectContext(ctx, db, &parts, `SELECT p.agreement_id, p.org_id, o.name, o.kind, p.ceiling_minor
+	if err := sqlx.SelectContext(ctx, db, &parts, `SELECT p.agreement_id, p.org_id, o.name, o.kind, p.ceiling_minor, p.ends_on::text AS ends_on
 		FROM agreement_participants p JOIN organizations o ON o.id = p.org_id
 		WHERE p.agreement_id = ANY($1::uuid[]) ORDER BY o.name`, pq.Array(ids)); err != nil {
 		return nil, fmt.Errorf("participants: %w", err)
 	}
 	var sups []AwardedSupplier
-	if err := sqlx.SelectContext(ctx, db, &sups, `SELECT s.agreement_id, s.org_id, o.name, s.rank
+	if err := sqlx.SelectContext(ctx, db, &sups, `SELECT s.agreement_id, s.org_id, o.name, s.rank, s.ends_on::text AS ends_on
 		FROM agreement_suppliers s JOIN organizations o ON o.id = s.org_id
 		WHERE s.agreement_id = ANY($1::uuid[]) ORDER BY s.rank`, pq.Array(ids)); err != nil {
 		return nil, fmt.Errorf("suppliers: %w", err)
@@ -195,7 +208,7 @@ func agreementTermsForSupplier(ctx context.Context, db sqlx.QueryerContext, id, 
 func itemSelect() string {
 	return `SELECT i.id, i.agreement_id, a.reference AS agreement_reference, a.title AS agreement_title, i.supplier_id,
 	o.name AS supplier_name, s.rank AS supplier_rank, i.sku, i.gtin, i.name, i.description, i.unit, i.pack_size,
-	i.cpv_code, i.eco_labels, i.vat_rate_bp, i.active, a.currency, cur.price_minor,
+	i.cpv_code, i.eco_labels, i.vat_rate_bp, i.active, i.approval, a.currency, cur.price_minor,
 	cur.effective_from::text AS price_effective_from, nxt.price_minor AS next_price_minor,
 	nxt.effective_from::text AS next_price_effective_from, i.created_at, i.updated_at`
 }
@@ -245,10 +258,11 @@ type itemRow struct {
 	EcoLabels   pq.StringArray `db:"eco_labels"`
 	VATRateBP   int            `db:"vat_rate_bp"`
 	Active      bool           `db:"active"`
+	Approval    string         `db:"approval"`
 }
 
 const itemRowColumns = `id, agreement_id, supplier_id, sku, gtin, name, description, unit, pack_size, cpv_code,
-	eco_labels, vat_rate_bp, active`
+	eco_labels, vat_rate_bp, active, approval`
 
 func itemForUpdate(ctx context.Context, tx *sqlx.Tx, id string) (itemRow, error) {
 	var it itemRow
@@ -265,7 +279,7 @@ func itemByID(ctx context.Context, db sqlx.QueryerContext, id, today string) (It
 // listItems lists an agreement's items (of one supplier, when given), by name; q matches part
 // of the name or the start of the sku, literally.
 func listItems(ctx context.Context, db sqlx.QueryerContext, agreementID, supplier string, onlyActive bool, q, today string, page auth.Page) ([]Item, int, error) {
-	where := ` WHERE i.agreement_id = $1 AND ($3 = '' OR i.supplier_id::text = $3) AND (NOT $4 OR i.active)
+	where := ` WHERE i.agreement_id = $1 AND ($3 = '' OR i.supplier_id::text = $3) AND (NOT $4 OR (i.active AND i.approval = 'accepted'))
 		AND ($5 = '' OR i.name ILIKE '%' || $5 || '%' OR i.sku ILIKE $5 || '%')`
 	q = postgres.EscapeLike(q)
 	var total int
@@ -306,7 +320,7 @@ func insertPriceChange(ctx context.Context, tx *sqlx.Tx, r priceChangeRow) (stri
 
 func insertPrice(ctx context.Context, tx *sqlx.Tx, itemID string, price int64, effectiveFrom, changeID string) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO item_prices (item_id, price_minor, effective_from, price_change_id)
-		VALUES ($1, $2, $3, $4)`, itemID, price, effectiveFrom, changeID)
+		VALUES ($1, $2, $3, NULLIF($4, '')::uuid)`, itemID, price, effectiveFrom, changeID)
 	return postgres.Error(err, "price")
 }
 

@@ -236,12 +236,13 @@ func newWorld(t *testing.T, s *stack) *world {
 	w.seller2 = s.user(w.supplier2, "Nora Norden", auth.RoleSupplier)
 	ceiling := int64(50_000_000_00)
 	interval := 12
+	noApproval := false // this world's catalogue goes in directly; the approval pages have their own
 	today := time.Now().UTC()
 	a, err := s.Catalog.CreateAgreement(ctx, callerOf(w.manager, auth.KindProcurementBody), catalog.AgreementInput{
 		Reference: "RA-" + u, Title: "Förbrukningsmaterial vård och omsorg", Description: "Handskar, förband och hygienartiklar för hemtjänst och särskilt boende.",
 		CPVCode: "33140000", Currency: "SEK", ValidFrom: today.AddDate(0, -1, 0).Format("2006-01-02"), ValidTo: today.AddDate(2, 0, 0).Format("2006-01-02"),
 		CeilingMinor: &ceiling, CallOffMethod: catalog.MethodRanking, MinOrderMinor: 100_00, MaxPriceIncreaseBP: 300,
-		PriceAdjustmentIntervalMonths: &interval, LeadTimeDays: 5,
+		PriceAdjustmentIntervalMonths: &interval, LeadTimeDays: 5, CatalogueApproval: &noApproval,
 		Participants: []catalog.ParticipantInput{{OrgID: w.buyer.ID}},
 		Suppliers:    []catalog.SupplierInput{{OrgID: w.supplier.ID, Rank: 1}, {OrgID: w.supplier2.ID, Rank: 2}},
 	})

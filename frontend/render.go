@@ -34,6 +34,8 @@ var funcs = template.FuncMap{
 	},
 	// bp turns basis points into a percentage: 300 → 3.0.
 	"bp": func(bp int) float64 { return float64(bp) / 100 },
+	// bpp is bp of an optional rate (callers check it is there).
+	"bpp": func(bp *int) float64 { return float64(*bp) / 100 },
 	// change is the percentage change from old to new.
 	"change": func(old, new int64) float64 {
 		if old == 0 {

@@ -244,8 +244,9 @@ var DeviationKinds = []string{"late", "wrong_item", "damaged", "missing", "quali
 //     Declined: received orders it declined. DeclineRateBP = Declined / OrdersReceived.
 //   - Delivered: orders confirmed delivered; OnTime: those delivered (UTC day of delivered_at)
 //     on or before the requested delivery date, or, when none was requested, on or before
-//     the UTC day of approval plus the agreement's lead_time_days. OnTimeRateBP = OnTime /
-//     Delivered.
+//     the UTC day of approval plus the agreement's lead_time_days, and with no deviation of
+//     kind late (the buyer's word counts against the dates). OnTimeRateBP = OnTime /
+//     Delivered, null while nothing is delivered ("no deliveries yet", never 0 %).
 //   - Deviations: every deviation on those orders; DeviationsPer100 is per 100 shipped or
 //     delivered orders, in hundredths (250 = 2.50 deviations per 100 orders), since deviations
 //     can only be reported once the supplier has accepted and mostly concern delivered goods;
@@ -264,7 +265,7 @@ type Scorecard struct {
 	ShippedOrDelivered  int            `db:"shipped_or_delivered" json:"shipped_or_delivered"`
 	Delivered           int            `db:"delivered" json:"delivered"`
 	OnTime              int            `db:"on_time" json:"on_time"`
-	OnTimeRateBP        int            `db:"-" json:"on_time_rate_bp"`
+	OnTimeRateBP        *int           `db:"-" json:"on_time_rate_bp"`
 	Deviations          int            `db:"deviations" json:"deviations"`
 	DeviationsPer100    int            `db:"-" json:"deviations_per_100_x100"`
 	OpenDeviations      int            `db:"open_deviations" json:"open_deviations"`
@@ -335,7 +336,8 @@ WITH vis AS (
 ords AS (
 	SELECT o.id, o.supplier_id, o.status, o.accepted_at, o.shipped_at, o.delivered_at,
 	       (o.delivered_at IS NOT NULL AND (o.delivered_at AT TIME ZONE 'UTC')::date <=
-	           COALESCE(o.requested_delivery_date, (o.approved_at AT TIME ZONE 'UTC')::date + a.lead_time_days)) AS on_time
+	           COALESCE(o.requested_delivery_date, (o.approved_at AT TIME ZONE 'UTC')::date + a.lead_time_days)
+	           AND NOT EXISTS (SELECT 1 FROM deviations d WHERE d.order_id = o.id AND d.kind = 'late')) AS on_time
 	FROM orders o JOIN agreements a ON a.id = o.agreement_id
 	WHERE o.approved_at IS NOT NULL AND o.supplier_id IN (SELECT supplier_id FROM vis)
 	  AND ($1 = '' OR o.agreement_id::text = $1)
@@ -393,7 +395,10 @@ func (s *Service) scorecards(ctx context.Context, c auth.Caller, supplierID, agr
 		// or the supplier itself sees more through the other clauses of the query.
 		sc.OnlyOwnOrganization = isBuyer && !isManager && !(isSupplier && sc.SupplierID == org)
 		sc.DeclineRateBP = ShareBP(int64(sc.Declined), int64(sc.OrdersReceived))
-		sc.OnTimeRateBP = ShareBP(int64(sc.OnTime), int64(sc.Delivered))
+		if sc.Delivered > 0 {
+			r := ShareBP(int64(sc.OnTime), int64(sc.Delivered))
+			sc.OnTimeRateBP = &r
+		}
 		sc.DeviationsPer100 = ShareBP(int64(sc.Deviations), int64(sc.ShippedOrDelivered))
 		sc.DeviationsByKind = map[string]int{"late": sc.KindLate, "wrong_item": sc.KindWrongItem, "damaged": sc.KindDamaged,
 			"missing": sc.KindMissing, "quality": sc.KindQuality, "other": sc.KindOther}
@@ -436,6 +441,14 @@ func deviationKindColumns() []string {
 	return out
 }
 
+// optBP is an optional rate in a CSV cell: empty when there is none.
+func optBP(p *int) string {
+	if p == nil {
+		return ""
+	}
+	return itoa(*p)
+}
+
 // ScorecardCSVRecords is one CSV record per scorecard (without the header).
 func ScorecardCSVRecords(cards []Scorecard) [][]string {
 	out := make([][]string, 0, len(cards))
@@ -445,7 +458,7 @@ func ScorecardCSVRecords(cards []Scorecard) [][]string {
 			agr = *sc.AgreementID
 		}
 		rec := []string{sc.SupplierID, CSVText(sc.SupplierName), agr, itoa(sc.OrdersReceived), itoa(sc.Accepted), itoa(sc.Declined),
-			itoa(sc.DeclineRateBP), itoa(sc.ShippedOrDelivered), itoa(sc.Delivered), itoa(sc.OnTime), itoa(sc.OnTimeRateBP),
+			itoa(sc.DeclineRateBP), itoa(sc.ShippedOrDelivered), itoa(sc.Delivered), itoa(sc.OnTime), optBP(sc.OnTimeRateBP),
 			itoa(sc.Deviations), Decimal(int64(sc.DeviationsPer100)), itoa(sc.OpenDeviations)}
 		for _, k := range DeviationKinds {
 			rec = append(rec, itoa(sc.DeviationsByKind[k]))

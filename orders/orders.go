@@ -136,6 +136,9 @@ type Event struct {
 	From      *Status   `db:"from_status" json:"from"`
 	To        Status    `db:"to_status" json:"to"`
 	Note      string    `db:"note" json:"note"`
+	// Code is a rule the event records, shown to people in their language: split_suspected
+	// on a creation event, no_reply on a cancellation by a cascade order.
+	Code      string    `db:"code" json:"code,omitempty"`
 	CreatedAt time.Time `db:"created_at" json:"created_at"`
 }
 
@@ -263,6 +266,10 @@ type Usage struct {
 	PercentUsed            *float64           `json:"percent_used"`
 	PaceMinorPerDay        int64              `json:"pace_minor_per_day"`
 	ForecastExhaustionDate *string            `json:"forecast_exhaustion_date"`
+	// ValidTo is the agreement's last day; ProjectedAtEndMinor the committed value on that day
+	// at the pace of the last 90 days (SPEC §6 "Forecast to the end").
+	ValidTo             string `json:"valid_to"`
+	ProjectedAtEndMinor int64  `json:"projected_at_end_minor"`
 	Participants           []ParticipantUsage `json:"participants"`
 	Warnings               []UsageWarning     `json:"warnings"`
 }

@@ -128,8 +128,8 @@ func (in *OrderInput) validate(today time.Time) error {
 		v.Check(false, "cascade_reason", "must be higher_rank_declined, higher_rank_no_reply or higher_rank_cannot_deliver")
 	}
 	v.Check(in.DeclinedOrderID == "" || auth.ValidUUID(in.DeclinedOrderID), "declined_order_id", "must be the id of an order")
-	v.Check(in.DeclinedOrderID == "" || in.CascadeReason == CascadeHigherRankDeclined, "declined_order_id",
-		"is only given with cascade_reason higher_rank_declined")
+	v.Check(in.DeclinedOrderID == "" || in.CascadeReason == CascadeHigherRankDeclined || in.CascadeReason == CascadeHigherRankNoReply,
+		"declined_order_id", "is only given with cascade_reason higher_rank_declined or higher_rank_no_reply")
 	return v.Err()
 }
 
@@ -336,10 +336,19 @@ func (s *Service) place(ctx context.Context, tx *sqlx.Tx, c auth.Caller, in Orde
 	}
 
 	o.Status = StatusPendingApproval
-	note := ""
+	note, code := "", ""
 	if o.TotalMinor < oc.ApprovalThreshold {
-		o.Status = StatusApproved
-		note = "approved automatically: below the organisation's approval threshold"
+		split, err := s.splitSuspected(ctx, tx, c.OrgID, oc, &o)
+		if err != nil {
+			return Order{}, oc, err
+		}
+		if split {
+			code = CodeSplitSuspected
+			note = "needs approval: with this organisation's other orders to the supplier in the last 7 days it reaches the approval threshold"
+		} else {
+			o.Status = StatusApproved
+			note = "approved automatically: below the organisation's approval threshold"
+		}
 	}
 	if in.RequestedDeliveryDate != "" {
 		o.RequestedDeliveryDate = &in.RequestedDeliveryDate
@@ -352,7 +361,7 @@ func (s *Service) place(ctx context.Context, tx *sqlx.Tx, c auth.Caller, in Orde
 	if o.Status == StatusApproved {
 		o.ApprovedAt = &now
 	}
-	o.Events = []Event{{ActorID: o.OrderedBy, ActorName: o.OrderedByName, To: o.Status, Note: note, CreatedAt: now}}
+	o.Events = []Event{{ActorID: o.OrderedBy, ActorName: o.OrderedByName, To: o.Status, Note: note, Code: code, CreatedAt: now}}
 	return o, oc, nil
 }
 
@@ -401,19 +410,17 @@ func (s *Service) checkCascade(ctx context.Context, tx *sqlx.Tx, c auth.Caller, 
 	if in.CascadeReason == CascadeHigherRankDeclined && in.DeclinedOrderID == "" {
 		fields = append(fields, derr.FieldError{Field: "declined_order_id", Message: "must name the order the higher-ranked supplier declined"})
 	}
+	if in.CascadeReason == CascadeHigherRankNoReply && in.DeclinedOrderID == "" {
+		fields = append(fields, derr.FieldError{Field: "declined_order_id", Message: "must name the order the higher-ranked supplier did not answer"})
+	}
 	if len(fields) > 0 {
 		return &derr.Error{Kind: derr.Invalid, Code: CodeCascadeReasonRequired,
 			Message: fmt.Sprintf("This agreement uses ranking and the supplier is rank %d: say why a higher-ranked supplier is skipped.", o.SupplierRank),
 			Fields:  fields}
 	}
-	if in.CascadeReason == CascadeHigherRankDeclined {
-		ok, err := declinedOrderFits(ctx, tx, in.DeclinedOrderID, c.OrgID, oc.AgreementID, o.SupplierRank)
-		if err != nil {
-			return fmt.Errorf("cascade: %w", err)
-		}
-		if !ok {
-			return fieldRule(CodeCascadeOrderInvalid, "declined_order_id",
-				"The named order is not a declined order of your organisation on this agreement from a higher-ranked supplier.")
+	if in.DeclinedOrderID != "" {
+		if err := s.checkEarlierOrder(ctx, tx, c, in, oc, o); err != nil {
+			return err
 		}
 		id := strings.ToLower(in.DeclinedOrderID)
 		o.DeclinedOrderID = &id

@@ -78,6 +78,7 @@ type orderContext struct {
 	CeilingMinor       sql.NullInt64  `db:"ceiling_minor"`
 	CallOffMethod      string         `db:"call_off_method"`
 	MinOrderMinor      int64          `db:"min_order_minor"`
+	ResponseTimeHours  int            `db:"response_time_hours"`
 	ParticipantCeiling sql.NullInt64  `db:"participant_ceiling_minor"`
 	SupplierRank       sql.NullInt64  `db:"supplier_rank"`
 	SupplierName       sql.NullString `db:"supplier_name"`
@@ -89,23 +90,23 @@ type orderContext struct {
 const orderContextSQL = `
 WITH c AS (
     SELECT a.id AS agreement_id, a.reference, a.status, (a.valid_from <= $4::date AND $4::date <= a.valid_to) AS in_validity,
-           a.currency, a.ceiling_minor, a.call_off_method, a.min_order_minor,
+           a.currency, a.ceiling_minor, a.call_off_method, a.min_order_minor, a.response_time_hours,
            p.ceiling_minor AS participant_ceiling_minor,
            s.rank AS supplier_rank, so.name AS supplier_name,
            bo.name AS org_name, bo.approval_threshold_minor,
            u.name AS user_name
     FROM agreements a
-    JOIN agreement_participants p ON p.agreement_id = a.id AND p.org_id = $2
+    JOIN agreement_participants p ON p.agreement_id = a.id AND p.org_id = $2 AND (p.ends_on IS NULL OR $4::date <= p.ends_on)
     JOIN organizations bo ON bo.id = p.org_id
     JOIN users u ON u.id = $5
-    LEFT JOIN agreement_suppliers s ON s.agreement_id = a.id AND s.org_id = $3
+    LEFT JOIN agreement_suppliers s ON s.agreement_id = a.id AND s.org_id = $3 AND (s.ends_on IS NULL OR $4::date <= s.ends_on)
     LEFT JOIN organizations so ON so.id = s.org_id
     WHERE a.id = $1
     FOR SHARE OF a, p)
 SELECT c.*, i.id AS item_id, i.agreement_id AS item_agreement_id, i.supplier_id AS item_supplier_id, i.sku AS item_sku,
        i.name AS item_name, i.unit AS item_unit, i.vat_rate_bp AS item_vat_rate_bp, i.active AS item_active, pr.price_minor AS item_price_minor
 FROM c
-LEFT JOIN items i ON i.id = ANY($6::uuid[])
+LEFT JOIN items i ON i.id = ANY($6::uuid[]) AND i.approval = 'accepted'
 LEFT JOIN LATERAL (
     SELECT ip.price_minor FROM item_prices ip
     WHERE ip.item_id = i.id AND ip.effective_from <= $4::date
@@ -207,8 +208,8 @@ l AS (
         $34::int[], $35::bigint[], $36::bigint[])
         AS x(line_no, item_id, sku, name, unit, quantity, unit_price_minor, vat_rate_bp, line_total_minor, line_vat_minor)),
 e AS (
-    INSERT INTO order_events (order_id, actor_id, from_status, to_status, note, created_at)
-    SELECT o.id, $13::uuid, NULL, $16::text, $37::text, $26::timestamptz FROM o
+    INSERT INTO order_events (order_id, actor_id, from_status, to_status, note, code, created_at)
+    SELECT o.id, $13::uuid, NULL, $16::text, $37::text, $38::text, $26::timestamptz FROM o
     RETURNING id),
 k AS (
     UPDATE idempotency_keys
@@ -269,9 +270,9 @@ func (s *Service) debit(ctx context.Context, tx *sqlx.Tx, o *Order, ceiling, par
 		lineNo[i], ids[i], skus[i], names[i], units[i] = int64(l.LineNo), l.ItemID, l.SKU, l.Name, l.Unit
 		qty[i], price[i], vat[i], total[i], lineVAT[i] = int64(l.Quantity), l.UnitPriceMinor, int64(l.VATRateBP), l.LineTotalMinor, l.LineVATMinor
 	}
-	note := ""
+	note, code := "", ""
 	if len(o.Events) > 0 {
-		note = o.Events[0].Note
+		note, code = o.Events[0].Note, o.Events[0].Code
 	}
 	run := func(query string) (debitResult, error) {
 		var got debitResult
@@ -282,7 +283,7 @@ func (s *Service) debit(ctx context.Context, tx *sqlx.Tx, o *Order, ceiling, par
 				o.OrderedBy, o.SupplierID, o.SupplierRank, string(o.Status), o.Currency, o.VATMinor, o.DeliveryAddress, o.CostCenter,
 				nullString(o.RequestedDeliveryDate), o.Note, nullString(o.CascadeReason), o.CascadeNote, nullString(o.DeclinedOrderID),
 				o.CreatedAt, pq.Array(lineNo), pq.Array(ids), pq.Array(skus), pq.Array(names), pq.Array(units), pq.Array(qty),
-				pq.Array(price), pq.Array(vat), pq.Array(total), pq.Array(lineVAT), note)
+				pq.Array(price), pq.Array(vat), pq.Array(total), pq.Array(lineVAT), note, code)
 		}
 		if err != nil {
 			return got, postgres.Error(err, "order")
@@ -395,15 +396,6 @@ func nullString(p *string) any {
 		return nil
 	}
 	return *p
-}
-
-// declinedOrderFits reports whether id names a declined order of the same buyer and agreement
-// from a supplier ranked above rank: the only order a higher_rank_declined reason may name.
-func declinedOrderFits(ctx context.Context, tx sqlx.QueryerContext, id, orgID, agreementID string, rank int) (bool, error) {
-	var ok bool
-	err := sqlx.GetContext(ctx, tx, &ok, `SELECT EXISTS (SELECT 1 FROM orders WHERE id = $1 AND buyer_org_id = $2
-		AND agreement_id = $3 AND status = 'declined' AND supplier_rank < $4)`, id, orgID, agreementID, rank)
-	return ok, err
 }
 
 // Idempotency keys.
@@ -520,7 +512,7 @@ func orderLines(ctx context.Context, db sqlx.QueryerContext, id string) ([]Line,
 
 func orderEvents(ctx context.Context, db sqlx.QueryerContext, id string) ([]Event, error) {
 	var es []Event
-	err := sqlx.SelectContext(ctx, db, &es, `SELECT e.id, e.actor_id, u.name AS actor_name, e.from_status, e.to_status, e.note, e.created_at
+	err := sqlx.SelectContext(ctx, db, &es, `SELECT e.id, e.actor_id, u.name AS actor_name, e.from_status, e.to_status, e.note, e.code, e.created_at
 		FROM order_events e JOIN users u ON u.id = e.actor_id WHERE e.order_id = $1 ORDER BY e.id`, id)
 	return es, err
 }

@@ -35,6 +35,7 @@ func (s *Service) Usage(ctx context.Context, c auth.Caller, agreementID string) 
 	var a struct {
 		ID        string        `db:"id"`
 		Currency  string        `db:"currency"`
+		ValidTo   time.Time     `db:"valid_to"`
 		Ceiling   sql.NullInt64 `db:"ceiling_minor"`
 		Manager   bool          `db:"manager"`
 		Buyer     bool          `db:"buyer"`
@@ -44,7 +45,7 @@ func (s *Service) Usage(ctx context.Context, c auth.Caller, agreementID string) 
 	isManager := c.Has(auth.RoleManager)
 	isBuyer := c.HasAny(auth.RoleOrderer, auth.RoleApprover)
 	err := s.db.GetContext(ctx, &a, `
-		SELECT a.id, a.currency, a.ceiling_minor,
+		SELECT a.id, a.currency, a.ceiling_minor, a.valid_to,
 		       ($2 AND a.procurement_body_id = $4) AS manager,
 		       ($3 AND EXISTS (SELECT 1 FROM agreement_participants p WHERE p.agreement_id = a.id AND p.org_id = $4)) AS buyer,
 		       COALESCE((SELECT sum(committed_minor) FROM agreement_usage WHERE agreement_id = a.id), 0)::bigint AS committed_minor,
@@ -59,18 +60,14 @@ func (s *Service) Usage(ctx context.Context, c auth.Caller, agreementID string) 
 		return Usage{}, fmt.Errorf("usage: %w", err)
 	}
 	u := Usage{AgreementID: a.ID, Currency: strings.TrimSpace(a.Currency), CommittedMinor: a.Committed,
-		PaceMinorPerDay: a.Pace / forecastWindowDays, Participants: []ParticipantUsage{}, Warnings: []UsageWarning{}}
+		PaceMinorPerDay: a.Pace / forecastWindowDays, Participants: []ParticipantUsage{}, Warnings: []UsageWarning{},
+		ValidTo: a.ValidTo.Format(time.DateOnly)}
+	u.ProjectedAtEndMinor, u.ForecastExhaustionDate = forecast(a.Committed, a.Pace, a.Ceiling, s.today(), a.ValidTo)
 	if a.Ceiling.Valid {
 		ceiling := a.Ceiling.Int64
 		u.CeilingMinor = &ceiling
 		u.RemainingMinor, u.PercentUsed = remaining(ceiling, a.Committed)
 		u.Warnings = appendWarnings(u.Warnings, "agreement", "", *u.PercentUsed)
-		if a.Pace > 0 {
-			// remaining / (recent / 90 days), rounded up to whole days.
-			days := int(math.Ceil(float64(*u.RemainingMinor) * forecastWindowDays / float64(a.Pace)))
-			d := s.today().AddDate(0, 0, days).Format(time.DateOnly)
-			u.ForecastExhaustionDate = &d
-		}
 	}
 	var parts []ParticipantUsage
 	only := ""
@@ -95,6 +92,39 @@ func (s *Service) Usage(ctx context.Context, c auth.Caller, agreementID string) 
 		u.Participants = append(u.Participants, p)
 	}
 	return u, nil
+}
+
+// forecast extrapolates the pace of the last 90 days (recent, committed in that window) from
+// today to the agreement's last day validTo: the committed value projected on validTo, and
+// the date the ceiling is reached — nil when there is no ceiling, no pace, or the pace does
+// not reach the ceiling by validTo. No date past validTo is ever answered, and the arithmetic
+// is done in days bounded by the validity, so no pace, however small, overflows a date.
+func forecast(committed, recent int64, ceiling sql.NullInt64, today, validTo time.Time) (projected int64, exhaustion *string) {
+	days := int64(0)
+	if validTo.After(today) {
+		days = int64(validTo.Sub(today).Hours() / 24)
+	}
+	// committed + recent/90 × days, computed in float64 to stay clear of int64 overflow and
+	// capped at the largest value a ceiling can hold.
+	p := float64(committed) + float64(recent)*float64(days)/forecastWindowDays
+	projected = int64(min(math.Round(p), float64(math.MaxInt64/2)))
+	switch {
+	case !ceiling.Valid:
+		return projected, nil
+	case committed >= ceiling.Int64:
+		d := today.Format(time.DateOnly) // already reached
+		if today.After(validTo) {
+			d = validTo.Format(time.DateOnly)
+		}
+		return projected, &d
+	case recent <= 0 || projected < ceiling.Int64:
+		return projected, nil
+	}
+	// remaining / (recent / 90 days), rounded up to whole days: at most days, since the
+	// projection reaches the ceiling by validTo.
+	need := int64(math.Ceil(float64(ceiling.Int64-committed) * forecastWindowDays / float64(recent)))
+	d := today.AddDate(0, 0, int(min(need, days))).Format(time.DateOnly)
+	return projected, &d
 }
 
 func remaining(ceiling, committed int64) (*int64, *float64) {
