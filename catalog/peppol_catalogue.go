@@ -134,33 +134,33 @@ func parsePeppolCatalogue(r io.Reader, a Agreement, today string) ([]priceListRo
 	add := errs.add
 	data, err := io.ReadAll(io.LimitReader(r, MaxPeppolCatalogueBytes+1))
 	if err != nil {
-		add(0, "file", "could not be read")
+		add(0, "file", "unreadable", "could not be read")
 		return nil, errs
 	}
 	if len(data) > MaxPeppolCatalogueBytes {
-		add(0, "file", fmt.Sprintf("is larger than %d bytes", MaxPeppolCatalogueBytes))
+		add(0, "file", "file_too_large", fmt.Sprintf("is larger than %d bytes", MaxPeppolCatalogueBytes))
 		return nil, errs
 	}
 	if msg := checkCatalogueShape(data); msg != "" {
-		add(0, "file", msg)
+		add(0, "file", "peppol_malformed", msg)
 		return nil, errs
 	}
 	var cat ublCatalogue
 	if err := newCatalogueDecoder(data).Decode(&cat); err != nil {
-		add(0, "file", "is not a well-formed UBL Catalogue: "+truncate(err.Error(), 200))
+		add(0, "file", "peppol_malformed", "is not a well-formed UBL Catalogue: "+truncate(err.Error(), 200))
 		return nil, errs
 	}
 	switch strings.TrimSpace(cat.ActionCode) {
 	case "", "Add", "Update":
 	case "Delete", "Replace":
-		add(0, "action_code", "Catalogue ActionCode "+strings.TrimSpace(cat.ActionCode)+
+		add(0, "action_code", "peppol_action_code", "Catalogue ActionCode "+strings.TrimSpace(cat.ActionCode)+
 			" is not supported: the import only adds and updates items (send Add or Update)")
 	default:
-		add(0, "action_code", fmt.Sprintf("Catalogue ActionCode %q is not Add or Update", truncate(cat.ActionCode, 40)))
+		add(0, "action_code", "peppol_action_code", fmt.Sprintf("Catalogue ActionCode %q is not Add or Update", truncate(cat.ActionCode, 40)))
 	}
 	for _, rc := range cat.ReferencedContract {
 		if id := strings.TrimSpace(rc.ID); id != a.Reference {
-			add(0, "referenced_contract", fmt.Sprintf("ReferencedContract %q is not this agreement's reference %q",
+			add(0, "referenced_contract", "peppol_contract", fmt.Sprintf("ReferencedContract %q is not this agreement's reference %q",
 				truncate(id, 64), a.Reference))
 		}
 	}
@@ -196,10 +196,10 @@ func catalogueLineInput(v *derr.Validator, l *ublLine, a Agreement) ItemInput {
 	switch strings.TrimSpace(l.ActionCode) {
 	case "", "Add", "Update":
 	case "Delete":
-		v.Check(false, "action_code", "ActionCode Delete is not supported: the import never deactivates items; "+
+		v.Check(false, "action_code", "peppol_delete", "ActionCode Delete is not supported: the import never deactivates items; "+
 			"take the item out with PATCH /api/v1/catalog/items/{id} {\"active\": false}")
 	default:
-		v.Check(false, "action_code", fmt.Sprintf("ActionCode %q is not Add or Update", truncate(l.ActionCode, 40)))
+		v.Check(false, "action_code", "peppol_action_code", fmt.Sprintf("ActionCode %q is not Add or Update", truncate(l.ActionCode, 40)))
 	}
 
 	for _, s := range it.Standard {
@@ -220,13 +220,13 @@ func catalogueLineInput(v *derr.Validator, l *ublLine, a Agreement) ItemInput {
 	in.VATRateBP = &zero
 	switch len(it.TaxCategory) {
 	case 0:
-		v.Check(false, "vat_rate_bp", "is required: cac:Item/cac:ClassifiedTaxCategory/cbc:Percent")
+		v.Check(false, "vat_rate_bp", "required", "is required: cac:Item/cac:ClassifiedTaxCategory/cbc:Percent")
 	default:
 		if bp, ok := parseHundredths(it.TaxCategory[0].Percent); ok && bp <= 10000 {
 			n := int(bp)
 			in.VATRateBP = &n
 		} else {
-			v.Check(false, "vat_rate_bp", "ClassifiedTaxCategory Percent must be a percentage between 0 and 100 "+
+			v.Check(false, "vat_rate_bp", "range", "ClassifiedTaxCategory Percent must be a percentage between 0 and 100 "+
 				"with at most two decimals, e.g. 25 or 12.5")
 		}
 	}
@@ -241,26 +241,26 @@ func catalogueLineInput(v *derr.Validator, l *ublLine, a Agreement) ItemInput {
 	}
 	switch {
 	case len(prices) == 0 || prices[0].PriceAmount == nil:
-		v.Check(false, "price_minor", "is required: cac:RequiredItemLocationQuantity/cac:Price/cbc:PriceAmount")
+		v.Check(false, "price_minor", "required", "is required: cac:RequiredItemLocationQuantity/cac:Price/cbc:PriceAmount")
 	case len(prices) > 1:
-		v.Check(false, "price_minor", fmt.Sprintf("has %d prices; one price per catalogue line is supported", len(prices)))
+		v.Check(false, "price_minor", "peppol_one_price", fmt.Sprintf("has %d prices; one price per catalogue line is supported", len(prices)))
 	default:
 		p := prices[0]
 		cur := strings.TrimSpace(p.PriceAmount.CurrencyID)
 		p1, ok := parseHundredths(p.PriceAmount.Value)
 		switch {
 		case cur != a.Currency:
-			v.Check(false, "price_minor", fmt.Sprintf("PriceAmount currencyID %q is not the agreement's currency %s",
+			v.Check(false, "price_minor", "peppol_currency", fmt.Sprintf("PriceAmount currencyID %q is not the agreement's currency %s",
 				truncate(cur, 8), a.Currency))
 		case !ok:
-			v.Check(false, "price_minor", "PriceAmount must be an amount of 0 or more with at most two decimals, e.g. 129.50")
+			v.Check(false, "price_minor", "amount_format", "PriceAmount must be an amount of 0 or more with at most two decimals, e.g. 129.50")
 		default:
 			price = p1
 		}
 		if bq := p.BaseQuantity; bq != nil {
 			in.Unit = strings.TrimSpace(bq.UnitCode)
 			if q, ok := parseHundredths(bq.Value); !ok || q != 100 {
-				v.Check(false, "price_minor", "BaseQuantity must be 1: prices are per unit")
+				v.Check(false, "price_minor", "peppol_base_quantity", "BaseQuantity must be 1: prices are per unit")
 			}
 		}
 	}
@@ -278,7 +278,7 @@ func catalogueLineInput(v *derr.Validator, l *ublLine, a Agreement) ItemInput {
 		if q, ok := parseHundredths(pack); ok && q%100 == 0 && q >= 100 && q <= 1_000_000*100 {
 			in.PackSize = int(q / 100)
 		} else {
-			v.Check(false, "pack_size", "ContentUnitQuantity / PackSizeNumeric must be a whole number of 1 or more")
+			v.Check(false, "pack_size", "pack_size", "ContentUnitQuantity / PackSizeNumeric must be a whole number of 1 or more")
 			in.PackSize = 1
 		}
 	}
