@@ -19,14 +19,14 @@ func (s *Service) CreateAgreement(ctx context.Context, c auth.Caller, in Agreeme
 	switch {
 	case c.Has(auth.RoleAdmin):
 		if in.ProcurementBodyID == "" {
-			return Agreement{}, derr.Fields([]derr.FieldError{{Field: "procurement_body_id", Message: "is required for admins"}})
+			return Agreement{}, derr.Fields([]derr.FieldError{{Field: "procurement_body_id", Code: "required", Message: "is required for admins"}})
 		}
 	case c.Has(auth.RoleManager) && c.OrgKind == auth.KindProcurementBody:
 		if in.ProcurementBodyID == "" {
 			in.ProcurementBodyID = c.OrgID
 		}
 		if in.ProcurementBodyID != c.OrgID {
-			return Agreement{}, derr.Fields([]derr.FieldError{{Field: "procurement_body_id", Message: "must be your own procurement body"}})
+			return Agreement{}, derr.Fields([]derr.FieldError{{Field: "procurement_body_id", Code: "org_kind", Message: "must be your own procurement body"}})
 		}
 	default:
 		return Agreement{}, derr.Forbiddenf("Only managers of a procurement body and admins create agreements.")
@@ -41,7 +41,7 @@ func (s *Service) CreateAgreement(ctx context.Context, c auth.Caller, in Agreeme
 			return err
 		}
 		if kinds[in.ProcurementBodyID] != auth.KindProcurementBody {
-			return derr.Fields([]derr.FieldError{{Field: "procurement_body_id", Message: "must be a procurement body"}})
+			return derr.Fields([]derr.FieldError{{Field: "procurement_body_id", Code: "org_kind", Message: "must be a procurement body"}})
 		}
 		if err := checkOrgKinds(ctx, tx, in.Participants, in.Suppliers); err != nil {
 			return err
@@ -157,7 +157,7 @@ func checkCeilingsCommitted(ctx context.Context, tx *sqlx.Tx, before Agreement, 
 		if *in.CeilingMinor < committed {
 			return &derr.Error{Kind: derr.Invalid, Code: CodeCeilingBelowCommitted,
 				Message: fmt.Sprintf("The ceiling may not be set below what is already committed (%d).", committed),
-				Fields:  []derr.FieldError{{Field: "ceiling_minor", Message: fmt.Sprintf("must be at least %d", committed)}}}
+				Fields:  []derr.FieldError{{Field: "ceiling_minor", Code: "below_committed", Message: fmt.Sprintf("must be at least %d", committed)}}}
 		}
 	}
 	old := map[string]*int64{}
@@ -176,7 +176,7 @@ func checkCeilingsCommitted(ctx context.Context, tx *sqlx.Tx, before Agreement, 
 		if *p.CeilingMinor < committed {
 			return &derr.Error{Kind: derr.Invalid, Code: CodeParticipantCeilingBelowCommitted,
 				Message: fmt.Sprintf("A participant's ceiling may not be set below what it has already committed (%d).", committed),
-				Fields:  []derr.FieldError{{Field: fmt.Sprintf("participants[%d].ceiling_minor", i), Message: fmt.Sprintf("must be at least %d", committed)}}}
+				Fields:  []derr.FieldError{{Field: fmt.Sprintf("participants[%d].ceiling_minor", i), Code: "below_committed", Message: fmt.Sprintf("must be at least %d", committed)}}}
 		}
 	}
 	return nil
@@ -216,7 +216,7 @@ func (s *Service) ListAgreements(ctx context.Context, c auth.Caller, f Agreement
 	sc := scopeOf(c)
 	f.Page = f.Page.Normalize()
 	if f.Status != "" && f.Status != StatusActive && f.Status != StatusTerminated {
-		return nil, 0, derr.Fields([]derr.FieldError{{Field: "status", Message: "must be active or terminated"}})
+		return nil, 0, derr.Fields([]derr.FieldError{{Field: "status", Code: "choice", Message: "must be active or terminated"}})
 	}
 	if sc.none() {
 		return []Agreement{}, 0, nil

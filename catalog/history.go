@@ -273,7 +273,7 @@ func (s *Service) RemoveParty(ctx context.Context, c auth.Caller, agreementID, k
 		if hasOrders {
 			return &derr.Error{Kind: derr.Invalid, Code: CodePartyHasOrders,
 				Message: "This party has orders on the agreement and cannot be removed; end it instead with ends_on.",
-				Fields:  []derr.FieldError{{Field: "ends_on", Message: "set the party's last day in a PATCH of the agreement"}}}
+				Fields:  []derr.FieldError{{Field: "ends_on", Code: "party_has_orders", Message: "set the party's last day in a PATCH of the agreement"}}}
 		}
 		if kind == PartySupplier {
 			// The supplier's items were never ordered (no orders), so they and their prices,

@@ -238,14 +238,14 @@ func checkOrgKinds(ctx context.Context, db sqlx.QueryerContext, participants []P
 	for i, p := range participants {
 		k, ok := kinds[p.OrgID]
 		f := fmt.Sprintf("participants[%d].org_id", i)
-		v.Check(ok, f, "no such organisation")
-		v.Check(!ok || k == auth.KindBuyer || k == auth.KindProcurementBody, f, "must be a buyer organisation")
+		v.Check(ok, f, "no_such_organisation", "no such organisation")
+		v.Check(!ok || k == auth.KindBuyer || k == auth.KindProcurementBody, f, "org_kind", "must be a buyer organisation")
 	}
 	for i, s := range suppliers {
 		k, ok := kinds[s.OrgID]
 		f := fmt.Sprintf("suppliers[%d].org_id", i)
-		v.Check(ok, f, "no such organisation")
-		v.Check(!ok || k == auth.KindSupplier, f, "must be a supplier organisation")
+		v.Check(ok, f, "no_such_organisation", "no such organisation")
+		v.Check(!ok || k == auth.KindSupplier, f, "org_kind", "must be a supplier organisation")
 	}
 	return v.Err()
 }

@@ -215,9 +215,9 @@ func (s *Service) ListSubmissions(ctx context.Context, c auth.Caller, f Submissi
 	}
 	f.Page = f.Page.Normalize()
 	var v derr.Validator
-	v.Check(f.AgreementID == "" || auth.ValidUUID(f.AgreementID), "agreement_id", "must be a UUID")
+	v.Check(f.AgreementID == "" || auth.ValidUUID(f.AgreementID), "agreement_id", "invalid_id", "must be a UUID")
 	v.Check(f.Status == "" || slices.Contains([]string{SubmissionPending, SubmissionAccepted, SubmissionRejected, SubmissionPartlyAccepted}, f.Status),
-		"status", "must be pending, accepted, rejected or partly_accepted")
+		"status", "choice", "must be pending, accepted, rejected or partly_accepted")
 	if err := v.Err(); err != nil {
 		return nil, 0, err
 	}
@@ -280,12 +280,12 @@ func (s *Service) DecideSubmission(ctx context.Context, c auth.Caller, id string
 	}
 	var v derr.Validator
 	if !accept {
-		v.Check(note != "", "reason", "is required: tell the supplier why")
+		v.Check(note != "", "reason", "required", "is required: tell the supplier why")
 	}
-	v.Check(len(note) <= 2000, "note", "is at most 2000 characters")
-	v.Check(len(d.ChangeIDs) <= 100000, "change_ids", "too many")
+	v.Check(len(note) <= 2000, "note", "too_long", "is at most 2000 characters")
+	v.Check(len(d.ChangeIDs) <= 100000, "change_ids", "range", "too many")
 	for i, cid := range d.ChangeIDs {
-		v.Check(auth.ValidUUID(cid), fmt.Sprintf("change_ids[%d]", i), "must be a UUID")
+		v.Check(auth.ValidUUID(cid), fmt.Sprintf("change_ids[%d]", i), "invalid_id", "must be a UUID")
 	}
 	if err := v.Err(); err != nil {
 		return CatalogueSubmission{}, err
@@ -325,7 +325,7 @@ func (s *Service) DecideSubmission(ctx context.Context, c auth.Caller, id string
 			for i, cid := range d.ChangeIDs {
 				j := slices.IndexFunc(sub.Items, func(ch CatalogueChange) bool { return ch.ID == strings.ToLower(cid) })
 				if j < 0 {
-					return derr.Fields([]derr.FieldError{{Field: fmt.Sprintf("change_ids[%d]", i), Message: "is not a change of this submission"}})
+					return derr.Fields([]derr.FieldError{{Field: fmt.Sprintf("change_ids[%d]", i), Code: "invalid_id", Message: "is not a change of this submission"}})
 				}
 				if sub.Items[j].Status != SubmissionPending {
 					return derr.Conflictf("change_decided", "A named change is already %s.", sub.Items[j].Status)

@@ -61,40 +61,40 @@ func (in *AgreementInput) validate() error {
 		in.PriceAdjustmentIntervalMonths = &m
 	}
 	var v derr.Validator
-	v.Check(referenceRe.MatchString(in.Reference), "reference", "is required: letters, digits, - _ . / (at most 64)")
-	v.Check(strings.TrimSpace(in.Title) != "" && len(in.Title) <= 200, "title", "is required (at most 200 characters)")
-	v.Check(len(in.Description) <= 10000, "description", "is at most 10000 characters")
-	v.Check(cpvRe.MatchString(in.CPVCode), "cpv_code", "must be a CPV code such as 33190000 or 33190000-8")
-	v.Check(iso4217[in.Currency], "currency", "must be an ISO 4217 code such as SEK")
-	v.Check(validDate(in.ValidFrom), "valid_from", "must be a date YYYY-MM-DD")
-	v.Check(validDate(in.ValidTo), "valid_to", "must be a date YYYY-MM-DD")
+	v.Check(referenceRe.MatchString(in.Reference), "reference", "reference_format", "is required: letters, digits, - _ . / (at most 64)")
+	v.Check(strings.TrimSpace(in.Title) != "" && len(in.Title) <= 200, "title", "length", "is required (at most 200 characters)")
+	v.Check(len(in.Description) <= 10000, "description", "too_long", "is at most 10000 characters")
+	v.Check(cpvRe.MatchString(in.CPVCode), "cpv_code", "cpv", "must be a CPV code such as 33190000 or 33190000-8")
+	v.Check(iso4217[in.Currency], "currency", "currency", "must be an ISO 4217 code such as SEK")
+	v.Check(validDate(in.ValidFrom), "valid_from", "date", "must be a date YYYY-MM-DD")
+	v.Check(validDate(in.ValidTo), "valid_to", "date", "must be a date YYYY-MM-DD")
 	if validDate(in.ValidFrom) && validDate(in.ValidTo) {
-		v.Check(in.ValidTo > in.ValidFrom, "valid_to", "must be after valid_from")
+		v.Check(in.ValidTo > in.ValidFrom, "valid_to", "date_order", "must be after valid_from")
 	}
-	v.Check(in.CeilingMinor == nil || *in.CeilingMinor > 0, "ceiling_minor", "must be positive or null")
-	v.Check(in.CallOffMethod == MethodRanking || in.CallOffMethod == MethodDirect, "call_off_method", "must be ranking or direct")
-	v.Check(in.MinOrderMinor >= 0, "min_order_minor", "must not be negative")
-	v.Check(in.MaxPriceIncreaseBP >= 0 && in.MaxPriceIncreaseBP <= 10000, "max_price_increase_bp", "must be between 0 and 10000")
+	v.Check(in.CeilingMinor == nil || *in.CeilingMinor > 0, "ceiling_minor", "positive", "must be positive or null")
+	v.Check(in.CallOffMethod == MethodRanking || in.CallOffMethod == MethodDirect, "call_off_method", "choice", "must be ranking or direct")
+	v.Check(in.MinOrderMinor >= 0, "min_order_minor", "negative", "must not be negative")
+	v.Check(in.MaxPriceIncreaseBP >= 0 && in.MaxPriceIncreaseBP <= 10000, "max_price_increase_bp", "range", "must be between 0 and 10000")
 	v.Check(*in.PriceAdjustmentIntervalMonths >= 0 && *in.PriceAdjustmentIntervalMonths <= 120,
-		"price_adjustment_interval_months", "must be between 0 and 120")
-	v.Check(in.LeadTimeDays >= 0 && in.LeadTimeDays <= 365, "lead_time_days", "must be between 0 and 365")
-	v.Check(*in.ResponseTimeHours >= 1 && *in.ResponseTimeHours <= 8760, "response_time_hours", "must be between 1 and 8760")
-	v.Check(len(in.DurationJustification) <= 2000, "duration_justification", "is at most 2000 characters")
-	v.Check(len(in.Note) <= 2000, "note", "is at most 2000 characters")
-	v.Check(in.ProcurementBodyID == "" || auth.ValidUUID(in.ProcurementBodyID), "procurement_body_id", "must be a UUID")
+		"price_adjustment_interval_months", "range", "must be between 0 and 120")
+	v.Check(in.LeadTimeDays >= 0 && in.LeadTimeDays <= 365, "lead_time_days", "range", "must be between 0 and 365")
+	v.Check(*in.ResponseTimeHours >= 1 && *in.ResponseTimeHours <= 8760, "response_time_hours", "range", "must be between 1 and 8760")
+	v.Check(len(in.DurationJustification) <= 2000, "duration_justification", "too_long", "is at most 2000 characters")
+	v.Check(len(in.Note) <= 2000, "note", "too_long", "is at most 2000 characters")
+	v.Check(in.ProcurementBodyID == "" || auth.ValidUUID(in.ProcurementBodyID), "procurement_body_id", "invalid_id", "must be a UUID")
 
-	v.Check(len(in.Participants) <= MaxParticipants, "participants", fmt.Sprintf("at most %d", MaxParticipants))
+	v.Check(len(in.Participants) <= MaxParticipants, "participants", "range", fmt.Sprintf("at most %d", MaxParticipants))
 	seen := map[string]bool{}
 	for i, p := range in.Participants {
 		f := fmt.Sprintf("participants[%d]", i)
-		v.Check(auth.ValidUUID(p.OrgID), f+".org_id", "must be a UUID")
-		v.Check(!seen[p.OrgID], f+".org_id", "is listed twice")
+		v.Check(auth.ValidUUID(p.OrgID), f+".org_id", "invalid_id", "must be a UUID")
+		v.Check(!seen[p.OrgID], f+".org_id", "duplicate", "is listed twice")
 		seen[p.OrgID] = true
-		v.Check(p.CeilingMinor == nil || *p.CeilingMinor > 0, f+".ceiling_minor", "must be positive or null")
-		v.Check(p.EndsOn == nil || validDate(*p.EndsOn), f+".ends_on", "must be a date YYYY-MM-DD or null")
+		v.Check(p.CeilingMinor == nil || *p.CeilingMinor > 0, f+".ceiling_minor", "positive", "must be positive or null")
+		v.Check(p.EndsOn == nil || validDate(*p.EndsOn), f+".ends_on", "date", "must be a date YYYY-MM-DD or null")
 	}
-	v.Check(len(in.Suppliers) >= 1, "suppliers", "at least one awarded supplier is required")
-	v.Check(len(in.Suppliers) <= MaxSuppliers, "suppliers", fmt.Sprintf("at most %d", MaxSuppliers))
+	v.Check(len(in.Suppliers) >= 1, "suppliers", "required", "at least one awarded supplier is required")
+	v.Check(len(in.Suppliers) <= MaxSuppliers, "suppliers", "range", fmt.Sprintf("at most %d", MaxSuppliers))
 	allZero := true
 	for _, s := range in.Suppliers {
 		allZero = allZero && s.Rank == 0
@@ -108,13 +108,13 @@ func (in *AgreementInput) validate() error {
 	ranks := map[int]bool{}
 	for i, s := range in.Suppliers {
 		f := fmt.Sprintf("suppliers[%d]", i)
-		v.Check(auth.ValidUUID(s.OrgID), f+".org_id", "must be a UUID")
-		v.Check(!seen[s.OrgID], f+".org_id", "is listed twice")
+		v.Check(auth.ValidUUID(s.OrgID), f+".org_id", "invalid_id", "must be a UUID")
+		v.Check(!seen[s.OrgID], f+".org_id", "duplicate", "is listed twice")
 		seen[s.OrgID] = true
-		v.Check(s.Rank >= 1 && s.Rank <= len(in.Suppliers), f+".rank", fmt.Sprintf("must be between 1 and %d", len(in.Suppliers)))
-		v.Check(!ranks[s.Rank], f+".rank", "is taken by another supplier")
+		v.Check(s.Rank >= 1 && s.Rank <= len(in.Suppliers), f+".rank", "range", fmt.Sprintf("must be between 1 and %d", len(in.Suppliers)))
+		v.Check(!ranks[s.Rank], f+".rank", "rank_taken", "is taken by another supplier")
 		ranks[s.Rank] = true
-		v.Check(s.EndsOn == nil || validDate(*s.EndsOn), f+".ends_on", "must be a date YYYY-MM-DD or null")
+		v.Check(s.EndsOn == nil || validDate(*s.EndsOn), f+".ends_on", "date", "must be a date YYYY-MM-DD or null")
 	}
 	if err := v.Err(); err != nil {
 		return err
@@ -189,15 +189,15 @@ func (p AgreementPatch) apply(in *AgreementInput) (terminate bool, added []Parti
 	}
 	in.Note = p.Note
 	if p.Status != nil {
-		v.Check(*p.Status == StatusTerminated || *p.Status == StatusActive, "status", "must be terminated (or active, unchanged)")
+		v.Check(*p.Status == StatusTerminated || *p.Status == StatusActive, "status", "choice", "must be terminated (or active, unchanged)")
 		terminate = *p.Status == StatusTerminated
 	}
 	seen := map[string]bool{}
 	for i, pp := range p.Participants {
 		f := fmt.Sprintf("participants[%d]", i)
 		id := strings.ToLower(pp.OrgID)
-		v.Check(auth.ValidUUID(id), f+".org_id", "must be a UUID")
-		v.Check(!seen[id], f+".org_id", "is listed twice")
+		v.Check(auth.ValidUUID(id), f+".org_id", "invalid_id", "must be a UUID")
+		v.Check(!seen[id], f+".org_id", "duplicate", "is listed twice")
 		seen[id] = true
 		j := indexOf(len(in.Participants), func(k int) bool { return in.Participants[k].OrgID == id })
 		if j < 0 {
@@ -216,12 +216,12 @@ func (p AgreementPatch) apply(in *AgreementInput) (terminate bool, added []Parti
 	for i, sp := range p.Suppliers {
 		f := fmt.Sprintf("suppliers[%d]", i)
 		id := strings.ToLower(sp.OrgID)
-		v.Check(auth.ValidUUID(id), f+".org_id", "must be a UUID")
-		v.Check(!seen[id], f+".org_id", "is listed twice")
+		v.Check(auth.ValidUUID(id), f+".org_id", "invalid_id", "must be a UUID")
+		v.Check(!seen[id], f+".org_id", "duplicate", "is listed twice")
 		seen[id] = true
 		j := indexOf(len(in.Suppliers), func(k int) bool { return in.Suppliers[k].OrgID == id })
 		if j < 0 {
-			v.Check(sp.Rank != nil, f+".rank", "is required for a newly awarded supplier")
+			v.Check(sp.Rank != nil, f+".rank", "required", "is required for a newly awarded supplier")
 			in.Suppliers = append(in.Suppliers, SupplierInput{OrgID: id, Rank: -1})
 			j = len(in.Suppliers) - 1
 			addedSup = append(addedSup, SupplierInput{OrgID: id})

@@ -19,6 +19,10 @@ const declinedWithinDays = 30
 // buyer cascades past it.
 const NoteNoReply = "no_reply"
 
+// NoteSplitSuspected is the note of the creation event of an order the splitting rule sent to
+// approval.
+const NoteSplitSuspected = "needs approval: with this organisation's other orders to the supplier in the last 7 days it reaches the approval threshold"
+
 // earlierOrder is what the cascade rules need to know of the order a cascade order names.
 type earlierOrder struct {
 	ID           string       `db:"id"`

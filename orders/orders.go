@@ -130,12 +130,12 @@ type Line struct {
 
 // Event is one recorded move of an order; From is nil for the creation.
 type Event struct {
-	ID        int64     `db:"id" json:"id"`
-	ActorID   string    `db:"actor_id" json:"actor_id"`
-	ActorName string    `db:"actor_name" json:"actor_name"`
-	From      *Status   `db:"from_status" json:"from"`
-	To        Status    `db:"to_status" json:"to"`
-	Note      string    `db:"note" json:"note"`
+	ID        int64   `db:"id" json:"id"`
+	ActorID   string  `db:"actor_id" json:"actor_id"`
+	ActorName string  `db:"actor_name" json:"actor_name"`
+	From      *Status `db:"from_status" json:"from"`
+	To        Status  `db:"to_status" json:"to"`
+	Note      string  `db:"note" json:"note"`
 	// Code is a rule the event records, shown to people in their language: split_suspected
 	// on a creation event, no_reply on a cancellation by a cascade order.
 	Code      string    `db:"code" json:"code,omitempty"`
@@ -258,20 +258,20 @@ type DeviationFilter struct {
 // ForecastExhaustionDate is the date the ceiling will be reached at the pace of the last 90
 // days' committed orders, nil without a ceiling or without orders in that window.
 type Usage struct {
-	AgreementID            string             `json:"agreement_id"`
-	Currency               string             `json:"currency"`
-	CeilingMinor           *int64             `json:"ceiling_minor"`
-	CommittedMinor         int64              `json:"committed_minor"`
-	RemainingMinor         *int64             `json:"remaining_minor"`
-	PercentUsed            *float64           `json:"percent_used"`
-	PaceMinorPerDay        int64              `json:"pace_minor_per_day"`
-	ForecastExhaustionDate *string            `json:"forecast_exhaustion_date"`
+	AgreementID            string   `json:"agreement_id"`
+	Currency               string   `json:"currency"`
+	CeilingMinor           *int64   `json:"ceiling_minor"`
+	CommittedMinor         int64    `json:"committed_minor"`
+	RemainingMinor         *int64   `json:"remaining_minor"`
+	PercentUsed            *float64 `json:"percent_used"`
+	PaceMinorPerDay        int64    `json:"pace_minor_per_day"`
+	ForecastExhaustionDate *string  `json:"forecast_exhaustion_date"`
 	// ValidTo is the agreement's last day; ProjectedAtEndMinor the committed value on that day
 	// at the pace of the last 90 days (SPEC §6 "Forecast to the end").
-	ValidTo             string `json:"valid_to"`
-	ProjectedAtEndMinor int64  `json:"projected_at_end_minor"`
-	Participants           []ParticipantUsage `json:"participants"`
-	Warnings               []UsageWarning     `json:"warnings"`
+	ValidTo             string             `json:"valid_to"`
+	ProjectedAtEndMinor int64              `json:"projected_at_end_minor"`
+	Participants        []ParticipantUsage `json:"participants"`
+	Warnings            []UsageWarning     `json:"warnings"`
 }
 
 // ParticipantUsage is one participant's committed value against its own ceiling.
