@@ -92,6 +92,7 @@ func (s *server) routes() http.Handler {
 
 	mux.HandleFunc("GET /manager/agreements", s.authed(s.agreements, auth.RoleManager))
 	mux.HandleFunc("GET /manager/agreements/{id}", s.authed(s.agreementPage, auth.RoleManager))
+	s.agreementControlRoutes(mux)
 	mux.HandleFunc("GET /manager/agreements/{id}/usage.csv", s.authed(s.agreementUsageCSV, auth.RoleManager))
 	mux.HandleFunc("GET /manager/price-changes", s.authed(s.priceChanges, auth.RoleManager))
 	mux.HandleFunc("POST /manager/price-changes/{id}/{decision}", s.authed(s.decidePriceChange, auth.RoleManager))

@@ -37,14 +37,24 @@ type agreementData struct {
 	Participants map[string]orders.ParticipantUsage
 	Pending      []catalog.PriceChange
 	Cascade      []orders.Order
+	Editor       agreementEditor
 }
 
 func (s *server) agreementPage(q *req) error {
-	a, err := s.Catalog.GetAgreement(q.ctx(), *q.caller, q.r.PathValue("id"))
+	return s.renderAgreement(q, q.r.PathValue("id"), http.StatusOK, nil, "")
+}
+
+// renderAgreement shows the agreement page, with a form that failed (named formName) shown
+// again with its errors.
+func (s *server) renderAgreement(q *req, id string, status int, f *form, formName string) error {
+	a, err := s.Catalog.GetAgreement(q.ctx(), *q.caller, id)
 	if err != nil {
 		return err
 	}
 	d := agreementData{Agreement: a, Participants: map[string]orders.ParticipantUsage{}}
+	if d.Editor, err = s.editorData(q, a, f, formName); err != nil {
+		return err
+	}
 	if u, err := s.Orders.Usage(q.ctx(), *q.caller, a.ID); err == nil {
 		d.Usage = &u
 		for _, p := range u.Participants {
@@ -61,7 +71,7 @@ func (s *server) agreementPage(q *req) error {
 	if err != nil {
 		return err
 	}
-	return q.render(http.StatusOK, "agreement", "agreement.title", d)
+	return q.render(status, "agreement", "agreement.title", d)
 }
 
 func (s *server) priceChanges(q *req) error {

@@ -232,10 +232,12 @@ func navFor(lang string, c auth.Caller, path string, cartLines int) []navLink {
 		add("/supplier/orders", "nav.supplier_orders")
 		add("/supplier/catalog", "nav.supplier_catalog")
 		add("/supplier/import", "nav.supplier_import")
+		add("/supplier/submissions", "nav.submissions")
 	}
 	if c.Has(auth.RoleManager) {
 		add("/manager/agreements", "nav.agreements")
 		add("/manager/price-changes", "nav.price_changes")
+		add("/manager/submissions", "nav.submissions")
 	}
 	if c.HasAny(auth.RoleManager, auth.RoleApprover) {
 		add("/followup", "nav.followup")
