@@ -118,7 +118,12 @@ func TestControlTotalsInconsistent(t *testing.T) {
 		mutate func(*ControlTotals)
 		amount int64
 	}{
-		"line total":    {func(t *ControlTotals) { t.LineExtensionMinor += 100; t.TaxExclusiveMinor += 100; t.TaxInclusiveMinor += 100; t.PayableMinor += 100 }, 100},
+		"line total": {func(t *ControlTotals) {
+			t.LineExtensionMinor += 100
+			t.TaxExclusiveMinor += 100
+			t.TaxInclusiveMinor += 100
+			t.PayableMinor += 100
+		}, 100},
 		"tax exclusive": {func(t *ControlTotals) { t.TaxExclusiveMinor -= 7; t.TaxInclusiveMinor -= 7; t.PayableMinor -= 7 }, 7},
 		"tax inclusive": {func(t *ControlTotals) { t.TaxInclusiveMinor += 1; t.PayableMinor += 1 }, 1},
 		"payable":       {func(t *ControlTotals) { t.PayableMinor += 5000 }, 5000},

@@ -54,7 +54,9 @@ func TestReceiveFindings(t *testing.T) {
 		want   []finding
 		status invoices.Status
 	}{
-		{"matched", func(w *world) []invoices.DraftLine { return []invoices.DraftLine{w.line(0, 10, 10000), w.line(1, 4, 5000)} },
+		{"matched", func(w *world) []invoices.DraftLine {
+			return []invoices.DraftLine{w.line(0, 10, 10000), w.line(1, 4, 5000)}
+		},
 			false, nil, invoices.StatusMatched},
 		{"price above order", func(w *world) []invoices.DraftLine { return []invoices.DraftLine{w.line(0, 10, 10500)} },
 			false, []finding{{"price_above_order", 1, 5000}}, invoices.StatusDeviating},

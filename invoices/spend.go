@@ -157,7 +157,9 @@ func readSpendRecords(r io.Reader, orgOf func(key string) string, each func(Spen
 				add(line, field, msg)
 			}
 		}
-		okText := func(s string, n int) bool { return s != "" && len(s) <= n && utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
+		okText := func(s string, n int) bool {
+			return s != "" && len(s) <= n && utf8.ValidString(s) && !strings.ContainsRune(s, 0)
+		}
 		check(okText(sr.OrgNumber, 40), "org_number", "is required: the buying organisation's number")
 		if okText(sr.OrgNumber, 40) {
 			sr.OrgID = orgOf(OrgKey(sr.OrgNumber))

@@ -349,7 +349,7 @@ func partyOf(p ublBillParty) InvoiceParty {
 		EndpointID: trim(p.EndpointID.Value), EndpointScheme: trim(p.EndpointID.Scheme),
 		LegalCompanyID: trim(p.Legal.CompanyID.Value), LegalScheme: trim(p.Legal.CompanyID.Scheme),
 		RegistrationName: trim(p.Legal.RegistrationName),
-		City: trim(p.Address.City), Country: trim(p.Address.Country.Code),
+		City:             trim(p.Address.City), Country: trim(p.Address.Country.Code),
 	}
 	for _, id := range p.Identifications {
 		if v := trim(id.ID.Value); v != "" {
