@@ -212,6 +212,9 @@ func (s *Service) ContractLoyalty(ctx context.Context, c auth.Caller, f LoyaltyF
 	if err := sqlx.SelectContext(ctx, s.db, &rows, loyaltyQuery, pq.Array(ids), from, to, string(f.GroupBy)); err != nil {
 		return Loyalty{}, fmt.Errorf("contract loyalty: %w", err)
 	}
+	if err := s.supplierNames(ctx, rows); err != nil {
+		return Loyalty{}, err
+	}
 	rep := summarize(rows, f.GroupBy, func(key string) string {
 		if f.GroupBy == ByOrganization {
 			return orgs[key]
@@ -220,6 +223,39 @@ func (s *Service) ContractLoyalty(ctx context.Context, c auth.Caller, f LoyaltyF
 	})
 	rep.From, rep.To = f.From, f.To
 	return rep, nil
+}
+
+// supplierNames names every supplier known on the platform by its organisation's name and
+// number, so that ledger rows that spell the name their own way join their supplier.
+func (s *Service) supplierNames(ctx context.Context, rows []loyaltyRow) error {
+	keys := map[string]bool{}
+	for _, r := range rows {
+		keys[r.SupplierKey] = true
+	}
+	list := make([]string, 0, len(keys))
+	for k := range keys {
+		list = append(list, k)
+	}
+	var known []struct {
+		Key    string `db:"key"`
+		Name   string `db:"name"`
+		Number string `db:"org_number"`
+	}
+	if err := sqlx.SelectContext(ctx, s.db, &known, `SELECT DISTINCT ON (key) key, name, org_number FROM (
+		SELECT upper(regexp_replace(org_number, '[^0-9A-Za-z]', '', 'g')) AS key, name, org_number, created_at
+		FROM organizations WHERE kind = 'supplier') o WHERE key = ANY($1::text[]) ORDER BY key, created_at`, pq.Array(list)); err != nil {
+		return fmt.Errorf("supplier names: %w", err)
+	}
+	byKey := make(map[string]int, len(known))
+	for i, k := range known {
+		byKey[k.Key] = i
+	}
+	for i := range rows {
+		if j, ok := byKey[rows[i].SupplierKey]; ok {
+			rows[i].SupplierName, rows[i].SupplierNo = known[j].Name, known[j].Number
+		}
+	}
+	return nil
 }
 
 // summarize folds supplier rows into groups (sorted by group key) and totals per currency.

@@ -87,7 +87,12 @@ CREATE TABLE spend_records (
 );
 CREATE INDEX spend_records_org_date_idx ON spend_records (org_id, invoice_date);
 
+-- Invoices and ledger rows name organisations by their number written any way
+-- ("212000-1876", "2120001876"): this finds them by its letters and digits.
+CREATE INDEX organizations_number_key_idx ON organizations (upper(regexp_replace(org_number, '[^0-9A-Za-z]', '', 'g')));
+
 -- +goose Down
+DROP INDEX organizations_number_key_idx;
 DROP TABLE spend_records;
 DROP TABLE invoice_findings;
 DROP TABLE invoice_lines;
