@@ -24,7 +24,7 @@ func TestInvoiceJourney(t *testing.T) {
 	draft := invoices.Draft{Number: "F-" + testenv.Unique(), IssueDate: "2026-11-21", Currency: "SEK", OrderNumber: number,
 		Supplier: invoices.DraftParty{OrgNumber: w.sup.OrgNumber, Name: w.sup.Name, Country: "SE"},
 		Buyer:    invoices.DraftParty{OrgNumber: w.buyer.OrgNumber, Name: w.buyer.Name, Country: "SE"},
-		Lines: []invoices.DraftLine{{SKU: "SC-1", Name: "Scopehandske", Unit: "EA", Quantity: 1, UnitPriceMinor: 9000, VATRateBP: 2500}}}
+		Lines:    []invoices.DraftLine{{SKU: "SC-1", Name: "Scopehandske", Unit: "EA", Quantity: 1, UnitPriceMinor: 9000, VATRateBP: 2500}}}
 
 	res := a.do("POST", "/api/v1/invoices", w.supplier.tok, draft.Document(), xml, "application/xml")
 	wantStatus(t, res, http.StatusCreated)
