@@ -17,7 +17,7 @@ func FuzzConvertInvoice(f *testing.F) {
 	f.Add(d.Document())
 	d.CreditNote, d.CreditedInvoice = true, "F-0"
 	f.Add(d.Document())
-	f.Add([]byte(`<Invoice xmlns="` + peppol.InvoiceNS + `"><InvoiceLine><InvoicedQuantity>-1e9</InvoicedQuantity></InvoiceLine></Invoice>`))
+	f.Add([]byte(`<Invoice xmlns="` + peppol.NamespaceInvoice + `"><InvoiceLine><InvoicedQuantity>-1e9</InvoicedQuantity></InvoiceLine></Invoice>`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		pi, err := peppol.ParseInvoice(data)
 		if err != nil {

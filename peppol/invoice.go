@@ -3,17 +3,7 @@ package peppol
 import (
 	"bytes"
 	"encoding/xml"
-	"errors"
-	"fmt"
-	"io"
 	"strings"
-	"unicode/utf8"
-)
-
-// The namespaces of the two PEPPOL BIS Billing 3 documents' root elements (UBL 2.1).
-const (
-	InvoiceNS    = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
-	CreditNoteNS = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
 )
 
 // BillingKind tells an invoice from a credit note.
@@ -119,142 +109,145 @@ type InvoiceLine struct {
 	BaseQuantity    string
 }
 
-// The UBL elements the parser reads (local names; every other element is ignored). Invoice
-// and credit-note lines differ only in their element names, so both map onto one struct.
+// The UBL elements the parser reads (prefixed as Decode rewrites them; every other element is
+// ignored). Invoice and credit-note lines differ only in their element names, so both map onto
+// one struct.
 type (
-	ublBilling struct {
-		XMLName           struct{}         `xml:""`
-		CustomizationID   string           `xml:"CustomizationID"`
-		ProfileID         string           `xml:"ProfileID"`
-		ID                string           `xml:"ID"`
-		IssueDate         string           `xml:"IssueDate"`
-		DueDate           string           `xml:"DueDate"`
-		InvoiceTypeCode   string           `xml:"InvoiceTypeCode"`
-		CreditTypeCode    string           `xml:"CreditNoteTypeCode"`
-		Currency          string           `xml:"DocumentCurrencyCode"`
-		AccountingCost    string           `xml:"AccountingCost"`
-		BuyerReference    string           `xml:"BuyerReference"`
-		InvoicePeriod     []ublBillPeriod  `xml:"InvoicePeriod"`
-		OrderReference    *ublBillID       `xml:"OrderReference"`
-		BillingReference  []ublBillingRef  `xml:"BillingReference"`
-		ContractReference []ublBillID      `xml:"ContractDocumentReference"`
-		Supplier          ublBillPartyWrap `xml:"AccountingSupplierParty"`
-		Customer          ublBillPartyWrap `xml:"AccountingCustomerParty"`
-		TaxTotals         []ublTaxTotal    `xml:"TaxTotal"`
-		Totals            ublMonetaryTotal `xml:"LegalMonetaryTotal"`
-		InvoiceLines      []ublBillLine    `xml:"InvoiceLine"`
-		CreditNoteLines   []ublBillLine    `xml:"CreditNoteLine"`
+	billDocument struct {
+		CustomizationID   string            `xml:"cbc:CustomizationID"`
+		ProfileID         string            `xml:"cbc:ProfileID"`
+		ID                string            `xml:"cbc:ID"`
+		IssueDate         string            `xml:"cbc:IssueDate"`
+		DueDate           string            `xml:"cbc:DueDate"`
+		InvoiceTypeCode   string            `xml:"cbc:InvoiceTypeCode"`
+		CreditTypeCode    string            `xml:"cbc:CreditNoteTypeCode"`
+		Currency          string            `xml:"cbc:DocumentCurrencyCode"`
+		AccountingCost    string            `xml:"cbc:AccountingCost"`
+		BuyerReference    string            `xml:"cbc:BuyerReference"`
+		InvoicePeriod     []billPeriod      `xml:"cac:InvoicePeriod"`
+		OrderReference    *billID           `xml:"cac:OrderReference"`
+		BillingReference  []billingRef      `xml:"cac:BillingReference"`
+		ContractReference []billID          `xml:"cac:ContractDocumentReference"`
+		Supplier          billPartyWrap     `xml:"cac:AccountingSupplierParty"`
+		Customer          billPartyWrap     `xml:"cac:AccountingCustomerParty"`
+		TaxTotals         []billTaxTotal    `xml:"cac:TaxTotal"`
+		Totals            billMonetaryTotal `xml:"cac:LegalMonetaryTotal"`
+		InvoiceLines      []billLine        `xml:"cac:InvoiceLine"`
+		CreditNoteLines   []billLine        `xml:"cac:CreditNoteLine"`
 	}
-	ublBillID struct {
-		ID string `xml:"ID"`
+	billID struct {
+		ID string `xml:"cbc:ID"`
 	}
-	ublBillPeriod struct {
-		StartDate string `xml:"StartDate"`
-		EndDate   string `xml:"EndDate"`
+	billPeriod struct {
+		StartDate string `xml:"cbc:StartDate"`
+		EndDate   string `xml:"cbc:EndDate"`
 	}
-	ublBillingRef struct {
-		Invoice *ublBillID `xml:"InvoiceDocumentReference"`
+	billingRef struct {
+		Invoice *billID `xml:"cac:InvoiceDocumentReference"`
 	}
-	ublBillSchemed struct {
+	billSchemed struct {
 		Value  string `xml:",chardata"`
 		Scheme string `xml:"schemeID,attr"`
 	}
-	ublBillPartyWrap struct {
-		Party ublBillParty `xml:"Party"`
+	billPartyWrap struct {
+		Party billParty `xml:"cac:Party"`
 	}
-	ublBillParty struct {
-		EndpointID      ublBillSchemed `xml:"EndpointID"`
+	billParty struct {
+		EndpointID      billSchemed `xml:"cbc:EndpointID"`
 		Identifications []struct {
-			ID ublBillSchemed `xml:"ID"`
-		} `xml:"PartyIdentification"`
+			ID billSchemed `xml:"cbc:ID"`
+		} `xml:"cac:PartyIdentification"`
 		Names []struct {
-			Name string `xml:"Name"`
-		} `xml:"PartyName"`
+			Name string `xml:"cbc:Name"`
+		} `xml:"cac:PartyName"`
 		Address struct {
-			City    string `xml:"CityName"`
+			City    string `xml:"cbc:CityName"`
 			Country struct {
-				Code string `xml:"IdentificationCode"`
-			} `xml:"Country"`
-		} `xml:"PostalAddress"`
+				Code string `xml:"cbc:IdentificationCode"`
+			} `xml:"cac:Country"`
+		} `xml:"cac:PostalAddress"`
 		TaxSchemes []struct {
-			CompanyID string `xml:"CompanyID"`
-		} `xml:"PartyTaxScheme"`
+			CompanyID string `xml:"cbc:CompanyID"`
+		} `xml:"cac:PartyTaxScheme"`
 		Legal struct {
-			RegistrationName string         `xml:"RegistrationName"`
-			CompanyID        ublBillSchemed `xml:"CompanyID"`
-		} `xml:"PartyLegalEntity"`
+			RegistrationName string      `xml:"cbc:RegistrationName"`
+			CompanyID        billSchemed `xml:"cbc:CompanyID"`
+		} `xml:"cac:PartyLegalEntity"`
 	}
-	ublTaxTotal struct {
-		TaxAmount string `xml:"TaxAmount"`
+	billTaxTotal struct {
+		TaxAmount string `xml:"cbc:TaxAmount"`
 		Subtotals []struct {
-			TaxableAmount string `xml:"TaxableAmount"`
-			TaxAmount     string `xml:"TaxAmount"`
+			TaxableAmount string `xml:"cbc:TaxableAmount"`
+			TaxAmount     string `xml:"cbc:TaxAmount"`
 			Category      struct {
-				ID      string `xml:"ID"`
-				Percent string `xml:"Percent"`
-			} `xml:"TaxCategory"`
-		} `xml:"TaxSubtotal"`
+				ID      string `xml:"cbc:ID"`
+				Percent string `xml:"cbc:Percent"`
+			} `xml:"cac:TaxCategory"`
+		} `xml:"cac:TaxSubtotal"`
 	}
-	ublMonetaryTotal struct {
-		LineExtension  string `xml:"LineExtensionAmount"`
-		TaxExclusive   string `xml:"TaxExclusiveAmount"`
-		TaxInclusive   string `xml:"TaxInclusiveAmount"`
-		AllowanceTotal string `xml:"AllowanceTotalAmount"`
-		ChargeTotal    string `xml:"ChargeTotalAmount"`
-		Prepaid        string `xml:"PrepaidAmount"`
-		Rounding       string `xml:"PayableRoundingAmount"`
-		Payable        string `xml:"PayableAmount"`
+	billMonetaryTotal struct {
+		LineExtension  string `xml:"cbc:LineExtensionAmount"`
+		TaxExclusive   string `xml:"cbc:TaxExclusiveAmount"`
+		TaxInclusive   string `xml:"cbc:TaxInclusiveAmount"`
+		AllowanceTotal string `xml:"cbc:AllowanceTotalAmount"`
+		ChargeTotal    string `xml:"cbc:ChargeTotalAmount"`
+		Prepaid        string `xml:"cbc:PrepaidAmount"`
+		Rounding       string `xml:"cbc:PayableRoundingAmount"`
+		Payable        string `xml:"cbc:PayableAmount"`
 	}
-	ublBillQuantity struct {
+	billQuantity struct {
 		Value    string `xml:",chardata"`
 		UnitCode string `xml:"unitCode,attr"`
 	}
-	ublBillLine struct {
-		ID               string           `xml:"ID"`
-		InvoicedQuantity *ublBillQuantity `xml:"InvoicedQuantity"`
-		CreditedQuantity *ublBillQuantity `xml:"CreditedQuantity"`
-		LineExtension    string           `xml:"LineExtensionAmount"`
-		Period           []ublBillPeriod  `xml:"InvoicePeriod"`
+	billLine struct {
+		ID               string        `xml:"cbc:ID"`
+		InvoicedQuantity *billQuantity `xml:"cbc:InvoicedQuantity"`
+		CreditedQuantity *billQuantity `xml:"cbc:CreditedQuantity"`
+		LineExtension    string        `xml:"cbc:LineExtensionAmount"`
+		Period           []billPeriod  `xml:"cac:InvoicePeriod"`
 		OrderLine        []struct {
-			LineID string `xml:"LineID"`
-		} `xml:"OrderLineReference"`
+			LineID string `xml:"cbc:LineID"`
+		} `xml:"cac:OrderLineReference"`
 		Item struct {
-			Name    string    `xml:"Name"`
-			Sellers ublBillID `xml:"SellersItemIdentification"`
+			Name    string `xml:"cbc:Name"`
+			Sellers billID `xml:"cac:SellersItemIdentification"`
 			Std     struct {
-				ID ublBillSchemed `xml:"ID"`
-			} `xml:"StandardItemIdentification"`
+				ID billSchemed `xml:"cbc:ID"`
+			} `xml:"cac:StandardItemIdentification"`
 			Classifications []struct {
-				Code string `xml:"ItemClassificationCode"`
-			} `xml:"CommodityClassification"`
+				Code string `xml:"cbc:ItemClassificationCode"`
+			} `xml:"cac:CommodityClassification"`
 			TaxCategory struct {
-				ID      string `xml:"ID"`
-				Percent string `xml:"Percent"`
-			} `xml:"ClassifiedTaxCategory"`
-		} `xml:"Item"`
+				ID      string `xml:"cbc:ID"`
+				Percent string `xml:"cbc:Percent"`
+			} `xml:"cac:ClassifiedTaxCategory"`
+		} `xml:"cac:Item"`
 		Price struct {
-			Amount       string           `xml:"PriceAmount"`
-			BaseQuantity *ublBillQuantity `xml:"BaseQuantity"`
-		} `xml:"Price"`
+			Amount       string        `xml:"cbc:PriceAmount"`
+			BaseQuantity *billQuantity `xml:"cbc:BaseQuantity"`
+		} `xml:"cac:Price"`
 	}
 )
 
 // ParseInvoice reads a PEPPOL BIS Billing 3 Invoice or Credit Note. The document is read
-// without trusting it: no DTD or other directive, at most MaxInvoiceBytes, elements at most
-// billingMaxDepth deep, at most MaxInvoiceLines lines, and a root element that is a UBL 2.1 Invoice
-// or CreditNote. It checks shape only; whether the content is acceptable (dates, amounts,
+// without trusting it (ReadDocument): no DTD or other directive, at most MaxInvoiceBytes,
+// elements at most DefaultMaxDepth deep, at most MaxInvoiceLines lines, and a root element
+// that is a UBL 2.1 Invoice or CreditNote. It checks shape only; whether the content is acceptable (dates, amounts,
 // parties) is the caller's to decide, and the business rules are Schematron's.
 func ParseInvoice(data []byte) (Invoice, error) {
-	if len(data) > MaxInvoiceBytes {
-		return Invoice{}, fmt.Errorf("the document is larger than %d bytes", MaxInvoiceBytes)
+	root := billingRoot(data)
+	shape := Shape{Root: xml.Name{Space: NamespaceInvoice, Local: "Invoice"}, Name: "UBL 2.1 Invoice or CreditNote",
+		MaxBytes: MaxInvoiceBytes, Line: "InvoiceLine", MaxLines: MaxInvoiceLines, LineNoun: "invoice lines"}
+	if root == "CreditNote" {
+		shape.Root.Space, shape.Root.Local, shape.Line, shape.LineNoun = NamespaceCreditNote, "CreditNote", "CreditNoteLine", "credit note lines"
 	}
-	root, err := checkBillingShape(data)
+	data, err := ReadDocument(bytes.NewReader(data), shape)
 	if err != nil {
 		return Invoice{}, err
 	}
-	var u ublBilling
-	if err := newBillingDecoder(data).Decode(&u); err != nil {
-		return Invoice{}, fmt.Errorf("the document is not a well-formed UBL %s: %s", root, clip(err.Error(), 200))
+	var u billDocument
+	if err := Decode(data, &u, "UBL "+root); err != nil {
+		return Invoice{}, err
 	}
 	inv := Invoice{
 		Kind:            KindInvoice,
@@ -344,7 +337,7 @@ func ParseInvoice(data []byte) (Invoice, error) {
 	return inv, nil
 }
 
-func partyOf(p ublBillParty) InvoiceParty {
+func partyOf(p billParty) InvoiceParty {
 	out := InvoiceParty{
 		EndpointID: trim(p.EndpointID.Value), EndpointScheme: trim(p.EndpointID.Scheme),
 		LegalCompanyID: trim(p.Legal.CompanyID.Value), LegalScheme: trim(p.Legal.CompanyID.Scheme),
@@ -373,88 +366,22 @@ func (p InvoiceParty) DisplayName() string {
 	return p.RegistrationName
 }
 
-// checkBillingShape walks the tokens once before decoding and names the root element,
-// "Invoice" or "CreditNote": the document must be well-formed, have no DTD or other directive,
-// nest at most billingMaxDepth elements and hold at most MaxInvoiceLines lines.
-func checkBillingShape(data []byte) (string, error) {
-	d := newBillingDecoder(data)
-	root, depth, lines := "", 0, 0
+// billingRoot is the local name of the document's root element ("Invoice", "CreditNote", or
+// whatever else it is, for ReadDocument to refuse), read from its first start element.
+func billingRoot(data []byte) string {
+	d := newDecoder(data)
 	for {
 		tok, err := d.Token()
-		if errors.Is(err, io.EOF) {
-			break
-		}
 		if err != nil {
-			return "", fmt.Errorf("the document is not well-formed XML: %s", clip(err.Error(), 200))
+			return ""
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			depth++
-			if depth > billingMaxDepth {
-				line, _ := d.InputPos()
-				return "", fmt.Errorf("the document nests elements more than %d deep (text line %d)", billingMaxDepth, line)
-			}
-			if depth == 1 {
-				if root != "" {
-					return "", fmt.Errorf("the document has more than one root element")
-				}
-				switch {
-				case t.Name.Local == "Invoice" && t.Name.Space == InvoiceNS, t.Name.Local == "CreditNote" && t.Name.Space == CreditNoteNS:
-					root = t.Name.Local
-				default:
-					return "", fmt.Errorf("the document is not a UBL 2.1 Invoice or CreditNote (root element {%s}%s)",
-						clip(t.Name.Space, 80), clip(t.Name.Local, 40))
-				}
-			}
-			if depth == 2 && (t.Name.Local == "InvoiceLine" || t.Name.Local == "CreditNoteLine") {
-				if lines++; lines > MaxInvoiceLines {
-					return "", fmt.Errorf("the document has more than %d lines", MaxInvoiceLines)
-				}
-			}
-		case xml.EndElement:
-			depth--
+			return t.Name.Local
 		case xml.Directive:
-			return "", fmt.Errorf("the document has a DTD or other directive, which is not allowed")
+			return ""
 		}
 	}
-	if root == "" {
-		return "", fmt.Errorf("the document is empty: a UBL 2.1 Invoice or CreditNote is required")
-	}
-	return root, nil
-}
-
-// billingMaxDepth bounds element nesting: a BIS Billing 3 document is at most about ten deep.
-const billingMaxDepth = 32
-
-// newBillingDecoder is a strict decoder for UTF-8, US-ASCII and ISO-8859-1 documents. Go's
-// encoding/xml never expands external or custom entities.
-func newBillingDecoder(data []byte) *xml.Decoder {
-	d := xml.NewDecoder(bytes.NewReader(data))
-	d.CharsetReader = func(charset string, r io.Reader) (io.Reader, error) {
-		switch strings.ToLower(charset) {
-		case "iso-8859-1", "iso8859-1", "latin1", "latin-1":
-			b, err := io.ReadAll(r)
-			if err != nil {
-				return nil, err
-			}
-			out := make([]byte, 0, len(b)+len(b)/8)
-			for _, c := range b {
-				out = utf8.AppendRune(out, rune(c))
-			}
-			return bytes.NewReader(out), nil
-		case "us-ascii", "ascii":
-			return r, nil
-		}
-		return nil, fmt.Errorf("unsupported encoding %q (use UTF-8)", clip(charset, 40))
-	}
-	return d
 }
 
 func trim(s string) string { return strings.TrimSpace(s) }
-
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
-}

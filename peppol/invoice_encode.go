@@ -17,9 +17,9 @@ const (
 // make their documents with it; ParseInvoice reads back what it writes.
 func EncodeInvoice(inv Invoice) []byte {
 	credit := inv.Kind == KindCreditNote
-	root, ns, lineEl, qtyEl, typeEl := "Invoice", InvoiceNS, "InvoiceLine", "InvoicedQuantity", "InvoiceTypeCode"
+	root, ns, lineEl, qtyEl, typeEl := "Invoice", NamespaceInvoice, "InvoiceLine", "InvoicedQuantity", "InvoiceTypeCode"
 	if credit {
-		root, ns, lineEl, qtyEl, typeEl = "CreditNote", CreditNoteNS, "CreditNoteLine", "CreditedQuantity", "CreditNoteTypeCode"
+		root, ns, lineEl, qtyEl, typeEl = "CreditNote", NamespaceCreditNote, "CreditNoteLine", "CreditedQuantity", "CreditNoteTypeCode"
 	}
 	typeCode := inv.TypeCode
 	if typeCode == "" {

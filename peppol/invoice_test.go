@@ -89,18 +89,18 @@ func TestParseInvoiceFields(t *testing.T) {
 }
 
 func TestParseInvoiceHostile(t *testing.T) {
-	deep := `<Invoice xmlns="` + InvoiceNS + `">` + strings.Repeat("<a>", 40) + strings.Repeat("</a>", 40) + `</Invoice>`
+	deep := `<Invoice xmlns="` + NamespaceInvoice + `">` + strings.Repeat("<a>", 40) + strings.Repeat("</a>", 40) + `</Invoice>`
 	cases := map[string]string{
-		"dtd":            `<?xml version="1.0"?><!DOCTYPE Invoice [<!ENTITY x "y">]><Invoice xmlns="` + InvoiceNS + `"><cbc:ID>&x;</cbc:ID></Invoice>`,
-		"external":       `<?xml version="1.0"?><!DOCTYPE Invoice SYSTEM "file:///etc/passwd"><Invoice xmlns="` + InvoiceNS + `"/>`,
-		"billion laughs": `<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><Invoice xmlns="` + InvoiceNS + `">&lol2;</Invoice>`,
+		"dtd":            `<?xml version="1.0"?><!DOCTYPE Invoice [<!ENTITY x "y">]><Invoice xmlns="` + NamespaceInvoice + `"><cbc:ID>&x;</cbc:ID></Invoice>`,
+		"external":       `<?xml version="1.0"?><!DOCTYPE Invoice SYSTEM "file:///etc/passwd"><Invoice xmlns="` + NamespaceInvoice + `"/>`,
+		"billion laughs": `<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><Invoice xmlns="` + NamespaceInvoice + `">&lol2;</Invoice>`,
 		"deep":           deep,
 		"not ubl":        `<Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2"/>`,
 		"wrong ns":       `<Invoice xmlns="urn:example"/>`,
-		"two roots":      `<Invoice xmlns="` + InvoiceNS + `"/><Invoice xmlns="` + InvoiceNS + `"/>`,
+		"two roots":      `<Invoice xmlns="` + NamespaceInvoice + `"/><Invoice xmlns="` + NamespaceInvoice + `"/>`,
 		"empty":          ``,
-		"truncated":      `<Invoice xmlns="` + InvoiceNS + `"><ID>1`,
-		"utf16":          `<?xml version="1.0" encoding="UTF-16"?><Invoice xmlns="` + InvoiceNS + `"/>`,
+		"truncated":      `<Invoice xmlns="` + NamespaceInvoice + `"><ID>1`,
+		"utf16":          `<?xml version="1.0" encoding="UTF-16"?><Invoice xmlns="` + NamespaceInvoice + `"/>`,
 		"too large":      strings.Repeat(" ", MaxInvoiceBytes+1),
 	}
 	for name, doc := range cases {
@@ -111,7 +111,7 @@ func TestParseInvoiceHostile(t *testing.T) {
 		})
 	}
 	t.Run("too many lines", func(t *testing.T) {
-		doc := `<Invoice xmlns="` + InvoiceNS + `">` + strings.Repeat("<InvoiceLine/>", MaxInvoiceLines+1) + `</Invoice>`
+		doc := `<Invoice xmlns="` + NamespaceInvoice + `">` + strings.Repeat("<InvoiceLine/>", MaxInvoiceLines+1) + `</Invoice>`
 		if _, err := ParseInvoice([]byte(doc)); err == nil || !strings.Contains(err.Error(), "lines") {
 			t.Errorf("got %v, want too many lines", err)
 		}
@@ -126,8 +126,8 @@ func FuzzParseInvoice(f *testing.F) {
 			}
 		}
 	}
-	f.Add([]byte(`<Invoice xmlns="` + InvoiceNS + `"><InvoiceLine><InvoicedQuantity unitCode="EA">1</InvoicedQuantity></InvoiceLine></Invoice>`))
-	f.Add([]byte(`<CreditNote xmlns="` + CreditNoteNS + `"><CreditNoteLine/></CreditNote>`))
+	f.Add([]byte(`<Invoice xmlns="` + NamespaceInvoice + `"><InvoiceLine><InvoicedQuantity unitCode="EA">1</InvoicedQuantity></InvoiceLine></Invoice>`))
+	f.Add([]byte(`<CreditNote xmlns="` + NamespaceCreditNote + `"><CreditNoteLine/></CreditNote>`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		inv, err := ParseInvoice(data)
 		if err != nil {
