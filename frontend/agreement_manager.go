@@ -298,8 +298,8 @@ func (s *server) agreementOrdersCSV(q *req) error {
 	h.Set("Cache-Control", "no-store")
 	q.w.WriteHeader(http.StatusOK)
 	w := csv.NewWriter(q.w)
-	w.Write(orders.OrderCSVHeader)                //nolint:errcheck // flushed below
-	w.WriteAll(orders.OrderCSVRecords(list))      //nolint:errcheck
+	w.Write(orders.OrderCSVHeader)           //nolint:errcheck // flushed below
+	w.WriteAll(orders.OrderCSVRecords(list)) //nolint:errcheck
 	return w.Error()
 }
 

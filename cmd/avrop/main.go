@@ -29,6 +29,7 @@ import (
 	"github.com/avrop/avrop/frontend"
 
 	"github.com/avrop/avrop/internal/postgres"
+	"github.com/avrop/avrop/invoices"
 	"github.com/avrop/avrop/orders"
 )
 
@@ -140,9 +141,10 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 	} else if created {
 		logger.Info("bootstrap admin created", "email", cfg.BootstrapAdminEmail)
 	}
+	inv := invoices.NewService(db, nil)
 	handler := api.NewHandler(api.Deps{
-		DB: db, Redis: rdb, Auth: authSvc, Catalog: cat, Orders: ord, Logger: logger,
-		Frontend: frontend.New(frontend.Deps{Auth: authSvc, Catalog: cat, Orders: ord, Logger: logger, Secure: cfg.Env != "development"}),
+		DB: db, Redis: rdb, Auth: authSvc, Catalog: cat, Orders: ord, Invoices: inv, Logger: logger,
+		Frontend: frontend.New(frontend.Deps{Auth: authSvc, Catalog: cat, Orders: ord, Invoices: inv, Logger: logger, Secure: cfg.Env != "development"}),
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
