@@ -85,6 +85,9 @@ func seed(ctx context.Context, db *sqlx.DB, a *auth.Service, cat *catalog.Servic
 	if err := seedCatalog(ctx, cat, w); err != nil {
 		return fmt.Errorf("seed catalogue: %w", err)
 	}
+	if err := seedHistory(ctx, db, a, cat, ord, w); err != nil {
+		return fmt.Errorf("seed history: %w", err)
+	}
 	if items > 0 {
 		if err := seedSyntheticItems(ctx, db, cat, w, items); err != nil {
 			return fmt.Errorf("seed synthetic items: %w", err)

@@ -32,7 +32,8 @@ func seedCatalog(ctx context.Context, cat *catalog.Service, w *demoWorld) error 
 	twelve := 12
 
 	varmland := []catalog.ParticipantInput{{OrgID: w.Karlstad.ID, CeilingMinor: i64(1_200_000_000)}}
-	for _, b := range w.Buyers[:15] {
+	// Karlstad, 14 other Värmland municipalities and Uddevalla: 16 participants.
+	for _, b := range append(w.Buyers[:14:14], w.Buyers[len(w.Buyers)-1]) {
 		varmland = append(varmland, catalog.ParticipantInput{OrgID: b.ID})
 	}
 	disp, err := cat.CreateAgreement(ctx, w.Manager, catalog.AgreementInput{
