@@ -51,6 +51,11 @@ type config struct {
 	BootstrapAdminEmail    string        `env:"AVROP_BOOTSTRAP_ADMIN_EMAIL"`
 	BootstrapAdminPassword string        `env:"AVROP_BOOTSTRAP_ADMIN_PASSWORD"`
 	ShutdownTimeout        time.Duration `env:"AVROP_SHUTDOWN_TIMEOUT" envDefault:"20s"`
+	// The connection budget (README, "Running on many machines"): each replica opens at most
+	// DATABASE_POOL_SIZE connections and answers 503 to a request that waits longer than
+	// DATABASE_POOL_WAIT for one.
+	DatabasePoolSize int           `env:"DATABASE_POOL_SIZE" envDefault:"25"`
+	DatabasePoolWait time.Duration `env:"DATABASE_POOL_WAIT" envDefault:"2s"`
 }
 
 // devSecret signs tokens in development only, so that `make run` works without setup.
@@ -103,7 +108,7 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 	if err != nil {
 		return err
 	}
-	db, err := openDatabase(ctx, cfg.DatabaseURL)
+	db, err := openDatabase(ctx, cfg.DatabaseURL, cfg.DatabasePoolSize)
 	if err != nil {
 		return err
 	}
@@ -140,8 +145,10 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 	} else if created {
 		logger.Info("bootstrap admin created", "email", cfg.BootstrapAdminEmail)
 	}
+	logBudget(ctx, db, cfg.DatabasePoolSize, logger)
 	handler := api.NewHandler(api.Deps{
 		DB: db, Redis: rdb, Auth: authSvc, Catalog: cat, Orders: ord, Logger: logger,
+		PoolSize: cfg.DatabasePoolSize, PoolWait: cfg.DatabasePoolWait,
 		Frontend: frontend.New(frontend.Deps{Auth: authSvc, Catalog: cat, Orders: ord, Logger: logger, Secure: cfg.Env != "development"}),
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -186,8 +193,8 @@ func serve(ctx context.Context, ln net.Listener, h http.Handler, timeout time.Du
 
 // openDatabase connects to PostgreSQL, creating the database first when it does not exist yet,
 // so that a fresh machine needs no manual createdb.
-func openDatabase(ctx context.Context, dsn string) (*sqlx.DB, error) {
-	db, err := postgres.Open(ctx, dsn)
+func openDatabase(ctx context.Context, dsn string, poolSize int) (*sqlx.DB, error) {
+	db, err := postgres.OpenPool(ctx, dsn, poolSize)
 	var pqErr *pq.Error
 	if err == nil || !errors.As(err, &pqErr) || pqErr.Code != "3D000" {
 		return db, err
@@ -209,7 +216,7 @@ func openDatabase(ctx context.Context, dsn string) (*sqlx.DB, error) {
 			return nil, fmt.Errorf("create database %s: %w", name, cerr)
 		}
 	}
-	return postgres.Open(ctx, dsn)
+	return postgres.OpenPool(ctx, dsn, poolSize)
 }
 
 // openRedis returns a client with short timeouts: every Redis error is treated as a cache
@@ -225,4 +232,22 @@ func openRedis(rawURL string) (*redis.Client, error) {
 	opt.PoolTimeout = 300 * time.Millisecond
 	opt.MaxRetries = 0
 	return redis.NewClient(opt), nil
+}
+
+// logBudget reports at start how this replica's pool fits PostgreSQL's max_connections, and
+// warns when it does not fit beside the connections already open: another replica would then
+// meet "too many clients" (answered 503, but a sign the budget is wrong).
+func logBudget(ctx context.Context, db *sqlx.DB, poolSize int, logger *slog.Logger) {
+	b, err := postgres.Budget(ctx, db, poolSize)
+	if err != nil {
+		logger.Warn("connection budget unknown", "err", err)
+		return
+	}
+	attrs := []any{"pool_size", poolSize, "max_connections", b.MaxConnections, "reserved", b.Reserved,
+		"open_now", b.Open, "more_replicas_that_fit", b.ReplicaPoolsRoom}
+	if b.Open+poolSize > b.MaxConnections-b.Reserved {
+		logger.Warn("connection budget: this replica's pool does not fit PostgreSQL's max_connections; lower DATABASE_POOL_SIZE or put PgBouncer in front", attrs...)
+		return
+	}
+	logger.Info("connection budget", attrs...)
 }
