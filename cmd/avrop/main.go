@@ -56,6 +56,8 @@ type config struct {
 	// DATABASE_POOL_WAIT for one.
 	DatabasePoolSize int           `env:"DATABASE_POOL_SIZE" envDefault:"25"`
 	DatabasePoolWait time.Duration `env:"DATABASE_POOL_WAIT" envDefault:"2s"`
+	// How often each replica looks for due background jobs (cmd/avrop/jobs.go).
+	JobsTick time.Duration `env:"AVROP_JOBS_TICK" envDefault:"30s"`
 }
 
 // devSecret signs tokens in development only, so that `make run` works without setup.
@@ -146,6 +148,7 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 		logger.Info("bootstrap admin created", "email", cfg.BootstrapAdminEmail)
 	}
 	logBudget(ctx, db, cfg.DatabasePoolSize, logger)
+	startJobs(ctx, db, backgroundJobs(ord, logger), cfg.JobsTick, logger)
 	handler := api.NewHandler(api.Deps{
 		DB: db, Redis: rdb, Auth: authSvc, Catalog: cat, Orders: ord, Logger: logger,
 		PoolSize: cfg.DatabasePoolSize, PoolWait: cfg.DatabasePoolWait,
