@@ -22,7 +22,7 @@ import (
 // Deps are the services the API calls.
 type Deps struct {
 	DB      *sqlx.DB
-	Redis   *redis.Client // may be nil or down; only reported by /readyz
+	Redis   redis.UniversalClient // may be nil or down; only reported by /readyz
 	Auth    *auth.Service
 	Catalog *catalog.Service
 	Orders  *orders.Service

@@ -21,7 +21,6 @@ import (
 	"github.com/caarlos0/env/v11"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/avrop/avrop/api"
 	"github.com/avrop/avrop/auth"
@@ -29,6 +28,7 @@ import (
 	"github.com/avrop/avrop/frontend"
 
 	"github.com/avrop/avrop/internal/postgres"
+	"github.com/avrop/avrop/internal/redisurl"
 	"github.com/avrop/avrop/orders"
 )
 
@@ -122,10 +122,11 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 		logger.Info("migrations applied")
 		return nil
 	}
-	rdb, err := openRedis(cfg.RedisURL)
+	rdb, redisKind, err := redisurl.Open(cfg.RedisURL)
 	if err != nil {
 		return err
 	}
+	logger.Debug("redis", "kind", redisKind)
 	defer rdb.Close()
 	authCfg := auth.DefaultConfig([]byte(cfg.JWTSecret))
 	authSvc := auth.NewService(db, rdb, authCfg)
@@ -221,22 +222,6 @@ func openDatabase(ctx context.Context, dsn string, poolSize int) (*sqlx.DB, erro
 	}
 	return postgres.OpenPool(ctx, dsn, poolSize)
 }
-
-// openRedis returns a client with short timeouts: every Redis error is treated as a cache
-// miss, so a slow or absent Redis must fail fast rather than hold requests.
-func openRedis(rawURL string) (*redis.Client, error) {
-	opt, err := redis.ParseURL(rawURL)
-	if err != nil {
-		return nil, fmt.Errorf("REDIS_URL: %w", err)
-	}
-	opt.DialTimeout = 200 * time.Millisecond
-	opt.ReadTimeout = 200 * time.Millisecond
-	opt.WriteTimeout = 200 * time.Millisecond
-	opt.PoolTimeout = 300 * time.Millisecond
-	opt.MaxRetries = 0
-	return redis.NewClient(opt), nil
-}
-
 // logBudget reports at start how this replica's pool fits PostgreSQL's max_connections, and
 // warns when it does not fit beside the connections already open: another replica would then
 // meet "too many clients" (answered 503, but a sign the budget is wrong).
