@@ -16,6 +16,7 @@ import (
 
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/catalog"
+	"github.com/avrop/avrop/invoices"
 	"github.com/avrop/avrop/orders"
 )
 
@@ -26,7 +27,9 @@ type Deps struct {
 	Auth    *auth.Service
 	Catalog *catalog.Service
 	Orders  *orders.Service
-	Logger  *slog.Logger
+	// Invoices serves SPEC §9 (invoices, spend records, contract loyalty).
+	Invoices *invoices.Service
+	Logger   *slog.Logger
 	// Frontend serves every path outside /api, /healthz, /readyz and /metrics; may be nil.
 	Frontend http.Handler
 	// PoolSize is the PostgreSQL pool's size: at most this many requests run at once, and

@@ -29,6 +29,7 @@ import (
 
 	"github.com/avrop/avrop/internal/postgres"
 	"github.com/avrop/avrop/internal/redisurl"
+	"github.com/avrop/avrop/invoices"
 	"github.com/avrop/avrop/orders"
 )
 
@@ -151,7 +152,7 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 	logBudget(ctx, db, cfg.DatabasePoolSize, logger)
 	startJobs(ctx, db, backgroundJobs(ord, logger), cfg.JobsTick, logger)
 	handler := api.NewHandler(api.Deps{
-		DB: db, Redis: rdb, Auth: authSvc, Catalog: cat, Orders: ord, Logger: logger,
+		DB: db, Redis: rdb, Auth: authSvc, Catalog: cat, Orders: ord, Invoices: invoices.NewService(db, nil), Logger: logger,
 		PoolSize: cfg.DatabasePoolSize, PoolWait: cfg.DatabasePoolWait,
 		Frontend: frontend.New(frontend.Deps{Auth: authSvc, Catalog: cat, Orders: ord, Logger: logger, Secure: cfg.Env != "development"}),
 	})
