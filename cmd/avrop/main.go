@@ -223,6 +223,7 @@ func openDatabase(ctx context.Context, dsn string, poolSize int) (*sqlx.DB, erro
 	}
 	return postgres.OpenPool(ctx, dsn, poolSize)
 }
+
 // logBudget reports at start how this replica's pool fits PostgreSQL's max_connections, and
 // warns when it does not fit beside the connections already open: another replica would then
 // meet "too many clients" (answered 503, but a sign the budget is wrong).
