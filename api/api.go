@@ -16,6 +16,7 @@ import (
 
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/catalog"
+	"github.com/avrop/avrop/internal/postgres"
 	"github.com/avrop/avrop/invoices"
 	"github.com/avrop/avrop/orders"
 )
@@ -37,6 +38,9 @@ type Deps struct {
 	// Zero admits every request.
 	PoolSize int
 	PoolWait time.Duration
+	// Reads, when a read replica is configured, receives reads that may go to it; the API
+	// carries each client's last write position for it (readyourwrites.go). May be nil.
+	Reads *postgres.Reads
 }
 
 type handler struct {
@@ -68,7 +72,7 @@ func newEngineHandler(d Deps) (*gin.Engine, *handler) {
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
 	r.SetTrustedProxies(nil) //nolint:errcheck // nil never fails
-	r.Use(h.requestID, h.observe, h.recover, h.limitBody, h.admit)
+	r.Use(h.requestID, h.observe, h.recover, h.limitBody, h.admit, h.readYourWrites)
 	r.NoRoute(h.noRoute)
 	r.NoMethod(func(c *gin.Context) {
 		writeProblem(c, http.StatusMethodNotAllowed, "method_not_allowed", "Method not allowed", "This method is not allowed on this resource.", nil)

@@ -57,6 +57,9 @@ type config struct {
 	// DATABASE_POOL_WAIT for one.
 	DatabasePoolSize int           `env:"DATABASE_POOL_SIZE" envDefault:"25"`
 	DatabasePoolWait time.Duration `env:"DATABASE_POOL_WAIT" envDefault:"2s"`
+	// A streaming replica for follow-up reads, skipped when it lags more than the max lag.
+	DatabaseReplicaURL    string        `env:"DATABASE_REPLICA_URL"`
+	DatabaseReplicaMaxLag time.Duration `env:"DATABASE_REPLICA_MAX_LAG" envDefault:"5s"`
 	// How often each replica looks for due background jobs (cmd/avrop/jobs.go).
 	JobsTick time.Duration `env:"AVROP_JOBS_TICK" envDefault:"30s"`
 }
@@ -151,9 +154,11 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 	}
 	logBudget(ctx, db, cfg.DatabasePoolSize, logger)
 	startJobs(ctx, db, backgroundJobs(ord, logger), cfg.JobsTick, logger)
+	reads := openReads(ctx, cfg, db, logger)
+	ord.SetReads(reads)
 	handler := api.NewHandler(api.Deps{
 		DB: db, Redis: rdb, Auth: authSvc, Catalog: cat, Orders: ord, Invoices: invoices.NewService(db, nil), Logger: logger,
-		PoolSize: cfg.DatabasePoolSize, PoolWait: cfg.DatabasePoolWait,
+		PoolSize: cfg.DatabasePoolSize, PoolWait: cfg.DatabasePoolWait, Reads: reads,
 		Frontend: frontend.New(frontend.Deps{Auth: authSvc, Catalog: cat, Orders: ord, Logger: logger, Secure: cfg.Env != "development"}),
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
