@@ -156,10 +156,11 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 	startJobs(ctx, db, backgroundJobs(ord, logger), cfg.JobsTick, logger)
 	reads := openReads(ctx, cfg, db, logger)
 	ord.SetReads(reads)
+	inv := invoices.NewService(db, nil)
 	handler := api.NewHandler(api.Deps{
-		DB: db, Redis: rdb, Auth: authSvc, Catalog: cat, Orders: ord, Invoices: invoices.NewService(db, nil), Logger: logger,
+		DB: db, Redis: rdb, Auth: authSvc, Catalog: cat, Orders: ord, Invoices: inv, Logger: logger,
 		PoolSize: cfg.DatabasePoolSize, PoolWait: cfg.DatabasePoolWait, Reads: reads,
-		Frontend: frontend.New(frontend.Deps{Auth: authSvc, Catalog: cat, Orders: ord, Logger: logger, Secure: cfg.Env != "development"}),
+		Frontend: frontend.New(frontend.Deps{Auth: authSvc, Catalog: cat, Orders: ord, Invoices: inv, Logger: logger, Secure: cfg.Env != "development"}),
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
