@@ -2,9 +2,11 @@ package auth
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/avrop/avrop/internal/derr"
+	"github.com/avrop/avrop/peppol"
 )
 
 // OrganizationInput creates an organisation.
@@ -24,9 +26,14 @@ func (in *OrganizationInput) validate() error {
 	}
 	var v derr.Validator
 	v.Check(in.Name != "" && len(in.Name) <= 200, "name", "must be 1 to 200 characters")
-	v.Check(in.OrgNumber != "" && len(in.OrgNumber) <= 40, "org_number", "must be 1 to 40 characters")
 	v.Check(ValidKind(in.Kind), "kind", "must be buyer, supplier, procurement_body or platform")
-	v.Check(len(in.Country) == 2 && strings.ToUpper(in.Country) == in.Country, "country", "must be an ISO 3166 alpha-2 code such as SE")
+	// The organisation's number is its PEPPOL participant identifier (SPEC §8), so it must
+	// pass its country's check digit: a wrong one would make every order to it invalid.
+	v.Check(slices.Contains(peppol.Countries, in.Country), "country", "must be SE, NO or DK")
+	if slices.Contains(peppol.Countries, in.Country) {
+		_, msg := peppol.CheckOrganisationNumber(in.Country, in.OrgNumber)
+		v.Check(msg == "", "org_number", msg)
+	}
 	v.Check(in.ApprovalThresholdMinor >= 0, "approval_threshold_minor", "must not be negative")
 	return v.Err()
 }

@@ -176,7 +176,7 @@ var fieldMessagesSV = [][2]string{
 	{"must be buyer, supplier", "Välj en organisationstyp."},
 	{"must be a CPV code", "Måste vara en CPV-kod med 8 siffror, till exempel 33190000."},
 	{"must be the first digits of a CPV code", "Ange de första siffrorna i en CPV-kod, till exempel 3314."},
-	{"must be a UN/ECE", "Måste vara en enhetskod som EA, BX eller PK."},
+	{"must be a UN/ECE", "Måste vara en enhetskod som EA, XBX eller XPK."},
 	{"must be a GTIN", "Måste vara ett GTIN med 8, 12, 13 eller 14 siffror och rätt kontrollsiffra."},
 	{"must be late, wrong_item", "Välj en typ av avvikelse."},
 	{"must be higher_rank_declined", "Välj ett skäl."},
