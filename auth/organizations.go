@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"strings"
 
@@ -105,4 +106,17 @@ func (s *Service) GetOrganization(ctx context.Context, c Caller, id string) (Org
 		return Organization{}, derr.NotFoundf("organisation not found")
 	}
 	return organizationByID(ctx, s.db, id)
+}
+
+// ParticipantID is the organisation's PEPPOL participant identifier ("0007:2120001355"), ""
+// when its number does not pass its country's check (SPEC §8).
+func (o Organization) ParticipantID() string { return peppol.ParticipantID(o.Country, o.OrgNumber) }
+
+// MarshalJSON writes the organisation with its PEPPOL participant identifier.
+func (o Organization) MarshalJSON() ([]byte, error) {
+	type plain Organization
+	return json.Marshal(struct {
+		plain
+		ParticipantID string `json:"peppol_participant_id"`
+	}{plain(o), o.ParticipantID()})
 }

@@ -174,14 +174,15 @@ func (s *server) loadCart(q *req) ([]*cartGroup, error) {
 		l := cartLine{Item: it, Quantity: c[id]}
 		if it.PriceMinor != nil {
 			l.LineMinor = *it.PriceMinor * int64(l.Quantity)
-			g.VATMinor += l.LineMinor * int64(it.VATRateBP) / 10000
 		}
 		g.TotalMinor += l.LineMinor
 		g.Lines = append(g.Lines, l)
 	}
 	out := make([]*cartGroup, 0, len(order))
 	for _, k := range order {
-		out = append(out, groups[k])
+		g := groups[k]
+		g.VATMinor = cartVAT(g.Lines)
+		out = append(out, g)
 	}
 	return out, nil
 }
@@ -266,4 +267,14 @@ func (s *server) checkout(q *req) error {
 	s.writeCart(q.w, c)
 	q.redirect("/orders/" + o.ID + "?msg=order_created")
 	return nil
+}
+
+// cartVAT is a cart group's VAT as its order will compute it: per rate, rounded once per rate
+// (orders.OrderVAT), so the cart shows the figure the order and the invoice will.
+func cartVAT(lines []cartLine) int64 {
+	ls := make([]orders.Line, len(lines))
+	for i, l := range lines {
+		ls[i] = orders.Line{VATRateBP: l.Item.VATRateBP, LineTotalMinor: l.LineMinor}
+	}
+	return orders.OrderVAT(ls)
 }

@@ -13,7 +13,33 @@ ALTER TABLE order_lines ADD COLUMN eco_labels text[] NOT NULL DEFAULT '{}';
 ALTER TABLE order_lines ADD COLUMN pack_size integer NOT NULL DEFAULT 1 CHECK (pack_size >= 1);
 UPDATE order_lines l SET eco_labels = i.eco_labels, pack_size = i.pack_size FROM items i WHERE i.id = l.item_id;
 
+-- The snapshot is taken by the database as each line is written, from the item row the order
+-- has read in the same transaction, so every way of writing lines keeps it.
+-- +goose StatementBegin
+CREATE FUNCTION order_line_snapshot() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    SELECT i.eco_labels, i.pack_size INTO NEW.eco_labels, NEW.pack_size FROM items i WHERE i.id = NEW.item_id;
+    RETURN NEW;
+END
+$$;
+-- +goose StatementEnd
+CREATE TRIGGER order_lines_snapshot BEFORE INSERT ON order_lines FOR EACH ROW EXECUTE FUNCTION order_line_snapshot();
+
+-- An order's VAT is per rate over the sum of its lines at that rate, rounded half up once per
+-- rate (EN 16931 BR-CO-17), no longer the sum of the lines' rounded VAT.
+UPDATE orders o SET vat_minor = v.vat
+FROM (SELECT order_id, sum(r.vat)::bigint AS vat
+      FROM (SELECT order_id, (sum(line_total_minor) * vat_rate_bp + 5000) / 10000 AS vat
+            FROM order_lines GROUP BY order_id, vat_rate_bp) r
+      GROUP BY order_id) v
+WHERE v.order_id = o.id AND o.vat_minor <> v.vat;
+
 -- +goose Down
+UPDATE orders o SET vat_minor = v.vat
+FROM (SELECT order_id, sum(line_vat_minor)::bigint AS vat FROM order_lines GROUP BY order_id) v
+WHERE v.order_id = o.id;
+DROP TRIGGER order_lines_snapshot ON order_lines;
+DROP FUNCTION order_line_snapshot();
 ALTER TABLE order_lines DROP COLUMN pack_size;
 ALTER TABLE order_lines DROP COLUMN eco_labels;
 UPDATE order_lines SET unit = substr(unit, 2) WHERE unit IN ('XBX', 'XPK', 'XCT');

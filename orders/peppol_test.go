@@ -51,6 +51,7 @@ func TestPeppolOrderDocument(t *testing.T) {
 		t.Errorf("order number = %q, want %q", doc.OrderNumber, o.Number)
 	}
 	testenv.ValidateUBL(t, doc.XML, "UBL-Order-2.1.xsd")
+	testenv.ValidatePeppolRules(t, "T01", map[string][]byte{"order from the database": doc.XML})
 	root := parsePeppolXML(t, doc.XML)
 	checkPeppolRules(t, root)
 
@@ -117,6 +118,9 @@ func TestPeppolOrderScope(t *testing.T) {
 	approved := w.place(w.Orderer, w.input(1))
 	_, err := w.svc.Move(ctx, w.Approver, approved.ID, orders.ActionApprove, "")
 	testenv.Must(t, err)
+	rejected := w.place(w.Orderer, w.input(1))
+	_, err = w.svc.Move(ctx, w.Approver, rejected.ID, orders.ActionReject, "för dyr")
+	testenv.Must(t, err)
 
 	otherBody := w.org(auth.KindProcurementBody, 0)
 	otherManager := w.user(otherBody, auth.RoleManager)
@@ -128,10 +132,12 @@ func TestPeppolOrderScope(t *testing.T) {
 		ok     bool
 		want   derr.Kind // the error's kind when not ok
 	}{
-		{"orderer of the buyer", w.Orderer, pending.ID, true, 0},
-		{"another orderer of the buyer", w.Orderer2, pending.ID, true, 0},
-		{"approver of the buyer", w.Approver, pending.ID, true, 0},
-		{"manager of the agreement", w.Manager, pending.ID, true, 0},
+		{"orderer of the buyer", w.Orderer, approved.ID, true, 0},
+		{"another orderer of the buyer", w.Orderer2, approved.ID, true, 0},
+		{"approver of the buyer", w.Approver, approved.ID, true, 0},
+		{"manager of the agreement", w.Manager, approved.ID, true, 0},
+		{"not yet approved: not exportable", w.Orderer, pending.ID, false, derr.Conflict},
+		{"rejected: not exportable", w.Approver, rejected.ID, false, derr.Conflict},
 		{"supplier after approval", w.Sup1C, approved.ID, true, 0},
 		{"supplier before approval", w.Sup1C, pending.ID, false, derr.NotFound},
 		{"another supplier", w.Sup2C, approved.ID, false, derr.NotFound},
@@ -147,6 +153,9 @@ func TestPeppolOrderScope(t *testing.T) {
 			if !tc.ok {
 				if derr.KindOf(err) != tc.want {
 					t.Fatalf("err = %v, want kind %v", err, tc.want)
+				}
+				if tc.want == derr.Conflict && derr.CodeOf(err) != orders.CodeOrderNotExportable {
+					t.Fatalf("err = %v, want code order_not_exportable", err)
 				}
 				return
 			}

@@ -302,11 +302,11 @@ func (s *Service) place(ctx context.Context, tx *sqlx.Tx, c auth.Caller, in Orde
 			return Order{}, oc, fieldRule(CodeTotalTooLarge, fmt.Sprintf("lines[%d].quantity", i), "The order's total is too large.")
 		}
 		total := price * l.Quantity
-		vat := (total*int64(it.VATRateBP) + 5000) / 10000 // per line, half up
+		vat := percentOf(total, it.VATRateBP) // the line's own VAT, for information (SPEC §8)
 		o.Lines = append(o.Lines, Line{LineNo: i + 1, ItemID: it.ID, SKU: it.SKU, Name: it.Name, Unit: it.Unit,
-			Quantity: int(l.Quantity), UnitPriceMinor: price, VATRateBP: it.VATRateBP, LineTotalMinor: total, LineVATMinor: vat})
+			Quantity: int(l.Quantity), UnitPriceMinor: price, VATRateBP: it.VATRateBP, LineTotalMinor: total, LineVATMinor: vat,
+			EcoLabels: it.EcoLabels, PackSize: it.PackSize}) // the database snapshots the same values (order_line_snapshot)
 		o.TotalMinor += total
-		o.VATMinor += vat
 		if o.TotalMinor > MaxOrderTotalMinor {
 			return Order{}, oc, fieldRule(CodeTotalTooLarge, "lines", "The order's total is too large.")
 		}
@@ -326,6 +326,8 @@ func (s *Service) place(ctx context.Context, tx *sqlx.Tx, c auth.Caller, in Orde
 		}
 		return Order{}, oc, e
 	}
+	o.VATByRate = VATByRate(o.Lines)
+	o.VATMinor = OrderVAT(o.Lines)
 	o.finish()
 	if o.TotalMinor < oc.MinOrderMinor {
 		return Order{}, oc, derr.Invalidf(CodeBelowMinOrder, "The order's total excluding VAT (%d) is below the agreement's minimum order value (%d %s minor units).",
