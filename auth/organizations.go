@@ -26,16 +26,16 @@ func (in *OrganizationInput) validate() error {
 		in.Country = "SE"
 	}
 	var v derr.Validator
-	v.Check(in.Name != "" && len(in.Name) <= 200, "name", "must be 1 to 200 characters")
-	v.Check(ValidKind(in.Kind), "kind", "must be buyer, supplier, procurement_body or platform")
+	v.Check(in.Name != "" && len(in.Name) <= 200, "name", "length", "must be 1 to 200 characters")
+	v.Check(ValidKind(in.Kind), "kind", "choice", "must be buyer, supplier, procurement_body or platform")
 	// The organisation's number is its PEPPOL participant identifier (SPEC §8), so it must
 	// pass its country's check digit: a wrong one would make every order to it invalid.
-	v.Check(slices.Contains(peppol.Countries, in.Country), "country", "must be SE, NO or DK")
+	v.Check(slices.Contains(peppol.Countries, in.Country), "country", "country", "must be SE, NO or DK")
 	if slices.Contains(peppol.Countries, in.Country) {
 		_, msg := peppol.CheckOrganisationNumber(in.Country, in.OrgNumber)
-		v.Check(msg == "", "org_number", msg)
+		v.Check(msg == "", "org_number", "org_number", msg)
 	}
-	v.Check(in.ApprovalThresholdMinor >= 0, "approval_threshold_minor", "must not be negative")
+	v.Check(in.ApprovalThresholdMinor >= 0, "approval_threshold_minor", "negative", "must not be negative")
 	return v.Err()
 }
 
@@ -67,10 +67,10 @@ func (s *Service) UpdateOrganization(ctx context.Context, c Caller, id string, p
 	var v derr.Validator
 	if p.Name != nil {
 		*p.Name = strings.TrimSpace(*p.Name)
-		v.Check(*p.Name != "" && len(*p.Name) <= 200, "name", "must be 1 to 200 characters")
+		v.Check(*p.Name != "" && len(*p.Name) <= 200, "name", "length", "must be 1 to 200 characters")
 	}
 	if p.ApprovalThresholdMinor != nil {
-		v.Check(*p.ApprovalThresholdMinor >= 0, "approval_threshold_minor", "must not be negative")
+		v.Check(*p.ApprovalThresholdMinor >= 0, "approval_threshold_minor", "negative", "must not be negative")
 	}
 	if err := v.Err(); err != nil {
 		return Organization{}, err

@@ -48,7 +48,7 @@ func checkVATRate(in ItemInput, country string) error {
 		return nil
 	}
 	if msg := vatRateProblem(*in.VATRateBP, country); msg != "" {
-		return derr.Fields([]derr.FieldError{{Field: "vat_rate_bp", Message: msg}})
+		return derr.Fields([]derr.FieldError{{Field: "vat_rate_bp", Code: "vat_rate", Message: msg}})
 	}
 	return nil
 }
@@ -82,7 +82,7 @@ func checkRowVATRates(rows []priceListRow, errs []derr.FieldError, country strin
 		if r.VATRateBP == nil {
 			continue
 		}
-		if msg := vatRateProblem(*r.VATRateBP, country); msg != "" && !list.add(r.Line, "vat_rate_bp", msg) {
+		if msg := vatRateProblem(*r.VATRateBP, country); msg != "" && !list.add(r.Line, "vat_rate_bp", "vat_rate", msg) {
 			break
 		}
 	}
