@@ -23,7 +23,7 @@ func VATByRate(lines []Line) []RateVAT {
 	}
 	out := make([]RateVAT, 0, len(byRate))
 	for rate, base := range byRate {
-		out = append(out, RateVAT{RateBP: rate, BaseMinor: base, VATMinor: percentOf(base, rate)})
+		out = append(out, RateVAT{RateBP: rate, BaseMinor: base, VATMinor: LineVAT(base, rate)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].RateBP > out[j].RateBP })
 	return out
@@ -36,10 +36,4 @@ func OrderVAT(lines []Line) int64 {
 		sum += r.VATMinor
 	}
 	return sum
-}
-
-// percentOf is amount × bp / 10000 rounded half up (amount ≥ 0; MaxOrderTotalMinor keeps the
-// product within int64).
-func percentOf(amount int64, bp int) int64 {
-	return (amount*int64(bp) + 5000) / 10000
 }
