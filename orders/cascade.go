@@ -125,5 +125,5 @@ func (s *Service) splitSuspected(ctx context.Context, tx *sqlx.Tx, orgID string,
 	if err != nil {
 		return false, fmt.Errorf("splitting rule: %w", err)
 	}
-	return recent+o.TotalMinor >= oc.ApprovalThreshold, nil
+	return NeedsApproval(recent+o.TotalMinor, oc.ApprovalThreshold), nil
 }
