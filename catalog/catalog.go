@@ -149,21 +149,21 @@ type AgreementInput struct {
 	Note string `json:"note"`
 }
 
-// OptionalInt64 is a JSON field that distinguishes "absent" (Set false) from null (Set true,
-// Value nil), so that a patch can remove a ceiling.
-type OptionalInt64 struct {
+// Optional is a JSON field that distinguishes "absent" (Set false) from null (Set true,
+// Value nil), so that a patch can remove a ceiling or an end date.
+type Optional[T any] struct {
 	Set   bool
-	Value *int64
+	Value *T
 }
 
 // UnmarshalJSON records that the field was present.
-func (o *OptionalInt64) UnmarshalJSON(b []byte) error {
+func (o *Optional[T]) UnmarshalJSON(b []byte) error {
 	o.Set = true
 	if string(b) == "null" {
 		o.Value = nil
 		return nil
 	}
-	var v int64
+	var v T
 	if err := json.Unmarshal(b, &v); err != nil {
 		return err
 	}
@@ -171,26 +171,11 @@ func (o *OptionalInt64) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// OptionalString is a JSON field that distinguishes "absent" from null, like OptionalInt64.
-type OptionalString struct {
-	Set   bool
-	Value *string
-}
+// OptionalInt64 is an optional amount (a ceiling).
+type OptionalInt64 = Optional[int64]
 
-// UnmarshalJSON records that the field was present.
-func (o *OptionalString) UnmarshalJSON(b []byte) error {
-	o.Set = true
-	if string(b) == "null" {
-		o.Value = nil
-		return nil
-	}
-	var v string
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	o.Value = &v
-	return nil
-}
+// OptionalString is an optional text (a date).
+type OptionalString = Optional[string]
 
 // ParticipantPatch adds a participant or changes one: its ceiling (null removes it) and the
 // day it ends (null: it does not end). Absent fields are left alone.
