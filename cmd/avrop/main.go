@@ -31,6 +31,7 @@ import (
 	"github.com/avrop/avrop/internal/postgres"
 	"github.com/avrop/avrop/invoices"
 	"github.com/avrop/avrop/orders"
+	"github.com/avrop/avrop/peppol"
 )
 
 func main() {
@@ -52,6 +53,9 @@ type config struct {
 	BootstrapAdminEmail    string        `env:"AVROP_BOOTSTRAP_ADMIN_EMAIL"`
 	BootstrapAdminPassword string        `env:"AVROP_BOOTSTRAP_ADMIN_PASSWORD"`
 	ShutdownTimeout        time.Duration `env:"AVROP_SHUTDOWN_TIMEOUT" envDefault:"20s"`
+	// PeppolDir holds the PEPPOL reference files (UBL 2.1 schemas, the EN 16931 and BIS Billing
+	// 3 schematron, SchXslt) that received invoices are checked against; empty: not checked.
+	PeppolDir string `env:"AVROP_PEPPOL_DIR"`
 }
 
 // devSecret signs tokens in development only, so that `make run` works without setup.
@@ -141,7 +145,18 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 	} else if created {
 		logger.Info("bootstrap admin created", "email", cfg.BootstrapAdminEmail)
 	}
-	inv := invoices.NewService(db, nil)
+	var validate invoices.Validator
+	if cfg.PeppolDir != "" {
+		rules, err := peppol.NewBillingRules(cfg.PeppolDir)
+		if err != nil {
+			return fmt.Errorf("AVROP_PEPPOL_DIR: %w", err)
+		}
+		defer rules.Close()
+		validate = rules.Check
+	} else {
+		logger.Warn("AVROP_PEPPOL_DIR is not set: received invoices are not checked against the EN 16931 and PEPPOL BIS Billing 3 rules")
+	}
+	inv := invoices.NewService(db, validate)
 	handler := api.NewHandler(api.Deps{
 		DB: db, Redis: rdb, Auth: authSvc, Catalog: cat, Orders: ord, Invoices: inv, Logger: logger,
 		Frontend: frontend.New(frontend.Deps{Auth: authSvc, Catalog: cat, Orders: ord, Invoices: inv, Logger: logger, Secure: cfg.Env != "development"}),
