@@ -22,7 +22,6 @@ import (
 	"os"
 	"os/exec"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -302,7 +301,7 @@ func run(nSpend, nOrders int, duration time.Duration, conc int, rulesDir string)
 			res.Body.Close()
 		}
 	}
-	fmt.Printf("load average before: %s\n", loadavg())
+	fmt.Printf("load average before: %s\n", benchdb.LoadAvg())
 	r := load(client, intake, http.StatusCreated, conc, duration)
 	checked := "without the rules (-peppol-dir not given)"
 	if rulesDir != "" {
@@ -332,7 +331,7 @@ func run(nSpend, nOrders int, duration time.Duration, conc int, rulesDir string)
 				who.what, g, r.n, r.p50.Round(time.Millisecond/10), r.p99.Round(time.Millisecond/10), r.errors)
 		}
 	}
-	fmt.Printf("load average after: %s (figures from a busy machine are low)\n", loadavg())
+	fmt.Printf("load average after: %s (figures from a busy machine are low)\n", benchdb.LoadAvg())
 	return nil
 }
 
@@ -402,16 +401,4 @@ func load(client *http.Client, next func() (*http.Request, error), want, conc in
 		r.p50, r.p99 = lat[len(lat)/2], lat[min(len(lat)-1, len(lat)*99/100)]
 	}
 	return r
-}
-
-func loadavg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "unknown"
-	}
-	return strings.Join(f[:3], " ")
 }
