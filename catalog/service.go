@@ -27,12 +27,14 @@ type Service struct {
 	stmts  map[string]*sqlx.Stmt
 	group  singleflight.Group
 	loads  atomic.Int64 // catalogue reads that went to PostgreSQL (tests count them)
+	window int          // candidates per index lookup of a search (searchWindow; tests make it small)
 }
 
 // NewService returns the catalogue service. rdb may be nil or down: reads then come from
 // PostgreSQL. prefix namespaces the service's Redis keys.
 func NewService(db *sqlx.DB, rdb *redis.Client, prefix string) *Service {
-	return &Service{db: db, cache: newCache(rdb, prefix), now: time.Now, stmts: map[string]*sqlx.Stmt{}}
+	return &Service{db: db, cache: newCache(rdb, prefix), now: time.Now, stmts: map[string]*sqlx.Stmt{},
+		window: searchWindow}
 }
 
 // SetClock replaces the service clock (tests move "today" across effective dates with it).

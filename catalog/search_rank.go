@@ -1,0 +1,176 @@
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/lib/pq"
+
+	"github.com/avrop/avrop/internal/postgres"
+)
+
+// searchWindow is how many candidates each index lookup of a search hands to the ranking.
+// Ranking a bounded set is what keeps a search's cost flat as the catalogue grows: a word
+// that matches 60,000 of a million items costs the same as one that matches 600. Pages
+// reach past the window in steps of a window, so pages within one step rank the same set.
+const searchWindow = 500
+
+// sizeToken is a garment size in an item name, the one item_size_order (migration 00006)
+// orders by; an item's name without it groups the sizes of one product together.
+const sizeToken = `\m(XXS|XS|S|M|L|XL|XXL|2XL|XXXL|3XL|4XL)\M`
+
+// Scores of a query word's strongest match in an item (search_rank.go's ladder): the name
+// before the description, the word as typed before its synonyms, its start, a compound
+// holding it and, last, a lexicon word near a typo.
+const rankLadder = `CASE
+	WHEN i.search_name @@ t.e THEN 10
+	WHEN i.search_name @@ t.s THEN 9
+	WHEN i.search_name @@ t.p THEN 8
+	WHEN i.search_name @@ t.x THEN 6
+	WHEN i.search_name @@ t.f THEN 3 + 2 * (SELECT max(z.sim) FROM unnest(%[1]s::int[], %[2]s::tsquery[], %[3]s::float8[]) AS z(n, q, sim)
+		WHERE z.n = t.n AND i.search_name @@ z.q)
+	WHEN i.search_all @@ t.e OR i.search_all @@ t.s THEN 3
+	WHEN i.search_all @@ t.p THEN 2.5
+	WHEN i.search_all @@ t.x THEN 2
+	WHEN i.search_all @@ t.f THEN 1 + (SELECT max(z.sim) FROM unnest(%[1]s::int[], %[2]s::tsquery[], %[3]s::float8[]) AS z(n, q, sim)
+		WHERE z.n = t.n AND i.search_all @@ z.q)
+	ELSE 0 END`
+
+// rankedSearch is one search statement's parts: the candidates (a CTE "c" of item ids) and
+// the arguments they use.
+type rankedSearch struct {
+	q      *searchQuery
+	where  string // the scope and filters on items i
+	cands  string // WITH c AS (…)
+	match  string // the placeholder of the tsquery every candidate matches
+	window int
+	// candArgs is how many arguments the candidates use: the score's come after them.
+	candArgs int
+	// estimate is the statement whose row estimate is the total of all matches, and its
+	// arguments.
+	estimate     string
+	estimateArgs []any
+}
+
+// newRankedSearch finds candidates three ways, each from an index and each stopping after
+// window rows: an article number as typed (the start of a sku, a whole GTIN), all words in
+// the name, all words anywhere. Their union is at most three windows, whatever the size of
+// the catalogue.
+func newRankedSearch(window int, sc scope, f SearchFilter, today string, base func(*searchQuery) string, words []termMatch, raw string) *rankedSearch {
+	r := &rankedSearch{q: &searchQuery{args: []any{sc.orgArg(), today}}}
+	r.where = base(r.q)
+	var all []string
+	for _, w := range words {
+		all = append(all, "("+w.any()+")")
+	}
+	r.match = r.q.arg(strings.Join(all, " & "))
+	eq := &searchQuery{args: []any{sc.orgArg(), today}}
+	r.estimate = `SELECT i.id FROM items i WHERE ` + base(eq) + ` AND i.search_all @@ ` + eq.arg(strings.Join(all, " & ")) + `::tsquery`
+	r.estimateArgs = eq.args
+	r.window = window * ((f.Page.Offset() + f.Page.PageSize + window - 1) / window)
+	n := r.q.arg(r.window)
+	var b strings.Builder
+	b.WriteString("WITH c AS (")
+	if utf8.RuneCountInString(raw) >= 2 {
+		b.WriteString(`(SELECT i.id FROM items i WHERE ` + r.where + ` AND (lower(i.sku) LIKE ` + r.q.arg(postgres.EscapeLike(raw)+"%") +
+			` OR i.gtin = ` + r.q.arg(raw) + `) LIMIT ` + n + `) UNION `)
+	}
+	b.WriteString(`(SELECT i.id FROM items i WHERE ` + r.where + ` AND i.search_name @@ ` + r.match + `::tsquery LIMIT ` + n + `)
+		UNION (SELECT i.id FROM items i WHERE ` + r.where + ` AND i.search_all @@ ` + r.match + `::tsquery LIMIT ` + n + `))`)
+	r.cands = b.String()
+	r.candArgs = len(r.q.args)
+	return r
+}
+
+// score is the SQL of an item's (alias i) relevance: per query word its strongest match on
+// the ladder, summed; an article number typed in full or in part, and a name holding the
+// whole query as typed, lift an item further.
+func (r *rankedSearch) score(words []termMatch, raw string) string {
+	null := func(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
+	var e, syn, p, x, fz []sql.NullString
+	var fzN []int
+	var fzQ []string
+	var fzSim []float64
+	var plain []string
+	for n, w := range words {
+		e, syn, p, x = append(e, null(w.exact)), append(syn, null(w.synonym)), append(p, null(w.prefix)), append(x, null(w.infix))
+		fz = append(fz, null(w.fuzzyQuery()))
+		for _, f := range w.fuzzy {
+			fzN, fzQ, fzSim = append(fzN, n+1), append(fzQ, tsLexeme(f.word)), append(fzSim, f.sim)
+		}
+		plain = append(plain, w.word)
+	}
+	ladder := fmt.Sprintf(rankLadder, r.q.arg(pq.Array(fzN)), r.q.arg(pq.Array(fzQ)), r.q.arg(pq.Array(fzSim)))
+	rawArg := r.q.arg(raw)
+	return `(SELECT coalesce(sum(` + ladder + `), 0) FROM unnest(` + r.q.arg(pq.Array(e)) + `::tsquery[], ` + r.q.arg(pq.Array(syn)) +
+		`::tsquery[], ` + r.q.arg(pq.Array(p)) + `::tsquery[], ` + r.q.arg(pq.Array(x)) + `::tsquery[], ` + r.q.arg(pq.Array(fz)) +
+		`::tsquery[]) WITH ORDINALITY AS t(e, s, p, x, f, n))
+		+ CASE WHEN lower(i.sku) = ` + rawArg + ` OR i.gtin = ` + rawArg + ` THEN 100
+			WHEN lower(i.sku) LIKE ` + r.q.arg(postgres.EscapeLike(raw)+"%") + ` THEN 50 ELSE 0 END
+		+ CASE WHEN lower(i.name) LIKE ` + r.q.arg("%"+postgres.EscapeLike(strings.Join(plain, " "))+"%") + ` THEN 1 ELSE 0 END`
+}
+
+// rank runs a search over words: candidates from the indexes, the bounded set scored and
+// ordered — score, then the name without its size, then the size (XS … XXL), then the name —
+// and one page of it read with prices. The total is exact when the candidates were fewer
+// than a window, else PostgreSQL's estimate of all matches (Estimated).
+func (s *Service) rank(ctx context.Context, sc scope, f SearchFilter, today string, base func(*searchQuery) string,
+	words []termMatch, raw string) (ItemPage, error) {
+	page := ItemPage{Items: []Item{}, Page: f.Page.Page, PageSize: f.Page.PageSize}
+	r := newRankedSearch(s.window, sc, f, today, base, words, raw)
+	score := r.score(words, raw)
+	limit, offset := r.q.arg(f.Page.PageSize), r.q.arg(f.Page.Offset())
+	sqlText := r.cands + `, top AS (
+			SELECT i.id, i.size_order, regexp_replace(i.name, '` + sizeToken + `', '', 'g') AS family, ` + score + ` AS score
+			FROM c JOIN items i ON i.id = c.id
+			ORDER BY score DESC, family, i.size_order NULLS LAST, i.name, i.id LIMIT ` + limit + ` OFFSET ` + offset + `)
+		` + itemSelect() + `, (SELECT count(*) FROM c) AS total FROM top JOIN items i ON i.id = top.id` + itemJoins("$2") + `
+		ORDER BY top.score DESC, top.family, top.size_order NULLS LAST, i.name, i.id`
+	// Unprepared on purpose: each search is planned with its own words, so PostgreSQL's row
+	// estimates for them choose between the indexes; a generic plan cannot.
+	var rows []searchRow
+	if err := s.db.SelectContext(ctx, &rows, sqlText, r.q.args...); err != nil {
+		return page, fmt.Errorf("search: %w", err)
+	}
+	for _, row := range rows {
+		page.Items = append(page.Items, row.Item)
+		page.Total = row.Total
+	}
+	if len(rows) == 0 && f.Page.Page > 1 {
+		// Past the last page: count the candidates on their own.
+		if err := s.db.GetContext(ctx, &page.Total, r.cands+` SELECT count(*) FROM c`, r.q.args[:r.candArgs]...); err != nil {
+			return page, fmt.Errorf("search count: %w", err)
+		}
+	}
+	if page.Total >= r.window {
+		est, err := s.estimate(ctx, r.estimate, r.estimateArgs)
+		if err != nil {
+			return page, err
+		}
+		page.Total, page.Estimated = max(page.Total, est), true
+	}
+	return page, nil
+}
+
+// estimate is PostgreSQL's estimate of the rows query returns (EXPLAIN, not run): the total
+// of a search with more matches than a window, where counting them all would cost more than
+// the search.
+func (s *Service) estimate(ctx context.Context, query string, args []any) (int, error) {
+	var plan string
+	if err := s.db.GetContext(ctx, &plan, `EXPLAIN (FORMAT JSON) `+query, args...); err != nil {
+		return 0, fmt.Errorf("search estimate: %w", err)
+	}
+	var out []struct {
+		Plan struct {
+			Rows float64 `json:"Plan Rows"`
+		} `json:"Plan"`
+	}
+	if err := json.Unmarshal([]byte(plan), &out); err != nil || len(out) == 0 {
+		return 0, fmt.Errorf("search estimate: %q: %v", plan, err)
+	}
+	return int(out[0].Plan.Rows), nil
+}

@@ -1,0 +1,177 @@
+package catalog
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/lib/pq"
+)
+
+// termMatch is how one query word may match an item, as PostgreSQL tsquery texts from the
+// strongest match to the weakest; an empty text matches nothing. The ranking gives each
+// item, word by word, the strongest match it makes (search_rank.go).
+type termMatch struct {
+	word    string
+	exact   string      // the word and its Swedish and English stems: "handskar" → 'handsk' | 'handskar'
+	synonym string      // the catalogue words the dictionary gives for it, as words and starts
+	prefix  string      // the word as the start of words and stems, for a word still being typed
+	infix   string      // lexicon words holding the word inside ("förband" → 'skumförband')
+	fuzzy   []fuzzyWord // lexicon words close to it, when nothing holds it (typos)
+	stop    bool        // a Swedish and English stop word ("och", "the")
+	known   bool        // some lexicon word starts with the word or holds it
+}
+
+// fuzzyWord is a lexicon word near a mistyped query word, and how near (pg_trgm similarity).
+type fuzzyWord struct {
+	word string
+	sim  float64
+}
+
+// any is everything the word matches, for finding candidates.
+func (t termMatch) any() string {
+	parts := []string{t.prefix}
+	for _, q := range []string{t.synonym, t.infix, t.fuzzyQuery()} {
+		if q != "" {
+			parts = append(parts, q)
+		}
+	}
+	return orQueries(parts)
+}
+
+func (t termMatch) fuzzyQuery() string {
+	var ws []string
+	for _, f := range t.fuzzy {
+		ws = append(ws, tsLexeme(f.word))
+	}
+	return strings.Join(ws, " | ")
+}
+
+// orQueries joins tsquery texts with OR, each in parentheses.
+func orQueries(qs []string) string {
+	var parts []string
+	for _, q := range qs {
+		if q != "" {
+			parts = append(parts, "("+q+")")
+		}
+	}
+	return strings.Join(parts, " | ")
+}
+
+// tsLexeme quotes a word as one tsquery lexeme, taken as is (no stemming).
+func tsLexeme(w string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(w) + "'"
+}
+
+// Bounds on what one query word expands to: enough for the compounds of a care catalogue
+// ("handske" in undersöknings-, engångs-, nitril-, vinylhandske …) and a typo's few
+// neighbours, without a three-letter word turning into a query of thousands of words.
+const (
+	maxInfixWords = 16
+	maxFuzzyWords = 5
+	minInfixLen   = 4 // shorter words match inside too many others to mean anything
+	minFuzzyLen   = 4
+)
+
+// expandTerms looks up each query word's matches in one statement: its stems, its start,
+// its synonyms (synonyms.txt) and the lexicon words holding it. Words that nothing in the
+// lexicon starts with or holds — typos — get their nearest lexicon words by trigram
+// similarity in a second statement; with fuzzyAll every word of four letters or more does
+// (the retry when nothing was found).
+func (s *Service) expandTerms(ctx context.Context, terms []string, fuzzyAll bool) ([]termMatch, error) {
+	out := make([]termMatch, len(terms))
+	var idx []int
+	var syn []bool
+	var words []string
+	for i, t := range terms {
+		out[i].word = t
+		idx, syn, words = append(idx, i), append(syn, false), append(words, t)
+		for _, w := range synonyms.lookup(t) {
+			idx, syn, words = append(idx, i), append(syn, true), append(words, w)
+		}
+	}
+	rows, err := s.db.QueryxContext(ctx, `SELECT a.n, a.syn,
+			(to_tsquery('swedish', a.word) || to_tsquery('english', a.word) || to_tsquery('simple', a.word))::text AS exact,
+			(to_tsquery('swedish', a.word || ':*') || to_tsquery('english', a.word || ':*') ||
+				to_tsquery('simple', a.word || ':*'))::text AS prefix,
+			numnode(to_tsquery('swedish', a.word) || to_tsquery('english', a.word)) = 0 AS stop,
+			ARRAY(SELECT w.word FROM search_words w
+				WHERE length(st.stem) >= `+fmt.Sprint(minInfixLen)+` AND w.word LIKE '%' || st.stem || '%'
+					AND NOT (w.word >= st.stem AND w.word < st.stem || chr(1114111))
+				ORDER BY length(w.word), w.word LIMIT `+fmt.Sprint(maxInfixWords)+`) AS infix,
+			EXISTS (SELECT 1 FROM search_words w WHERE w.word >= st.stem AND w.word < st.stem || chr(1114111)) AS starts
+		FROM unnest($1::int[], $2::bool[], $3::text[]) AS a(n, syn, word)
+		-- The shortest Swedish or English stem that begins the word ("handskar" → handsk), so
+		-- that inflections find the same compounds; the word itself when no stem does.
+		CROSS JOIN LATERAL (SELECT coalesce((SELECT min(l) FROM (
+				SELECT unnest(tsvector_to_array(to_tsvector('swedish', a.word)))
+				UNION ALL SELECT unnest(tsvector_to_array(to_tsvector('english', a.word)))) AS x(l)
+			WHERE length(l) >= 3 AND left(a.word, length(l)) = l), a.word) AS stem) st`,
+		pq.Array(idx), pq.Array(syn), pq.Array(words))
+	if err != nil {
+		return nil, fmt.Errorf("search terms: %w", err)
+	}
+	defer rows.Close()
+	var syns, infixes = make([][]string, len(terms)), make([][]string, len(terms))
+	for rows.Next() {
+		var n int
+		var isSyn, stop, starts bool
+		var exact, prefix string
+		var infix pq.StringArray
+		if err := rows.Scan(&n, &isSyn, &exact, &prefix, &stop, &infix, &starts); err != nil {
+			return nil, fmt.Errorf("search terms: %w", err)
+		}
+		t := &out[n]
+		for _, w := range infix {
+			infixes[n] = append(infixes[n], tsLexeme(w))
+		}
+		if isSyn {
+			syns[n] = append(syns[n], prefix)
+			continue
+		}
+		t.exact, t.prefix, t.stop, t.known = exact, prefix, stop, starts || len(infix) > 0
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("search terms: %w", err)
+	}
+	var fz []string
+	var fzIdx []int
+	for i := range out {
+		out[i].synonym = orQueries(syns[i])
+		out[i].infix = strings.Join(infixes[i], " | ")
+		t := out[i]
+		if (fuzzyAll || !t.known) && !t.stop && utf8.RuneCountInString(t.word) >= minFuzzyLen && !hasDigit(t.word) {
+			fz, fzIdx = append(fz, t.word), append(fzIdx, i)
+		}
+	}
+	if len(fz) == 0 {
+		return out, nil
+	}
+	// pg_trgm's % (similarity ≥ 0.3) through the lexicon's trigram index.
+	frows, err := s.db.QueryxContext(ctx, `SELECT a.n, w.word, w.sim FROM unnest($1::int[], $2::text[]) AS a(n, word)
+		CROSS JOIN LATERAL (SELECT w.word, similarity(w.word, a.word) AS sim FROM search_words w WHERE w.word % a.word
+			ORDER BY sim DESC, w.word LIMIT `+fmt.Sprint(maxFuzzyWords)+`) w`, pq.Array(fzIdx), pq.Array(fz))
+	if err != nil {
+		return nil, fmt.Errorf("search terms: typos: %w", err)
+	}
+	defer frows.Close()
+	for frows.Next() {
+		var n int
+		var f fuzzyWord
+		if err := frows.Scan(&n, &f.word, &f.sim); err != nil {
+			return nil, fmt.Errorf("search terms: typos: %w", err)
+		}
+		if f.word != out[n].word {
+			out[n].fuzzy = append(out[n].fuzzy, f)
+		}
+	}
+	if err := frows.Err(); err != nil {
+		return nil, fmt.Errorf("search terms: typos: %w", err)
+	}
+	return out, nil
+}
+
+func hasDigit(s string) bool {
+	return strings.ContainsAny(s, "0123456789")
+}
