@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -148,10 +149,22 @@ func (s *Service) expandTerms(ctx context.Context, terms []string, fuzzyAll bool
 	if len(fz) == 0 {
 		return out, nil
 	}
-	// pg_trgm's % (similarity ≥ 0.3) through the lexicon's trigram index.
-	frows, err := s.db.QueryxContext(ctx, `SELECT a.n, w.word, w.sim FROM unnest($1::int[], $2::text[]) AS a(n, word)
-		CROSS JOIN LATERAL (SELECT w.word, similarity(w.word, a.word) AS sim FROM search_words w WHERE w.word % a.word
-			ORDER BY sim DESC, w.word LIMIT `+fmt.Sprint(maxFuzzyWords)+`) w`, pq.Array(fzIdx), pq.Array(fz))
+	// Near words through the lexicon's trigram index: pg_trgm's similarity (the whole words
+	// alike, ≥ 0.3: "silikn" → silikon) or word similarity (the typed word alike to a part of a
+	// compound, ≥ 0.45: "handskr" → nitrilhandskar), in a read-only transaction of its own for
+	// the thresholds.
+	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("search terms: typos: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // read only
+	if _, err := tx.ExecContext(ctx, `SET LOCAL pg_trgm.word_similarity_threshold = 0.45`); err != nil {
+		return nil, fmt.Errorf("search terms: typos: %w", err)
+	}
+	frows, err := tx.QueryxContext(ctx, `SELECT a.n, w.word, w.sim FROM unnest($1::int[], $2::text[]) AS a(n, word)
+		CROSS JOIN LATERAL (SELECT w.word, greatest(similarity(w.word, a.word), word_similarity(a.word, w.word)) AS sim
+			FROM search_words w WHERE w.word % a.word OR a.word <% w.word
+			ORDER BY sim DESC, length(w.word), w.word LIMIT `+fmt.Sprint(maxFuzzyWords)+`) w`, pq.Array(fzIdx), pq.Array(fz))
 	if err != nil {
 		return nil, fmt.Errorf("search terms: typos: %w", err)
 	}

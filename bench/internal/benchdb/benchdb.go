@@ -34,6 +34,7 @@ type Bench struct {
 	AdminURL *url.URL
 	Suffix   string // random, names this run's databases and Redis keys
 	Name     string // the database's name
+	Keep     bool   // Close leaves the database (to look at its plans afterwards)
 }
 
 // Open creates and migrates a database named avrop_bench_<kind>_<suffix>. It refuses a server
@@ -76,6 +77,8 @@ func (b *Bench) Close() {
 	if b.DB != nil {
 		b.DB.Close()
 	}
-	b.Admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+b.Name+" WITH (FORCE)") //nolint:errcheck
+	if !b.Keep {
+		b.Admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+b.Name+" WITH (FORCE)") //nolint:errcheck
+	}
 	b.Admin.Close()
 }
