@@ -142,7 +142,8 @@ func (q *searchQuery) arg(v any) string {
 
 type searchRow struct {
 	Item
-	Total int `db:"total"`
+	Total int  `db:"total"`
+	Full  bool `db:"full"` // the candidates filled the window: Total is not all matches
 }
 
 func (s *Service) search(ctx context.Context, sc scope, terms []string, f SearchFilter) (ItemPage, error) {

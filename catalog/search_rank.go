@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/avrop/avrop/internal/postgres"
@@ -43,11 +44,12 @@ const rankLadder = `CASE
 // rankedSearch is one search statement's parts: the candidates (a CTE "c" of item ids) and
 // the arguments they use.
 type rankedSearch struct {
-	q      *searchQuery
-	where  string // the scope and filters on items i
-	cands  string // WITH c AS (…)
-	match  string // the placeholder of the tsquery every candidate matches
-	window int
+	q         *searchQuery
+	where     string // the scope and filters on items i
+	cands     string // WITH c AS (…)
+	match     string // the placeholder of the tsquery every candidate matches
+	window    int
+	windowArg string // the placeholder of the window
 	// candArgs is how many arguments the candidates use: the score's come after them.
 	candArgs int
 	// estimate is the statement whose row estimate is the total of all matches, and its
@@ -56,10 +58,12 @@ type rankedSearch struct {
 	estimateArgs []any
 }
 
-// newRankedSearch finds candidates three ways, each from an index and each stopping after
-// window rows: an article number as typed (the start of a sku, a whole GTIN), all words in
-// the name, all words anywhere. Their union is at most three windows, whatever the size of
-// the catalogue.
+// newRankedSearch finds candidates three ways, each from an index and each stopping early:
+// up to a window of items whose name holds every word (cn); when those are fewer, as many
+// more whose description does (cd, the name's matches left out, so that cn and cd never
+// overlap and are complete together when they fall short of the window); and up to a window
+// whose sku starts with, or whose GTIN is, the query as typed (cs). However large the
+// catalogue, at most two windows are ranked.
 func newRankedSearch(window int, sc scope, f SearchFilter, today string, base func(*searchQuery) string, words []termMatch, raw string) *rankedSearch {
 	r := &rankedSearch{q: &searchQuery{args: []any{sc.orgArg(), today}}}
 	r.where = base(r.q)
@@ -73,15 +77,17 @@ func newRankedSearch(window int, sc scope, f SearchFilter, today string, base fu
 	r.estimateArgs = eq.args
 	r.window = window * ((f.Page.Offset() + f.Page.PageSize + window - 1) / window)
 	n := r.q.arg(r.window)
-	var b strings.Builder
-	b.WriteString("WITH c AS (")
+	r.windowArg = n
+	sku := "SELECT NULL::uuid AS id WHERE false"
 	if utf8.RuneCountInString(raw) >= 2 {
-		b.WriteString(`(SELECT i.id FROM items i WHERE ` + r.where + ` AND (lower(i.sku) LIKE ` + r.q.arg(postgres.EscapeLike(raw)+"%") +
-			` OR i.gtin = ` + r.q.arg(raw) + `) LIMIT ` + n + `) UNION `)
+		sku = `SELECT i.id FROM items i WHERE ` + r.where + ` AND (lower(i.sku) LIKE ` + r.q.arg(postgres.EscapeLike(raw)+"%") +
+			` OR i.gtin = ` + r.q.arg(raw) + `) LIMIT ` + n
 	}
-	b.WriteString(`(SELECT i.id FROM items i WHERE ` + r.where + ` AND i.search_name @@ ` + r.match + `::tsquery LIMIT ` + n + `)
-		UNION (SELECT i.id FROM items i WHERE ` + r.where + ` AND i.search_all @@ ` + r.match + `::tsquery LIMIT ` + n + `))`)
-	r.cands = b.String()
+	r.cands = `WITH cn AS (SELECT i.id FROM items i WHERE ` + r.where + ` AND i.search_name @@ ` + r.match + `::tsquery LIMIT ` + n + `),
+		cd AS (SELECT i.id FROM items i WHERE ` + r.where + ` AND i.search_all @@ ` + r.match + `::tsquery
+			AND NOT i.search_name @@ ` + r.match + `::tsquery LIMIT greatest(0, ` + n + ` - (SELECT count(*) FROM cn))),
+		cs AS (` + sku + `),
+		c AS (SELECT id FROM cn UNION SELECT id FROM cd UNION SELECT id FROM cs)`
 	r.candArgs = len(r.q.args)
 	return r
 }
@@ -114,6 +120,19 @@ func (r *rankedSearch) score(words []termMatch, raw string) string {
 		+ CASE WHEN lower(i.name) LIKE ` + r.q.arg("%"+postgres.EscapeLike(strings.Join(plain, " "))+"%") + ` THEN 1 ELSE 0 END`
 }
 
+// statement is the whole search: candidates, their scores, one page of them with prices.
+func (r *rankedSearch) statement(words []termMatch, raw string, f SearchFilter) string {
+	score := r.score(words, raw)
+	limit, offset := r.q.arg(f.Page.PageSize), r.q.arg(f.Page.Offset())
+	return r.cands + `, top AS (
+			SELECT i.id, i.size_order, regexp_replace(i.name, '` + sizeToken + `', '', 'g') AS family, ` + score + ` AS score
+			FROM c JOIN items i ON i.id = c.id
+			ORDER BY score DESC, family, i.size_order NULLS LAST, i.name, i.id LIMIT ` + limit + ` OFFSET ` + offset + `)
+		` + itemSelect() + `, (SELECT count(*) FROM c) AS total,
+			(SELECT count(*) FROM cn) + (SELECT count(*) FROM cd) >= ` + r.windowArg + ` AS full FROM top JOIN items i ON i.id = top.id` + itemJoins("$2") + `
+		ORDER BY top.score DESC, top.family, top.size_order NULLS LAST, i.name, i.id`
+}
+
 // rank runs a search over words: candidates from the indexes, the bounded set scored and
 // ordered — score, then the name without its size, then the size (XS … XXL), then the name —
 // and one page of it read with prices. The total is exact when the candidates were fewer
@@ -122,46 +141,64 @@ func (s *Service) rank(ctx context.Context, sc scope, f SearchFilter, today stri
 	words []termMatch, raw string) (ItemPage, error) {
 	page := ItemPage{Items: []Item{}, Page: f.Page.Page, PageSize: f.Page.PageSize}
 	r := newRankedSearch(s.window, sc, f, today, base, words, raw)
-	score := r.score(words, raw)
-	limit, offset := r.q.arg(f.Page.PageSize), r.q.arg(f.Page.Offset())
-	sqlText := r.cands + `, top AS (
-			SELECT i.id, i.size_order, regexp_replace(i.name, '` + sizeToken + `', '', 'g') AS family, ` + score + ` AS score
-			FROM c JOIN items i ON i.id = c.id
-			ORDER BY score DESC, family, i.size_order NULLS LAST, i.name, i.id LIMIT ` + limit + ` OFFSET ` + offset + `)
-		` + itemSelect() + `, (SELECT count(*) FROM c) AS total FROM top JOIN items i ON i.id = top.id` + itemJoins("$2") + `
-		ORDER BY top.score DESC, top.family, top.size_order NULLS LAST, i.name, i.id`
-	// Unprepared on purpose: each search is planned with its own words, so PostgreSQL's row
-	// estimates for them choose between the indexes; a generic plan cannot.
+	sqlText := r.statement(words, raw, f)
 	var rows []searchRow
-	if err := s.db.SelectContext(ctx, &rows, sqlText, r.q.args...); err != nil {
-		return page, fmt.Errorf("search: %w", err)
-	}
-	for _, row := range rows {
-		page.Items = append(page.Items, row.Item)
-		page.Total = row.Total
-	}
-	if len(rows) == 0 && f.Page.Page > 1 {
-		// Past the last page: count the candidates on their own.
-		if err := s.db.GetContext(ctx, &page.Total, r.cands+` SELECT count(*) FROM c`, r.q.args[:r.candArgs]...); err != nil {
-			return page, fmt.Errorf("search count: %w", err)
+	err := s.readOnly(ctx, func(tx *sqlx.Tx) error {
+		// Unprepared on purpose: each search is planned with its own words, so PostgreSQL's
+		// row estimates for them choose between the indexes; a generic plan cannot.
+		if err := tx.SelectContext(ctx, &rows, sqlText, r.q.args...); err != nil {
+			return fmt.Errorf("search: %w", err)
 		}
-	}
-	if page.Total >= r.window {
-		est, err := s.estimate(ctx, r.estimate, r.estimateArgs)
-		if err != nil {
-			return page, err
+		full := false
+		for _, row := range rows {
+			page.Items = append(page.Items, row.Item)
+			page.Total, full = row.Total, row.Full
 		}
-		page.Total, page.Estimated = max(page.Total, est), true
+		if len(rows) == 0 && f.Page.Page > 1 {
+			// Past the last page: count the candidates on their own.
+			var c struct {
+				Total int  `db:"total"`
+				Full  bool `db:"full"`
+			}
+			if err := tx.GetContext(ctx, &c, r.cands+` SELECT (SELECT count(*) FROM c) AS total,
+				(SELECT count(*) FROM cn) + (SELECT count(*) FROM cd) >= `+r.windowArg+` AS full`, r.q.args[:r.candArgs]...); err != nil {
+				return fmt.Errorf("search count: %w", err)
+			}
+			page.Total, full = c.Total, c.Full
+		}
+		if full {
+			est, err := estimate(ctx, tx, r.estimate, r.estimateArgs)
+			if err != nil {
+				return err
+			}
+			page.Total, page.Estimated = max(page.Total, est), true
+		}
+		return nil
+	})
+	return page, err
+}
+
+// readOnly runs fn in a read-only transaction without JIT compilation: a search's plan looks
+// expensive to PostgreSQL (its LIMITs sit over index scans of many rows) and JIT compiling
+// it took longer (about 340 ms, measured at a million items) than running it.
+func (s *Service) readOnly(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
 	}
-	return page, nil
+	defer tx.Rollback() //nolint:errcheck // read only
+	if _, err := tx.ExecContext(ctx, `SET LOCAL jit = off`); err != nil {
+		return err
+	}
+	return fn(tx)
 }
 
 // estimate is PostgreSQL's estimate of the rows query returns (EXPLAIN, not run): the total
 // of a search with more matches than a window, where counting them all would cost more than
 // the search.
-func (s *Service) estimate(ctx context.Context, query string, args []any) (int, error) {
+func estimate(ctx context.Context, tx *sqlx.Tx, query string, args []any) (int, error) {
 	var plan string
-	if err := s.db.GetContext(ctx, &plan, `EXPLAIN (FORMAT JSON) `+query, args...); err != nil {
+	if err := tx.GetContext(ctx, &plan, `EXPLAIN (FORMAT JSON) `+query, args...); err != nil {
 		return 0, fmt.Errorf("search estimate: %w", err)
 	}
 	var out []struct {

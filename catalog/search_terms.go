@@ -10,15 +10,18 @@ import (
 	"github.com/lib/pq"
 )
 
-// termMatch is how one query word may match an item, as PostgreSQL tsquery texts from the
-// strongest match to the weakest; an empty text matches nothing. The ranking gives each
-// item, word by word, the strongest match it makes (search_rank.go).
+// termMatch is how one query word may match an item, as PostgreSQL tsquery texts over the
+// items' words (unstemmed), from the strongest match to the weakest; an empty text matches
+// nothing. The ranking gives each item, word by word, the strongest match it makes
+// (search_rank.go). The lexicon turns every kind of match into whole words, because GIN walks
+// a word's posting list several times faster than it gathers a prefix's (measured at a
+// million items: 5.7 against 44 ms for the same 16,728 items).
 type termMatch struct {
 	word    string
-	exact   string      // the word and its Swedish and English stems: "handskar" → 'handsk' | 'handskar'
-	synonym string      // the catalogue words the dictionary gives for it, as words and starts
-	prefix  string      // the word as the start of words and stems, for a word still being typed
-	infix   string      // lexicon words holding the word inside ("förband" → 'skumförband')
+	exact   string      // the word and the lexicon's words with its Swedish or English stem: "handskar" → 'handske' | 'handskar'
+	synonym string      // the lexicon's words for the catalogue words the dictionary gives for it
+	prefix  string      // the lexicon's words starting with its stem, for a word still being typed
+	infix   string      // lexicon words holding it inside ("förband" → 'skumförband')
 	fuzzy   []fuzzyWord // lexicon words close to it, when nothing holds it (typos)
 	stop    bool        // a Swedish and English stop word ("och", "the")
 	known   bool        // some lexicon word starts with the word or holds it
@@ -32,13 +35,7 @@ type fuzzyWord struct {
 
 // any is everything the word matches, for finding candidates.
 func (t termMatch) any() string {
-	parts := []string{t.prefix}
-	for _, q := range []string{t.synonym, t.infix, t.fuzzyQuery()} {
-		if q != "" {
-			parts = append(parts, q)
-		}
-	}
-	return orQueries(parts)
+	return orQueries([]string{t.exact, t.prefix, t.synonym, t.infix, t.fuzzyQuery()})
 }
 
 func (t termMatch) fuzzyQuery() string {
@@ -60,6 +57,19 @@ func orQueries(qs []string) string {
 	return strings.Join(parts, " | ")
 }
 
+// lexemes is the words as a tsquery of alternatives, each word once.
+func lexemes(words []string) string {
+	var out []string
+	seen := map[string]bool{}
+	for _, w := range words {
+		if !seen[w] {
+			seen[w] = true
+			out = append(out, tsLexeme(w))
+		}
+	}
+	return strings.Join(out, " | ")
+}
+
 // tsLexeme quotes a word as one tsquery lexeme, taken as is (no stemming).
 func tsLexeme(w string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(w) + "'"
@@ -69,10 +79,11 @@ func tsLexeme(w string) string {
 // ("handske" in undersöknings-, engångs-, nitril-, vinylhandske …) and a typo's few
 // neighbours, without a three-letter word turning into a query of thousands of words.
 const (
-	maxInfixWords = 16
-	maxFuzzyWords = 5
-	minInfixLen   = 4 // shorter words match inside too many others to mean anything
-	minFuzzyLen   = 4
+	maxPrefixWords = 64 // more words than this start with it: PostgreSQL's prefix match instead
+	maxInfixWords  = 16
+	maxFuzzyWords  = 5
+	minInfixLen    = 4 // shorter words match inside too many others to mean anything
+	minFuzzyLen    = 4
 )
 
 // expandTerms looks up each query word's matches in one statement: its stems, its start,
@@ -92,23 +103,26 @@ func (s *Service) expandTerms(ctx context.Context, terms []string, fuzzyAll bool
 			idx, syn, words = append(idx, i), append(syn, true), append(words, w)
 		}
 	}
-	rows, err := s.db.QueryxContext(ctx, `SELECT a.n, a.syn,
-			(to_tsquery('swedish', a.word) || to_tsquery('english', a.word) || to_tsquery('simple', a.word))::text AS exact,
-			(to_tsquery('swedish', a.word || ':*') || to_tsquery('english', a.word || ':*') ||
-				to_tsquery('simple', a.word || ':*'))::text AS prefix,
+	rows, err := s.db.QueryxContext(ctx, `SELECT a.n, a.syn, a.word, st.stem,
 			numnode(to_tsquery('swedish', a.word) || to_tsquery('english', a.word)) = 0 AS stop,
+			pw.starts,
+			ARRAY(SELECT x FROM unnest(pw.starts) AS x WHERE x = a.word
+				OR tsvector_to_array(to_tsvector('swedish', x) || to_tsvector('english', x)) && st.stems) AS same,
 			ARRAY(SELECT w.word FROM search_words w
 				WHERE length(st.stem) >= `+fmt.Sprint(minInfixLen)+` AND w.word LIKE '%' || st.stem || '%'
 					AND NOT (w.word >= st.stem AND w.word < st.stem || chr(1114111))
-				ORDER BY length(w.word), w.word LIMIT `+fmt.Sprint(maxInfixWords)+`) AS infix,
-			EXISTS (SELECT 1 FROM search_words w WHERE w.word >= st.stem AND w.word < st.stem || chr(1114111)) AS starts
+				ORDER BY length(w.word), w.word LIMIT `+fmt.Sprint(maxInfixWords)+`) AS infix
 		FROM unnest($1::int[], $2::bool[], $3::text[]) AS a(n, syn, word)
-		-- The shortest Swedish or English stem that begins the word ("handskar" → handsk), so
-		-- that inflections find the same compounds; the word itself when no stem does.
-		CROSS JOIN LATERAL (SELECT coalesce((SELECT min(l) FROM (
-				SELECT unnest(tsvector_to_array(to_tsvector('swedish', a.word)))
-				UNION ALL SELECT unnest(tsvector_to_array(to_tsvector('english', a.word)))) AS x(l)
-			WHERE length(l) >= 3 AND left(a.word, length(l)) = l), a.word) AS stem) st`,
+		-- The word's Swedish and English stems, and the shortest of them that begins the word
+		-- ("handskar" → handsk), so that inflections find the same words; the word itself when
+		-- no stem begins it.
+		CROSS JOIN LATERAL (SELECT tsvector_to_array(to_tsvector('swedish', a.word) || to_tsvector('english', a.word)) AS stems) ss
+		CROSS JOIN LATERAL (SELECT ss.stems, coalesce((SELECT min(l) FROM unnest(ss.stems) AS l
+			WHERE length(l) >= 3 AND left(a.word, length(l)) = l), a.word) AS stem) st
+		-- The lexicon's words starting with the stem, shortest first (a range of its primary key).
+		CROSS JOIN LATERAL (SELECT ARRAY(SELECT w.word FROM search_words w
+			WHERE w.word >= st.stem AND w.word < st.stem || chr(1114111)
+			ORDER BY length(w.word), w.word LIMIT `+fmt.Sprint(maxPrefixWords+1)+`) AS starts) pw`,
 		pq.Array(idx), pq.Array(syn), pq.Array(words))
 	if err != nil {
 		return nil, fmt.Errorf("search terms: %w", err)
@@ -117,21 +131,27 @@ func (s *Service) expandTerms(ctx context.Context, terms []string, fuzzyAll bool
 	var syns, infixes = make([][]string, len(terms)), make([][]string, len(terms))
 	for rows.Next() {
 		var n int
-		var isSyn, stop, starts bool
-		var exact, prefix string
-		var infix pq.StringArray
-		if err := rows.Scan(&n, &isSyn, &exact, &prefix, &stop, &infix, &starts); err != nil {
+		var isSyn, stop bool
+		var word, stem string
+		var starts, same, infix pq.StringArray
+		if err := rows.Scan(&n, &isSyn, &word, &stem, &stop, &starts, &same, &infix); err != nil {
 			return nil, fmt.Errorf("search terms: %w", err)
 		}
 		t := &out[n]
 		for _, w := range infix {
 			infixes[n] = append(infixes[n], tsLexeme(w))
 		}
+		// The word's start as whole words, or as PostgreSQL's prefix match when the lexicon
+		// holds none (article numbers, numbers) or too many (a start of one or two letters).
+		prefix := tsLexeme(stem) + ":*"
+		if len(starts) > 0 && len(starts) <= maxPrefixWords {
+			prefix = lexemes(append([]string{word}, starts...))
+		}
 		if isSyn {
 			syns[n] = append(syns[n], prefix)
 			continue
 		}
-		t.exact, t.prefix, t.stop, t.known = exact, prefix, stop, starts || len(infix) > 0
+		t.exact, t.prefix, t.stop, t.known = lexemes(append([]string{word}, same...)), prefix, stop, len(starts) > 0 || len(infix) > 0
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("search terms: %w", err)

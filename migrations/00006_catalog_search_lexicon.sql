@@ -2,8 +2,8 @@
 -- Catalogue search that stays fast at a million items (issue 15) and ranks the way care staff
 -- expect (issue 12). The trigram index over every item's whole text (infix and typo matching
 -- by scanning the catalogue) gives way to:
---   * search_name: the name, sku and GTIN as words (simple) and as Swedish and English stems;
---   * search_all: the same plus the description, so a word may match anywhere;
+--   * search_name: the words of the name, sku and GTIN;
+--   * search_all: the same plus the description's, so a word may match anywhere;
 --   * search_words: the lexicon of the catalogue's words, where infix ("förband" in
 --     "skumförband") and typo ("handskr" → "handske") matches are looked up among a few
 --     thousand words instead of a million items, and then searched as ordinary words;
@@ -25,14 +25,15 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE RETURN
     END;
 -- +goose StatementEnd
 
+-- Words only, unstemmed (the simple configuration): a query word is turned into the lexicon's
+-- words before it reaches these indexes ("handskar" → handske, handskar, handsken …), because
+-- GIN walks an exact word's posting list several times faster than it gathers a prefix's.
 ALTER TABLE items
     ADD COLUMN search_name tsvector GENERATED ALWAYS AS (
-        to_tsvector('simple', name || ' ' || sku || ' ' || coalesce(gtin, '')) ||
-        to_tsvector('swedish', name) || to_tsvector('english', name)
+        to_tsvector('simple', name || ' ' || sku || ' ' || coalesce(gtin, ''))
     ) STORED,
     ADD COLUMN search_all tsvector GENERATED ALWAYS AS (
-        to_tsvector('simple', name || ' ' || sku || ' ' || coalesce(gtin, '') || ' ' || description) ||
-        to_tsvector('swedish', name || ' ' || description) || to_tsvector('english', name || ' ' || description)
+        to_tsvector('simple', name || ' ' || sku || ' ' || coalesce(gtin, '') || ' ' || description)
     ) STORED,
     ADD COLUMN size_order smallint GENERATED ALWAYS AS (item_size_order(name)) STORED;
 
