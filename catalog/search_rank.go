@@ -18,7 +18,7 @@ import (
 // Ranking a bounded set is what keeps a search's cost flat as the catalogue grows: a word
 // that matches 60,000 of a million items costs the same as one that matches 600. Pages
 // reach past the window in steps of a window, so pages within one step rank the same set.
-const searchWindow = 500
+const searchWindow = 200
 
 // sizeToken is a garment size in an item name, the one item_size_order (migration 00006)
 // orders by; an item's name without it groups the sizes of one product together.
@@ -40,6 +40,10 @@ const rankLadder = `CASE
 	WHEN i.search_all @@ t.f THEN 1 + (SELECT max(z.sim) FROM unnest(%[1]s::int[], %[2]s::tsquery[], %[3]s::float8[]) AS z(n, q, sim)
 		WHERE z.n = t.n AND i.search_all @@ z.q)
 	ELSE 0 END`
+
+// candCols are what the ranking needs of a candidate, carried from the index lookups so that
+// no candidate is read twice.
+const candCols = `i.id, i.name, i.sku, i.gtin, i.size_order, i.search_name, i.search_all`
 
 // rankedSearch is one search statement's parts: the candidates (a CTE "c" of item ids) and
 // the arguments they use.
@@ -78,16 +82,17 @@ func newRankedSearch(window int, sc scope, f SearchFilter, today string, base fu
 	r.window = window * ((f.Page.Offset() + f.Page.PageSize + window - 1) / window)
 	n := r.q.arg(r.window)
 	r.windowArg = n
-	sku := "SELECT NULL::uuid AS id WHERE false"
+	sku := `SELECT ` + candCols + ` FROM items i WHERE false`
 	if utf8.RuneCountInString(raw) >= 2 {
-		sku = `SELECT i.id FROM items i WHERE ` + r.where + ` AND (lower(i.sku) LIKE ` + r.q.arg(postgres.EscapeLike(raw)+"%") +
+		sku = `SELECT ` + candCols + ` FROM items i WHERE ` + r.where + ` AND (lower(i.sku) LIKE ` + r.q.arg(postgres.EscapeLike(raw)+"%") +
 			` OR i.gtin = ` + r.q.arg(raw) + `) LIMIT ` + n
 	}
-	r.cands = `WITH cn AS (SELECT i.id FROM items i WHERE ` + r.where + ` AND i.search_name @@ ` + r.match + `::tsquery LIMIT ` + n + `),
-		cd AS (SELECT i.id FROM items i WHERE ` + r.where + ` AND i.search_all @@ ` + r.match + `::tsquery
+	r.cands = `WITH cn AS (SELECT ` + candCols + ` FROM items i WHERE ` + r.where + ` AND i.search_name @@ ` + r.match + `::tsquery LIMIT ` + n + `),
+		cd AS (SELECT ` + candCols + ` FROM items i WHERE ` + r.where + ` AND i.search_all @@ ` + r.match + `::tsquery
 			AND NOT i.search_name @@ ` + r.match + `::tsquery LIMIT greatest(0, ` + n + ` - (SELECT count(*) FROM cn))),
 		cs AS (` + sku + `),
-		c AS (SELECT id FROM cn UNION SELECT id FROM cd UNION SELECT id FROM cs)`
+		c AS (SELECT * FROM cn UNION ALL SELECT * FROM cd
+			UNION ALL SELECT * FROM cs WHERE cs.id NOT IN (SELECT id FROM cn UNION ALL SELECT id FROM cd))`
 	r.candArgs = len(r.q.args)
 	return r
 }
@@ -126,7 +131,7 @@ func (r *rankedSearch) statement(words []termMatch, raw string, f SearchFilter) 
 	limit, offset := r.q.arg(f.Page.PageSize), r.q.arg(f.Page.Offset())
 	return r.cands + `, top AS (
 			SELECT i.id, i.size_order, regexp_replace(i.name, '` + sizeToken + `', '', 'g') AS family, ` + score + ` AS score
-			FROM c JOIN items i ON i.id = c.id
+			FROM c AS i
 			ORDER BY score DESC, family, i.size_order NULLS LAST, i.name, i.id LIMIT ` + limit + ` OFFSET ` + offset + `)
 		` + itemSelect() + `, (SELECT count(*) FROM c) AS total,
 			(SELECT count(*) FROM cn) + (SELECT count(*) FROM cd) >= ` + r.windowArg + ` AS full FROM top JOIN items i ON i.id = top.id` + itemJoins("$2") + `

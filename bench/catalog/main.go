@@ -66,6 +66,7 @@ func run() error {
 	duration := flag.Duration("duration", 10*time.Second, "measurement time per scenario")
 	conc := flag.Int("concurrency", 8, "concurrent clients")
 	keep := flag.Bool("keep", false, "keep the database afterwards (its name is printed), to study plans")
+	reuse := flag.String("reuse", "", "measure on this database kept by an earlier -keep run, growing it to each size not below its own")
 	flag.Parse()
 	var sizes []int
 	for _, f := range strings.Split(*sizesFlag, ",") {
@@ -78,13 +79,19 @@ func run() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Hour)
 	defer cancel()
 
-	bench, err := benchdb.Open(ctx, "catalog")
+	var bench *benchdb.Bench
+	var err error
+	if *reuse != "" {
+		bench, err = benchdb.Reuse(ctx, *reuse)
+	} else {
+		bench, err = benchdb.Open(ctx, "catalog")
+	}
 	if err != nil {
 		return err
 	}
 	defer bench.Close()
-	bench.Keep = *keep
-	if *keep {
+	bench.Keep = bench.Keep || *keep
+	if bench.Keep {
 		fmt.Println("database kept:", bench.Name)
 	}
 	db := bench.DB
@@ -98,47 +105,29 @@ func run() error {
 		return fmt.Errorf("go build ./cmd/avrop (run the bench from the repository root): %v\n%s", err, out)
 	}
 
-	// The world: a procurement body, a buyer with an orderer, two suppliers and one agreement.
-	authSvc := auth.NewService(db, nil, auth.DefaultConfig([]byte("bench-secret-0123456789abcdef0123456789")))
-	cat := catalog.NewService(db, nil, "")
-	adminCaller := auth.Caller{OrgKind: auth.KindPlatform, Roles: []auth.Role{auth.RoleAdmin}}
-	mkOrg := func(name string, kind auth.OrgKind) (auth.Organization, error) {
-		return authSvc.CreateOrganization(ctx, adminCaller, auth.OrganizationInput{Name: name, OrgNumber: name, Kind: kind, Country: "SE"})
-	}
-	var orgs [4]auth.Organization
-	for i, o := range []struct {
-		name string
-		kind auth.OrgKind
-	}{{"Karlstads kommun", auth.KindProcurementBody}, {"Arvika kommun", auth.KindBuyer}, {"Abena Nordic AB", auth.KindSupplier},
-		{"OneMed Sverige AB", auth.KindSupplier}} {
-		if orgs[i], err = mkOrg(o.name, o.kind); err != nil {
-			return err
-		}
-	}
 	const email, password = "orderer@bench.se", "bench-password-123"
-	if _, err := authSvc.CreateUser(ctx, adminCaller, auth.UserInput{Email: email, Name: "Bench", Password: password,
-		OrgID: orgs[1].ID, Roles: []auth.Role{auth.RoleOrderer}}); err != nil {
-		return err
-	}
-	ag, err := cat.CreateAgreement(ctx, adminCaller, catalog.AgreementInput{ProcurementBodyID: orgs[0].ID, Reference: "RA-BENCH",
-		Title: "Förbrukningsmaterial", CPVCode: "33140000", Currency: "SEK", ValidFrom: "2024-01-01", ValidTo: "2099-12-31",
-		CallOffMethod: catalog.MethodDirect, Participants: []catalog.ParticipantInput{{OrgID: orgs[1].ID}},
-		Suppliers: []catalog.SupplierInput{{OrgID: orgs[2].ID, Rank: 1}, {OrgID: orgs[3].ID, Rank: 2}}})
+	ag, suppliers, have, err := benchWorld(ctx, bench, email, password)
 	if err != nil {
 		return err
 	}
-
 	queries := newQueryMix()
 	var results []sizeResult
-	have := 0
 	for _, n := range sizes {
-		fmt.Printf("== %d items: loading %d more …\n", n, n-have)
-		t0 := time.Now()
-		if err := loadItems(ctx, db, ag.ID, []string{orgs[2].ID, orgs[3].ID}, ag.ValidFrom, n-have); err != nil {
-			return err
+		if n < have {
+			fmt.Printf("== %d items: skipped, the database holds %d\n", n, have)
+			continue
 		}
-		have = n
-		fmt.Printf("  loaded in %v\n", time.Since(t0).Round(time.Second))
+		if n > have {
+			fmt.Printf("== %d items: loading %d more …\n", n, n-have)
+			t0 := time.Now()
+			if err := loadItems(ctx, db, ag.ID, suppliers, ag.ValidFrom, n-have); err != nil {
+				return err
+			}
+			have = n
+			fmt.Printf("  loaded in %v\n", time.Since(t0).Round(time.Second))
+		} else {
+			fmt.Printf("== %d items\n", n)
+		}
 		var names []string
 		if err := db.SelectContext(ctx, &names, `SELECT name FROM items ORDER BY random() LIMIT 3000`); err != nil {
 			return err
@@ -163,6 +152,51 @@ func run() error {
 		float64(last.typed1.p50)/float64(results[0].typed1.p50))
 	fmt.Printf("cached search / static throughput at %d items: %.2f (target ≥ 0.8)\n", last.items, last.cached.rps/last.static.rps)
 	return nil
+}
+
+// benchWorld makes (or, on a reused database, finds) the world: a procurement body, a buyer
+// with an orderer, two suppliers and one agreement; have is how many items it holds.
+func benchWorld(ctx context.Context, bench *benchdb.Bench, email, password string) (ag catalog.Agreement, suppliers []string, have int, err error) {
+	db := bench.DB
+	if err = db.GetContext(ctx, &have, `SELECT count(*) FROM items`); err != nil {
+		return
+	}
+	if have > 0 {
+		err = db.GetContext(ctx, &ag, `SELECT id, valid_from::text AS valid_from FROM agreements WHERE reference = 'RA-BENCH'`)
+		if err == nil {
+			err = db.SelectContext(ctx, &suppliers, `SELECT org_id FROM agreement_suppliers WHERE agreement_id = $1 ORDER BY rank`, ag.ID)
+		}
+		return
+	}
+	// The world: a procurement body, a buyer with an orderer, two suppliers and one agreement.
+	authSvc := auth.NewService(db, nil, auth.DefaultConfig([]byte("bench-secret-0123456789abcdef0123456789")))
+	cat := catalog.NewService(db, nil, "")
+	adminCaller := auth.Caller{OrgKind: auth.KindPlatform, Roles: []auth.Role{auth.RoleAdmin}}
+	mkOrg := func(name string, kind auth.OrgKind) (auth.Organization, error) {
+		return authSvc.CreateOrganization(ctx, adminCaller, auth.OrganizationInput{Name: name, OrgNumber: name, Kind: kind, Country: "SE"})
+	}
+	var orgs [4]auth.Organization
+	for i, o := range []struct {
+		name string
+		kind auth.OrgKind
+	}{{"Karlstads kommun", auth.KindProcurementBody}, {"Arvika kommun", auth.KindBuyer}, {"Abena Nordic AB", auth.KindSupplier},
+		{"OneMed Sverige AB", auth.KindSupplier}} {
+		if orgs[i], err = mkOrg(o.name, o.kind); err != nil {
+			return ag, nil, 0, err
+		}
+	}
+	if _, err := authSvc.CreateUser(ctx, adminCaller, auth.UserInput{Email: email, Name: "Bench", Password: password,
+		OrgID: orgs[1].ID, Roles: []auth.Role{auth.RoleOrderer}}); err != nil {
+		return ag, nil, 0, err
+	}
+	ag, err = cat.CreateAgreement(ctx, adminCaller, catalog.AgreementInput{ProcurementBodyID: orgs[0].ID, Reference: "RA-BENCH",
+		Title: "Förbrukningsmaterial", CPVCode: "33140000", Currency: "SEK", ValidFrom: "2024-01-01", ValidTo: "2099-12-31",
+		CallOffMethod: catalog.MethodDirect, Participants: []catalog.ParticipantInput{{OrgID: orgs[1].ID}},
+		Suppliers: []catalog.SupplierInput{{OrgID: orgs[2].ID, Rank: 1}, {OrgID: orgs[3].ID, Rank: 2}}})
+	if err != nil {
+		return ag, nil, 0, err
+	}
+	return ag, []string{orgs[2].ID, orgs[3].ID}, 0, nil
 }
 
 // measureSize starts a fresh server on the database and runs the scenarios against it.

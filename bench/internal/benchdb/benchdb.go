@@ -72,6 +72,31 @@ func Open(ctx context.Context, kind string) (*Bench, error) {
 	return b, nil
 }
 
+// Reuse opens a database an earlier run kept (Keep), migrated to this version, and keeps it
+// again.
+func Reuse(ctx context.Context, name string) (*Bench, error) {
+	adminURL := Env("AVROP_BENCH_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable")
+	u, err := url.Parse(adminURL)
+	if err != nil {
+		return nil, err
+	}
+	admin, err := sqlx.Open("postgres", adminURL)
+	if err != nil {
+		return nil, err
+	}
+	b := &Bench{Admin: admin, AdminURL: u, Name: name, Keep: true}
+	dbURL := *u
+	dbURL.Path = "/" + name
+	if b.DB, err = postgres.Open(ctx, dbURL.String()); err == nil {
+		err = postgres.Migrate(ctx, b.DB.DB)
+	}
+	if err != nil {
+		b.Close()
+		return nil, err
+	}
+	return b, nil
+}
+
 // Close drops the database and closes the connections.
 func (b *Bench) Close() {
 	if b.DB != nil {
