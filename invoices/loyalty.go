@@ -78,20 +78,20 @@ func (f LoyaltyFilter) normalize(today time.Time) (LoyaltyFilter, time.Time, tim
 	switch f.GroupBy {
 	case ByOrganization, ByCPV, ByMonth, BySupplier:
 	default:
-		v.Check(false, "group_by", "must be organization, cpv, month or supplier")
+		v.Check(false, "group_by", "choice", "must be organization, cpv, month or supplier")
 	}
 	to, toOK := today, true
 	if f.To != "" {
 		to, toOK = parseDayOrMonth(f.To, true)
 	}
-	v.Check(toOK, "to", "must be a date YYYY-MM-DD or a month YYYY-MM")
+	v.Check(toOK, "to", "date", "must be a date YYYY-MM-DD or a month YYYY-MM")
 	from, fromOK := time.Date(to.Year(), to.Month()-11, 1, 0, 0, 0, 0, time.UTC), true
 	if f.From != "" {
 		from, fromOK = parseDayOrMonth(f.From, false)
 	}
-	v.Check(fromOK, "from", "must be a date YYYY-MM-DD or a month YYYY-MM")
-	v.Check(!fromOK || !toOK || !to.Before(from), "to", "must not be before from")
-	v.Check(f.OrgID == "" || auth.ValidUUID(f.OrgID), "org_id", "must be a UUID")
+	v.Check(fromOK, "from", "date", "must be a date YYYY-MM-DD or a month YYYY-MM")
+	v.Check(!fromOK || !toOK || !to.Before(from), "to", "date_order", "must not be before from")
+	v.Check(f.OrgID == "" || auth.ValidUUID(f.OrgID), "org_id", "invalid_id", "must be a UUID")
 	if err := v.Err(); err != nil {
 		return f, from, to, err
 	}

@@ -52,15 +52,15 @@ func convert(pi peppol.Invoice, lenient bool) (received, []derr.FieldError) {
 	if len(pi.BillingReferences) > 0 {
 		r.billingRef = pi.BillingReferences[0]
 	}
-	v.Check(r.number != "" && len(r.number) <= 200, "number", "cbc:ID (the invoice number) is required, at most 200 characters")
-	v.Check(isDate(r.issueDate), "issue_date", "cbc:IssueDate must be a date YYYY-MM-DD")
-	v.Check(isCurrency(r.currency), "currency", "cbc:DocumentCurrencyCode must be an ISO 4217 code")
-	v.Check(len(r.orderRef) <= 200 && len(r.billingRef) <= 200, "order_reference", "references are at most 200 characters")
+	v.Check(r.number != "" && len(r.number) <= 200, "number", "required", "cbc:ID (the invoice number) is required, at most 200 characters")
+	v.Check(isDate(r.issueDate), "issue_date", "date", "cbc:IssueDate must be a date YYYY-MM-DD")
+	v.Check(isCurrency(r.currency), "currency", "currency", "cbc:DocumentCurrencyCode must be an ISO 4217 code")
+	v.Check(len(r.orderRef) <= 200 && len(r.billingRef) <= 200, "order_reference", "too_long", "references are at most 200 characters")
 	optDate := func(s, field string) *string {
 		if s == "" {
 			return nil
 		}
-		v.Check(isDate(s), field, "must be a date YYYY-MM-DD")
+		v.Check(isDate(s), field, "date", "must be a date YYYY-MM-DD")
 		if !isDate(s) {
 			return nil
 		}
@@ -76,7 +76,7 @@ func convert(pi peppol.Invoice, lenient bool) (received, []derr.FieldError) {
 		}
 		n, ok := parseScaled(s, 2)
 		if !ok && !lenient {
-			v.Check(false, field, fmt.Sprintf("must be an amount with at most two decimals (got %q)", clip(s, 30)))
+			v.Check(false, field, "amount_format", fmt.Sprintf("must be an amount with at most two decimals (got %q)", clip(s, 30)))
 		}
 		return n
 	}
@@ -99,26 +99,26 @@ func convert(pi peppol.Invoice, lenient bool) (received, []derr.FieldError) {
 			rate, ok = 0, true
 		}
 		if (!ok || rate < 0 || rate > 10000) && !lenient {
-			v.Check(false, f, "cbc:Percent must be a percentage between 0 and 100")
+			v.Check(false, f, "range", "cbc:Percent must be a percentage between 0 and 100")
 		}
 		r.totals.Subtotals = append(r.totals.Subtotals, VATSubtotal{RateBP: int(rate),
 			TaxableMinor: amount(st.TaxableAmount, f, true), TaxMinor: amount(st.TaxAmount, f, true)})
 	}
 	if len(pi.Lines) == 0 && !lenient {
-		v.Check(false, "lines", "the document has no lines")
+		v.Check(false, "lines", "required", "the document has no lines")
 	}
 	for i, l := range pi.Lines {
 		f := "line[" + strconv.Itoa(i+1) + "]"
 		q, ok := parseScaled(l.Quantity, 3)
 		if !ok && !lenient {
-			v.Check(false, f+".quantity", "must be a quantity with at most three decimals")
+			v.Check(false, f+".quantity", "quantity_format", "must be a quantity with at most three decimals")
 		}
 		rate, ok := parseScaled(l.VATPercent, 2)
 		if l.VATPercent == "" {
 			rate, ok = 0, true
 		}
 		if (!ok || rate < 0 || rate > 10000) && !lenient {
-			v.Check(false, f+".vat_percent", "cbc:Percent must be a percentage between 0 and 100")
+			v.Check(false, f+".vat_percent", "range", "cbc:Percent must be a percentage between 0 and 100")
 		}
 		if rate < 0 || rate > 10000 {
 			rate = 0
@@ -166,7 +166,7 @@ func (s *Service) Receive(ctx context.Context, c auth.Caller, doc []byte) (Invoi
 	pi, err := peppol.ParseInvoice(doc)
 	if err != nil {
 		return Invoice{}, &derr.Error{Kind: derr.Invalid, Code: "invalid_invoice", Message: "The document could not be read.",
-			Fields: []derr.FieldError{{Field: "document", Message: err.Error()}}}
+			Fields: []derr.FieldError{{Field: "document", Code: "peppol_malformed", Message: err.Error()}}}
 	}
 	var failures []RuleFailure
 	if s.validator != nil {
@@ -188,7 +188,7 @@ func (s *Service) Receive(ctx context.Context, c auth.Caller, doc []byte) (Invoi
 	default:
 		return Invoice{}, &derr.Error{Kind: derr.Invalid, Code: "party_mismatch",
 			Message: "Send an invoice your organisation issued (as its supplier) or received (as its buyer).",
-			Fields:  []derr.FieldError{{Field: "document", Message: "names neither your organisation as seller nor as buyer"}}}
+			Fields:  []derr.FieldError{{Field: "document", Code: "party_mismatch", Message: "names neither your organisation as seller nor as buyer"}}}
 	}
 	var id string
 	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
@@ -243,10 +243,10 @@ func (s *Service) parties(ctx context.Context, pi peppol.Invoice) (supplierID, b
 	}
 	var fields []derr.FieldError
 	if supplierID == "" {
-		fields = append(fields, derr.FieldError{Field: "supplier", Message: "AccountingSupplierParty names no supplier known here by its organisation number"})
+		fields = append(fields, derr.FieldError{Field: "supplier", Code: "unknown_party", Message: "AccountingSupplierParty names no supplier known here by its organisation number"})
 	}
 	if buyerID == "" {
-		fields = append(fields, derr.FieldError{Field: "customer", Message: "AccountingCustomerParty names no buyer known here by its organisation number"})
+		fields = append(fields, derr.FieldError{Field: "customer", Code: "unknown_party", Message: "AccountingCustomerParty names no buyer known here by its organisation number"})
 	}
 	if len(fields) > 0 {
 		return "", "", &derr.Error{Kind: derr.Invalid, Code: "unknown_party", Message: "The invoice's parties are not known.", Fields: fields}

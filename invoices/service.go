@@ -107,10 +107,10 @@ func (s *Service) details(ctx context.Context, db sqlx.QueryerContext, inv *Invo
 // Validate checks a filter's values (422 naming the field).
 func (f Filter) Validate() error {
 	var v derr.Validator
-	v.Check(f.Status == "" || ValidStatus(f.Status), "status", "must be matched, deviating, accepted, disputed or invalid")
-	v.Check(f.SupplierID == "" || auth.ValidUUID(f.SupplierID), "supplier_id", "must be a UUID")
-	v.Check(f.OrgID == "" || auth.ValidUUID(f.OrgID), "org_id", "must be a UUID")
-	v.Check(f.OrderID == "" || auth.ValidUUID(f.OrderID), "order_id", "must be a UUID")
+	v.Check(f.Status == "" || ValidStatus(f.Status), "status", "choice", "must be matched, deviating, accepted, disputed or invalid")
+	v.Check(f.SupplierID == "" || auth.ValidUUID(f.SupplierID), "supplier_id", "invalid_id", "must be a UUID")
+	v.Check(f.OrgID == "" || auth.ValidUUID(f.OrgID), "org_id", "invalid_id", "must be a UUID")
+	v.Check(f.OrderID == "" || auth.ValidUUID(f.OrderID), "order_id", "invalid_id", "must be a UUID")
 	return v.Err()
 }
 
@@ -208,8 +208,8 @@ func (s *Service) Decide(ctx context.Context, c auth.Caller, id string, d Decisi
 	}
 	note = strings.TrimSpace(note)
 	var v derr.Validator
-	v.Check(len(note) <= 2000, "note", "is at most 2000 characters")
-	v.Check(d != DecisionDispute || note != "", "note", "is required: say why the invoice is disputed")
+	v.Check(len(note) <= 2000, "note", "too_long", "is at most 2000 characters")
+	v.Check(d != DecisionDispute || note != "", "note", "required", "is required: say why the invoice is disputed")
 	if err := v.Err(); err != nil {
 		return Invoice{}, err
 	}

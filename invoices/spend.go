@@ -78,8 +78,8 @@ func OrgKey(s string) string {
 // spend for it); every error is returned by line and field, at most maxSpendErrors. Rows are
 // usable only when no error is returned: the caller loads all or nothing.
 func readSpendRecords(r io.Reader, orgOf func(key string) string, each func(SpendRecord) error) (rows int, errs []derr.FieldError, err error) {
-	add := func(line int, field, msg string) bool {
-		errs = append(errs, derr.FieldError{Line: line, Field: field, Message: msg})
+	add := func(line int, field, code, msg string) bool {
+		errs = append(errs, derr.FieldError{Line: line, Field: field, Code: code, Message: msg})
 		return len(errs) < maxSpendErrors
 	}
 	br := bufio.NewReaderSize(r, 64<<10)
@@ -91,11 +91,11 @@ func readSpendRecords(r io.Reader, orgOf func(key string) string, each func(Spen
 	cr.ReuseRecord = true
 	header, rerr := cr.Read()
 	if errors.Is(rerr, io.EOF) {
-		add(1, "file", "is empty: a header row is required ("+strings.Join(SpendRecordColumns, ",")+")")
+		add(1, "file", "empty_file", "is empty: a header row is required ("+strings.Join(SpendRecordColumns, ",")+")")
 		return 0, errs, nil
 	}
 	if rerr != nil {
-		add(1, "file", csvProblem(rerr))
+		add(1, "file", "csv_syntax", csvProblem(rerr))
 		return 0, errs, nil
 	}
 	col := map[string]int{}
@@ -103,16 +103,16 @@ func readSpendRecords(r io.Reader, orgOf func(key string) string, each func(Spen
 		h = strings.ToLower(strings.TrimSpace(h))
 		switch {
 		case !slices.Contains(SpendRecordColumns, h):
-			add(1, "header", fmt.Sprintf("unknown column %q", clip(h, 40)))
+			add(1, "header", "unknown_column", fmt.Sprintf("unknown column %q", clip(h, 40)))
 		case col[h] != 0:
-			add(1, h, "column appears twice")
+			add(1, h, "duplicate", "column appears twice")
 		default:
 			col[h] = i + 1
 		}
 	}
 	for _, c := range SpendRecordColumns {
 		if col[c] == 0 {
-			add(1, c, "column is missing")
+			add(1, c, "missing_column", "column is missing")
 		}
 	}
 	if len(errs) > 0 {
@@ -129,7 +129,7 @@ func readSpendRecords(r io.Reader, orgOf func(key string) string, each func(Spen
 				continue
 			}
 			if errors.As(rerr, &pe) {
-				add(pe.Line, "file", csvProblem(rerr))
+				add(pe.Line, "file", "csv_syntax", csvProblem(rerr))
 			} else {
 				return rows, errs, fmt.Errorf("read spend records: %w", rerr)
 			}
@@ -138,11 +138,11 @@ func readSpendRecords(r io.Reader, orgOf func(key string) string, each func(Spen
 		line, _ := cr.FieldPos(0)
 		rows++
 		if rows > MaxSpendRecordRows {
-			add(line, "file", fmt.Sprintf("has more than %d rows", MaxSpendRecordRows))
+			add(line, "file", "too_many_rows", fmt.Sprintf("has more than %d rows", MaxSpendRecordRows))
 			break
 		}
 		if len(rec) != len(header) {
-			if !add(line, "row", fmt.Sprintf("has %d fields, the header has %d", len(rec), len(header))) {
+			if !add(line, "row", "field_count", fmt.Sprintf("has %d fields, the header has %d", len(rec), len(header))) {
 				break
 			}
 			continue
@@ -151,37 +151,38 @@ func readSpendRecords(r io.Reader, orgOf func(key string) string, each func(Spen
 		sr := SpendRecord{Line: line, OrgNumber: get("org_number"), SupplierOrgNumber: get("supplier_org_number"),
 			SupplierName: get("supplier_name"), InvoiceNumber: get("invoice_number"), InvoiceDate: get("invoice_date"),
 			Currency: get("currency"), CPVCode: get("cpv_code")}
-		before := len(errs)
-		check := func(ok bool, field, msg string) {
-			if !ok {
-				add(line, field, msg)
-			}
-		}
+		var v derr.Validator
 		okText := func(s string, n int) bool {
 			return s != "" && len(s) <= n && utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 		}
-		check(okText(sr.OrgNumber, 40), "org_number", "is required: the buying organisation's number")
+		v.Check(okText(sr.OrgNumber, 40), "org_number", "required", "is required: the buying organisation's number")
 		if okText(sr.OrgNumber, 40) {
 			sr.OrgID = orgOf(OrgKey(sr.OrgNumber))
-			check(sr.OrgID != "", "org_number", "is not your organisation or a participant of your agreements")
+			v.Check(sr.OrgID != "", "org_number", "no_such_organisation", "is not your organisation or a participant of your agreements")
 		}
-		check(okText(sr.SupplierOrgNumber, 40) && OrgKey(sr.SupplierOrgNumber) != "", "supplier_org_number",
+		v.Check(okText(sr.SupplierOrgNumber, 40) && OrgKey(sr.SupplierOrgNumber) != "", "supplier_org_number", "required",
 			"is required: the supplier's organisation number (letters and digits)")
-		check(okText(sr.SupplierName, 200), "supplier_name", "is required, at most 200 characters")
-		check(okText(sr.InvoiceNumber, 100), "invoice_number", "is required, at most 100 characters")
-		if d, err := time.Parse(time.DateOnly, sr.InvoiceDate); err != nil || d.Year() < 1990 || d.Year() > 2200 {
-			check(false, "invoice_date", "must be a date YYYY-MM-DD")
-		}
+		v.Check(okText(sr.SupplierName, 200), "supplier_name", "length", "is required, at most 200 characters")
+		v.Check(okText(sr.InvoiceNumber, 100), "invoice_number", "length", "is required, at most 100 characters")
+		d, err := time.Parse(time.DateOnly, sr.InvoiceDate)
+		v.Check(err == nil && d.Year() >= 1990 && d.Year() <= 2200, "invoice_date", "date", "must be a date YYYY-MM-DD")
 		amount, err := strconv.ParseInt(get("amount_minor"), 10, 64)
-		check(err == nil && amount > -1e15 && amount < 1e15, "amount_minor",
+		v.Check(err == nil && amount > -1e15 && amount < 1e15, "amount_minor", "minor_units",
 			"must be a whole number of minor units (öre, øre), excluding VAT; negative for a credit")
 		sr.AmountMinor = amount
-		check(isCurrency(sr.Currency), "currency", "must be an ISO 4217 code such as SEK, NOK, DKK or EUR")
-		check(validCPV(sr.CPVCode), "cpv_code", "must be a CPV code: 8 digits, optionally -check digit (33190000 or 33190000-8)")
-		if len(errs) >= maxSpendErrors {
+		v.Check(isCurrency(sr.Currency), "currency", "currency", "must be an ISO 4217 code such as SEK, NOK, DKK or EUR")
+		v.Check(validCPV(sr.CPVCode), "cpv_code", "cpv", "must be a CPV code: 8 digits, optionally -check digit (33190000 or 33190000-8)")
+		full := false
+		for _, e := range v.Errors {
+			if !add(line, e.Field, e.Code, e.Message) {
+				full = true
+				break
+			}
+		}
+		if full {
 			break
 		}
-		if len(errs) > before {
+		if len(v.Errors) > 0 {
 			continue
 		}
 		if len(errs) == 0 {
@@ -265,7 +266,7 @@ func (s *Service) LoadSpendRecords(ctx context.Context, c auth.Caller, r io.Read
 			return errRollback
 		}
 		if rows == 0 {
-			fieldErrs = []derr.FieldError{{Line: 2, Field: "file", Message: "has no rows after the header"}}
+			fieldErrs = []derr.FieldError{{Line: 2, Field: "file", Code: "empty_file", Message: "has no rows after the header"}}
 			return errRollback
 		}
 		rep.Rows = rows
