@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -129,21 +130,74 @@ func (s *Service) SearchItemsJSON(ctx context.Context, c auth.Caller, f SearchFi
 	})
 }
 
-// searchQuery assembles a search statement; args[0] is the caller's organisation and
-// args[1] today.
+// searchQuery assembles a search statement from the filters in use. Browsing binds its values
+// as $n placeholders (args; $1 the caller's organisation, $2 today) and runs prepared; the
+// text search writes them into the statement as quoted literals (inline), so that a whole
+// search is one simple-protocol round trip — on a busy machine every round trip waits for the
+// scheduler — and PostgreSQL plans it with its own words.
 type searchQuery struct {
-	args []any
+	args   []any
+	inline bool
+}
+
+// newInlineQuery is a searchQuery that writes literals, for the caller's organisation and today.
+func newInlineQuery(org any, today string) *searchQuery {
+	return &searchQuery{args: []any{org, today}, inline: true}
 }
 
 func (q *searchQuery) arg(v any) string {
+	if q.inline {
+		return literal(v)
+	}
 	q.args = append(q.args, v)
 	return "$" + strconv.Itoa(len(q.args))
+}
+
+// org and today are the caller's organisation and today's date in the statement.
+func (q *searchQuery) org() string {
+	if q.inline {
+		return literal(q.args[0]) + "::uuid"
+	}
+	return "$1"
+}
+
+func (q *searchQuery) today() string {
+	if q.inline {
+		return literal(q.args[1])
+	}
+	return "$2"
+}
+
+// literal is v as SQL: NULL, a number, or a string (arrays in PostgreSQL's text form) quoted by
+// lib/pq's QuoteLiteral, which doubles quotes and escapes backslashes.
+func literal(v any) string {
+	if vr, ok := v.(driver.Valuer); ok {
+		var err error
+		if v, err = vr.Value(); err != nil {
+			panic("catalog: search literal: " + err.Error()) // only pq arrays of strings, numbers and NullStrings reach here
+		}
+	}
+	switch x := v.(type) {
+	case nil:
+		return "NULL"
+	case int:
+		return strconv.Itoa(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case []byte:
+		return pq.QuoteLiteral(string(x))
+	case string:
+		return pq.QuoteLiteral(x)
+	}
+	panic(fmt.Sprintf("catalog: search literal of %T", v))
 }
 
 type searchRow struct {
 	Item
 	Total int  `db:"total"`
-	Full  bool `db:"full"` // the candidates filled the window: Total is not all matches
+	Full  bool `db:"full"` // the candidates filled the window: Total is not all the matches
 }
 
 func (s *Service) search(ctx context.Context, sc scope, terms []string, f SearchFilter) (ItemPage, error) {
@@ -152,9 +206,9 @@ func (s *Service) search(ctx context.Context, sc scope, terms []string, f Search
 	base := func(q *searchQuery) string {
 		var b strings.Builder
 		b.WriteString(`i.active AND i.agreement_id IN (SELECT a.id FROM agreements a WHERE a.status = 'active'
-			AND $2::date BETWEEN a.valid_from AND a.valid_to AND ` + sc.agreementPredicate() + `)`)
+			AND ` + q.today() + `::date BETWEEN a.valid_from AND a.valid_to AND ` + sc.agreementPredicateFor(q.org()) + `)`)
 		if sc.supplier && !sc.all && !sc.manager && !sc.buyer {
-			b.WriteString(` AND i.supplier_id = $1`)
+			b.WriteString(` AND i.supplier_id = ` + q.org())
 		}
 		if f.AgreementID != "" {
 			b.WriteString(` AND i.agreement_id = ` + q.arg(f.AgreementID))

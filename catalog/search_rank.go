@@ -3,12 +3,10 @@ package catalog
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/avrop/avrop/internal/postgres"
@@ -53,13 +51,7 @@ type rankedSearch struct {
 	cands     string // WITH c AS (…)
 	match     string // the placeholder of the tsquery every candidate matches
 	window    int
-	windowArg string // the placeholder of the window
-	// candArgs is how many arguments the candidates use: the score's come after them.
-	candArgs int
-	// estimate is the statement whose row estimate is the total of all matches, and its
-	// arguments.
-	estimate     string
-	estimateArgs []any
+	windowArg string // the window in the statement
 }
 
 // newRankedSearch finds candidates three ways, each from an index and each stopping early:
@@ -69,16 +61,13 @@ type rankedSearch struct {
 // whose sku starts with, or whose GTIN is, the query as typed (cs). However large the
 // catalogue, at most two windows are ranked.
 func newRankedSearch(window int, sc scope, f SearchFilter, today string, base func(*searchQuery) string, words []termMatch, raw string) *rankedSearch {
-	r := &rankedSearch{q: &searchQuery{args: []any{sc.orgArg(), today}}}
+	r := &rankedSearch{q: newInlineQuery(sc.orgArg(), today)}
 	r.where = base(r.q)
 	var all []string
 	for _, w := range words {
 		all = append(all, "("+w.any()+")")
 	}
 	r.match = r.q.arg(strings.Join(all, " & "))
-	eq := &searchQuery{args: []any{sc.orgArg(), today}}
-	r.estimate = `SELECT i.id FROM items i WHERE ` + base(eq) + ` AND i.search_all @@ ` + eq.arg(strings.Join(all, " & ")) + `::tsquery`
-	r.estimateArgs = eq.args
 	r.window = window * ((f.Page.Offset() + f.Page.PageSize + window - 1) / window)
 	n := r.q.arg(r.window)
 	r.windowArg = n
@@ -93,7 +82,6 @@ func newRankedSearch(window int, sc scope, f SearchFilter, today string, base fu
 		cs AS (` + sku + `),
 		c AS (SELECT * FROM cn UNION ALL SELECT * FROM cd
 			UNION ALL SELECT * FROM cs WHERE cs.id NOT IN (SELECT id FROM cn UNION ALL SELECT id FROM cd))`
-	r.candArgs = len(r.q.args)
 	return r
 }
 
@@ -133,8 +121,8 @@ func (r *rankedSearch) statement(words []termMatch, raw string, f SearchFilter) 
 			SELECT i.id, i.size_order, regexp_replace(i.name, '` + sizeToken + `', '', 'g') AS family, ` + score + ` AS score
 			FROM c AS i
 			ORDER BY score DESC, family, i.size_order NULLS LAST, i.name, i.id LIMIT ` + limit + ` OFFSET ` + offset + `)
-		` + itemSelect() + `, (SELECT count(*) FROM c) AS total,
-			(SELECT count(*) FROM cn) + (SELECT count(*) FROM cd) >= ` + r.windowArg + ` AS full FROM top JOIN items i ON i.id = top.id` + itemJoins("$2") + `
+		` + itemSelect() + `, (SELECT count(*) FROM c) AS total, ` + r.fullColumn() + `
+		FROM top JOIN items i ON i.id = top.id` + itemJoins(r.q.today()) + `
 		ORDER BY top.score DESC, top.family, top.size_order NULLS LAST, i.name, i.id`
 }
 
@@ -146,73 +134,42 @@ func (s *Service) rank(ctx context.Context, sc scope, f SearchFilter, today stri
 	words []termMatch, raw string) (ItemPage, error) {
 	page := ItemPage{Items: []Item{}, Page: f.Page.Page, PageSize: f.Page.PageSize}
 	r := newRankedSearch(s.window, sc, f, today, base, words, raw)
-	sqlText := r.statement(words, raw, f)
 	var rows []searchRow
-	err := s.readOnly(ctx, func(tx *sqlx.Tx) error {
-		// Unprepared on purpose: each search is planned with its own words, so PostgreSQL's
-		// row estimates for them choose between the indexes; a generic plan cannot.
-		if err := tx.SelectContext(ctx, &rows, sqlText, r.q.args...); err != nil {
-			return fmt.Errorf("search: %w", err)
+	// One round trip: the statement as one simple query, in the implicit transaction that
+	// SET LOCAL needs. JIT stays off: a search's plan looks expensive to PostgreSQL (its
+	// LIMITs sit over index scans of many rows), and compiling it took longer (about 340 ms,
+	// measured at a million items) than running it.
+	if err := s.db.SelectContext(ctx, &rows, `SET LOCAL jit = off; `+r.statement(words, raw, f)); err != nil {
+		return page, fmt.Errorf("search: %w", err)
+	}
+	full := false
+	for _, row := range rows {
+		page.Items = append(page.Items, row.Item)
+		page.Total, full = row.Total, row.Full
+	}
+	if len(rows) == 0 && f.Page.Page > 1 {
+		// Past the last page: count the candidates on their own.
+		var c struct {
+			Total int  `db:"total"`
+			Full  bool `db:"full"`
 		}
-		full := false
-		for _, row := range rows {
-			page.Items = append(page.Items, row.Item)
-			page.Total, full = row.Total, row.Full
+		if err := s.db.GetContext(ctx, &c, `SET LOCAL jit = off; `+r.cands+` SELECT (SELECT count(*) FROM c) AS total, `+r.fullColumn()); err != nil {
+			return page, fmt.Errorf("search count: %w", err)
 		}
-		if len(rows) == 0 && f.Page.Page > 1 {
-			// Past the last page: count the candidates on their own.
-			var c struct {
-				Total int  `db:"total"`
-				Full  bool `db:"full"`
-			}
-			if err := tx.GetContext(ctx, &c, r.cands+` SELECT (SELECT count(*) FROM c) AS total,
-				(SELECT count(*) FROM cn) + (SELECT count(*) FROM cd) >= `+r.windowArg+` AS full`, r.q.args[:r.candArgs]...); err != nil {
-				return fmt.Errorf("search count: %w", err)
-			}
-			page.Total, full = c.Total, c.Full
+		page.Total, full = c.Total, c.Full
+	}
+	if full {
+		est, err := s.stats.estimate(ctx, s.db, words)
+		if err != nil {
+			return page, err
 		}
-		if full {
-			est, err := estimate(ctx, tx, r.estimate, r.estimateArgs)
-			if err != nil {
-				return err
-			}
-			page.Total, page.Estimated = max(page.Total, est), true
-		}
-		return nil
-	})
-	return page, err
+		page.Total, page.Estimated = max(page.Total, est), true
+	}
+	return page, nil
 }
 
-// readOnly runs fn in a read-only transaction without JIT compilation: a search's plan looks
-// expensive to PostgreSQL (its LIMITs sit over index scans of many rows) and JIT compiling
-// it took longer (about 340 ms, measured at a million items) than running it.
-func (s *Service) readOnly(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback() //nolint:errcheck // read only
-	if _, err := tx.ExecContext(ctx, `SET LOCAL jit = off`); err != nil {
-		return err
-	}
-	return fn(tx)
-}
-
-// estimate is PostgreSQL's estimate of the rows query returns (EXPLAIN, not run): the total
-// of a search with more matches than a window, where counting them all would cost more than
-// the search.
-func estimate(ctx context.Context, tx *sqlx.Tx, query string, args []any) (int, error) {
-	var plan string
-	if err := tx.GetContext(ctx, &plan, `EXPLAIN (FORMAT JSON) `+query, args...); err != nil {
-		return 0, fmt.Errorf("search estimate: %w", err)
-	}
-	var out []struct {
-		Plan struct {
-			Rows float64 `json:"Plan Rows"`
-		} `json:"Plan"`
-	}
-	if err := json.Unmarshal([]byte(plan), &out); err != nil || len(out) == 0 {
-		return 0, fmt.Errorf("search estimate: %q: %v", plan, err)
-	}
-	return int(out[0].Plan.Rows), nil
+// fullColumn says whether the candidates filled the window, so that their count is not all
+// the matches.
+func (r *rankedSearch) fullColumn() string {
+	return `(SELECT count(*) FROM cn) + (SELECT count(*) FROM cd) >= ` + r.windowArg + ` AS full`
 }

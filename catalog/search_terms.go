@@ -2,10 +2,9 @@ package catalog
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/lib/pq"
 )
@@ -25,6 +24,10 @@ type termMatch struct {
 	fuzzy   []fuzzyWord // lexicon words close to it, when nothing holds it (typos)
 	stop    bool        // a Swedish and English stop word ("och", "the")
 	known   bool        // some lexicon word starts with the word or holds it
+
+	// All of the above as whole words and as starts matched by PostgreSQL's prefix match,
+	// for the estimated total (search_stats.go).
+	wholeWords, starts []string
 }
 
 // fuzzyWord is a lexicon word near a mistyped query word, and how near (pg_trgm similarity).
@@ -86,11 +89,11 @@ const (
 	minFuzzyLen    = 4
 )
 
-// expandTerms looks up each query word's matches in one statement: its stems, its start,
-// its synonyms (synonyms.txt) and the lexicon words holding it. Words that nothing in the
-// lexicon starts with or holds — typos — get their nearest lexicon words by trigram
-// similarity in a second statement; with fuzzyAll every word of four letters or more does
-// (the retry when nothing was found).
+// expandTerms looks up each query word's matches in one round trip: its stems, its start,
+// its synonyms (synonyms.txt), the lexicon words holding it and, for words that nothing in
+// the lexicon starts with or holds — typos — the nearest lexicon words by trigram similarity;
+// with fuzzyAll every word of four letters or more gets those (the retry when nothing was
+// found).
 func (s *Service) expandTerms(ctx context.Context, terms []string, fuzzyAll bool) ([]termMatch, error) {
 	out := make([]termMatch, len(terms))
 	var idx []int
@@ -103,16 +106,19 @@ func (s *Service) expandTerms(ctx context.Context, terms []string, fuzzyAll bool
 			idx, syn, words = append(idx, i), append(syn, true), append(words, w)
 		}
 	}
-	rows, err := s.db.QueryxContext(ctx, `SELECT a.n, a.syn, a.word, st.stem,
+	// One simple query with its values written in (see searchQuery): SET LOCAL holds for
+	// its implicit transaction. Near words come from the lexicon's trigram index through
+	// pg_trgm's similarity (whole words alike, ≥ 0.3: "silikn" → silikon) or word
+	// similarity (the typed word alike to part of a compound, ≥ 0.45: "handskr" →
+	// nitrilhandskar).
+	rows, err := s.db.QueryxContext(ctx, `SET LOCAL pg_trgm.word_similarity_threshold = 0.45;
+		SELECT a.n, a.syn, a.word, st.stem,
 			numnode(to_tsquery('swedish', a.word) || to_tsquery('english', a.word)) = 0 AS stop,
 			pw.starts,
 			ARRAY(SELECT x FROM unnest(pw.starts) AS x WHERE x = a.word
 				OR tsvector_to_array(to_tsvector('swedish', x) || to_tsvector('english', x)) && st.stems) AS same,
-			ARRAY(SELECT w.word FROM search_words w
-				WHERE length(st.stem) >= `+fmt.Sprint(minInfixLen)+` AND w.word LIKE '%' || st.stem || '%'
-					AND NOT (w.word >= st.stem AND w.word < st.stem || chr(1114111))
-				ORDER BY length(w.word), w.word LIMIT `+fmt.Sprint(maxInfixWords)+`) AS infix
-		FROM unnest($1::int[], $2::bool[], $3::text[]) AS a(n, syn, word)
+			ix.infix, coalesce(fz.words, '{}') AS fuzzy, coalesce(fz.sims, '{}') AS sims
+		FROM unnest(`+literal(pq.Array(idx))+`::int[], `+literal(pq.Array(syn))+`::bool[], `+literal(pq.Array(words))+`::text[]) AS a(n, syn, word)
 		-- The word's Swedish and English stems, and the shortest of them that begins the word
 		-- ("handskar" → handsk), so that inflections find the same words; the word itself when
 		-- no stem begins it.
@@ -122,8 +128,18 @@ func (s *Service) expandTerms(ctx context.Context, terms []string, fuzzyAll bool
 		-- The lexicon's words starting with the stem, shortest first (a range of its primary key).
 		CROSS JOIN LATERAL (SELECT ARRAY(SELECT w.word FROM search_words w
 			WHERE w.word >= st.stem AND w.word < st.stem || chr(1114111)
-			ORDER BY length(w.word), w.word LIMIT `+fmt.Sprint(maxPrefixWords+1)+`) AS starts) pw`,
-		pq.Array(idx), pq.Array(syn), pq.Array(words))
+			ORDER BY length(w.word), w.word LIMIT `+fmt.Sprint(maxPrefixWords+1)+`) AS starts) pw
+		CROSS JOIN LATERAL (SELECT ARRAY(SELECT w.word FROM search_words w
+			WHERE length(st.stem) >= `+fmt.Sprint(minInfixLen)+` AND w.word LIKE '%' || st.stem || '%'
+				AND NOT (w.word >= st.stem AND w.word < st.stem || chr(1114111))
+			ORDER BY length(w.word), w.word LIMIT `+fmt.Sprint(maxInfixWords)+`) AS infix) ix
+		LEFT JOIN LATERAL (SELECT array_agg(z.word ORDER BY z.sim DESC, length(z.word), z.word) AS words,
+				array_agg(z.sim ORDER BY z.sim DESC, length(z.word), z.word) AS sims
+			FROM (SELECT w.word, greatest(similarity(w.word, a.word), word_similarity(a.word, w.word))::float8 AS sim
+				FROM search_words w WHERE (w.word % a.word OR a.word <% w.word) AND w.word <> a.word
+				ORDER BY sim DESC, length(w.word), w.word LIMIT `+fmt.Sprint(maxFuzzyWords)+`) z
+			WHERE NOT a.syn AND length(a.word) >= `+fmt.Sprint(minFuzzyLen)+` AND a.word !~ '[0-9]'
+				AND (`+strconv.FormatBool(fuzzyAll)+` OR (cardinality(pw.starts) = 0 AND cardinality(ix.infix) = 0))) fz ON true`)
 	if err != nil {
 		return nil, fmt.Errorf("search terms: %w", err)
 	}
@@ -133,8 +149,9 @@ func (s *Service) expandTerms(ctx context.Context, terms []string, fuzzyAll bool
 		var n int
 		var isSyn, stop bool
 		var word, stem string
-		var starts, same, infix pq.StringArray
-		if err := rows.Scan(&n, &isSyn, &word, &stem, &stop, &starts, &same, &infix); err != nil {
+		var starts, same, infix, fuzzy pq.StringArray
+		var sims pq.Float64Array
+		if err := rows.Scan(&n, &isSyn, &word, &stem, &stop, &starts, &same, &infix, &fuzzy, &sims); err != nil {
 			return nil, fmt.Errorf("search terms: %w", err)
 		}
 		t := &out[n]
@@ -146,65 +163,29 @@ func (s *Service) expandTerms(ctx context.Context, terms []string, fuzzyAll bool
 		prefix := tsLexeme(stem) + ":*"
 		if len(starts) > 0 && len(starts) <= maxPrefixWords {
 			prefix = lexemes(append([]string{word}, starts...))
+			t.wholeWords = append(t.wholeWords, starts...)
+		} else {
+			t.starts = append(t.starts, stem)
 		}
+		t.wholeWords = append(append(t.wholeWords, word), infix...)
 		if isSyn {
 			syns[n] = append(syns[n], prefix)
 			continue
 		}
 		t.exact, t.prefix, t.stop, t.known = lexemes(append([]string{word}, same...)), prefix, stop, len(starts) > 0 || len(infix) > 0
+		if !stop {
+			for i, w := range fuzzy {
+				t.fuzzy = append(t.fuzzy, fuzzyWord{word: w, sim: sims[i]})
+			}
+			t.wholeWords = append(t.wholeWords, fuzzy...)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("search terms: %w", err)
 	}
-	var fz []string
-	var fzIdx []int
 	for i := range out {
 		out[i].synonym = orQueries(syns[i])
 		out[i].infix = strings.Join(infixes[i], " | ")
-		t := out[i]
-		if (fuzzyAll || !t.known) && !t.stop && utf8.RuneCountInString(t.word) >= minFuzzyLen && !hasDigit(t.word) {
-			fz, fzIdx = append(fz, t.word), append(fzIdx, i)
-		}
-	}
-	if len(fz) == 0 {
-		return out, nil
-	}
-	// Near words through the lexicon's trigram index: pg_trgm's similarity (the whole words
-	// alike, ≥ 0.3: "silikn" → silikon) or word similarity (the typed word alike to a part of a
-	// compound, ≥ 0.45: "handskr" → nitrilhandskar), in a read-only transaction of its own for
-	// the thresholds.
-	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, fmt.Errorf("search terms: typos: %w", err)
-	}
-	defer tx.Rollback() //nolint:errcheck // read only
-	if _, err := tx.ExecContext(ctx, `SET LOCAL pg_trgm.word_similarity_threshold = 0.45`); err != nil {
-		return nil, fmt.Errorf("search terms: typos: %w", err)
-	}
-	frows, err := tx.QueryxContext(ctx, `SELECT a.n, w.word, w.sim FROM unnest($1::int[], $2::text[]) AS a(n, word)
-		CROSS JOIN LATERAL (SELECT w.word, greatest(similarity(w.word, a.word), word_similarity(a.word, w.word)) AS sim
-			FROM search_words w WHERE w.word % a.word OR a.word <% w.word
-			ORDER BY sim DESC, length(w.word), w.word LIMIT `+fmt.Sprint(maxFuzzyWords)+`) w`, pq.Array(fzIdx), pq.Array(fz))
-	if err != nil {
-		return nil, fmt.Errorf("search terms: typos: %w", err)
-	}
-	defer frows.Close()
-	for frows.Next() {
-		var n int
-		var f fuzzyWord
-		if err := frows.Scan(&n, &f.word, &f.sim); err != nil {
-			return nil, fmt.Errorf("search terms: typos: %w", err)
-		}
-		if f.word != out[n].word {
-			out[n].fuzzy = append(out[n].fuzzy, f)
-		}
-	}
-	if err := frows.Err(); err != nil {
-		return nil, fmt.Errorf("search terms: typos: %w", err)
 	}
 	return out, nil
-}
-
-func hasDigit(s string) bool {
-	return strings.ContainsAny(s, "0123456789")
 }
