@@ -136,10 +136,8 @@ func (s *Service) rank(ctx context.Context, sc scope, f SearchFilter, today stri
 	r := newRankedSearch(s.window, sc, f, today, base, words, raw)
 	var rows []searchRow
 	// One round trip: the statement as one simple query, in the implicit transaction that
-	// SET LOCAL needs. JIT stays off: a search's plan looks expensive to PostgreSQL (its
-	// LIMITs sit over index scans of many rows), and compiling it took longer (about 340 ms,
-	// measured at a million items) than running it.
-	if err := s.db.SelectContext(ctx, &rows, `SET LOCAL jit = off; `+r.statement(words, raw, f)); err != nil {
+	// SET LOCAL needs (searchSettings).
+	if err := s.db.SelectContext(ctx, &rows, searchSettings+r.statement(words, raw, f)); err != nil {
 		return page, fmt.Errorf("search: %w", err)
 	}
 	full := false
@@ -153,7 +151,7 @@ func (s *Service) rank(ctx context.Context, sc scope, f SearchFilter, today stri
 			Total int  `db:"total"`
 			Full  bool `db:"full"`
 		}
-		if err := s.db.GetContext(ctx, &c, `SET LOCAL jit = off; `+r.cands+` SELECT (SELECT count(*) FROM c) AS total, `+r.fullColumn()); err != nil {
+		if err := s.db.GetContext(ctx, &c, searchSettings+r.cands+` SELECT (SELECT count(*) FROM c) AS total, `+r.fullColumn()); err != nil {
 			return page, fmt.Errorf("search count: %w", err)
 		}
 		page.Total, full = c.Total, c.Full
@@ -167,6 +165,12 @@ func (s *Service) rank(ctx context.Context, sc scope, f SearchFilter, today stri
 	}
 	return page, nil
 }
+
+// searchSettings hold for one search statement: JIT stays off, because a search's plan looks
+// expensive to PostgreSQL (its LIMITs sit over index scans of many rows) and compiling it
+// took longer (about 340 ms, measured at a million items) than running it; and no parallel
+// workers, which cost more to start than the few hundred rows a search reads.
+const searchSettings = `SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0; `
 
 // fullColumn says whether the candidates filled the window, so that their count is not all
 // the matches.
