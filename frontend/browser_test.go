@@ -181,6 +181,11 @@ func (b *browser) check(name string) {
 	for _, v := range violations {
 		b.t.Errorf("axe on %s (%s): %s", name, b.location(), v)
 	}
+	// Nothing may hide sideways: the page is never wider than the window (SPEC §5).
+	if over := eval[int](b, `document.documentElement.scrollWidth - document.documentElement.clientWidth`); over > 0 {
+		wide := eval[string](b, `Array.from(document.querySelectorAll("body *")).filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).slice(0, 5).map(e => e.tagName + "." + e.className + "#" + e.id).join(", ")`)
+		b.t.Errorf("page %s is %d px wider than the window (%s)", name, over, wide)
+	}
 	// No formatting accident and no untranslated key may reach the page.
 	text := b.bodyText()
 	for _, bad := range []string{"%!", "<nil>", "0xc", "(*", "map["} {
@@ -306,7 +311,9 @@ func TestJourney(t *testing.T) {
 		qty := fmt.Sprint(i + 2)
 		b.fill("#qty-"+it.ID, qty)
 		b.click(`button[aria-describedby="item-` + it.ID + `"]`)
-		b.waitFor(`document.querySelector("#status").innerText.includes(` + jsString(it.Name) + `)`)
+		// The confirmation shows next to the button, and the header's count follows at once.
+		b.waitFor(`document.querySelector("#added-` + it.ID + `").innerText.includes(` + jsString(it.Name) + `)`)
+		b.waitFor(`document.querySelector("#nav-cart").innerText.includes("(` + fmt.Sprint(i+1) + `)")`)
 	}
 	b.check("added to cart")
 	b.visit("/cart")
@@ -315,7 +322,7 @@ func TestJourney(t *testing.T) {
 	b.check("cart")
 
 	// Checkout.
-	b.submit(`a[href^="/checkout?agreement=`+w.agreement.ID+`"]`, `^/checkout`)
+	b.submit(`button[name=checkout][value^="`+w.agreement.ID+`/"]`, `^/checkout`)
 	b.check("checkout")
 	b.fill("#delivery_address", "Hemtjänst Norr, Storgatan 1, 652 24 Karlstad")
 	b.fill("#cost_center", "4410")
