@@ -59,6 +59,9 @@ type sizeResult struct {
 	items                 int
 	typed, typed1, cached result
 	static                result
+	// CPU per typed search (8 clients) of PostgreSQL's backends and of the server process:
+	// what a search costs, whatever else the shared machine is doing.
+	pgCPU, appCPU time.Duration
 }
 
 func run() error {
@@ -141,10 +144,10 @@ func run() error {
 	}
 
 	fmt.Printf("\nTyped search, %d clients, every query different (uncached):\n", *conc)
-	fmt.Printf("%10s %10s %10s %10s %12s %14s\n", "items", "req/s", "p50", "p99", "p50 ×", "1 client p50")
+	fmt.Printf("%10s %10s %10s %10s %12s %14s %12s %12s\n", "items", "req/s", "p50", "p99", "p50 ×", "1 client p50", "pg CPU", "pg CPU ×")
 	for _, r := range results {
-		fmt.Printf("%10d %10.0f %10s %10s %12.2f %14s\n", r.items, r.typed.rps, ms(r.typed.p50), ms(r.typed.p99),
-			float64(r.typed.p50)/float64(results[0].typed.p50), ms(r.typed1.p50))
+		fmt.Printf("%10d %10.0f %10s %10s %12.2f %14s %12s %12.2f\n", r.items, r.typed.rps, ms(r.typed.p50), ms(r.typed.p99),
+			float64(r.typed.p50)/float64(results[0].typed.p50), ms(r.typed1.p50), ms(r.pgCPU), float64(r.pgCPU)/float64(results[0].pgCPU))
 	}
 	last := results[len(results)-1]
 	fmt.Printf("\nuncached typed search p99 at %d items: %s (target ≤ 50 ms); cost %d → %d items: p50 ×%.2f, 1-client p50 ×%.2f (target ≤ 2)\n",
@@ -258,10 +261,19 @@ func measureSize(ctx context.Context, bin string, bench *benchdb.Bench, items in
 		if sc.auth {
 			tok = token
 		}
+		var pg0, app0 time.Duration
+		if sc.store == &res.typed {
+			pg0, app0 = backendsCPU(ctx, bench), procCPU(cmd.Process.Pid)
+		}
 		*sc.store = load(ctx, client, base, tok, sc.path, sc.conc, d)
 		r := *sc.store
+		if sc.store == &res.typed && r.n > 0 {
+			res.pgCPU = (backendsCPU(ctx, bench) - pg0) / time.Duration(r.n)
+			res.appCPU = (procCPU(cmd.Process.Pid) - app0) / time.Duration(r.n)
+		}
 		fmt.Printf("  %-28s %10.0f %10s %10s %8d\n", sc.name, r.rps, ms(r.p50), ms(r.p99), r.errors)
 	}
+	fmt.Printf("  CPU per typed search: PostgreSQL %s, avrop %s\n", ms(res.pgCPU), ms(res.appCPU))
 	fmt.Printf("  cached search / static: %.2f; queries used so far %d (repeats %d); load average after: %s\n",
 		res.cached.rps/res.static.rps, queries.used(), queries.repeats.Load(), loadavg())
 	return res, nil
@@ -346,6 +358,39 @@ func (m *queryMix) next() string {
 	return q
 }
 
+// backendsCPU is the CPU time used so far by the PostgreSQL backends connected to the bench
+// database (the server's pool), read from /proc: this machine's own processes.
+func backendsCPU(ctx context.Context, bench *benchdb.Bench) time.Duration {
+	var pids []int
+	if err := bench.Admin.SelectContext(ctx, &pids, `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, bench.Name); err != nil {
+		return 0
+	}
+	var sum time.Duration
+	for _, pid := range pids {
+		sum += procCPU(pid)
+	}
+	return sum
+}
+
+// procCPU is a process's user and system CPU time (/proc/<pid>/stat, in clock ticks of 10 ms).
+func procCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+2:]))
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.Atoi(f[11])
+	st, _ := strconv.Atoi(f[12])
+	return time.Duration(u+st) * 10 * time.Millisecond
+}
+
 // loadavg is the 1-, 5- and 15-minute load average, for judging the figures.
 func loadavg() string {
 	b, err := os.ReadFile("/proc/loadavg")
@@ -360,6 +405,7 @@ func loadavg() string {
 }
 
 type result struct {
+	n        int // requests measured
 	rps      float64
 	p50, p99 time.Duration
 	errors   int
@@ -418,7 +464,7 @@ func load(ctx context.Context, c *http.Client, base, token string, path func() s
 	wg.Wait()
 	elapsed := time.Since(start)
 	slices.Sort(lat)
-	r := result{errors: int(errs.Load())}
+	r := result{errors: int(errs.Load()), n: len(lat)}
 	if len(lat) > 0 {
 		r.rps = float64(len(lat)) / elapsed.Seconds()
 		r.p50 = lat[len(lat)/2]
