@@ -200,3 +200,28 @@ func TestSearchWindow(t *testing.T) {
 		t.Fatalf("under the window: total %d estimated %v, want exactly 10", p.Total, p.Estimated)
 	}
 }
+
+// TestSearchAwkwardWords: words with quotes, backslashes, colons and other punctuation in the
+// catalogue reach the lexicon and come back into queries as quoted lexemes and literals;
+// searching for them or their starts never fails.
+func TestSearchAwkwardWords(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	names := []string{`O'Briens handskar`, `Back\slash förband`, `Tejp 2.5cm/50m`, `Info e-post@example.se`, `Kolon: a:b & c|d !e`,
+		`Citat "dubbel" 'enkel'`, `Procent 100% _under_`}
+	for i, n := range names {
+		_, err := f.s.AddItem(ctx, f.supplier1, f.agreement.ID, ItemInput{SKU: "AW-" + testenv.Unique() + string(rune('a'+i)), Name: n,
+			Unit: "EA", CPVCode: "33141420", VATRateBP: ptr(2500), PriceMinor: ptr(int64(100))})
+		testenv.Must(t, err)
+	}
+	for _, q := range []string{"o'brien", "obri", "back\\slash", "slash", "2.5cm", "e-post@example.se", "a:b", "kolon", "dubbel",
+		"'enkel'", "100%", "_under_", "under", "brie", "exampl"} {
+		if _, err := f.s.SearchItems(ctx, f.orderer, SearchFilter{Q: q}); err != nil {
+			t.Fatalf("q %q: %v", q, err)
+		}
+	}
+	got, _ := searchSKUs(t, f, f.orderer, SearchFilter{Q: "briens"})
+	if len(got) != 1 {
+		t.Fatalf("briens: %v", got)
+	}
+}
