@@ -250,6 +250,9 @@ func (s *Service) search(ctx context.Context, sc scope, terms []string, f Search
 	return s.rank(ctx, sc, f, today, base, words, raw)
 }
 
+// browseCount is where browsing stops counting: fifty windows (10,000 items).
+func (s *Service) browseCount() int { return 50 * s.window }
+
 // searchWords expands the query's words and drops stop words ("och", "the") unless the query
 // is nothing else.
 func (s *Service) searchWords(ctx context.Context, terms []string, fuzzyAll bool) ([]termMatch, error) {
@@ -267,20 +270,32 @@ func (s *Service) searchWords(ctx context.Context, terms []string, fuzzyAll bool
 }
 
 // browse pages through the catalogue by name when there is no query: counting and paging are
-// separate statements so the page walks the name index instead of sorting every item.
+// separate statements so the page walks the name index instead of sorting every item. The
+// count stops at browseCount items (a million visible items would take longer to count than
+// to page); past it the total is estimated from the catalogue's size (Estimated).
 func (s *Service) browse(ctx context.Context, sc scope, f SearchFilter, today string, base func(*searchQuery) string, page ItemPage) (ItemPage, error) {
-	q := &searchQuery{args: []any{sc.orgArg(), today}}
-	where := base(q)
-	st, err := s.stmt(ctx, `SELECT count(*) FROM items i WHERE `+where)
+	cq := &searchQuery{args: []any{sc.orgArg(), today}}
+	cwhere := base(cq)
+	stop := cq.arg(s.browseCount() + 1)
+	st, err := s.stmt(ctx, `SELECT count(*) FROM (SELECT FROM items i WHERE `+cwhere+` LIMIT `+stop+`) AS c`)
 	if err != nil {
 		return page, err
 	}
-	if err := st.GetContext(ctx, &page.Total, q.args...); err != nil {
+	if err := st.GetContext(ctx, &page.Total, cq.args...); err != nil {
 		return page, fmt.Errorf("browse count: %w", err)
 	}
 	if page.Total == 0 {
 		return page, nil
 	}
+	if page.Total > s.browseCount() {
+		est, err := s.stats.estimate(ctx, s.db, nil)
+		if err != nil {
+			return page, err
+		}
+		page.Total, page.Estimated = max(page.Total, est), true
+	}
+	q := &searchQuery{args: []any{sc.orgArg(), today}}
+	where := base(q)
 	limit, offset := q.arg(f.Page.PageSize), q.arg(f.Page.Offset())
 	st, err = s.stmt(ctx, `WITH m AS (SELECT i.id FROM items i WHERE `+where+` ORDER BY i.name, i.id LIMIT `+limit+` OFFSET `+offset+`)
 		`+itemSelect()+` FROM m JOIN items i ON i.id = m.id`+itemJoins("$2")+` ORDER BY i.name, i.id`)

@@ -225,3 +225,25 @@ func TestSearchAwkwardWords(t *testing.T) {
 		t.Fatalf("briens: %v", got)
 	}
 }
+
+// TestBrowseCountStops: browsing without a query counts at most browseCount items; past that
+// the total is an estimate and says so, and the pages still come.
+func TestBrowseCountStops(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.s.window = 1 // browseCount 50
+	for i := 0; i < 55; i++ {
+		f.item(f.supplier1, "BR-"+testenv.Unique(), "Bläddra "+string(rune('a'+i%26)))
+	}
+	p, err := f.s.SearchItems(ctx, f.orderer, SearchFilter{AgreementID: f.agreement.ID, Page: auth.Page{Page: 3, PageSize: 20}})
+	testenv.Must(t, err)
+	if !p.Estimated || p.Total < 51 || len(p.Items) == 0 {
+		t.Fatalf("total %d estimated %v with %d items, want an estimate past 50 and a page", p.Total, p.Estimated, len(p.Items))
+	}
+	f.s.window = searchWindow
+	p, err = f.s.SearchItems(ctx, f.orderer, SearchFilter{AgreementID: f.agreement.ID, Page: auth.Page{Page: 1, PageSize: 20}})
+	testenv.Must(t, err)
+	if p.Estimated || p.Total != 55 {
+		t.Fatalf("under the stop: total %d estimated %v, want exactly 55", p.Total, p.Estimated)
+	}
+}
