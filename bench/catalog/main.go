@@ -242,7 +242,7 @@ func measureSize(ctx context.Context, bin string, bench *benchdb.Bench, items in
 	if _, err := get(client, base+cachedPath, token); err != nil {
 		return res, err
 	}
-	fmt.Printf("  %d clients, %v per scenario, load average before: %s\n", conc, d, loadavg())
+	fmt.Printf("  %d clients, %v per scenario, load average before: %s\n", conc, d, benchdb.LoadAvg())
 	fmt.Printf("  %-28s %10s %10s %10s %8s\n", "scenario", "req/s", "p50", "p99", "errors")
 	typed := func() string { return "/api/v1/catalog/items?q=" + url.QueryEscape(queries.next()) }
 	for _, sc := range []struct {
@@ -275,7 +275,7 @@ func measureSize(ctx context.Context, bin string, bench *benchdb.Bench, items in
 	}
 	fmt.Printf("  CPU per typed search: PostgreSQL %s, avrop %s\n", ms(res.pgCPU), ms(res.appCPU))
 	fmt.Printf("  cached search / static: %.2f; queries used so far %d (repeats %d); load average after: %s\n",
-		res.cached.rps/res.static.rps, queries.used(), queries.repeats.Load(), loadavg())
+		res.cached.rps/res.static.rps, queries.used(), queries.repeats.Load(), benchdb.LoadAvg())
 	return res, nil
 }
 
@@ -389,19 +389,6 @@ func procCPU(pid int) time.Duration {
 	u, _ := strconv.Atoi(f[11])
 	st, _ := strconv.Atoi(f[12])
 	return time.Duration(u+st) * 10 * time.Millisecond
-}
-
-// loadavg is the 1-, 5- and 15-minute load average, for judging the figures.
-func loadavg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "unknown"
-	}
-	return strings.Join(f[:3], " ")
 }
 
 type result struct {
