@@ -18,7 +18,7 @@ import (
 // reach past the window in steps of a window, so pages within one step rank the same set.
 const searchWindow = 200
 
-// sizeToken is a garment size in an item name, the one item_size_order (migration 00009)
+// sizeToken is a garment size in an item name, the one item_size_order (migration 00010)
 // orders by; an item's name without it groups the sizes of one product together.
 const sizeToken = `\m(XXS|XS|S|M|L|XL|XXL|2XL|XXXL|3XL|4XL)\M`
 
