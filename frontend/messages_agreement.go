@@ -41,6 +41,7 @@ var agreementMessages = map[string]msg{
 	"agreement.supplier_form":                     {sv: "Lägg till eller ändra leverantör", en: "Add or change a supplier", nb: "Legg til eller endre leverandør", da: "Tilføj eller ændr leverandør"},
 	"agreement.rank":                              {sv: "Rang", en: "Rank", nb: "Rang", da: "Rang"},
 	"agreement.save_supplier":                     {sv: "Spara leverantör", en: "Save supplier", nb: "Lagre leverandør", da: "Gem leverandør"},
+	"agreement.terminate_hint":                    {sv: "Uppsägningen går inte att ångra.", en: "Termination cannot be undone.", nb: "Oppsigelsen kan ikke angres.", da: "Opsigelsen kan ikke fortrydes."},
 	"agreement.terminate":                         {sv: "Säg upp avtalet", en: "Terminate the agreement", nb: "Si opp avtalen", da: "Opsig aftalen"},
 	"agreement.terminate_button":                  {sv: "Säg upp avtalet (går inte att ångra)", en: "Terminate (cannot be undone)", nb: "Si opp avtalen (kan ikke angres)", da: "Opsig aftalen (kan ikke fortrydes)"},
 	"agreement.history":                           {sv: "Historik", en: "History", nb: "Historikk", da: "Historik"},
