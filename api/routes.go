@@ -44,4 +44,7 @@ func (h *handler) routes(r *gin.Engine, reg *prometheus.Registry) {
 	h.orderRoutes(a)
 	h.peppolRoutes(a)
 	h.followupRoutes(a)
+
+	// Welfare technology as a service: placements, charges, installed base (SPEC §7).
+	h.placementRoutes(a)
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -72,6 +73,11 @@ type (
 		Classification  []ublClassification `xml:"CommodityClassification"`
 		TaxCategory     []ublTaxCategory    `xml:"ClassifiedTaxCategory"`
 		Certificates    []ublCertificate    `xml:"Certificate"`
+		Properties      []ublProperty       `xml:"AdditionalItemProperty"`
+	}
+	ublProperty struct {
+		Name  string `xml:"Name"`
+		Value string `xml:"Value"`
 	}
 	ublSchemeID struct {
 		ID struct {
@@ -123,6 +129,9 @@ func (s *Service) ImportPeppolCatalogue(ctx context.Context, c auth.Caller, agre
 //	cac:LineValidityPeriod/cbc:StartDate                              → effective_from (none: today)
 //	cac:Item/cac:Certificate/cbc:CertificateTypeCode (else cbc:CertificateType) → eco_labels,
 //	    lower-cased with spaces and hyphens as _ (SVANEN → svanen, EU_ECOLABEL → eu_ecolabel)
+//	unit MON                                                          → kind subscription (SPEC §7)
+//	cac:Item/cac:AdditionalItemProperty cbc:Name kind, setup_price_minor, min_term_months,
+//	    notice_months, with cbc:Value as in the CSV columns           → the subscription terms
 //
 // Decimals are converted without floating point and may have at most two significant
 // decimals. cbc:ActionCode Add or Update (or none) creates or updates by sku; Delete and a
@@ -296,6 +305,7 @@ func catalogueLineInput(v *derr.Validator, l *ublLine, a Agreement) ItemInput {
 			in.EcoLabels = append(in.EcoLabels, ecoLabelOf(code))
 		}
 	}
+	peppolSubscriptionTerms(v, it.Properties, &in)
 	return in
 }
 
@@ -418,4 +428,25 @@ func latin1Reader(r io.Reader) io.Reader {
 		out = utf8.AppendRune(out, rune(c))
 	}
 	return bytes.NewReader(out)
+}
+
+// peppolSubscriptionTerms maps a catalogue line's subscription terms (SPEC §7). PEPPOL BIS
+// Catalogue has no elements for them, so they travel as cac:AdditionalItemProperty name/value
+// pairs named like the CSV columns; a line priced per MON (month) is a subscription unless a
+// kind property says otherwise.
+func peppolSubscriptionTerms(v *derr.Validator, props []ublProperty, in *ItemInput) {
+	if in.Unit == "MON" {
+		in.Kind = KindSubscription
+	}
+	values := map[string]string{}
+	for _, p := range props {
+		name := strings.ToLower(strings.TrimSpace(p.Name))
+		if slices.Contains(SubscriptionColumns, name) {
+			values[name] = strings.TrimSpace(p.Value)
+		}
+	}
+	parseSubscriptionColumns(v, in, func(name string) (string, bool) {
+		val, ok := values[name]
+		return val, ok
+	})
 }

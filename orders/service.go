@@ -18,6 +18,7 @@ import (
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/internal/derr"
 	"github.com/avrop/avrop/internal/postgres"
+	"github.com/avrop/avrop/placements"
 )
 
 // Limits of an order's input.
@@ -244,6 +245,9 @@ func (s *Service) createOnce(ctx context.Context, c auth.Caller, in OrderInput, 
 		if err := s.debitCeilings(ctx, tx, oc, &o, k, exact); err != nil {
 			return err
 		}
+		if err := s.writePlacements(ctx, tx, &o); err != nil {
+			return err
+		}
 		*out = o
 		return nil
 	})
@@ -298,6 +302,20 @@ func (s *Service) place(ctx context.Context, tx *sqlx.Tx, c auth.Caller, in Orde
 			continue
 		}
 		price := it.PriceMinor.Int64
+		switch {
+		case it.Kind == placements.KindSubscription:
+			d, errs := subscriptionLine(i, l, it, oc, in.DeliveryAddress, today)
+			if len(errs) > 0 {
+				lineErrs = append(lineErrs, errs...)
+				continue
+			}
+			o.drafts = append(o.drafts, d)
+			price = d.Committed // the line commits the placement's value (subscriptions.go)
+		case l.hasSubscriptionFields():
+			lineErrs = append(lineErrs, lineError{"validation_failed", fmt.Sprintf("lines[%d].recipient_ref", i),
+				"recipient_ref, start_date, end_date and address are given only for subscription items"})
+			continue
+		}
 		if price > 0 && l.Quantity > MaxOrderTotalMinor/price {
 			return Order{}, oc, fieldRule(CodeTotalTooLarge, fmt.Sprintf("lines[%d].quantity", i), "The order's total is too large.")
 		}
@@ -305,6 +323,9 @@ func (s *Service) place(ctx context.Context, tx *sqlx.Tx, c auth.Caller, in Orde
 		vat := (total*int64(it.VATRateBP) + 5000) / 10000 // per line, half up
 		o.Lines = append(o.Lines, Line{LineNo: i + 1, ItemID: it.ID, SKU: it.SKU, Name: it.Name, Unit: it.Unit,
 			Quantity: int(l.Quantity), UnitPriceMinor: price, VATRateBP: it.VATRateBP, LineTotalMinor: total, LineVATMinor: vat})
+		if n := len(o.drafts); n > 0 && o.drafts[n-1].LineNo == i+1 {
+			o.Lines[len(o.Lines)-1].describePlacement(o.drafts[n-1])
+		}
 		o.TotalMinor += total
 		o.VATMinor += vat
 		if o.TotalMinor > MaxOrderTotalMinor {
