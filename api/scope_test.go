@@ -47,6 +47,7 @@ type scopeWorld struct {
 	orders                         map[orders.Status]string
 	deviation                      string // open, on the delivered order
 	respondedDeviation             string // responded, on the shipped order
+	placement                      string // a dispenser placed at a recipient, its order approved (SPEC §7)
 }
 
 // userOf returns the world's user with role.
@@ -148,6 +149,7 @@ func newScopeWorld(t *testing.T, a *testAPI, name string) *scopeWorld {
 		map[string]any{"kind": "damaged", "description": "Trasig förpackning"}), http.StatusCreated)["id"].(string)
 	must(a.do("POST", "/api/v1/orders/"+w.orders[orders.StatusShipped]+"/deviations/"+w.respondedDeviation+"/respond", w.supplier.tok,
 		map[string]any{"response": "Ny skickas"}), http.StatusOK)
+	w.placement = newScopePlacement(t, a, w)
 	return w
 }
 
@@ -203,7 +205,9 @@ func (w *scopeWorld) snapshot(t testing.TB) string {
 		  'order_events', (SELECT json_agg(t ORDER BY t.id) FROM order_events t JOIN orders o ON o.id = t.order_id WHERE o.agreement_id = $2),
 		  'deviations', (SELECT json_agg(t ORDER BY t.id) FROM deviations t JOIN orders o ON o.id = t.order_id WHERE o.agreement_id = $2),
 		  'agreement_usage', (SELECT json_agg(t ORDER BY t::text) FROM agreement_usage t WHERE t.agreement_id = $2),
-		  'participant_usage', (SELECT json_agg(t ORDER BY t::text) FROM participant_usage t WHERE t.agreement_id = $2)
+		  'participant_usage', (SELECT json_agg(t ORDER BY t::text) FROM participant_usage t WHERE t.agreement_id = $2),
+		  'placements', (SELECT json_agg(t ORDER BY t.id) FROM placements t WHERE t.agreement_id = $2),
+		  'placement_events', (SELECT json_agg(t ORDER BY t.id) FROM placement_events t JOIN placements p ON p.id = t.placement_id WHERE p.agreement_id = $2)
 		)::text`, pq.Array(w.orgIDs()), w.agreement).Scan(&s))
 	return s
 }
@@ -381,6 +385,7 @@ func scopeRows() []scopeRow {
 
 		{method: "GET", route: "/api/v1/orders/:id/peppol", ids: scopeOrderIn(orders.StatusDelivered), roles: scopeAllRoles},
 	}
+	rows = append(rows, placementScopeRows()...)
 	return rows
 }
 
@@ -814,7 +819,7 @@ func TestScopeLists(t *testing.T) {
 		{path: "/api/v1/agreements/{A}/items?page_size=100", roles: scopeAllRoles, own: itemsOwn},
 		{path: "/api/v1/catalog/items?page_size=100", roles: scopeAllRoles, own: itemsOwn},
 		{path: "/api/v1/catalog/items?q=scopedosett&page_size=100", roles: scopeAllRoles, own: func(w *scopeWorld, _ auth.Role) []string { return w.items[:1] }},
-		{path: "/api/v1/catalog/items?q=scopehandsk&eco=svanen&page_size=100", roles: scopeAllRoles, own: func(w *scopeWorld, _ auth.Role) []string { return w.items[1:] }},
+		{path: "/api/v1/catalog/items?q=scopehandsk&eco=svanen&page_size=100", roles: scopeAllRoles, own: func(w *scopeWorld, _ auth.Role) []string { return w.items[1:2] }},
 		{path: "/api/v1/catalog/items?agreement_id={B}&page_size=100", roles: scopeAllRoles},
 		{path: "/api/v1/catalog/items?supplier_id={Bsup}&page_size=100", roles: scopeAllRoles},
 		{path: "/api/v1/catalog/items?q=scopedosett&agreement_id={B}", roles: scopeAllRoles},
@@ -1021,6 +1026,12 @@ var scopeAdmin = map[string]int{
 	"POST /api/v1/orders/:id/deviations/:did/respond": 403,
 	"POST /api/v1/orders/:id/deviations/:did/close":   403,
 	"GET /api/v1/orders/:id/peppol":                   403,
+	"GET /api/v1/placements/:id":                      403,
+	"POST /api/v1/placements/:id/install":             403,
+	"POST /api/v1/placements/:id/end":                 403,
+	"POST /api/v1/placements/:id/return":              403,
+	"POST /api/v1/placements/:id/move":                403,
+	"POST /api/v1/placements/:id/outages":             403,
 }
 
 // checkScopeAdmin calls every row for which only is true as a platform administrator with

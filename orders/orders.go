@@ -243,7 +243,7 @@ type Deviation struct {
 	Kind        DeviationKind `db:"kind" json:"kind"`
 	Description string        `db:"description" json:"description"`
 	PlacementID *string       `db:"placement_id" json:"placement_id,omitempty"` // a service outage's placement
-	Status      string        `db:"status" json:"status"`                        // open, responded, closed
+	Status      string        `db:"status" json:"status"`                       // open, responded, closed
 	ReportedBy  string        `db:"reported_by" json:"reported_by"`
 	Response    string        `db:"response" json:"response"`
 	RespondedBy *string       `db:"responded_by" json:"responded_by"`

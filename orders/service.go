@@ -106,7 +106,7 @@ func (in *OrderInput) validate(today time.Time) error {
 		okID := auth.ValidUUID(l.ItemID)
 		v.Check(okID, f+".item_id", "must be the id of a catalogue item")
 		v.Check(l.Quantity >= 1 && l.Quantity <= MaxQuantity, f+".quantity", fmt.Sprintf("must be a whole number from 1 to %d", MaxQuantity))
-		if okID {
+		if okID && !l.hasSubscriptionFields() { // a subscription item has a line per device
 			id := strings.ToLower(l.ItemID)
 			v.Check(!seen[id], f+".item_id", "is already on another line; raise that line's quantity instead")
 			seen[id] = true
