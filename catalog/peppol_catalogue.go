@@ -65,20 +65,20 @@ func parsePeppolCatalogue(r io.Reader, a Agreement, today string) ([]priceListRo
 		if de := (*peppol.DocumentError)(nil); errors.As(err, &de) {
 			msg = de.Problem
 		}
-		add(0, "file", msg)
+		add(0, "file", "peppol_malformed", msg)
 		return nil, errs
 	}
 	switch cat.ActionCode {
 	case "", "Add", "Update":
 	case "Delete", "Replace":
-		add(0, "action_code", "Catalogue ActionCode "+strings.TrimSpace(cat.ActionCode)+
+		add(0, "action_code", "peppol_action_code", "Catalogue ActionCode "+strings.TrimSpace(cat.ActionCode)+
 			" is not supported: the import only adds and updates items (send Add or Update)")
 	default:
-		add(0, "action_code", fmt.Sprintf("Catalogue ActionCode %q is not Add or Update", truncate(cat.ActionCode, 40)))
+		add(0, "action_code", "peppol_action_code", fmt.Sprintf("Catalogue ActionCode %q is not Add or Update", truncate(cat.ActionCode, 40)))
 	}
 	for _, id := range cat.ContractReferences {
 		if id != a.Reference {
-			add(0, "referenced_contract", fmt.Sprintf("ReferencedContract %q is not this agreement's reference %q",
+			add(0, "referenced_contract", "peppol_contract", fmt.Sprintf("ReferencedContract %q is not this agreement's reference %q",
 				truncate(id, 64), a.Reference))
 		}
 	}
@@ -113,23 +113,23 @@ func catalogueLineInput(v *derr.Validator, l *peppol.CatalogueLine, a Agreement)
 	switch l.ActionCode {
 	case "", "Add", "Update":
 	case "Delete":
-		v.Check(false, "action_code", "ActionCode Delete is not supported: the import never deactivates items; "+
+		v.Check(false, "action_code", "peppol_delete", "ActionCode Delete is not supported: the import never deactivates items; "+
 			"take the item out with PATCH /api/v1/catalog/items/{id} {\"active\": false}")
 	default:
-		v.Check(false, "action_code", fmt.Sprintf("ActionCode %q is not Add or Update", truncate(l.ActionCode, 40)))
+		v.Check(false, "action_code", "peppol_action_code", fmt.Sprintf("ActionCode %q is not Add or Update", truncate(l.ActionCode, 40)))
 	}
 
 	zero := 0
 	in.VATRateBP = &zero
 	switch len(l.TaxPercents) {
 	case 0:
-		v.Check(false, "vat_rate_bp", "is required: cac:Item/cac:ClassifiedTaxCategory/cbc:Percent")
+		v.Check(false, "vat_rate_bp", "required", "is required: cac:Item/cac:ClassifiedTaxCategory/cbc:Percent")
 	default:
 		if bp, ok := peppol.ParseHundredths(l.TaxPercents[0]); ok && bp <= 10000 {
 			n := int(bp)
 			in.VATRateBP = &n
 		} else {
-			v.Check(false, "vat_rate_bp", "ClassifiedTaxCategory Percent must be a percentage between 0 and 100 "+
+			v.Check(false, "vat_rate_bp", "range", "ClassifiedTaxCategory Percent must be a percentage between 0 and 100 "+
 				"with at most two decimals, e.g. 25 or 12.5")
 		}
 	}
@@ -138,26 +138,26 @@ func catalogueLineInput(v *derr.Validator, l *peppol.CatalogueLine, a Agreement)
 	in.PriceMinor = &price
 	switch {
 	case len(l.Prices) == 0 || l.Prices[0].Amount == nil:
-		v.Check(false, "price_minor", "is required: cac:RequiredItemLocationQuantity/cac:Price/cbc:PriceAmount")
+		v.Check(false, "price_minor", "required", "is required: cac:RequiredItemLocationQuantity/cac:Price/cbc:PriceAmount")
 	case len(l.Prices) > 1:
-		v.Check(false, "price_minor", fmt.Sprintf("has %d prices; one price per catalogue line is supported", len(l.Prices)))
+		v.Check(false, "price_minor", "peppol_one_price", fmt.Sprintf("has %d prices; one price per catalogue line is supported", len(l.Prices)))
 	default:
 		p := l.Prices[0]
 		cur := strings.TrimSpace(p.Amount.CurrencyID)
 		p1, ok := peppol.ParseHundredths(p.Amount.Value)
 		switch {
 		case cur != a.Currency:
-			v.Check(false, "price_minor", fmt.Sprintf("PriceAmount currencyID %q is not the agreement's currency %s",
+			v.Check(false, "price_minor", "peppol_currency", fmt.Sprintf("PriceAmount currencyID %q is not the agreement's currency %s",
 				truncate(cur, 8), a.Currency))
 		case !ok:
-			v.Check(false, "price_minor", "PriceAmount must be an amount of 0 or more with at most two decimals, e.g. 129.50")
+			v.Check(false, "price_minor", "amount_format", "PriceAmount must be an amount of 0 or more with at most two decimals, e.g. 129.50")
 		default:
 			price = p1
 		}
 		if bq := p.BaseQuantity; bq != nil {
 			in.Unit = strings.TrimSpace(bq.UnitCode)
 			if q, ok := peppol.ParseHundredths(bq.Value); !ok || q != 100 {
-				v.Check(false, "price_minor", "BaseQuantity must be 1: prices are per unit")
+				v.Check(false, "price_minor", "peppol_base_quantity", "BaseQuantity must be 1: prices are per unit")
 			}
 		}
 	}
@@ -169,7 +169,7 @@ func catalogueLineInput(v *derr.Validator, l *peppol.CatalogueLine, a Agreement)
 		if q, ok := peppol.ParseHundredths(pack); ok && q%100 == 0 && q >= 100 && q <= 1_000_000*100 {
 			in.PackSize = int(q / 100)
 		} else {
-			v.Check(false, "pack_size", "ContentUnitQuantity / PackSizeNumeric must be a whole number of 1 or more")
+			v.Check(false, "pack_size", "pack_size", "ContentUnitQuantity / PackSizeNumeric must be a whole number of 1 or more")
 			in.PackSize = 1
 		}
 	}

@@ -43,19 +43,19 @@ func validateSubscriptionTerms(v *derr.Validator, prefix string, in *ItemInput) 
 	}
 	switch in.Kind {
 	case KindSubscription:
-		v.Check(in.Unit == "MON", prefix+"unit", "must be MON (per month) for a subscription item")
+		v.Check(in.Unit == "MON", prefix+"unit", "subscription_unit", "must be MON (per month) for a subscription item")
 		v.Check(in.SetupPriceMinor == nil || (*in.SetupPriceMinor >= 0 && *in.SetupPriceMinor <= maxPriceMinor),
-			prefix+"setup_price_minor", "must be 0 or more")
-		v.Check(in.MinTermMonths >= 0 && in.MinTermMonths <= MaxMinTermMonths, prefix+"min_term_months",
+			prefix+"setup_price_minor", "negative", "must be 0 or more")
+		v.Check(in.MinTermMonths >= 0 && in.MinTermMonths <= MaxMinTermMonths, prefix+"min_term_months", "range",
 			fmt.Sprintf("must be between 0 and %d", MaxMinTermMonths))
-		v.Check(in.NoticeMonths >= 0 && in.NoticeMonths <= MaxNoticeMonths, prefix+"notice_months",
+		v.Check(in.NoticeMonths >= 0 && in.NoticeMonths <= MaxNoticeMonths, prefix+"notice_months", "range",
 			fmt.Sprintf("must be between 0 and %d", MaxNoticeMonths))
 	case KindGoods:
-		v.Check(in.SetupPriceMinor == nil || *in.SetupPriceMinor == 0, prefix+"setup_price_minor", "is only given for subscription items")
-		v.Check(in.MinTermMonths == 0, prefix+"min_term_months", "is only given for subscription items")
-		v.Check(in.NoticeMonths == 0, prefix+"notice_months", "is only given for subscription items")
+		v.Check(in.SetupPriceMinor == nil || *in.SetupPriceMinor == 0, prefix+"setup_price_minor", "subscription_only", "is only given for subscription items")
+		v.Check(in.MinTermMonths == 0, prefix+"min_term_months", "subscription_only", "is only given for subscription items")
+		v.Check(in.NoticeMonths == 0, prefix+"notice_months", "subscription_only", "is only given for subscription items")
 	default:
-		v.Check(false, prefix+"kind", "must be goods or subscription")
+		v.Check(false, prefix+"kind", "choice", "must be goods or subscription")
 	}
 }
 
@@ -71,7 +71,7 @@ func parseSubscriptionColumns(v *derr.Validator, in *ItemInput, get func(string)
 		}
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || n < 0 || n > max {
-			v.Check(false, col, fmt.Sprintf("must be a whole number from 0 to %d (or empty)", max))
+			v.Check(false, col, "range", fmt.Sprintf("must be a whole number from 0 to %d (or empty)", max))
 			return 0, false
 		}
 		return n, true

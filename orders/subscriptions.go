@@ -35,20 +35,24 @@ func (l LineInput) hasSubscriptionFields() bool {
 func subscriptionLine(i int, l LineInput, it catalogItem, oc orderContext, deliveryAddress string, today time.Time) (placements.Draft, []lineError) {
 	f := fmt.Sprintf("lines[%d].", i)
 	var errs []lineError
-	bad := func(code, field, msg string) { errs = append(errs, lineError{code, f + field, msg}) }
+	bad := func(code, field, msg string) { errs = append(errs, lineError{code, f + field, msg, ""}) }
+	// invalid is a malformed field: the problem is validation_failed, the field's rule fieldCode.
+	invalid := func(fieldCode, field, msg string) {
+		errs = append(errs, lineError{"validation_failed", f + field, msg, fieldCode})
+	}
 	if l.Quantity != 1 {
-		bad("validation_failed", "quantity", "must be 1: each device is one line with its own recipient")
+		invalid("one_per_recipient", "quantity", "must be 1: each device is one line with its own recipient")
 	}
 	ref := strings.TrimSpace(l.RecipientRef)
 	if e := placements.CheckRecipientRef(f+"recipient_ref", ref); e != nil {
-		bad(e.Code, "recipient_ref", e.Fields[0].Message)
+		errs = append(errs, lineError{e.Code, f + "recipient_ref", e.Fields[0].Message, e.Fields[0].Code})
 	}
 	address := strings.TrimSpace(l.Address)
 	if address == "" {
 		address = deliveryAddress
 	}
 	if len(address) > placements.MaxAddress {
-		bad("validation_failed", "address", fmt.Sprintf("at most %d characters", placements.MaxAddress))
+		invalid("too_long", "address", fmt.Sprintf("at most %d characters", placements.MaxAddress))
 	}
 	t := placements.Terms{MonthlyPriceMinor: it.PriceMinor.Int64, SetupPriceMinor: it.SetupMinor,
 		MinTermMonths: it.MinTermMonths, NoticeMonths: it.NoticeMonths}
@@ -56,7 +60,7 @@ func subscriptionLine(i int, l LineInput, it catalogItem, oc orderContext, deliv
 	start, ok := placements.Date(strings.TrimSpace(l.StartDate))
 	switch {
 	case !ok:
-		bad("validation_failed", "start_date", "is required, a date YYYY-MM-DD")
+		invalid("date", "start_date", "is required, a date YYYY-MM-DD")
 	case start.Before(today):
 		bad(placements.CodeStartInPast, "start_date", "may not be in the past")
 	}
@@ -68,7 +72,7 @@ func subscriptionLine(i int, l LineInput, it catalogItem, oc orderContext, deliv
 		end, okEnd := placements.Date(s)
 		switch {
 		case !okEnd:
-			bad("validation_failed", "end_date", "must be a date YYYY-MM-DD or empty")
+			invalid("date", "end_date", "must be a date YYYY-MM-DD or empty")
 		case ok && end.Before(placements.TermEnd(start, t.MinTermMonths)):
 			bad(placements.CodeEndBeforeMinTerm, "end_date", fmt.Sprintf("the minimum term is %d months: the earliest end date is %s",
 				t.MinTermMonths, placements.TermEnd(start, t.MinTermMonths).Format(time.DateOnly)))

@@ -59,10 +59,10 @@ type ChargeFilter struct {
 func (f ChargeFilter) validate() (Month, error) {
 	var v derr.Validator
 	m, ok := ParseMonth(f.Month)
-	v.Check(ok, "month", "is required, a month YYYY-MM")
-	v.Check(f.AgreementID == "" || auth.ValidUUID(f.AgreementID), "agreement_id", "must be a UUID")
-	v.Check(f.SupplierID == "" || auth.ValidUUID(f.SupplierID), "supplier_id", "must be a UUID")
-	v.Check(f.OrgID == "" || auth.ValidUUID(f.OrgID), "org_id", "must be a UUID")
+	v.Check(ok, "month", "month", "is required, a month YYYY-MM")
+	v.Check(f.AgreementID == "" || auth.ValidUUID(f.AgreementID), "agreement_id", "invalid_id", "must be a UUID")
+	v.Check(f.SupplierID == "" || auth.ValidUUID(f.SupplierID), "supplier_id", "invalid_id", "must be a UUID")
+	v.Check(f.OrgID == "" || auth.ValidUUID(f.OrgID), "org_id", "invalid_id", "must be a UUID")
 	return m, v.Err()
 }
 
@@ -169,12 +169,12 @@ func (s *Service) InstalledBase(ctx context.Context, c auth.Caller, f BaseFilter
 	var v derr.Validator
 	from, okFrom := ParseMonth(f.From)
 	to, okTo := ParseMonth(f.To)
-	v.Check(okFrom, "from", "is required, a month YYYY-MM")
-	v.Check(okTo, "to", "is required, a month YYYY-MM")
-	v.Check(f.AgreementID == "" || auth.ValidUUID(f.AgreementID), "agreement_id", "must be a UUID")
+	v.Check(okFrom, "from", "month", "is required, a month YYYY-MM")
+	v.Check(okTo, "to", "month", "is required, a month YYYY-MM")
+	v.Check(f.AgreementID == "" || auth.ValidUUID(f.AgreementID), "agreement_id", "invalid_id", "must be a UUID")
 	if okFrom && okTo {
-		v.Check(!to.First.Before(from.First), "to", "may not be before from")
-		v.Check(Months(from.First, to.Last()) <= MaxBaseMonths, "to", "at most 120 months after from")
+		v.Check(!to.First.Before(from.First), "to", "date_order", "may not be before from")
+		v.Check(Months(from.First, to.Last()) <= MaxBaseMonths, "to", "range", "at most 120 months after from")
 	}
 	if err := v.Err(); err != nil {
 		return nil, err

@@ -46,14 +46,14 @@ func CheckRecipientRef(field, ref string) *derr.Error {
 	switch {
 	case ref == "":
 		return &derr.Error{Kind: derr.Invalid, Code: "validation_failed", Message: "A recipient reference is required.",
-			Fields: []derr.FieldError{{Field: field, Message: "is required: the municipality's own reference for the care recipient"}}}
+			Fields: []derr.FieldError{{Field: field, Code: "required", Message: "is required: the municipality's own reference for the care recipient"}}}
 	case len(ref) > MaxRecipientRef || !utf8.ValidString(ref) || strings.ContainsAny(ref, "\x00\r\n\t"):
 		return &derr.Error{Kind: derr.Invalid, Code: "validation_failed", Message: "The recipient reference is not valid.",
-			Fields: []derr.FieldError{{Field: field, Message: fmt.Sprintf("at most %d characters on one line", MaxRecipientRef)}}}
+			Fields: []derr.FieldError{{Field: field, Code: "too_long", Message: fmt.Sprintf("at most %d characters on one line", MaxRecipientRef)}}}
 	case ContainsPersonalIdentityNumber(ref):
 		return &derr.Error{Kind: derr.Invalid, Code: CodePersonalData,
 			Message: "The recipient reference looks like a personal identity number. Use your organisation's own pseudonymous reference.",
-			Fields:  []derr.FieldError{{Field: field, Message: "must not be a personal identity number"}}}
+			Fields:  []derr.FieldError{{Field: field, Code: CodePersonalData, Message: "must not be a personal identity number"}}}
 	}
 	return nil
 }
@@ -61,7 +61,7 @@ func CheckRecipientRef(field, ref string) *derr.Error {
 func checkAddress(field, a string) *derr.Error {
 	if a == "" || len(a) > MaxAddress || !utf8.ValidString(a) || strings.ContainsRune(a, 0) {
 		return &derr.Error{Kind: derr.Invalid, Code: "validation_failed", Message: "The address is not valid.",
-			Fields: []derr.FieldError{{Field: field, Message: fmt.Sprintf("is required, at most %d characters", MaxAddress)}}}
+			Fields: []derr.FieldError{{Field: field, Code: "required", Message: fmt.Sprintf("is required, at most %d characters", MaxAddress)}}}
 	}
 	return nil
 }
@@ -176,11 +176,11 @@ func (s *Service) List(ctx context.Context, c auth.Caller, f Filter) ([]Placemen
 	}
 	var v derr.Validator
 	for _, st := range f.Status {
-		v.Check(ValidStatus(st), "status", "must be one of ordered, installed, ended, returned, cancelled")
+		v.Check(ValidStatus(st), "status", "choice", "must be one of ordered, installed, ended, returned, cancelled")
 	}
-	v.Check(f.AgreementID == "" || auth.ValidUUID(f.AgreementID), "agreement_id", "must be a UUID")
-	v.Check(f.OrgID == "" || auth.ValidUUID(f.OrgID), "org_id", "must be a UUID")
-	v.Check(f.SupplierID == "" || auth.ValidUUID(f.SupplierID), "supplier_id", "must be a UUID")
+	v.Check(f.AgreementID == "" || auth.ValidUUID(f.AgreementID), "agreement_id", "invalid_id", "must be a UUID")
+	v.Check(f.OrgID == "" || auth.ValidUUID(f.OrgID), "org_id", "invalid_id", "must be a UUID")
+	v.Check(f.SupplierID == "" || auth.ValidUUID(f.SupplierID), "supplier_id", "invalid_id", "must be a UUID")
 	if err := v.Err(); err != nil {
 		return nil, 0, err
 	}
@@ -231,7 +231,7 @@ func (s *Service) Install(ctx context.Context, c auth.Caller, id string, in Inst
 	}
 	on, ok := Date(in.InstalledOn)
 	if !ok {
-		return Placement{}, derr.Fields([]derr.FieldError{{Field: "installed_on", Message: "must be a date YYYY-MM-DD"}})
+		return Placement{}, derr.Fields([]derr.FieldError{{Field: "installed_on", Code: "date", Message: "must be a date YYYY-MM-DD"}})
 	}
 	today := s.Today()
 	return s.move(ctx, c, side(c, auth.RoleSupplier), id, func(tx *sqlx.Tx, p Placement) error {
@@ -247,8 +247,8 @@ func (s *Service) Install(ctx context.Context, c auth.Caller, id string, in Inst
 		}
 		start, _ := Date(p.StartDate)
 		var v derr.Validator
-		v.Check(!on.Before(start), "installed_on", "may not be before the placement's start date "+p.StartDate)
-		v.Check(!on.After(today), "installed_on", "may not be in the future")
+		v.Check(!on.Before(start), "installed_on", "date_order", "may not be before the placement's start date "+p.StartDate)
+		v.Check(!on.After(today), "installed_on", "future_date", "may not be in the future")
 		if err := v.Err(); err != nil {
 			return err
 		}
@@ -286,7 +286,7 @@ func (s *Service) End(ctx context.Context, tx *sqlx.Tx, c auth.Caller, id string
 	}
 	end, ok := Date(in.EndDate)
 	if !ok {
-		return Ending{}, derr.Fields([]derr.FieldError{{Field: "end_date", Message: "must be a date YYYY-MM-DD"}})
+		return Ending{}, derr.Fields([]derr.FieldError{{Field: "end_date", Code: "date", Message: "must be a date YYYY-MM-DD"}})
 	}
 	if !auth.ValidUUID(id) {
 		return Ending{}, derr.NotFoundf("placement not found")
@@ -346,7 +346,7 @@ func (s *Service) GetIn(ctx context.Context, tx *sqlx.Tx, c auth.Caller, id stri
 }
 
 func rule(code, field, msg string) error {
-	return &derr.Error{Kind: derr.Invalid, Code: code, Message: msg, Fields: []derr.FieldError{{Field: field, Message: msg}}}
+	return &derr.Error{Kind: derr.Invalid, Code: code, Message: msg, Fields: []derr.FieldError{{Field: field, Code: code, Message: msg}}}
 }
 
 // Return records that the supplier took the device back (ended → returned): once end_date
