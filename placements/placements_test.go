@@ -223,3 +223,20 @@ func FuzzContainsPersonalIdentityNumber(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseMonth: a month from a query string is either a real month whose String is the
+// input, or refused; never a panic.
+func FuzzParseMonth(f *testing.F) {
+	for _, s := range []string{"2026-12", "2026-13", "0000-00", "2026-1", "९९९९-१२", "", "2026-12-01"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		m, ok := ParseMonth(s)
+		if ok && m.String() != s {
+			t.Errorf("ParseMonth(%q) = %s", s, m)
+		}
+		if ok && (m.Last().Before(m.First) || m.Next().First.Sub(m.First) < 28*24*time.Hour) {
+			t.Errorf("month %s has a bad span", m)
+		}
+	})
+}
