@@ -15,6 +15,7 @@ import (
 
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/catalog"
+	"github.com/avrop/avrop/invoices"
 	"github.com/avrop/avrop/orders"
 )
 
@@ -25,7 +26,9 @@ type Deps struct {
 	Auth    *auth.Service
 	Catalog *catalog.Service
 	Orders  *orders.Service
-	Logger  *slog.Logger
+	// Invoices serves SPEC §9 (invoices, spend records, contract loyalty).
+	Invoices *invoices.Service
+	Logger   *slog.Logger
 	// Frontend serves every path outside /api, /healthz, /readyz and /metrics; may be nil.
 	Frontend http.Handler
 }

@@ -47,4 +47,6 @@ func (h *handler) routes(r *gin.Engine, reg *prometheus.Registry) {
 
 	// Welfare technology as a service: placements, charges, installed base (SPEC §7).
 	h.placementRoutes(a)
+	// Invoices, spend records and contract loyalty (invoices package).
+	h.invoiceRoutes(a)
 }

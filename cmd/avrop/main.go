@@ -29,6 +29,7 @@ import (
 	"github.com/avrop/avrop/frontend"
 
 	"github.com/avrop/avrop/internal/postgres"
+	"github.com/avrop/avrop/invoices"
 	"github.com/avrop/avrop/orders"
 )
 
@@ -141,7 +142,7 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 		logger.Info("bootstrap admin created", "email", cfg.BootstrapAdminEmail)
 	}
 	handler := api.NewHandler(api.Deps{
-		DB: db, Redis: rdb, Auth: authSvc, Catalog: cat, Orders: ord, Logger: logger,
+		DB: db, Redis: rdb, Auth: authSvc, Catalog: cat, Orders: ord, Invoices: invoices.NewService(db, nil), Logger: logger,
 		Frontend: frontend.New(frontend.Deps{Auth: authSvc, Catalog: cat, Orders: ord, Logger: logger, Secure: cfg.Env != "development"}),
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
