@@ -13,6 +13,7 @@ import (
 
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/catalog"
+	"github.com/avrop/avrop/invoices"
 	"github.com/avrop/avrop/orders"
 )
 
@@ -27,7 +28,9 @@ type Deps struct {
 	Auth    *auth.Service
 	Catalog *catalog.Service
 	Orders  *orders.Service
-	Logger  *slog.Logger
+	// Invoices serves the invoice and contract-loyalty pages (SPEC §9).
+	Invoices *invoices.Service
+	Logger   *slog.Logger
 	// Secure marks cookies Secure; true everywhere but plain-HTTP development.
 	Secure bool
 	// Now is the clock for dates shown and defaulted in forms; nil means time.Now.
@@ -98,6 +101,8 @@ func (s *server) routes() http.Handler {
 	mux.HandleFunc("GET /followup", s.authed(s.followupPage, followupRoles...))
 	mux.HandleFunc("GET /followup/spend.csv", s.authed(s.followupSpendCSV, followupRoles...))
 	mux.HandleFunc("GET /followup/scorecards.csv", s.authed(s.followupScorecardsCSV, followupRoles...))
+
+	s.invoiceRoutes(mux)
 
 	mux.HandleFunc("GET /admin/organizations", s.authed(s.adminOrganizations, auth.RoleAdmin))
 	mux.HandleFunc("POST /admin/organizations", s.authed(s.adminCreateOrganization, auth.RoleAdmin))

@@ -141,9 +141,10 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 	} else if created {
 		logger.Info("bootstrap admin created", "email", cfg.BootstrapAdminEmail)
 	}
+	inv := invoices.NewService(db, nil)
 	handler := api.NewHandler(api.Deps{
-		DB: db, Redis: rdb, Auth: authSvc, Catalog: cat, Orders: ord, Invoices: invoices.NewService(db, nil), Logger: logger,
-		Frontend: frontend.New(frontend.Deps{Auth: authSvc, Catalog: cat, Orders: ord, Logger: logger, Secure: cfg.Env != "development"}),
+		DB: db, Redis: rdb, Auth: authSvc, Catalog: cat, Orders: ord, Invoices: inv, Logger: logger,
+		Frontend: frontend.New(frontend.Deps{Auth: authSvc, Catalog: cat, Orders: ord, Invoices: inv, Logger: logger, Secure: cfg.Env != "development"}),
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
