@@ -76,6 +76,7 @@ func (s *server) routes() http.Handler {
 	mux.HandleFunc("GET /cart", s.authed(s.cartPage, buyer...))
 	mux.HandleFunc("POST /cart/add", s.authed(s.cartAdd, buyer...))
 	mux.HandleFunc("POST /cart/update", s.authed(s.cartUpdate, buyer...))
+	mux.HandleFunc("POST /cart/restore", s.authed(s.cartRestore, buyer...))
 	mux.HandleFunc("GET /checkout", s.authed(s.checkoutPage, buyer...))
 	mux.HandleFunc("POST /checkout", s.authed(s.checkout, buyer...))
 	mux.HandleFunc("GET /orders", s.authed(s.myOrders, buyer...))

@@ -105,6 +105,7 @@ WITH c AS (
     FOR SHARE OF a, p)
 SELECT c.*, i.id AS item_id, i.agreement_id AS item_agreement_id, i.supplier_id AS item_supplier_id, i.sku AS item_sku,
        i.name AS item_name, i.unit AS item_unit, i.vat_rate_bp AS item_vat_rate_bp, i.active AS item_active, pr.price_minor AS item_price_minor,
+       i.eco_labels AS item_eco_labels, i.pack_size AS item_pack_size,
        i.kind AS item_kind, i.min_term_months AS item_min_term_months, i.notice_months AS item_notice_months,
        pr.setup_price_minor AS item_setup_price_minor
 FROM c
@@ -121,6 +122,8 @@ type catalogItem struct {
 	VATRateBP                                    int
 	Active                                       bool
 	PriceMinor                                   sql.NullInt64
+	EcoLabels                                    []string
+	PackSize                                     int
 	// Subscription terms (SPEC §7): kind, the setup price in effect with the price, terms.
 	Kind                        string
 	SetupMinor                  int64
@@ -138,6 +141,8 @@ type itemRow struct {
 	VATRateBP   sql.NullInt64  `db:"item_vat_rate_bp"`
 	Active      sql.NullBool   `db:"item_active"`
 	PriceMinor  sql.NullInt64  `db:"item_price_minor"`
+	EcoLabels   pq.StringArray `db:"item_eco_labels"`
+	PackSize    sql.NullInt64  `db:"item_pack_size"`
 	Kind        sql.NullString `db:"item_kind"`
 	MinTerm     sql.NullInt64  `db:"item_min_term_months"`
 	Notice      sql.NullInt64  `db:"item_notice_months"`
@@ -168,8 +173,8 @@ func (s *Service) loadOrderContext(ctx context.Context, tx *sqlx.Tx, agreementID
 		if it := r.itemRow; it.ID.Valid {
 			items[it.ID.String] = catalogItem{ID: it.ID.String, AgreementID: it.AgreementID.String, SupplierID: it.SupplierID.String,
 				SKU: it.SKU.String, Name: it.Name.String, Unit: it.Unit.String, VATRateBP: int(it.VATRateBP.Int64),
-				Active: it.Active.Bool, PriceMinor: it.PriceMinor, Kind: it.Kind.String, SetupMinor: it.SetupMinor.Int64,
-				MinTermMonths: int(it.MinTerm.Int64), NoticeMonths: int(it.Notice.Int64)}
+				Active: it.Active.Bool, PriceMinor: it.PriceMinor, EcoLabels: it.EcoLabels, PackSize: int(it.PackSize.Int64),
+				Kind: it.Kind.String, SetupMinor: it.SetupMinor.Int64, MinTermMonths: int(it.MinTerm.Int64), NoticeMonths: int(it.Notice.Int64)}
 		}
 	}
 	return rows[0].orderContext, items, true, nil
@@ -526,7 +531,8 @@ func orderInScope(ctx context.Context, db sqlx.QueryerContext, c auth.Caller, id
 func orderLines(ctx context.Context, db sqlx.QueryerContext, id string) ([]Line, error) {
 	var ls []Line
 	err := sqlx.SelectContext(ctx, db, &ls, `SELECT l.line_no, l.item_id, l.sku, l.name, l.unit, l.quantity, l.unit_price_minor, l.vat_rate_bp,
-		l.line_total_minor, l.line_vat_minor, p.id AS placement_id, p.recipient_ref, p.start_date::text AS start_date, p.end_date::text AS end_date
+		l.line_total_minor, l.line_vat_minor, l.eco_labels, l.pack_size,
+		p.id AS placement_id, p.recipient_ref, p.start_date::text AS start_date, p.end_date::text AS end_date
 		FROM order_lines l LEFT JOIN placements p ON p.order_id = l.order_id AND p.line_no = l.line_no
 		WHERE l.order_id = $1 ORDER BY l.line_no`, id)
 	return ls, err
@@ -544,6 +550,7 @@ func withDetails(ctx context.Context, db sqlx.QueryerContext, o *Order) error {
 	if o.Lines, err = orderLines(ctx, db, o.ID); err != nil {
 		return fmt.Errorf("order lines: %w", err)
 	}
+	o.VATByRate = VATByRate(o.Lines)
 	if o.Events, err = orderEvents(ctx, db, o.ID); err != nil {
 		return fmt.Errorf("order events: %w", err)
 	}
