@@ -38,6 +38,7 @@ import (
 
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/catalog"
+	"github.com/avrop/avrop/internal/postgres"
 	"github.com/avrop/avrop/placements"
 )
 
@@ -322,6 +323,7 @@ type Service struct {
 	placements *placements.Service
 	now        func() time.Time
 	stmts      *statements
+	reads      *postgres.Reads // follow-up's reads: the replica when it may serve them (SetReads)
 }
 
 // NewService returns the orders service.
