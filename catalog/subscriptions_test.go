@@ -54,7 +54,7 @@ func TestSubscriptionItems(t *testing.T) {
 	t.Run("CSV columns, and a new setup price effective with its date", func(t *testing.T) {
 		csv := header[:len(header)-1] + ",kind,setup_price_minor,min_term_months,notice_months\n" +
 			"MED-M,Medido dispenser per månad,,MON,1,33190000,,,2500,64500,,subscription,120000,12,3\n" +
-			"MED-GLOVE,Handske,,BX,100,33141420,,,2500,8900,,,,,\n"
+			"MED-GLOVE,Handske,,XBX,100,33141420,,,2500,8900,,,,,\n"
 		_, err := f.s.ImportPriceList(ctx, f.supplier1, f.agreement.ID, strings.NewReader(csv))
 		testenv.Must(t, err)
 		it, err := f.s.GetItem(ctx, f.supplier1, idOf(t, f, "MED-M"))
