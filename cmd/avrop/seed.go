@@ -91,6 +91,9 @@ func seed(ctx context.Context, db *sqlx.DB, a *auth.Service, cat *catalog.Servic
 	if sum, err := rolloutSummary(ctx, db); err == nil {
 		fmt.Fprintf(out, "seed: dispenser rollout since %s: %s\n", rolloutStart.Format("January 2006"), sum)
 	}
+	if err := seedInvoices(ctx, db, ord, w); err != nil {
+		return fmt.Errorf("seed invoices: %w", err)
+	}
 	if items > 0 {
 		if err := seedSyntheticItems(ctx, db, cat, w, items); err != nil {
 			return fmt.Errorf("seed synthetic items: %w", err)
