@@ -93,6 +93,7 @@ func (s *server) routes() http.Handler {
 	mux.HandleFunc("POST /supplier/items/{id}/price", s.authed(s.changePrice, auth.RoleSupplier))
 	mux.HandleFunc("GET /supplier/import", s.authed(s.importPage, auth.RoleSupplier))
 	mux.HandleFunc("POST /supplier/import", s.authed(s.importPriceList, auth.RoleSupplier))
+	mux.HandleFunc("GET /supplier/import/template", s.priceListTemplate)
 
 	mux.HandleFunc("GET /manager/agreements", s.authed(s.agreements, auth.RoleManager))
 	mux.HandleFunc("GET /manager/agreements/{id}", s.authed(s.agreementPage, auth.RoleManager))

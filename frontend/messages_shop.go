@@ -25,3 +25,20 @@ var approvalMessages = map[string]msg{
 }
 
 func init() { mergeMessages(approvalMessages) }
+
+var importMessages = map[string]msg{
+	"import.template":      {sv: "Ladda ner en mall:", en: "Download a template:", nb: "Last ned en mal:", da: "Download en skabelon:"},
+	"import.template_csv":  {sv: "CSV (semikolon)", en: "CSV (semicolons)", nb: "CSV (semikolon)", da: "CSV (semikolon)"},
+	"import.template_xlsx": {sv: "Excel (.xlsx)", en: "Excel (.xlsx)", nb: "Excel (.xlsx)", da: "Excel (.xlsx)"},
+	"import.sheet_hint":    {sv: "I stället för price_minor och vat_rate_bp kan filen ha price (i kronor, till exempel 89,50) och vat_rate (i procent, till exempel 25).", en: "Instead of price_minor and vat_rate_bp the file may have price (in kronor, for example 89.50) and vat_rate (in percent, for example 25).", nb: "I stedet for price_minor og vat_rate_bp kan filen ha price (i kroner, for eksempel 89,50) og vat_rate (i prosent, for eksempel 25).", da: "I stedet for price_minor og vat_rate_bp kan filen have price (i kroner, for eksempel 89,50) og vat_rate (i procent, for eksempel 25)."},
+	"import.jumps_heading": {sv: "Kontrollera stora prisändringar", en: "Check large price changes", nb: "Kontroller store prisendringer", da: "Kontrollér store prisændringer"},
+	"import.jumps_intro":   {sv: "De här priserna ändras med mer än %d %%. Ingenting är inläst ännu. Stämmer priserna?", en: "These prices change by more than %d %%. Nothing is imported yet. Are the prices right?", nb: "Disse prisene endres med mer enn %d %%. Ingenting er lest inn ennå. Stemmer prisene?", da: "Disse priser ændres med mere end %d %%. Intet er indlæst endnu. Er priserne rigtige?"},
+	"import.jumps_old":     {sv: "Nu", en: "Now", nb: "Nå", da: "Nu"},
+	"import.jumps_new":     {sv: "I filen", en: "In the file", nb: "I filen", da: "I filen"},
+	"import.jumps_change":  {sv: "Ändring", en: "Change", nb: "Endring", da: "Ændring"},
+	"import.confirm":       {sv: "Ja, läs in prislistan", en: "Yes, import the price list", nb: "Ja, les inn prislisten", da: "Ja, indlæs prislisten"},
+	"import.choose_again":  {sv: "Filen är för stor för att skickas med bekräftelsen: välj den igen och kryssa i rutan nedan.", en: "The file is too large to carry through the confirmation: choose it again and tick the box below.", nb: "Filen er for stor til å sendes med bekreftelsen: velg den på nytt og kryss av i boksen nedenfor.", da: "Filen er for stor til at blive sendt med bekræftelsen: vælg den igen, og sæt kryds i feltet nedenfor."},
+	"import.confirm_box":   {sv: "Jag har kontrollerat priser som ändras med mer än 50 %", en: "I have checked prices that change by more than 50 %", nb: "Jeg har kontrollert priser som endres med mer enn 50 %", da: "Jeg har kontrolleret priser, der ændres med mere end 50 %"},
+}
+
+func init() { mergeMessages(importMessages) }
