@@ -31,7 +31,7 @@ type Service struct {
 
 // NewService returns the catalogue service. rdb may be nil or down: reads then come from
 // PostgreSQL. prefix namespaces the service's Redis keys.
-func NewService(db *sqlx.DB, rdb *redis.Client, prefix string) *Service {
+func NewService(db *sqlx.DB, rdb redis.UniversalClient, prefix string) *Service {
 	return &Service{db: db, cache: newCache(rdb, prefix), now: time.Now, stmts: map[string]*sqlx.Stmt{}}
 }
 
@@ -169,7 +169,6 @@ func (sc scope) orgArg() any {
 var (
 	cpvRe       = regexp.MustCompile(`^[0-9]{8}(-[0-9])?$`)
 	currencyRe  = regexp.MustCompile(`^[A-Z]{3}$`)
-	unitRe      = regexp.MustCompile(`^[A-Z0-9]{2,3}$`)
 	ecoLabelRe  = regexp.MustCompile(`^[a-z0-9_]{1,40}$`)
 	referenceRe = regexp.MustCompile(`^[\p{L}\p{N}][\p{L}\p{N}_./ -]{0,63}$`)
 )

@@ -262,7 +262,7 @@ func newWorld(t *testing.T, s *stack) *world {
 	add := func(seller auth.User, sku, name string, price int64, eco ...string) catalog.Item {
 		vat := 2500
 		it, err := s.Catalog.AddItem(ctx, callerOf(seller, auth.KindSupplier), a.ID, catalog.ItemInput{
-			SKU: sku, Name: name, Description: "Puderfri, för engångsbruk.", Unit: "BX", PackSize: 100, CPVCode: "33141420",
+			SKU: sku, Name: name, Description: "Puderfri, för engångsbruk.", Unit: "XBX", PackSize: 100, CPVCode: "33141420",
 			EcoLabels: eco, VATRateBP: &vat, PriceMinor: &price})
 		testenv.Must(t, err)
 		return it
@@ -478,10 +478,10 @@ func TestPriceListUploadErrors(t *testing.T) {
 	w := newWorld(t, s)
 	b := newBrowser(t, s, "import")
 	csv := "sku,name,description,unit,pack_size,cpv_code,gtin,eco_labels,vat_rate_bp,price_minor,effective_from\n" +
-		"NH-M,Nitrilhandskar puderfria storlek M,,BX,100,33141420,,svanen,2500,8950,\n" +
-		"NEW-1,,Namn saknas,BX,100,33141420,,,2500,1000,\n" +
-		"NEW-2,Förband,,BX,0,33141420,,,2500,-5,\n" +
-		"NEW-3,Plåster,,BX,10,abc,,,2500,1000,2001-01-01\n"
+		"NH-M,Nitrilhandskar puderfria storlek M,,XBX,100,33141420,,svanen,2500,8950,\n" +
+		"NEW-1,,Namn saknas,XBX,100,33141420,,,2500,1000,\n" +
+		"NEW-2,Förband,,XBX,0,33141420,,,2500,-5,\n" +
+		"NEW-3,Plåster,,XBX,10,abc,,,2500,1000,2001-01-01\n"
 	file := filepath.Join(t.TempDir(), "prislista.csv")
 	testenv.Must(t, os.WriteFile(file, []byte(csv), 0o644))
 	b.login(w.seller)
@@ -519,7 +519,7 @@ func TestPriceListUploadErrors(t *testing.T) {
 
 	// A valid file gives its report.
 	good := "sku,name,description,unit,pack_size,cpv_code,gtin,eco_labels,vat_rate_bp,price_minor,effective_from\n" +
-		"NEW-1,Engångsförkläde,Plast,PK,100,33141420,,,2500,4900,\n"
+		"NEW-1,Engångsförkläde,Plast,XPK,100,33141420,,,2500,4900,\n"
 	testenv.Must(t, os.WriteFile(file, []byte(good), 0o644))
 	b.visit("/supplier/import")
 	b.do(chromedp.SetValue(chromedp.CSS("#agreement"), w.agreement.ID), chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{file}))
@@ -538,7 +538,7 @@ func TestAdminAndTabletPages(t *testing.T) {
 	b.wantText("Vårdgrossisten AB")
 	b.check("organisations")
 	b.fill("#name", "Sunne kommun")
-	b.fill("#org_number", "212000-"+testenv.Unique())
+	b.fill("#org_number", testenv.OrgNumber())
 	b.submit(`form[method="post"][action="/admin/organizations"] button`, `^/admin/organizations`)
 	b.wantText("Organisationen är skapad.")
 	b.visit("/admin/organizations/" + w.buyer.ID)

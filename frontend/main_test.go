@@ -76,7 +76,7 @@ func newStackWith(t testing.TB, cfg auth.Config) *stack {
 func (s *stack) org(kind auth.OrgKind, name string) auth.Organization {
 	s.t.Helper()
 	o, err := s.Auth.CreateOrganization(context.Background(), adminCaller, auth.OrganizationInput{
-		Name: name, OrgNumber: "212000-" + testenv.Unique(), Kind: kind, Country: "SE"})
+		Name: name, OrgNumber: testenv.OrgNumber(), Kind: kind, Country: "SE"})
 	testenv.Must(s.t, err)
 	return o
 }

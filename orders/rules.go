@@ -7,8 +7,8 @@ package orders
 // ValidQuantity reports whether q may be ordered on one line (1 to MaxQuantity).
 func ValidQuantity(q int64) bool { return q >= 1 && q <= MaxQuantity }
 
-// LineVAT is a line's VAT as an order computes it: the line total times the rate, rounded half
-// up to whole minor units.
+// LineVAT is a line's own VAT, shown for information: the line total times the rate, rounded
+// half up to whole minor units. The order's VAT is not their sum but VATByRate's (BR-CO-17).
 func LineVAT(lineTotalMinor int64, vatRateBP int) int64 {
 	return (lineTotalMinor*int64(vatRateBP) + 5000) / 10000
 }
@@ -20,14 +20,15 @@ type PricedLine struct {
 }
 
 // Totals is the total excluding VAT and the VAT of lines, computed as placing an order computes
-// them (LineVAT per line, summed).
+// them: VAT per rate over the lines at that rate, rounded once per rate (OrderVAT, BR-CO-17).
 func Totals(lines []PricedLine) (totalMinor, vatMinor int64) {
-	for _, l := range lines {
+	ls := make([]Line, len(lines))
+	for i, l := range lines {
 		t := l.UnitPriceMinor * l.Quantity
 		totalMinor += t
-		vatMinor += LineVAT(t, l.VATRateBP)
+		ls[i] = Line{VATRateBP: l.VATRateBP, LineTotalMinor: t}
 	}
-	return totalMinor, vatMinor
+	return totalMinor, OrderVAT(ls)
 }
 
 // NeedsCascadeReason reports whether an order from a supplier of the given rank on an agreement

@@ -197,9 +197,6 @@ func (s *Service) CreateOrder(ctx context.Context, c auth.Caller, in OrderInput,
 	if err != nil {
 		return Order{}, false, err
 	}
-	if idempotencyKey != "" && !replayed && rand.IntN(500) == 0 {
-		purgeKeys(ctx, s.db) //nolint:errcheck // best effort; expired keys are taken over anyway
-	}
 	return o, replayed, nil
 }
 
@@ -306,11 +303,11 @@ func (s *Service) place(ctx context.Context, tx *sqlx.Tx, c auth.Caller, in Orde
 			return Order{}, oc, fieldRule(CodeTotalTooLarge, fmt.Sprintf("lines[%d].quantity", i), "The order's total is too large.")
 		}
 		total := price * l.Quantity
-		vat := LineVAT(total, it.VATRateBP)
+		vat := LineVAT(total, it.VATRateBP) // the line's own VAT, for information; the order's is per rate (SPEC §8)
 		o.Lines = append(o.Lines, Line{LineNo: i + 1, ItemID: it.ID, SKU: it.SKU, Name: it.Name, Unit: it.Unit,
-			Quantity: int(l.Quantity), UnitPriceMinor: price, VATRateBP: it.VATRateBP, LineTotalMinor: total, LineVATMinor: vat})
+			Quantity: int(l.Quantity), UnitPriceMinor: price, VATRateBP: it.VATRateBP, LineTotalMinor: total, LineVATMinor: vat,
+			EcoLabels: it.EcoLabels, PackSize: it.PackSize}) // the database snapshots the same values (order_line_snapshot)
 		o.TotalMinor += total
-		o.VATMinor += vat
 		if o.TotalMinor > MaxOrderTotalMinor {
 			return Order{}, oc, fieldRule(CodeTotalTooLarge, "lines", "The order's total is too large.")
 		}
@@ -330,6 +327,8 @@ func (s *Service) place(ctx context.Context, tx *sqlx.Tx, c auth.Caller, in Orde
 		}
 		return Order{}, oc, e
 	}
+	o.VATByRate = VATByRate(o.Lines)
+	o.VATMinor = OrderVAT(o.Lines)
 	o.finish()
 	if ShortOfMinimum(o.TotalMinor, oc.MinOrderMinor) > 0 {
 		return Order{}, oc, derr.Invalidf(CodeBelowMinOrder, "The order's total excluding VAT (%d) is below the agreement's minimum order value (%d %s minor units).",
