@@ -51,9 +51,7 @@ func TestShopOnPhoneAndDesktop(t *testing.T) {
 			b.do(chromedp.EmulateViewport(int64(run.width), int64(run.height)))
 			b.visit("/login")
 			b.waitFor(`document.documentElement.lang === ` + jsString(run.lang))
-			b.fill("#email", w.orderer.Email)
-			b.fill("#password", testPassword)
-			b.submit(`main form[action="/login"] button[type=submit]`, `^/catalog`)
+			b.login(w.orderer)
 			b.check("catalogue")
 			if run.width < 600 && eval[bool](b, `document.querySelector("details.filters").open`) {
 				t.Error("the filters are open on a phone: search must come first")
@@ -111,10 +109,7 @@ func TestShopOnPhoneAndDesktop(t *testing.T) {
 			b.submit(`form[action="/logout"] button`, `^/login`)
 
 			// The approver's queue: lines, orderer, why; reject needs a reason.
-			b.visit("/login")
-			b.fill("#email", w.approver.Email)
-			b.fill("#password", testPassword)
-			b.submit(`main form[action="/login"] button[type=submit]`, `^/approvals`)
+			b.login(w.approver)
 			b.wantText("Nitrilhandskar puderfria, storlek L")
 			b.wantText("Anna Andersson")
 			b.check("approval queue")
@@ -154,10 +149,7 @@ func TestSupplierSpreadsheetUpload(t *testing.T) {
 
 			b := newBrowserIn(t, s, fmt.Sprintf("upload-%s-%d", run.lang, run.width), run.accept)
 			b.do(chromedp.EmulateViewport(int64(run.width), int64(run.height)))
-			b.visit("/login")
-			b.fill("#email", w.seller.Email)
-			b.fill("#password", testPassword)
-			b.submit(`main form[action="/login"] button[type=submit]`, `^/supplier`)
+			b.login(w.seller)
 			b.visit("/supplier/import")
 			b.check("upload form")
 
