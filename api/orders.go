@@ -1,9 +1,7 @@
 package api
 
 import (
-	"encoding/csv"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -217,41 +215,10 @@ func (h *handler) agreementUsage(c *gin.Context) error {
 	return nil
 }
 
-// writeUsageCSV exports usage as one row for the agreement and one per participant.
+// writeUsageCSV exports usage through the one writer of this export (orders.WriteUsageCSV).
 func writeUsageCSV(c *gin.Context, u orders.Usage) error {
-	num := func(p *int64) string {
-		if p == nil {
-			return ""
-		}
-		return strconv.FormatInt(*p, 10)
-	}
-	pct := func(p *float64) string {
-		if p == nil {
-			return ""
-		}
-		return strconv.FormatFloat(*p, 'f', 1, 64)
-	}
 	c.Header("Content-Type", "text/csv; charset=utf-8")
 	c.Header("Content-Disposition", `attachment; filename="usage-`+u.AgreementID+`.csv"`)
 	c.Status(http.StatusOK)
-	w := csv.NewWriter(c.Writer)
-	w.Write([]string{"scope", "org_id", "org_name", "currency", "ceiling_minor", "committed_minor", "remaining_minor", "percent_used", "forecast_exhaustion_date"}) //nolint:errcheck
-	forecast := ""
-	if u.ForecastExhaustionDate != nil {
-		forecast = *u.ForecastExhaustionDate
-	}
-	w.Write([]string{"agreement", "", "", u.Currency, num(u.CeilingMinor), strconv.FormatInt(u.CommittedMinor, 10), num(u.RemainingMinor), pct(u.PercentUsed), forecast}) //nolint:errcheck
-	for _, p := range u.Participants {
-		w.Write([]string{"participant", p.OrgID, csvSafe(p.OrgName), u.Currency, num(p.CeilingMinor), strconv.FormatInt(p.CommittedMinor, 10), num(p.RemainingMinor), pct(p.PercentUsed), ""}) //nolint:errcheck
-	}
-	w.Flush()
-	return nil
-}
-
-// csvSafe defuses spreadsheet formulas in exported text (CSV injection).
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
+	return orders.WriteUsageCSV(c.Writer, u)
 }

@@ -323,7 +323,7 @@ func (s *Service) PriceListJumps(ctx context.Context, c auth.Caller, agreementID
 var templateColumns = []string{"sku", "name", "description", "unit", "pack_size", "cpv_code", "gtin", "eco_labels",
 	"vat_rate", "price", "effective_from"}
 
-var templateExample = []string{"NH-M", "Nitrilhandske puderfri, storlek M", "100 st per ask", "BX", "100", "33141420", "", "svanen", "25", "89,50", ""}
+var templateExample = []string{"NH-M", "Nitrilhandske puderfri, storlek M", "100 st per ask", "XBX", "100", "33141420", "", "svanen", "25", "89,50", ""}
 
 // PriceListTemplateCSV is a price-list template as Nordic Excel opens it: UTF-8 with a
 // byte-order mark, semicolons, a header row and one example row.

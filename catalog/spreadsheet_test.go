@@ -18,22 +18,22 @@ import (
 const nordicHeader = "sku;name;description;unit;pack_size;cpv_code;gtin;eco_labels;vat_rate;price;effective_from\r\n"
 
 func TestSpreadsheetToCSV(t *testing.T) {
-	cp1252, err := charmap.Windows1252.NewEncoder().String(nordicHeader + "SP-1;Handskar blå, storlek M;;BX;100;33141420;;;25;1 234,50;\r\n")
+	cp1252, err := charmap.Windows1252.NewEncoder().String(nordicHeader + "SP-1;Handskar blå, storlek M;;XBX;100;33141420;;;25;1 234,50;\r\n")
 	testenv.Must(t, err)
 	tests := []struct {
 		name, in string
 		want     [][]string // records after the header
 		line     int        // the line of the last record
 	}{
-		{"semicolons and decimal comma", nordicHeader + "SP-1;Nitrilhandske M;\"Puderfri; 100 st\";BX;100;33141420;;svanen;12,5;89,50;\r\n",
-			[][]string{{"SP-1", "Nitrilhandske M", "Puderfri; 100 st", "BX", "100", "33141420", "", "svanen", "1250", "8950", ""}}, 2},
-		{"windows-1252", cp1252, [][]string{{"SP-1", "Handskar blå, storlek M", "", "BX", "100", "33141420", "", "", "2500", "123450", ""}}, 2},
-		{"blank lines keep line numbers", nordicHeader + "\r\n\r\nSP-2;Förband;;BX;1;33141420;;;25 %;45;\r\n",
-			[][]string{{"SP-2", "Förband", "", "BX", "1", "33141420", "", "", "2500", "4500", ""}}, 4},
-		{"unreadable price passed on", nordicHeader + "SP-3;X;;BX;1;33141420;;;25;12,345;\r\n",
-			[][]string{{"SP-3", "X", "", "BX", "1", "33141420", "", "", "2500", "12,345", ""}}, 2},
-		{"tabs", strings.ReplaceAll(nordicHeader, ";", "\t") + "SP-4\tY\t\tBX\t1\t33141420\t\t\t25\t1.5\t\n",
-			[][]string{{"SP-4", "Y", "", "BX", "1", "33141420", "", "", "2500", "150", ""}}, 2},
+		{"semicolons and decimal comma", nordicHeader + "SP-1;Nitrilhandske M;\"Puderfri; 100 st\";XBX;100;33141420;;svanen;12,5;89,50;\r\n",
+			[][]string{{"SP-1", "Nitrilhandske M", "Puderfri; 100 st", "XBX", "100", "33141420", "", "svanen", "1250", "8950", ""}}, 2},
+		{"windows-1252", cp1252, [][]string{{"SP-1", "Handskar blå, storlek M", "", "XBX", "100", "33141420", "", "", "2500", "123450", ""}}, 2},
+		{"blank lines keep line numbers", nordicHeader + "\r\n\r\nSP-2;Förband;;XBX;1;33141420;;;25 %;45;\r\n",
+			[][]string{{"SP-2", "Förband", "", "XBX", "1", "33141420", "", "", "2500", "4500", ""}}, 4},
+		{"unreadable price passed on", nordicHeader + "SP-3;X;;XBX;1;33141420;;;25;12,345;\r\n",
+			[][]string{{"SP-3", "X", "", "XBX", "1", "33141420", "", "", "2500", "12,345", ""}}, 2},
+		{"tabs", strings.ReplaceAll(nordicHeader, ";", "\t") + "SP-4\tY\t\tXBX\t1\t33141420\t\t\t25\t1.5\t\n",
+			[][]string{{"SP-4", "Y", "", "XBX", "1", "33141420", "", "", "2500", "150", ""}}, 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -90,8 +90,8 @@ func testXLSX(t testing.TB) []byte {
 	defer f.Close()
 	rows := [][]any{
 		{"sku", "name", "description", "unit", "pack_size", "cpv_code", "gtin", "eco_labels", "vat_rate", "price", "effective_from"},
-		{"XL-1", "Nitrilhandske L", "Puderfri", "BX", 100, "33141420", "", "svanen", 25, 89.5, ""},
-		{"XL-2", "Förband 10 × 10", "", "PK", 10, "33141420", "", "", 25, 12},
+		{"XL-1", "Nitrilhandske L", "Puderfri", "XBX", 100, "33141420", "", "svanen", 25, 89.5, ""},
+		{"XL-2", "Förband 10 × 10", "", "XPK", 10, "33141420", "", "", 25, 12},
 	}
 	for i, r := range rows {
 		cell, _ := excelize.CoordinatesToCellName(1, i+1)
@@ -105,9 +105,12 @@ func testXLSX(t testing.TB) []byte {
 func TestImportNordicSpreadsheets(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	cp1252, err := charmap.Windows1252.NewEncoder().String(nordicHeader + "NS-1;Engångshandske vinyl, blå;;BX;100;33141420;;;25;59,00;\r\n")
+	cp1252, err := charmap.Windows1252.NewEncoder().String(nordicHeader + "NS-1;Engångshandske vinyl, blå;;XBX;100;33141420;;;25;59,00;\r\n")
 	testenv.Must(t, err)
 	rep, err := f.s.ImportPriceList(ctx, f.supplier1, f.agreement.ID, strings.NewReader(cp1252))
+	if de := (*derr.Error)(nil); asErr(err, &de) {
+		t.Fatalf("semicolon file refused: %+v", de.Fields)
+	}
 	testenv.Must(t, err)
 	if rep.Created != 1 {
 		t.Fatalf("semicolon file: %+v", rep)
@@ -123,7 +126,7 @@ func TestImportNordicSpreadsheets(t *testing.T) {
 		t.Fatalf("xlsx: %+v", rep)
 	}
 	// A bad row of a semicolon file is reported on its line, and nothing changes.
-	_, err = f.s.ImportPriceList(ctx, f.supplier1, f.agreement.ID, strings.NewReader(nordicHeader+"\r\nNS-2;;;BX;1;33141420;;;25;abc;\r\n"))
+	_, err = f.s.ImportPriceList(ctx, f.supplier1, f.agreement.ID, strings.NewReader(nordicHeader+"\r\nNS-2;;;XBX;1;33141420;;;25;abc;\r\n"))
 	var de *derr.Error
 	if !asErr(err, &de) || len(de.Fields) == 0 || de.Fields[0].Line != 3 {
 		t.Fatalf("bad semicolon row: %v", err)
@@ -131,7 +134,7 @@ func TestImportNordicSpreadsheets(t *testing.T) {
 
 	t.Run("price jumps over 50 % are found before import", func(t *testing.T) {
 		jumps, err := f.s.PriceListJumps(ctx, f.supplier1, f.agreement.ID,
-			[]byte(nordicHeader+"NS-1;Engångshandske vinyl, blå;;BX;100;33141420;;;25;99,00;\r\nXL-1;Nitrilhandske L;Puderfri;BX;100;33141420;;svanen;25;90,00;\r\n"), 5000)
+			[]byte(nordicHeader+"NS-1;Engångshandske vinyl, blå;;XBX;100;33141420;;;25;99,00;\r\nXL-1;Nitrilhandske L;Puderfri;XBX;100;33141420;;svanen;25;90,00;\r\n"), 5000)
 		testenv.Must(t, err)
 		if len(jumps) != 1 || jumps[0].SKU != "NS-1" || jumps[0].OldMinor != 5900 || jumps[0].NewMinor != 9900 || jumps[0].Line != 2 {
 			t.Fatalf("jumps = %+v", jumps)

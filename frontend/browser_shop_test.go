@@ -139,7 +139,7 @@ func TestSupplierSpreadsheetUpload(t *testing.T) {
 			w := newWorld(t, s)
 			dir := t.TempDir()
 			semicolon, err := charmap.Windows1252.NewEncoder().String("sku;name;description;unit;pack_size;cpv_code;gtin;eco_labels;vat_rate;price;effective_from\r\n" +
-				"NH-M;Nitrilhandskar puderfria, storlek M;;BX;100;33141420;;svanen;25;200,00;\r\n" +
+				"NH-M;Nitrilhandskar puderfria, storlek M;;XBX;100;33141420;;svanen;25;200,00;\r\n" +
 				"ENG-1;Engångsförkläde, blå;Plast;PK;100;33141420;;;25;49,00;\r\n")
 			testenv.Must(t, err)
 			csvFile := filepath.Join(dir, "prislista.csv")
@@ -184,7 +184,7 @@ func spreadsheet(t *testing.T) []byte {
 	defer f.Close()
 	for i, r := range [][]any{
 		{"sku", "name", "description", "unit", "pack_size", "cpv_code", "gtin", "eco_labels", "vat_rate", "price", "effective_from"},
-		{"PL-19", "Plåster 19 mm", "Textil", "BX", 100, "33141110", "", "", 25, 32.5, ""},
+		{"PL-19", "Plåster 19 mm", "Textil", "XBX", 100, "33141110", "", "", 25, 32.5, ""},
 	} {
 		cell, _ := excelize.CoordinatesToCellName(1, i+1)
 		testenv.Must(t, f.SetSheetRow("Sheet1", cell, &r))
