@@ -140,7 +140,7 @@ func TestSupplierSpreadsheetUpload(t *testing.T) {
 			dir := t.TempDir()
 			semicolon, err := charmap.Windows1252.NewEncoder().String("sku;name;description;unit;pack_size;cpv_code;gtin;eco_labels;vat_rate;price;effective_from\r\n" +
 				"NH-M;Nitrilhandskar puderfria, storlek M;;XBX;100;33141420;;svanen;25;200,00;\r\n" +
-				"ENG-1;Engångsförkläde, blå;Plast;PK;100;33141420;;;25;49,00;\r\n")
+				"ENG-1;Engångsförkläde, blå;Plast;XPK;100;33141420;;;25;49,00;\r\n")
 			testenv.Must(t, err)
 			csvFile := filepath.Join(dir, "prislista.csv")
 			testenv.Must(t, os.WriteFile(csvFile, []byte(semicolon), 0o644))
