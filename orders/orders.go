@@ -113,6 +113,12 @@ type Order struct {
 	DeliveredAt           *time.Time `db:"delivered_at" json:"delivered_at"`
 	CreatedAt             time.Time  `db:"created_at" json:"created_at"`
 	UpdatedAt             time.Time  `db:"updated_at" json:"updated_at"`
+	// The supplier's answer (SPEC §8): AP accepted, RE declined, CA accepted with changes (nil
+	// before an answer), its reason, the promised delivery date and when it came.
+	ResponseCode         *string    `db:"response_code" json:"response_code"`
+	ResponseReason       string     `db:"response_reason" json:"response_reason"`
+	PromisedDeliveryDate *string    `db:"promised_delivery_date" json:"promised_delivery_date"`
+	RespondedAt          *time.Time `db:"responded_at" json:"responded_at"`
 	// Lines and Events are filled by GetOrder and CreateOrder, not by lists.
 	Lines  []Line  `db:"-" json:"lines,omitempty"`
 	Events []Event `db:"-" json:"events,omitempty"`
@@ -134,6 +140,9 @@ type Line struct {
 	// database snapshots them as the line is written), so follow-up never rewrites history.
 	EcoLabels pq.StringArray `db:"eco_labels" json:"eco_labels"`
 	PackSize  int            `db:"pack_size" json:"pack_size"`
+	// QuantityConfirmed is what the supplier confirmed of Quantity (nil before its answer);
+	// LineTotalMinor and LineVATMinor then follow the confirmed quantity.
+	QuantityConfirmed *int `db:"quantity_confirmed" json:"quantity_confirmed"`
 }
 
 // Event is one recorded move of an order; From is nil for the creation.

@@ -479,7 +479,8 @@ const orderColumns = `o.id, o.number, o.buyer_org_id, bo.name AS buyer_org_name,
 	o.agreement_id, a.reference AS agreement_reference, o.supplier_id, so.name AS supplier_name, o.supplier_rank, o.status,
 	o.currency, o.total_minor, o.vat_minor, o.delivery_address, o.cost_center,
 	to_char(o.requested_delivery_date, 'YYYY-MM-DD') AS requested_delivery_date, o.note, o.cascade_reason, o.cascade_note,
-	o.declined_order_id, o.decline_reason, o.usage_slot, o.approved_at, o.accepted_at, o.shipped_at, o.delivered_at, o.created_at, o.updated_at`
+	o.declined_order_id, o.decline_reason, o.usage_slot, o.approved_at, o.accepted_at, o.shipped_at, o.delivered_at, o.created_at, o.updated_at,
+	o.response_code, o.response_reason, to_char(o.promised_delivery_date, 'YYYY-MM-DD') AS promised_delivery_date, o.responded_at`
 
 const orderFrom = `orders o
 	JOIN organizations bo ON bo.id = o.buyer_org_id
@@ -519,7 +520,7 @@ func orderInScope(ctx context.Context, db sqlx.QueryerContext, c auth.Caller, id
 func orderLines(ctx context.Context, db sqlx.QueryerContext, id string) ([]Line, error) {
 	var ls []Line
 	err := sqlx.SelectContext(ctx, db, &ls, `SELECT line_no, item_id, sku, name, unit, quantity, unit_price_minor, vat_rate_bp,
-		line_total_minor, line_vat_minor, eco_labels, pack_size FROM order_lines WHERE order_id = $1 ORDER BY line_no`, id)
+		line_total_minor, line_vat_minor, eco_labels, pack_size, quantity_confirmed FROM order_lines WHERE order_id = $1 ORDER BY line_no`, id)
 	return ls, err
 }
 
