@@ -10,7 +10,18 @@ ALTER TABLE orders ADD COLUMN responded_at timestamptz;
 ALTER TABLE order_lines ADD COLUMN quantity_confirmed integer
     CHECK (quantity_confirmed >= 0 AND quantity_confirmed <= quantity);
 
+-- Partial delivery (SPEC §8): what has been shipped and received of each line; a line received
+-- short opens a deviation `missing` that names the line and the missing quantity.
+ALTER TABLE order_lines ADD COLUMN quantity_shipped integer NOT NULL DEFAULT 0 CHECK (quantity_shipped >= 0 AND quantity_shipped <= quantity);
+ALTER TABLE order_lines ADD COLUMN quantity_received integer CHECK (quantity_received >= 0 AND quantity_received <= quantity);
+ALTER TABLE deviations ADD COLUMN line_no integer;
+ALTER TABLE deviations ADD COLUMN quantity_missing integer CHECK (quantity_missing > 0);
+
 -- +goose Down
+ALTER TABLE deviations DROP COLUMN quantity_missing;
+ALTER TABLE deviations DROP COLUMN line_no;
+ALTER TABLE order_lines DROP COLUMN quantity_received;
+ALTER TABLE order_lines DROP COLUMN quantity_shipped;
 ALTER TABLE order_lines DROP COLUMN quantity_confirmed;
 ALTER TABLE orders DROP COLUMN responded_at;
 ALTER TABLE orders DROP COLUMN promised_delivery_date;

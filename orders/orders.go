@@ -143,6 +143,18 @@ type Line struct {
 	// QuantityConfirmed is what the supplier confirmed of Quantity (nil before its answer);
 	// LineTotalMinor and LineVATMinor then follow the confirmed quantity.
 	QuantityConfirmed *int `db:"quantity_confirmed" json:"quantity_confirmed"`
+	// QuantityShipped is what the supplier has shipped so far; QuantityReceived what the buyer
+	// received (nil before the delivery is confirmed).
+	QuantityShipped  int  `db:"quantity_shipped" json:"quantity_shipped"`
+	QuantityReceived *int `db:"quantity_received" json:"quantity_received"`
+}
+
+// confirmed is the quantity the supplier is to deliver: its confirmation, else as ordered.
+func (l Line) confirmed() int {
+	if l.QuantityConfirmed != nil {
+		return *l.QuantityConfirmed
+	}
+	return l.Quantity
 }
 
 // Event is one recorded move of an order; From is nil for the creation.
@@ -251,6 +263,9 @@ type Deviation struct {
 	ClosedAt    *time.Time    `db:"closed_at" json:"closed_at"`
 	CreatedAt   time.Time     `db:"created_at" json:"created_at"`
 	UpdatedAt   time.Time     `db:"updated_at" json:"updated_at"`
+	// LineNo and QuantityMissing are set on a `missing` deviation opened by a short receipt.
+	LineNo          *int `db:"line_no" json:"line_no"`
+	QuantityMissing *int `db:"quantity_missing" json:"quantity_missing"`
 }
 
 // DeviationInput is a buyer's report.

@@ -520,7 +520,7 @@ func orderInScope(ctx context.Context, db sqlx.QueryerContext, c auth.Caller, id
 func orderLines(ctx context.Context, db sqlx.QueryerContext, id string) ([]Line, error) {
 	var ls []Line
 	err := sqlx.SelectContext(ctx, db, &ls, `SELECT line_no, item_id, sku, name, unit, quantity, unit_price_minor, vat_rate_bp,
-		line_total_minor, line_vat_minor, eco_labels, pack_size, quantity_confirmed FROM order_lines WHERE order_id = $1 ORDER BY line_no`, id)
+		line_total_minor, line_vat_minor, eco_labels, pack_size, quantity_confirmed, quantity_shipped, quantity_received FROM order_lines WHERE order_id = $1 ORDER BY line_no`, id)
 	return ls, err
 }
 
