@@ -61,6 +61,10 @@ func writeProblem(c *gin.Context, status int, code, title, detail string, fields
 func (h *handler) respondError(c *gin.Context, err error) {
 	var e *derr.Error
 	if !errors.As(err, &e) || e.Kind == derr.Internal {
+		err = unavailableError(err)
+		errors.As(err, &e)
+	}
+	if e == nil || e.Kind == derr.Internal {
 		h.Logger.ErrorContext(c.Request.Context(), "internal error", "err", err, "route", c.FullPath())
 		writeProblem(c, http.StatusInternalServerError, "internal", "Internal error",
 			"Something went wrong on our side. The request id identifies it in our logs.", nil)
@@ -73,7 +77,7 @@ func (h *handler) respondError(c *gin.Context, err error) {
 	if e.Kind == derr.Unauthenticated {
 		c.Header("WWW-Authenticate", `Bearer realm="avrop"`)
 	}
-	if e.Kind == derr.RateLimited && e.RetryAfter > 0 {
+	if (e.Kind == derr.RateLimited || e.Kind == derr.Unavailable) && e.RetryAfter > 0 {
 		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(e.RetryAfter.Seconds()))))
 	}
 	writeProblem(c, status, e.Code, http.StatusText(status), e.Message, e.Fields)

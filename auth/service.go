@@ -79,7 +79,7 @@ const activeCacheTTL = 5 * time.Second
 
 // NewService returns the auth service. rdb may be nil, and may be down: rate limiting then
 // lets attempts through rather than lock everyone out.
-func NewService(db *sqlx.DB, rdb *redis.Client, cfg Config) *Service {
+func NewService(db *sqlx.DB, rdb redis.UniversalClient, cfg Config) *Service {
 	s := &Service{db: db, cfg: cfg, active: map[string]activeUser{}}
 	s.SetClock(func() time.Time { return time.Now().UTC() })
 	if rdb != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/internal/derr"
+	"github.com/avrop/avrop/internal/postgres"
 )
 
 // pageTemplate is one page parsed together with the layout.
@@ -264,6 +265,10 @@ func (s *server) fail(q *req, err error) {
 	status, heading, text := http.StatusInternalServerError, "error.500", "error.500_text"
 	var mbe *http.MaxBytesError
 	switch {
+	case postgres.Unavailable(err):
+		// PostgreSQL refused or dropped the connection: a moment's wait may be enough.
+		status, heading, text = http.StatusServiceUnavailable, "error.503", "error.503_text"
+		q.w.Header().Set("Retry-After", "1")
 	case errors.As(err, &mbe):
 		status, heading, text = http.StatusRequestEntityTooLarge, "error.413", "error.413_text"
 	case errors.As(err, &de):
@@ -286,6 +291,9 @@ func (s *server) fail(q *req, err error) {
 			return
 		case derr.RateLimited:
 			status, heading, text = http.StatusTooManyRequests, "error.429", "error.429_text"
+		case derr.Unavailable:
+			status, heading, text = http.StatusServiceUnavailable, "error.503", "error.503_text"
+			q.w.Header().Set("Retry-After", "1")
 		default:
 			s.Logger.ErrorContext(q.ctx(), "ui request failed", "path", q.r.URL.Path, "err", err)
 		}
