@@ -246,12 +246,15 @@ type SearchFilter struct {
 	Page        auth.Page
 }
 
-// ItemPage is one page of search results in the shape of every list (SPEC §4).
+// ItemPage is one page of search results in the shape of every list (SPEC §4). A search
+// with more matches than it ranks (search_rank.go) reports PostgreSQL's estimate of the total
+// and says so in Estimated.
 type ItemPage struct {
-	Items    []Item `json:"items"`
-	Total    int    `json:"total"`
-	Page     int    `json:"page"`
-	PageSize int    `json:"page_size"`
+	Items     []Item `json:"items"`
+	Total     int    `json:"total"`
+	Estimated bool   `json:"total_estimated,omitempty"`
+	Page      int    `json:"page"`
+	PageSize  int    `json:"page_size"`
 }
 
 // PriceRequest is a supplier's price change: the new price, from when ("" = today; never in

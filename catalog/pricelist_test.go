@@ -221,7 +221,7 @@ func FuzzParseQuery(f *testing.F) {
 // typed, the answer is a page or a validation error, never an internal error.
 func FuzzSearch(f *testing.F) {
 	for _, s := range []string{"handske", "hand nitril", "handskr", "'; DROP TABLE items; --", "a:* & b", "ÅÄÖ", "\x00", "EVO-200",
-		"(a|b)&!c", "%_\\", "och", "the", "ab"} {
+		"(a|b)&!c", "%_\\", "och", "the", "ab", "blöj", "bleier M", "o'neil", "handsk\\", "nitrl vinyl puderfr"} {
 		f.Add(s)
 	}
 	fx := newFixture(f)
