@@ -48,6 +48,7 @@ type scopeWorld struct {
 	orders                         map[orders.Status]string
 	deviation                      string // open, on the delivered order
 	respondedDeviation             string // responded, on the shipped order
+	placement                      string // a dispenser placed at a recipient, its order approved (SPEC §7)
 	invoice                        string // deviating (price above the order), on the delivered order
 }
 
@@ -150,6 +151,7 @@ func newScopeWorld(t *testing.T, a *testAPI, name string) *scopeWorld {
 		map[string]any{"kind": "damaged", "description": "Trasig förpackning"}), http.StatusCreated)["id"].(string)
 	must(a.do("POST", "/api/v1/orders/"+w.orders[orders.StatusShipped]+"/deviations/"+w.respondedDeviation+"/respond", w.supplier.tok,
 		map[string]any{"response": "Ny skickas"}), http.StatusOK)
+	w.placement = newScopePlacement(t, a, w)
 	var number string
 	testenv.Must(t, testenv.DB(t).Get(&number, `SELECT number FROM orders WHERE id = $1`, w.orders[orders.StatusDelivered]))
 	doc := invoices.Draft{Number: "F-" + name + "-" + testenv.Unique(), IssueDate: "2026-11-20", Currency: "SEK", OrderNumber: number,
@@ -214,6 +216,8 @@ func (w *scopeWorld) snapshot(t testing.TB) string {
 		  'deviations', (SELECT json_agg(t ORDER BY t.id) FROM deviations t JOIN orders o ON o.id = t.order_id WHERE o.agreement_id = $2),
 		  'agreement_usage', (SELECT json_agg(t ORDER BY t::text) FROM agreement_usage t WHERE t.agreement_id = $2),
 		  'participant_usage', (SELECT json_agg(t ORDER BY t::text) FROM participant_usage t WHERE t.agreement_id = $2),
+		  'placements', (SELECT json_agg(t ORDER BY t.id) FROM placements t WHERE t.agreement_id = $2),
+		  'placement_events', (SELECT json_agg(t ORDER BY t.id) FROM placement_events t JOIN placements p ON p.id = t.placement_id WHERE p.agreement_id = $2),
 		  'invoices', (SELECT json_agg(t ORDER BY t.id) FROM invoices t WHERE t.buyer_org_id = ANY($1) OR t.supplier_id = ANY($1)),
 		  'spend_records', (SELECT json_agg(t ORDER BY t.id) FROM spend_records t WHERE t.org_id = ANY($1))
 		)::text`, pq.Array(w.orgIDs()), w.agreement).Scan(&s))
@@ -407,6 +411,7 @@ func scopeRows() []scopeRow {
 		{method: "POST", route: "/api/v1/invoices/:id/accept", ids: scopeInvoice, body: map[string]any{"note": "kapad"}, roles: []auth.Role{auth.RoleApprover}},
 		{method: "POST", route: "/api/v1/invoices/:id/dispute", ids: scopeInvoice, body: map[string]any{"note": "kapad"}, roles: []auth.Role{auth.RoleApprover}},
 	}
+	rows = append(rows, placementScopeRows()...)
 	return rows
 }
 
@@ -842,7 +847,7 @@ func TestScopeLists(t *testing.T) {
 		{path: "/api/v1/agreements/{A}/items?page_size=100", roles: scopeAllRoles, own: itemsOwn},
 		{path: "/api/v1/catalog/items?page_size=100", roles: scopeAllRoles, own: itemsOwn},
 		{path: "/api/v1/catalog/items?q=scopedosett&page_size=100", roles: scopeAllRoles, own: func(w *scopeWorld, _ auth.Role) []string { return w.items[:1] }},
-		{path: "/api/v1/catalog/items?q=scopehandsk&eco=svanen&page_size=100", roles: scopeAllRoles, own: func(w *scopeWorld, _ auth.Role) []string { return w.items[1:] }},
+		{path: "/api/v1/catalog/items?q=scopehandsk&eco=svanen&page_size=100", roles: scopeAllRoles, own: func(w *scopeWorld, _ auth.Role) []string { return w.items[1:2] }},
 		{path: "/api/v1/catalog/items?agreement_id={B}&page_size=100", roles: scopeAllRoles},
 		{path: "/api/v1/catalog/items?supplier_id={Bsup}&page_size=100", roles: scopeAllRoles},
 		{path: "/api/v1/catalog/items?q=scopedosett&agreement_id={B}", roles: scopeAllRoles},
@@ -1052,6 +1057,12 @@ var scopeAdmin = map[string]int{
 	"GET /api/v1/orders/:id/peppol":                   403,
 	"GET /api/v1/orders/:id/peppol-response":          403,
 	"POST /api/v1/orders/:id/respond":                 403,
+	"GET /api/v1/placements/:id":                      403,
+	"POST /api/v1/placements/:id/install":             403,
+	"POST /api/v1/placements/:id/end":                 403,
+	"POST /api/v1/placements/:id/return":              403,
+	"POST /api/v1/placements/:id/move":                403,
+	"POST /api/v1/placements/:id/outages":             403,
 	"GET /api/v1/invoices/:id":                        403,
 	"POST /api/v1/invoices/:id/accept":                403,
 	"POST /api/v1/invoices/:id/dispute":               403,
