@@ -109,6 +109,8 @@ func (h *handler) getOrder(c *gin.Context) error {
 type moveRequest struct {
 	Note   string `json:"note"`
 	Reason string `json:"reason"`
+	// Lines names quantities per line for ship and deliver (SPEC §8 partial delivery).
+	Lines []orders.QuantityLine `json:"lines"`
 }
 
 func (h *handler) moveOrder(act orders.Action) func(c *gin.Context) error {
@@ -124,7 +126,16 @@ func (h *handler) moveOrder(act orders.Action) func(c *gin.Context) error {
 				note = req.Reason + "\n" + req.Note
 			}
 		}
-		o, err := h.Orders.Move(c.Request.Context(), callerOf(c), c.Param("id"), act, note)
+		var o orders.Order
+		var err error
+		switch {
+		case act == orders.ActionShip && len(req.Lines) > 0:
+			o, err = h.Orders.Ship(c.Request.Context(), callerOf(c), c.Param("id"), req.Lines, note)
+		case act == orders.ActionDeliver && len(req.Lines) > 0:
+			o, err = h.Orders.Deliver(c.Request.Context(), callerOf(c), c.Param("id"), req.Lines, note)
+		default:
+			o, err = h.Orders.Move(c.Request.Context(), callerOf(c), c.Param("id"), act, note)
+		}
 		if err != nil {
 			return err
 		}
