@@ -117,9 +117,6 @@ func newScopeWorld(t *testing.T, a *testAPI, name string) *scopeWorld {
 	w.pendingPC = pc["id"].(string)
 	w.appliedPC = must(a.do("PUT", "/api/v1/catalog/items/"+w.items[1]+"/price", w.supplier.tok,
 		map[string]any{"price_minor": 9000, "reason": "kampanj"}), http.StatusOK)["id"].(string)
-	must(a.do("PATCH", "/api/v1/agreements/"+w.agreement, w.manager.tok, map[string]any{"catalogue_approval": true}), http.StatusOK)
-	w.submission = must(a.do("PATCH", "/api/v1/catalog/items/"+w.items[1], w.supplier.tok, map[string]any{"pack_size": 2}),
-		http.StatusAccepted)["submission_id"].(string)
 
 	move := func(u scopeUser, id string, act orders.Action) {
 		t.Helper()
@@ -164,6 +161,10 @@ func newScopeWorld(t *testing.T, a *testAPI, name string) *scopeWorld {
 		Lines:    []invoices.DraftLine{{SKU: "SC-0", Name: "Scopedosett", Unit: "EA", Quantity: 2, UnitPriceMinor: 12000, VATRateBP: 2500}},
 	}.Document()
 	w.invoice = must(a.do("POST", "/api/v1/invoices", w.supplier.tok, doc, "Content-Type", "application/xml"), http.StatusCreated)["id"].(string)
+	// Catalogue approval last, so that the world's own items went in directly.
+	must(a.do("PATCH", "/api/v1/agreements/"+w.agreement, w.manager.tok, map[string]any{"catalogue_approval": true}), http.StatusOK)
+	w.submission = must(a.do("PATCH", "/api/v1/catalog/items/"+w.items[1], w.supplier.tok, map[string]any{"pack_size": 2}),
+		http.StatusAccepted)["submission_id"].(string)
 	return w
 }
 
