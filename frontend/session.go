@@ -9,9 +9,12 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/sync/singleflight"
 
@@ -349,9 +352,20 @@ func safeNext(next string) string {
 	return localPath(next)
 }
 
-// localPath returns next when it is a path on this site, else "".
+// localPath returns next when it is a path on this site, else "". Browsers drop tabs and
+// newlines inside a URL, trim control characters and spaces at its ends and read a backslash as
+// a slash, so "/\t/evil.example" or "/\\evil.example" would leave the site: any control, space,
+// format character or backslash refuses the path, as does a second slash at its start.
 func localPath(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+	if next == "" || next[0] != '/' || strings.HasPrefix(next, "//") || !utf8.ValidString(next) {
+		return ""
+	}
+	for _, r := range next {
+		if r == '\\' || r == utf8.RuneError || unicode.IsControl(r) || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) {
+			return ""
+		}
+	}
+	if u, err := url.Parse(next); err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || strings.HasPrefix(path.Clean(u.Path), "//") {
 		return ""
 	}
 	return next
