@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+	"unicode/utf8"
 
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/catalog"
@@ -55,10 +56,16 @@ func New(d Deps) http.Handler {
 func (s *server) routes() http.Handler {
 	mux := http.NewServeMux()
 	static, _ := fs.Sub(staticFS, "static")
-	files := http.StripPrefix("/static/", http.FileServerFS(static))
-	mux.Handle("GET /static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	// Only files are served: a directory, an invalid path (/static/%ff) or a missing file gets
+	// the 404 page rather than a listing or a 500.
+	mux.Handle("GET /static/{file...}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := r.PathValue("file")
+		if st, err := fs.Stat(static, name); !fs.ValidPath(name) || !utf8.ValidString(name) || err != nil || st.IsDir() {
+			s.public(func(q *req) error { return errNotFound })(w, r)
+			return
+		}
 		w.Header().Set("Cache-Control", "public, max-age=3600")
-		files.ServeHTTP(w, r)
+		http.ServeFileFS(w, r, static, name)
 	}))
 
 	mux.HandleFunc("GET /{$}", s.public(s.home))
