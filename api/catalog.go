@@ -157,7 +157,7 @@ func (h *handler) importPriceList(c *gin.Context) error {
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return &derr.Error{Kind: derr.BadRequest, Code: "body_too_large", Message: fmt.Sprintf("The price list is larger than %d bytes.", tooBig.Limit)}
+			return &derr.Error{Kind: derr.TooLarge, Code: "body_too_large", Message: fmt.Sprintf("The price list is larger than %d bytes.", tooBig.Limit)}
 		}
 		return &derr.Error{Kind: derr.BadRequest, Code: "unreadable_body", Message: "The price list could not be read.", Err: err}
 	}
