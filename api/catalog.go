@@ -23,7 +23,7 @@ const maxPriceListBody = 64 << 20
 
 // catalogRoutes lists the routes of agreements, items, prices and price lists.
 func (h *handler) catalogRoutes(a *gin.RouterGroup) {
-	manager := requireRole(auth.RoleManager, auth.RoleAdmin)
+	manager := requireRole(auth.RoleManager) // not admins: SPEC §1 gives agreements and price decisions to managers
 	supplier := requireRole(auth.RoleSupplier)
 
 	a.POST("/agreements", manager, h.wrap(h.createAgreement))

@@ -988,15 +988,16 @@ func TestScopeJunkFilters(t *testing.T) {
 
 // scopeAdmin is what a platform administrator is due on each row with world B's ids: the
 // administrator runs organisations and users and sees every agreement, item and price change
-// (200; writes they may make are not called: 0), but has no orders, deviations, usage or
-// supplier writes at all (403, as GET /orders and GET /deviations answer).
+// (200; writes they may make are not called: 0), but changes no agreement, decides no price
+// change (SPEC §1: managers do) and has no orders, deviations, usage or supplier writes at all
+// (403, as GET /orders and GET /deviations answer).
 var scopeAdmin = map[string]int{
 	"GET /api/v1/organizations/:id":                   200,
 	"PATCH /api/v1/organizations/:id":                 0,
 	"GET /api/v1/users/:id":                           200,
 	"PATCH /api/v1/users/:id":                         0,
 	"GET /api/v1/agreements/:id":                      200,
-	"PATCH /api/v1/agreements/:id":                    0,
+	"PATCH /api/v1/agreements/:id":                    403,
 	"GET /api/v1/agreements/:id/items":                200,
 	"POST /api/v1/agreements/:id/items":               403,
 	"POST /api/v1/agreements/:id/price-list":          403,
@@ -1006,8 +1007,8 @@ var scopeAdmin = map[string]int{
 	"PATCH /api/v1/catalog/items/:id":                 403,
 	"PUT /api/v1/catalog/items/:id/price":             403,
 	"GET /api/v1/price-changes/:id":                   200,
-	"POST /api/v1/price-changes/:id/approve":          0,
-	"POST /api/v1/price-changes/:id/reject":           0,
+	"POST /api/v1/price-changes/:id/approve":          403,
+	"POST /api/v1/price-changes/:id/reject":           403,
 	"GET /api/v1/orders/:id":                          403,
 	"POST /api/v1/orders/:id/approve":                 403,
 	"POST /api/v1/orders/:id/reject":                  403,

@@ -174,11 +174,11 @@ func (s *Service) GetPriceChange(ctx context.Context, c auth.Caller, id string) 
 }
 
 // DecidePriceChange approves or rejects a pending price change on an agreement of the calling
-// manager's procurement body (admins: any). An approved price takes effect on its requested
-// date, or today when that has passed. Errors: Forbidden (not a manager or admin), NotFound
+// manager's procurement body; admins may not (SPEC §1: managers decide price changes). An approved price takes effect on its requested
+// date, or today when that has passed. Errors: Forbidden (not a manager), NotFound
 // (absent or out of scope), Conflict (invalid_transition: already decided).
 func (s *Service) DecidePriceChange(ctx context.Context, c auth.Caller, id string, approve bool, note string) (PriceChange, error) {
-	if !c.HasAny(auth.RoleAdmin, auth.RoleManager) {
+	if !c.Has(auth.RoleManager) {
 		return PriceChange{}, derr.Forbiddenf("Only managers of the agreement decide price changes.")
 	}
 	if !auth.ValidUUID(id) {
@@ -193,7 +193,7 @@ func (s *Service) DecidePriceChange(ctx context.Context, c auth.Caller, id strin
 		if err != nil {
 			return err
 		}
-		if !c.Has(auth.RoleAdmin) && body != c.OrgID {
+		if body != c.OrgID {
 			return derr.NotFoundf("price change not found")
 		}
 		if pc.Status != PricePending {

@@ -114,7 +114,8 @@ func run() error {
 		return err
 	}
 	ceiling := int64(1e12)
-	ag, err := cat.CreateAgreement(ctx, adminCaller, catalog.AgreementInput{ProcurementBodyID: body.ID, Reference: "RA-BENCH",
+	manager := auth.Caller{OrgID: body.ID, OrgKind: auth.KindProcurementBody, Roles: []auth.Role{auth.RoleManager}}
+	ag, err := cat.CreateAgreement(ctx, manager, catalog.AgreementInput{ProcurementBodyID: body.ID, Reference: "RA-BENCH",
 		Title: "Förbrukningsmaterial", CPVCode: "33140000", Currency: "SEK", ValidFrom: "2024-01-01", ValidTo: "2099-12-31",
 		CeilingMinor: &ceiling, CallOffMethod: catalog.MethodDirect,
 		Participants: []catalog.ParticipantInput{{OrgID: buyer.ID}},
