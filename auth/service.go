@@ -27,6 +27,11 @@ type Config struct {
 	Audience   string        // "aud" of access tokens
 	AccessTTL  time.Duration // lifetime of an access token (15 minutes)
 	RefreshTTL time.Duration // lifetime of a refresh token family member
+	// RefreshGrace is how long a just-spent refresh token is still honoured: a page's parallel
+	// requests, or one browser's requests reaching two replicas, refresh with the same token at
+	// once, and all of them must stay signed in. Beyond it, presenting the token again is
+	// reuse and ends the session (RFC 9700).
+	RefreshGrace time.Duration
 	// AccountLimit and AddressLimit bound login attempts per account and per client address.
 	AccountLimit redis_rate.Limit
 	AddressLimit redis_rate.Limit
@@ -41,6 +46,7 @@ func DefaultConfig(secret []byte) Config {
 		Audience:     "avrop-api",
 		AccessTTL:    15 * time.Minute,
 		RefreshTTL:   30 * 24 * time.Hour,
+		RefreshGrace: 10 * time.Second,
 		AccountLimit: redis_rate.Limit{Rate: 5, Burst: 5, Period: 15 * time.Minute},
 		AddressLimit: redis_rate.Limit{Rate: 30, Burst: 30, Period: time.Minute},
 		RedisPrefix:  "avrop:",
@@ -50,6 +56,7 @@ func DefaultConfig(secret []byte) Config {
 // Service signs users in and manages organisations and users.
 type Service struct {
 	db      *sqlx.DB
+	rdb     *redis.Client
 	limiter *redis_rate.Limiter
 	cfg     Config
 	clock   atomic.Pointer[func() time.Time]
@@ -57,8 +64,9 @@ type Service struct {
 	// active remembers for a few seconds that a user is active (and their current roles), so
 	// that verifying a token does not cost a query on every request; any change to the user
 	// in this process clears it.
-	mu     sync.Mutex
-	active map[string]activeUser
+	mu       sync.Mutex
+	active   map[string]activeUser
+	sessions map[string]sessionState // by session id; see revocation.go
 
 	// limiterDownUntil (Unix nanoseconds) skips the limiter for a moment after Redis failed
 	// to answer, so that each login during an outage does not wait for it again.
@@ -80,7 +88,7 @@ const activeCacheTTL = 5 * time.Second
 // NewService returns the auth service. rdb may be nil, and may be down: rate limiting then
 // lets attempts through rather than lock everyone out.
 func NewService(db *sqlx.DB, rdb *redis.Client, cfg Config) *Service {
-	s := &Service{db: db, cfg: cfg, active: map[string]activeUser{}}
+	s := &Service{db: db, rdb: rdb, cfg: cfg, active: map[string]activeUser{}, sessions: map[string]sessionState{}}
 	s.SetClock(func() time.Time { return time.Now().UTC() })
 	if rdb != nil {
 		s.limiter = redis_rate.NewLimiter(rdb)
@@ -243,7 +251,7 @@ func (s *Service) startSession(ctx context.Context, u User, family string) (Sess
 	if err != nil {
 		return Session{}, fmt.Errorf("start session: %w", err)
 	}
-	access, err := s.issueAccessToken(u, org.Kind)
+	access, err := s.issueAccessToken(u, org.Kind, family)
 	if err != nil {
 		return Session{}, err
 	}
@@ -267,14 +275,15 @@ func (s *Service) startSession(ctx context.Context, u User, family string) (Sess
 var errBadRefresh = derr.New(derr.Unauthenticated, "invalid_refresh_token", "The refresh token is not valid.")
 
 // Refresh rotates a refresh token: the presented one is spent and a new pair is returned. A
-// token presented a second time means it was stolen or replayed, so its whole family is
-// revoked. Errors: Unauthenticated.
+// token presented again within RefreshGrace of being spent (the same client's requests racing,
+// possibly in two processes) gets a pair of its own in the same session; presented later, it
+// was stolen or replayed, so its whole family is revoked. Errors: Unauthenticated.
 func (s *Service) Refresh(ctx context.Context, token string) (Session, error) {
 	var sess Session
 	var reused bool
 	var reusedBy, reusedFamily string
 	err := postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		rt, err := refreshTokenForUpdate(ctx, tx, hashToken(token))
+		rt, err := refreshTokenForUpdate(ctx, tx, hashToken(token), s.cfg.RefreshGrace)
 		if derr.Is(err, derr.NotFound) {
 			return errBadRefresh
 		}
@@ -285,12 +294,14 @@ func (s *Service) Refresh(ctx context.Context, token string) (Session, error) {
 		if rt.RevokedAt != nil || now.After(rt.ExpiresAt) {
 			return errBadRefresh
 		}
-		if rt.UsedAt != nil {
+		switch {
+		case rt.UsedAt != nil && !rt.InGrace:
 			reused, reusedBy, reusedFamily = true, rt.UserID, rt.FamilyID
 			return revokeFamily(ctx, tx, rt.FamilyID)
-		}
-		if err := markRefreshTokenUsed(ctx, tx, rt.ID); err != nil {
-			return err
+		case rt.UsedAt == nil:
+			if err := markRefreshTokenUsed(ctx, tx, rt.ID); err != nil {
+				return err
+			}
 		}
 		u, err := userByID(ctx, tx, rt.UserID)
 		if err != nil {
@@ -303,7 +314,7 @@ func (s *Service) Refresh(ctx context.Context, token string) (Session, error) {
 		if err != nil {
 			return err
 		}
-		access, err := s.issueAccessToken(u, org.Kind)
+		access, err := s.issueAccessToken(u, org.Kind, rt.FamilyID)
 		if err != nil {
 			return err
 		}
@@ -315,7 +326,8 @@ func (s *Service) Refresh(ctx context.Context, token string) (Session, error) {
 			User: SessionUser{ID: u.ID, OrgID: u.OrgID, OrgKind: org.Kind, Name: u.Name, Email: u.Email, Roles: u.Roles}}
 		return nil
 	})
-	if reused {
+	if reused && err == nil {
+		s.sessionEnded(ctx, reusedFamily)
 		slog.WarnContext(ctx, "refresh token reused; family revoked", "user_id", reusedBy, "family_id", reusedFamily)
 		return Session{}, errBadRefresh
 	}
@@ -325,27 +337,39 @@ func (s *Service) Refresh(ctx context.Context, token string) (Session, error) {
 	return sess, nil
 }
 
-// Logout revokes the refresh token's family. An unknown token is not an error: logging out
-// twice is harmless.
+// Logout ends the refresh token's session: its family is revoked and the session's access
+// tokens are refused from now on (see revocation.go). An unknown token is not an error:
+// logging out twice is harmless.
 func (s *Service) Logout(ctx context.Context, token string) error {
-	rt, err := refreshTokenForUpdate(ctx, s.db, hashToken(token))
+	rt, err := refreshTokenForUpdate(ctx, s.db, hashToken(token), 0)
 	if derr.Is(err, derr.NotFound) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("logout: %w", err)
 	}
-	return revokeFamily(ctx, s.db, rt.FamilyID)
+	if err := revokeFamily(ctx, s.db, rt.FamilyID); err != nil {
+		return fmt.Errorf("logout: %w", err)
+	}
+	s.sessionEnded(ctx, rt.FamilyID)
+	return nil
 }
 
 // Authenticate verifies an access token and returns its caller. The token names the user;
 // whether they are still active, and their roles, come from the database (cached in this
 // process for activeCacheTTL), so a deactivated user is refused and a changed role takes
-// effect even while their token has not expired. Errors: Unauthenticated.
+// effect even while their token has not expired; a token of a session that was logged out
+// (or whose refresh token was reused) is refused. Errors: Unauthenticated.
 func (s *Service) Authenticate(ctx context.Context, token string) (Caller, error) {
-	c, err := s.parseAccessToken(token)
+	c, sid, err := s.parseAccessToken(token)
 	if err != nil {
 		return Caller{}, err
+	}
+	switch revoked, err := s.sessionRevoked(ctx, sid); {
+	case err != nil:
+		return Caller{}, err
+	case revoked:
+		return Caller{}, derr.New(derr.Unauthenticated, "session_ended", "The session has ended; sign in again.")
 	}
 	au, err := s.activeUser(ctx, c.UserID)
 	if err != nil {
