@@ -47,6 +47,7 @@ type config struct {
 	RedisURL               string        `env:"REDIS_URL" envDefault:"redis://localhost:6379/0"`
 	Addr                   string        `env:"AVROP_ADDR" envDefault:":8080"`
 	JWTSecret              string        `env:"AVROP_JWT_SECRET"`
+	JWTSecretFile          string        `env:"AVROP_JWT_SECRET_FILE"`
 	Env                    string        `env:"AVROP_ENV" envDefault:"production"`
 	BootstrapAdminEmail    string        `env:"AVROP_BOOTSTRAP_ADMIN_EMAIL"`
 	BootstrapAdminPassword string        `env:"AVROP_BOOTSTRAP_ADMIN_PASSWORD"`
@@ -61,16 +62,33 @@ func loadConfig(environ map[string]string) (config, error) {
 	if err := env.ParseWithOptions(&cfg, env.Options{Environment: environ}); err != nil {
 		return cfg, fmt.Errorf("config: %w", err)
 	}
-	if cfg.JWTSecret == "" {
-		if cfg.Env != "development" {
-			return cfg, errors.New("config: AVROP_JWT_SECRET is required outside development (AVROP_ENV=development uses a built-in secret)")
-		}
-		cfg.JWTSecret = devSecret
-	}
-	if len(cfg.JWTSecret) < 32 {
-		return cfg, errors.New("config: AVROP_JWT_SECRET must be at least 32 characters")
-	}
 	return cfg, nil
+}
+
+// jwtSecret is the secret that signs access tokens: AVROP_JWT_SECRET, else the one kept in
+// AVROP_JWT_SECRET_FILE (made on first start), else in development a built-in one. Outside
+// development a short, published or placeholder secret is refused (see checkSecret).
+func (cfg config) jwtSecret() (string, error) {
+	secret := cfg.JWTSecret
+	if secret == "" && cfg.JWTSecretFile != "" {
+		var err error
+		if secret, err = secretFromFile(cfg.JWTSecretFile); err != nil {
+			return "", err
+		}
+	}
+	if cfg.Env == "development" {
+		if secret == "" {
+			secret = devSecret
+		}
+		if len(secret) < 32 {
+			return "", errors.New("config: AVROP_JWT_SECRET must be at least 32 characters")
+		}
+		return secret, nil
+	}
+	if secret == "" {
+		return "", errors.New("config: AVROP_JWT_SECRET (or AVROP_JWT_SECRET_FILE) is required outside development (AVROP_ENV=development uses a built-in secret)")
+	}
+	return secret, checkSecret(secret)
 }
 
 const usage = `usage: avrop <command>
@@ -103,6 +121,14 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 	if err != nil {
 		return err
 	}
+	// Only serve signs tokens; migrate and seed need no secret, so they get a random one that
+	// signs nothing.
+	secret := randomSecret()
+	if args[0] == "serve" {
+		if secret, err = cfg.jwtSecret(); err != nil {
+			return err
+		}
+	}
 	db, err := openDatabase(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
@@ -120,7 +146,7 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 		return err
 	}
 	defer rdb.Close()
-	authCfg := auth.DefaultConfig([]byte(cfg.JWTSecret))
+	authCfg := auth.DefaultConfig([]byte(secret))
 	authSvc := auth.NewService(db, rdb, authCfg)
 	cat := catalog.NewService(db, rdb, authCfg.RedisPrefix)
 	ord := orders.NewService(db, cat)
