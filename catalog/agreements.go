@@ -10,6 +10,7 @@ import (
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/internal/derr"
 	"github.com/avrop/avrop/internal/postgres"
+	"github.com/avrop/avrop/internal/text"
 )
 
 // CreateAgreement creates an agreement with its participants and awarded suppliers. Managers
@@ -90,10 +91,12 @@ func (s *Service) UpdateAgreement(ctx context.Context, c auth.Caller, id string,
 		var v derr.Validator
 		if p.Title != nil {
 			v.Check(strings.TrimSpace(*p.Title) != "" && len(*p.Title) <= 200, "title", "is required (at most 200 characters)")
+			text.CheckLine(&v, "title", *p.Title)
 			a.Title = *p.Title
 		}
 		if p.Description != nil {
 			v.Check(len(*p.Description) <= 10000, "description", "is at most 10000 characters")
+			text.CheckLines(&v, "description", *p.Description)
 			a.Description = *p.Description
 		}
 		if p.ValidTo != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/internal/derr"
 	"github.com/avrop/avrop/internal/postgres"
+	"github.com/avrop/avrop/internal/text"
 )
 
 // maxPriceMinor bounds prices so that the increase arithmetic (difference × 10,000) never
@@ -61,6 +62,7 @@ func (r *PriceRequest) validate() error {
 	v.Check(r.PriceMinor != nil && *r.PriceMinor >= 0 && *r.PriceMinor <= maxPriceMinor, "price_minor", "is required, between 0 and 10^12")
 	v.Check(r.EffectiveFrom == "" || validDate(r.EffectiveFrom), "effective_from", "must be a date YYYY-MM-DD or empty for today")
 	v.Check(len(r.Reason) <= 1000, "reason", "is at most 1000 characters")
+	text.CheckLines(&v, "reason", r.Reason)
 	return v.Err()
 }
 
@@ -184,8 +186,8 @@ func (s *Service) DecidePriceChange(ctx context.Context, c auth.Caller, id strin
 	if !auth.ValidUUID(id) {
 		return PriceChange{}, derr.NotFoundf("price change not found")
 	}
-	if len(note) > 1000 {
-		return PriceChange{}, derr.Fields([]derr.FieldError{{Field: "note", Message: "is at most 1000 characters"}})
+	if len(note) > 1000 || !text.Lines(note) {
+		return PriceChange{}, derr.Fields([]derr.FieldError{{Field: "note", Message: "is at most 1000 characters of " + text.LinesMessage[len("must be "):]}})
 	}
 	today := s.today()
 	err := postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/internal/derr"
+	"github.com/avrop/avrop/internal/text"
 )
 
 // Service is the catalogue's entry point. It is safe for concurrent use.
@@ -228,6 +229,9 @@ func (in *AgreementInput) validate() error {
 	v.Check(referenceRe.MatchString(in.Reference), "reference", "is required: letters, digits, - _ . / (at most 64)")
 	v.Check(strings.TrimSpace(in.Title) != "" && len(in.Title) <= 200, "title", "is required (at most 200 characters)")
 	v.Check(len(in.Description) <= 10000, "description", "is at most 10000 characters")
+	text.CheckLine(&v, "reference", in.Reference)
+	text.CheckLine(&v, "title", in.Title)
+	text.CheckLines(&v, "description", in.Description)
 	v.Check(cpvRe.MatchString(in.CPVCode), "cpv_code", "must be a CPV code such as 33190000 or 33190000-8")
 	v.Check(iso4217[in.Currency], "currency", "must be an ISO 4217 code such as SEK")
 	v.Check(validDate(in.ValidFrom), "valid_from", "must be a date YYYY-MM-DD")

@@ -68,7 +68,7 @@ func (s *Service) Move(ctx context.Context, c auth.Caller, id string, action Act
 	if action == ActionDecline {
 		field = "reason"
 	}
-	checkText(&v, note, field, maxTextLen, action == ActionDecline)
+	checkText(&v, note, field, maxTextLen, action == ActionDecline, true)
 	if err := v.Err(); err != nil {
 		return Order{}, err
 	}
