@@ -15,6 +15,8 @@ import (
 
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/catalog"
+	"github.com/avrop/avrop/internal/clientip"
+	"github.com/avrop/avrop/internal/postgres"
 	"github.com/avrop/avrop/orders"
 )
 
@@ -28,11 +30,15 @@ type Deps struct {
 	Logger  *slog.Logger
 	// Frontend serves every path outside /api, /healthz, /readyz and /metrics; may be nil.
 	Frontend http.Handler
+	// TrustedProxies are the proxies whose X-Forwarded-For names the client (login limits,
+	// logs); none by default.
+	TrustedProxies clientip.Trusted
 }
 
 type handler struct {
 	Deps
 	metrics *metrics
+	outage  postgres.OutageLog
 }
 
 // NewHandler returns the HTTP handler of the API and, through Deps.Frontend, the web UI.

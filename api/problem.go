@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/avrop/avrop/internal/derr"
+	"github.com/avrop/avrop/internal/postgres"
 )
 
 // statusByKind is the one table mapping domain error kinds to HTTP statuses.
@@ -57,9 +58,14 @@ func writeProblem(c *gin.Context, status int, code, title, detail string, fields
 }
 
 // respondError writes err as a problem document. Only Internal errors are logged, and users
-// then see a generic message.
+// then see a generic message. A database that cannot be reached answers 503 with Retry-After
+// and is logged at most once per outageLogEvery, however many requests fail meanwhile.
 func (h *handler) respondError(c *gin.Context, err error) {
+	err = postgres.Classify(err)
 	var e *derr.Error
+	if errors.As(err, &e) && e.Kind == derr.Unavailable {
+		h.outage.Log(c.Request.Context(), h.Logger, err)
+	}
 	if !errors.As(err, &e) || e.Kind == derr.Internal {
 		h.Logger.ErrorContext(c.Request.Context(), "internal error", "err", err, "route", c.FullPath())
 		writeProblem(c, http.StatusInternalServerError, "internal", "Internal error",
@@ -73,7 +79,7 @@ func (h *handler) respondError(c *gin.Context, err error) {
 	if e.Kind == derr.Unauthenticated {
 		c.Header("WWW-Authenticate", `Bearer realm="avrop"`)
 	}
-	if e.Kind == derr.RateLimited && e.RetryAfter > 0 {
+	if (e.Kind == derr.RateLimited || e.Kind == derr.Unavailable) && e.RetryAfter > 0 {
 		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(e.RetryAfter.Seconds()))))
 	}
 	writeProblem(c, status, e.Code, http.StatusText(status), e.Message, e.Fields)

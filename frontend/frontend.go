@@ -14,6 +14,8 @@ import (
 
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/catalog"
+	"github.com/avrop/avrop/internal/clientip"
+	"github.com/avrop/avrop/internal/postgres"
 	"github.com/avrop/avrop/orders"
 )
 
@@ -31,6 +33,8 @@ type Deps struct {
 	Logger  *slog.Logger
 	// Secure marks cookies Secure; true everywhere but plain-HTTP development.
 	Secure bool
+	// TrustedProxies are the proxies whose X-Forwarded-For names the client; none by default.
+	TrustedProxies clientip.Trusted
 	// Now is the clock for dates shown and defaulted in forms; nil means time.Now.
 	Now func() time.Time
 }
@@ -39,6 +43,7 @@ type server struct {
 	Deps
 	pages    map[string]*pageTemplate
 	sessions *refresher
+	outage   postgres.OutageLog
 }
 
 // New returns the handler of every UI path: pages, forms and /static/.

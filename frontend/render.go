@@ -7,11 +7,13 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/internal/derr"
+	"github.com/avrop/avrop/internal/postgres"
 )
 
 // pageTemplate is one page parsed together with the layout.
@@ -241,8 +243,10 @@ type errorData struct {
 }
 
 // fail renders err as an error page: expected errors with their status and a translated
-// explanation, anything else as a logged 500 with a generic message.
+// explanation, an unreachable database as 503 with Retry-After (logged once per outage
+// interval, not per request), anything else as a logged 500 with a generic message.
 func (s *server) fail(q *req, err error) {
+	err = postgres.Classify(err)
 	var de *derr.Error
 	status, heading, text := http.StatusInternalServerError, "error.500", "error.500_text"
 	var mbe *http.MaxBytesError
@@ -269,6 +273,10 @@ func (s *server) fail(q *req, err error) {
 			return
 		case derr.RateLimited:
 			status, heading, text = http.StatusTooManyRequests, "error.429", "error.429_text"
+		case derr.Unavailable:
+			status, heading, text = http.StatusServiceUnavailable, "error.503", "error.503_text"
+			q.w.Header().Set("Retry-After", strconv.Itoa(int(de.RetryAfter.Seconds())))
+			s.outage.Log(q.ctx(), s.Logger, err)
 		default:
 			s.Logger.ErrorContext(q.ctx(), "ui request failed", "path", q.r.URL.Path, "err", err)
 		}
