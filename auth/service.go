@@ -18,6 +18,7 @@ import (
 
 	"github.com/avrop/avrop/internal/derr"
 	"github.com/avrop/avrop/internal/postgres"
+	"github.com/avrop/avrop/internal/text"
 )
 
 // Config holds the settings of sign-in.
@@ -32,7 +33,12 @@ type Config struct {
 	// once, and all of them must stay signed in. Beyond it, presenting the token again is
 	// reuse and ends the session (RFC 9700).
 	RefreshGrace time.Duration
-	// AccountLimit and AddressLimit bound login attempts per account and per client address.
+	// Failed login attempts are limited three ways (see Login): PairLimit per account and
+	// client address (the guesser at one address), AccountLimit per account from anywhere (a
+	// softer limit that only slows a spread-out guesser down, so that the right password gets
+	// in after a short pause) and AddressLimit per client address (one address trying many
+	// accounts).
+	PairLimit    redis_rate.Limit
 	AccountLimit redis_rate.Limit
 	AddressLimit redis_rate.Limit
 	RedisPrefix  string // namespace of this service's Redis keys
@@ -47,7 +53,10 @@ func DefaultConfig(secret []byte) Config {
 		AccessTTL:    15 * time.Minute,
 		RefreshTTL:   30 * 24 * time.Hour,
 		RefreshGrace: 10 * time.Second,
-		AccountLimit: redis_rate.Limit{Rate: 5, Burst: 5, Period: 15 * time.Minute},
+		// Five tries, then one a minute for this address and account.
+		PairLimit: redis_rate.Limit{Rate: 1, Burst: 5, Period: time.Minute},
+		// Ten tries from anywhere, then one every 15 seconds: a pause, never a lockout.
+		AccountLimit: redis_rate.Limit{Rate: 4, Burst: 10, Period: time.Minute},
 		AddressLimit: redis_rate.Limit{Rate: 30, Burst: 30, Period: time.Minute},
 		RedisPrefix:  "avrop:",
 	}
@@ -124,24 +133,43 @@ type SessionUser struct {
 var errBadCredentials = derr.New(derr.Unauthenticated, "invalid_credentials", "The email or password is wrong.")
 
 // Login checks email and password and starts a session. Errors: Unauthenticated for wrong
-// credentials or an inactive user, RateLimited after too many failed attempts.
+// credentials or an inactive user, RateLimited after too many failed attempts, Invalid for an
+// address that is not text.
 //
-// Failed attempts are limited per account and per client address with redis_rate (GCRA in
-// Redis). Every attempt takes one unit from both limits before the password is checked, so
-// that parallel guesses cannot slip past the limit; a successful login then clears the
-// account's limit and gives its unit back to the address, so only failures count and a
-// municipality's many users behind one address can all sign in. When Redis is unreachable
-// the limits are skipped (fail open): sign-in keeps working while the cache is down, and
+// Failed attempts are limited with redis_rate (GCRA in Redis) per client address, per account
+// and address pair, and per account. Every attempt takes one unit from each limit before the
+// password is checked, so that parallel guesses cannot slip past them; a successful login
+// then clears the pair's and the account's limits and gives its unit back to the address, so
+// only failures count. Someone guessing at one address is held to the pair's limit without
+// locking out the account's owner elsewhere or colleagues behind the same address; guessing
+// spread over many addresses meets the account's limit, which only spaces attempts out, so
+// the owner's right password gets in after a pause of seconds. When Redis is unreachable the
+// limits are skipped (fail open): sign-in keeps working while the cache is down, and
 // argon2id still makes each guess expensive.
 func (s *Service) Login(ctx context.Context, email, password, clientAddr string) (Session, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
+	if !text.Line(email) || len(email) > 254 {
+		// No account can have such an address, and PostgreSQL would refuse a NUL in it.
+		return Session{}, derr.Fields([]derr.FieldError{{Field: "email", Message: text.LineMessage}})
+	}
 	accountKey := s.limitKey("account", email)
+	pairKey := s.limitKey("pair", email+"\x00"+clientAddr)
 	addrKey := s.limitKey("addr", clientAddr)
 	if err := s.allow(ctx, s.cfg.AddressLimit, addrKey, 1); err != nil {
 		return Session{}, err
 	}
+	if err := s.allow(ctx, s.cfg.PairLimit, pairKey, 1); err != nil {
+		return Session{}, err
+	}
 	if err := s.allow(ctx, s.cfg.AccountLimit, accountKey, 1); err != nil {
 		return Session{}, err
+	}
+	// An attempt that fails on our side (PostgreSQL down) gives its units back: only wrong
+	// credentials count against a person.
+	giveBack := func() {
+		s.refund(ctx, s.cfg.PairLimit, pairKey)
+		s.refund(ctx, s.cfg.AccountLimit, accountKey)
+		s.refund(ctx, s.cfg.AddressLimit, addrKey)
 	}
 	u, err := userByEmail(ctx, s.db, email)
 	if derr.Is(err, derr.NotFound) {
@@ -149,18 +177,25 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 		return Session{}, errBadCredentials
 	}
 	if err != nil {
+		giveBack()
 		return Session{}, fmt.Errorf("login: %w", err)
 	}
 	ok, err := CheckPassword(u.PasswordHash, password)
 	if err != nil {
+		giveBack()
 		return Session{}, fmt.Errorf("login: %w", err)
 	}
 	if !ok || !u.Active {
 		return Session{}, errBadCredentials
 	}
+	s.resetLimit(ctx, s.cfg.PairLimit, pairKey)
 	s.resetLimit(ctx, s.cfg.AccountLimit, accountKey)
 	s.refund(ctx, s.cfg.AddressLimit, addrKey)
-	return s.startSession(ctx, u, uuid.NewString())
+	sess, err := s.startSession(ctx, u, uuid.NewString())
+	if err != nil {
+		s.refund(ctx, s.cfg.AddressLimit, addrKey) // the reset limits need nothing back
+	}
+	return sess, err
 }
 
 // limitKey is the Redis key of a login limit. The value is hashed so that a key's length

@@ -297,7 +297,7 @@ func (s *server) login(q *req) error {
 		d.Error = "login.missing"
 		return q.render(http.StatusUnprocessableEntity, "login", "login.title", d)
 	}
-	sess, err := s.Auth.Login(q.ctx(), email, password, clientAddr(q.r))
+	sess, err := s.Auth.Login(q.ctx(), email, password, s.TrustedProxies.Addr(q.r))
 	switch {
 	case derr.Is(err, derr.Unauthenticated):
 		d.Error = "login.wrong"
@@ -369,14 +369,6 @@ func localPath(next string) string {
 		return ""
 	}
 	return next
-}
-
-func clientAddr(r *http.Request) string {
-	host := r.RemoteAddr
-	if i := strings.LastIndexByte(host, ':'); i > 0 {
-		host = host[:i]
-	}
-	return host
 }
 
 // redirect answers a POST with 303 (See Other) and a GET with 302; htmx requests get an

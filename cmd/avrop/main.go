@@ -27,6 +27,7 @@ import (
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/catalog"
 	"github.com/avrop/avrop/frontend"
+	"github.com/avrop/avrop/internal/clientip"
 
 	"github.com/avrop/avrop/internal/postgres"
 	"github.com/avrop/avrop/orders"
@@ -52,6 +53,7 @@ type config struct {
 	BootstrapAdminEmail    string        `env:"AVROP_BOOTSTRAP_ADMIN_EMAIL"`
 	BootstrapAdminPassword string        `env:"AVROP_BOOTSTRAP_ADMIN_PASSWORD"`
 	ShutdownTimeout        time.Duration `env:"AVROP_SHUTDOWN_TIMEOUT" envDefault:"20s"`
+	TrustedProxies         string        `env:"AVROP_TRUSTED_PROXIES"`
 }
 
 // devSecret signs tokens in development only, so that `make run` works without setup.
@@ -166,9 +168,14 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 	} else if created {
 		logger.Info("bootstrap admin created", "email", cfg.BootstrapAdminEmail)
 	}
+	proxies, err := clientip.Parse(cfg.TrustedProxies)
+	if err != nil {
+		return fmt.Errorf("config: AVROP_TRUSTED_PROXIES: %w", err)
+	}
 	handler := api.NewHandler(api.Deps{
-		DB: db, Redis: rdb, Auth: authSvc, Catalog: cat, Orders: ord, Logger: logger,
-		Frontend: frontend.New(frontend.Deps{Auth: authSvc, Catalog: cat, Orders: ord, Logger: logger, Secure: cfg.Env != "development"}),
+		DB: db, Redis: rdb, Auth: authSvc, Catalog: cat, Orders: ord, Logger: logger, TrustedProxies: proxies,
+		Frontend: frontend.New(frontend.Deps{Auth: authSvc, Catalog: cat, Orders: ord, Logger: logger,
+			Secure: cfg.Env != "development", TrustedProxies: proxies}),
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
