@@ -17,6 +17,7 @@ import (
 	"github.com/avrop/avrop/catalog"
 	"github.com/avrop/avrop/internal/clientip"
 	"github.com/avrop/avrop/internal/postgres"
+	"github.com/avrop/avrop/invoices"
 	"github.com/avrop/avrop/orders"
 )
 
@@ -27,7 +28,9 @@ type Deps struct {
 	Auth    *auth.Service
 	Catalog *catalog.Service
 	Orders  *orders.Service
-	Logger  *slog.Logger
+	// Invoices serves SPEC §9 (invoices, spend records, contract loyalty).
+	Invoices *invoices.Service
+	Logger   *slog.Logger
 	// Frontend serves every path outside /api, /healthz, /readyz and /metrics; may be nil.
 	Frontend http.Handler
 	// TrustedProxies are the proxies whose X-Forwarded-For names the client (login limits,

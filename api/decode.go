@@ -108,7 +108,7 @@ func badJSON(err error) error {
 		if field == "" {
 			field = "body"
 		}
-		return bad("malformed_json", "A field has the wrong type.", derr.FieldError{Field: field, Message: "must be " + typ.Type.String()})
+		return bad("malformed_json", "A field has the wrong type.", derr.FieldError{Field: field, Code: "wrong_type", Message: "must be " + typ.Type.String()})
 	case errors.As(err, &tooBig):
 		return &derr.Error{Kind: derr.TooLarge, Code: "body_too_large", Message: fmt.Sprintf("The body is larger than %d bytes.", tooBig.Limit), Err: err}
 	case errors.Is(err, io.EOF):
@@ -117,7 +117,7 @@ func badJSON(err error) error {
 		return bad("malformed_json", "The body ends too early.")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return bad("unknown_field", "The body has a field this endpoint does not accept.", derr.FieldError{Field: name, Message: "unknown field"})
+		return bad("unknown_field", "The body has a field this endpoint does not accept.", derr.FieldError{Field: name, Code: "unknown_field", Message: "unknown field"})
 	default:
 		return bad("malformed_json", "The body is not valid JSON.")
 	}
@@ -132,7 +132,7 @@ func queryInt(c *gin.Context, name string, def int) (int, error) {
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 0 {
 		return 0, &derr.Error{Kind: derr.BadRequest, Code: "invalid_query", Message: "A query parameter is not valid.",
-			Fields: []derr.FieldError{{Field: name, Message: "must be a non-negative integer"}}}
+			Fields: []derr.FieldError{{Field: name, Code: "negative", Message: "must be a non-negative integer"}}}
 	}
 	return n, nil
 }
@@ -151,8 +151,8 @@ func queryPage(c *gin.Context) (auth.Page, error) {
 		return auth.Page{}, err
 	}
 	var v derr.Validator
-	v.Check(page >= 1 && page <= maxPage, "page", fmt.Sprintf("must be between 1 and %d", maxPage))
-	v.Check(size >= 1 && size <= 100, "page_size", "must be between 1 and 100")
+	v.Check(page >= 1 && page <= maxPage, "page", "range", fmt.Sprintf("must be between 1 and %d", maxPage))
+	v.Check(size >= 1 && size <= 100, "page_size", "range", "must be between 1 and 100")
 	if len(v.Errors) > 0 {
 		return auth.Page{}, &derr.Error{Kind: derr.BadRequest, Code: "invalid_query", Message: "A query parameter is not valid.", Fields: v.Errors}
 	}

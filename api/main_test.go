@@ -14,6 +14,7 @@ import (
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/catalog"
 	"github.com/avrop/avrop/internal/testenv"
+	"github.com/avrop/avrop/invoices"
 	"github.com/avrop/avrop/orders"
 )
 
@@ -58,7 +59,8 @@ func newTestAPIDeps(t testing.TB, cfg auth.Config, change func(*Deps)) *testAPI 
 	a := auth.NewService(db, rdb, cfg)
 	cat := catalog.NewService(db, rdb, testenv.RedisPrefix())
 	ord := orders.NewService(db, cat)
-	d := Deps{DB: db, Redis: rdb, Auth: a, Catalog: cat, Orders: ord, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))}
+	d := Deps{DB: db, Redis: rdb, Auth: a, Catalog: cat, Orders: ord, Invoices: invoices.NewService(db, nil),
+		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))}
 	if change != nil {
 		change(&d)
 	}

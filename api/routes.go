@@ -44,4 +44,7 @@ func (h *handler) routes(r *gin.Engine, reg *prometheus.Registry) {
 	h.orderRoutes(a)
 	h.peppolRoutes(a)
 	h.followupRoutes(a)
+
+	// Invoices, spend records and contract loyalty (invoices package).
+	h.invoiceRoutes(a)
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/internal/testenv"
+	"github.com/avrop/avrop/invoices"
 	"github.com/avrop/avrop/orders"
 )
 
@@ -47,6 +48,7 @@ type scopeWorld struct {
 	orders                         map[orders.Status]string
 	deviation                      string // open, on the delivered order
 	respondedDeviation             string // responded, on the shipped order
+	invoice                        string // deviating (price above the order), on the delivered order
 }
 
 // userOf returns the world's user with role.
@@ -148,6 +150,14 @@ func newScopeWorld(t *testing.T, a *testAPI, name string) *scopeWorld {
 		map[string]any{"kind": "damaged", "description": "Trasig förpackning"}), http.StatusCreated)["id"].(string)
 	must(a.do("POST", "/api/v1/orders/"+w.orders[orders.StatusShipped]+"/deviations/"+w.respondedDeviation+"/respond", w.supplier.tok,
 		map[string]any{"response": "Ny skickas"}), http.StatusOK)
+	var number string
+	testenv.Must(t, testenv.DB(t).Get(&number, `SELECT number FROM orders WHERE id = $1`, w.orders[orders.StatusDelivered]))
+	doc := invoices.Draft{Number: "F-" + name + "-" + testenv.Unique(), IssueDate: "2026-11-20", Currency: "SEK", OrderNumber: number,
+		Supplier: invoices.DraftParty{OrgNumber: w.sup.OrgNumber, Name: w.sup.Name, Country: "SE"},
+		Buyer:    invoices.DraftParty{OrgNumber: w.buyer.OrgNumber, Name: w.buyer.Name, Country: "SE"},
+		Lines:    []invoices.DraftLine{{SKU: "SC-0", Name: "Scopedosett", Unit: "EA", Quantity: 2, UnitPriceMinor: 12000, VATRateBP: 2500}},
+	}.Document()
+	w.invoice = must(a.do("POST", "/api/v1/invoices", w.supplier.tok, doc, "Content-Type", "application/xml"), http.StatusCreated)["id"].(string)
 	return w
 }
 
@@ -203,7 +213,9 @@ func (w *scopeWorld) snapshot(t testing.TB) string {
 		  'order_events', (SELECT json_agg(t ORDER BY t.id) FROM order_events t JOIN orders o ON o.id = t.order_id WHERE o.agreement_id = $2),
 		  'deviations', (SELECT json_agg(t ORDER BY t.id) FROM deviations t JOIN orders o ON o.id = t.order_id WHERE o.agreement_id = $2),
 		  'agreement_usage', (SELECT json_agg(t ORDER BY t::text) FROM agreement_usage t WHERE t.agreement_id = $2),
-		  'participant_usage', (SELECT json_agg(t ORDER BY t::text) FROM participant_usage t WHERE t.agreement_id = $2)
+		  'participant_usage', (SELECT json_agg(t ORDER BY t::text) FROM participant_usage t WHERE t.agreement_id = $2),
+		  'invoices', (SELECT json_agg(t ORDER BY t.id) FROM invoices t WHERE t.buyer_org_id = ANY($1) OR t.supplier_id = ANY($1)),
+		  'spend_records', (SELECT json_agg(t ORDER BY t.id) FROM spend_records t WHERE t.org_id = ANY($1))
 		)::text`, pq.Array(w.orgIDs()), w.agreement).Scan(&s))
 	return s
 }
@@ -236,6 +248,7 @@ func (w *scopeWorld) view(t testing.TB, a *testAPI) string {
 	get(w.manager.tok, "/api/v1/deviations?page_size=100", "total", "items")
 	get(w.orderer.tok, "/api/v1/catalog/items?q=scopedosett", "total", "items")
 	get(w.orderer.tok, "/api/v1/me", "user")
+	get(w.approver.tok, "/api/v1/invoices/"+w.invoice, "status", "decision_note")
 	return b.String()
 }
 
@@ -305,6 +318,11 @@ var (
 	nbAll     = map[auth.Role]int{auth.RoleOrderer: 200, auth.RoleApprover: 200, auth.RoleSupplier: 200}
 	nbBuyers  = map[auth.Role]int{auth.RoleOrderer: 200, auth.RoleApprover: 200}
 	nbSupWrit = map[auth.Role]int{auth.RoleSupplier: nbAllowed}
+)
+
+var (
+	scopeInvoice      = scopeID(func(w *scopeWorld) string { return w.invoice })
+	scopeInvoiceRoles = []auth.Role{auth.RoleApprover, auth.RoleSupplier, auth.RoleManager}
 )
 
 func scopeID(f func(w *scopeWorld) string) func(w *scopeWorld) map[string]string {
@@ -380,6 +398,12 @@ func scopeRows() []scopeRow {
 		{method: "POST", route: "/api/v1/orders/:id/deviations/:did/close", ids: openDev, body: map[string]any{"note": "kapad"}, roles: scopeManagerOnly},
 
 		{method: "GET", route: "/api/v1/orders/:id/peppol", ids: scopeOrderIn(orders.StatusDelivered), roles: scopeAllRoles},
+
+		// Invoices (SPEC §9): the issuing supplier, the receiving organisation's approvers and
+		// managers, and the agreement's managers; orderers never.
+		{method: "GET", route: "/api/v1/invoices/:id", ids: scopeInvoice, roles: scopeInvoiceRoles},
+		{method: "POST", route: "/api/v1/invoices/:id/accept", ids: scopeInvoice, body: map[string]any{"note": "kapad"}, roles: []auth.Role{auth.RoleApprover}},
+		{method: "POST", route: "/api/v1/invoices/:id/dispute", ids: scopeInvoice, body: map[string]any{"note": "kapad"}, roles: []auth.Role{auth.RoleApprover}},
 	}
 	return rows
 }
@@ -510,6 +534,7 @@ func TestScopeNeighbours(t *testing.T) {
 	for _, id := range []string{w.deviation, w.respondedDeviation} {
 		first[id] = "the first buyer's deviation"
 	}
+	first[w.invoice] = "the first buyer's invoice"
 	for _, id := range []string{w.manager.ID, w.orderer.ID, w.approver.ID, w.supplier.ID, w.buyer.ID, w.sup.ID, w.body.ID} {
 		first[id] = "the first organisations' users and organisations"
 	}
@@ -529,6 +554,7 @@ func TestScopeNeighbours(t *testing.T) {
 		{"/api/v1/catalog/items?q=scopedosett&agreement_id=" + w.agreement, []auth.Role{auth.RoleOrderer, auth.RoleApprover, auth.RoleSupplier}},
 		{"/api/v1/users?page_size=100", []auth.Role{auth.RoleOrderer, auth.RoleApprover, auth.RoleSupplier}},
 		{"/api/v1/organizations?page_size=100", []auth.Role{auth.RoleOrderer, auth.RoleApprover, auth.RoleSupplier}},
+		{"/api/v1/invoices?page_size=100", []auth.Role{auth.RoleApprover, auth.RoleSupplier}},
 	} {
 		t.Run("list "+c.path, func(t *testing.T) {
 			for _, role := range c.roles {
@@ -962,6 +988,7 @@ func TestScopeJunkFilters(t *testing.T) {
 		"/api/v1/price-changes?agreement_id=%s", "/api/v1/price-changes?item_id=%s", "/api/v1/price-changes?status=%s",
 		"/api/v1/deviations?agreement_id=%s", "/api/v1/deviations?supplier_id=%s", "/api/v1/deviations?status=%s",
 		"/api/v1/users?org_id=%s", "/api/v1/organizations?kind=%s", "/api/v1/agreements?status=%s",
+		"/api/v1/invoices?status=%s", "/api/v1/invoices?supplier_id=%s", "/api/v1/analytics/contract-loyalty?org_id=%s",
 	} {
 		for _, junk := range []string{"not-a-uuid", "%27%20OR%201%3D1--", "00000000-0000-0000-0000-00000000000Z", "%00"} {
 			p := fmt.Sprintf(path, junk)
@@ -1022,6 +1049,9 @@ var scopeAdmin = map[string]int{
 	"POST /api/v1/orders/:id/deviations/:did/respond": 403,
 	"POST /api/v1/orders/:id/deviations/:did/close":   403,
 	"GET /api/v1/orders/:id/peppol":                   403,
+	"GET /api/v1/invoices/:id":                        403,
+	"POST /api/v1/invoices/:id/accept":                403,
+	"POST /api/v1/invoices/:id/dispute":               403,
 }
 
 // checkScopeAdmin calls every row for which only is true as a platform administrator with

@@ -20,8 +20,8 @@ func (h *handler) login(c *gin.Context) error {
 		return err
 	}
 	var v derr.Validator
-	v.Check(req.Email != "", "email", "is required")
-	v.Check(req.Password != "", "password", "is required")
+	v.Check(req.Email != "", "email", "required", "is required")
+	v.Check(req.Password != "", "password", "required", "is required")
 	if err := v.Err(); err != nil {
 		return err
 	}
@@ -44,7 +44,7 @@ func (h *handler) refresh(c *gin.Context) error {
 		return err
 	}
 	if req.RefreshToken == "" {
-		return derr.Fields([]derr.FieldError{{Field: "refresh_token", Message: "is required"}})
+		return derr.Fields([]derr.FieldError{{Field: "refresh_token", Code: "required", Message: "is required"}})
 	}
 	sess, err := h.Auth.Refresh(c.Request.Context(), req.RefreshToken)
 	if err != nil {
@@ -61,7 +61,7 @@ func (h *handler) logout(c *gin.Context) error {
 		return err
 	}
 	if req.RefreshToken == "" {
-		return derr.Fields([]derr.FieldError{{Field: "refresh_token", Message: "is required"}})
+		return derr.Fields([]derr.FieldError{{Field: "refresh_token", Code: "required", Message: "is required"}})
 	}
 	if err := h.Auth.Logout(c.Request.Context(), req.RefreshToken); err != nil {
 		return err
@@ -105,7 +105,7 @@ func (h *handler) listOrganizations(c *gin.Context) error {
 	f := auth.OrganizationFilter{Kind: auth.OrgKind(c.Query("kind")), Q: c.Query("q"), Page: page}
 	if f.Kind != "" && !auth.ValidKind(f.Kind) {
 		return &derr.Error{Kind: derr.BadRequest, Code: "invalid_query", Message: "A query parameter is not valid.",
-			Fields: []derr.FieldError{{Field: "kind", Message: "must be buyer, supplier, procurement_body or platform"}}}
+			Fields: []derr.FieldError{{Field: "kind", Code: "choice", Message: "must be buyer, supplier, procurement_body or platform"}}}
 	}
 	orgs, total, err := h.Auth.ListOrganizations(c.Request.Context(), callerOf(c), f)
 	if err != nil {

@@ -129,7 +129,7 @@ func (p Page) Normalize() Page {
 func ListSearch(q string) (string, error) {
 	q = strings.TrimSpace(q)
 	if len(q) > 100 || !utf8.ValidString(q) || strings.ContainsRune(q, 0) {
-		return "", derr.Fields([]derr.FieldError{{Field: "q", Message: "must be text of at most 100 characters"}})
+		return "", derr.Fields([]derr.FieldError{{Field: "q", Code: "too_long", Message: "must be text of at most 100 characters"}})
 	}
 	return q, nil
 }

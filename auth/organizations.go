@@ -24,13 +24,13 @@ func (in *OrganizationInput) validate() error {
 		in.Country = "SE"
 	}
 	var v derr.Validator
-	v.Check(in.Name != "" && len(in.Name) <= 200, "name", "must be 1 to 200 characters")
-	v.Check(in.OrgNumber != "" && len(in.OrgNumber) <= 40, "org_number", "must be 1 to 40 characters")
+	v.Check(in.Name != "" && len(in.Name) <= 200, "name", "length", "must be 1 to 200 characters")
+	v.Check(in.OrgNumber != "" && len(in.OrgNumber) <= 40, "org_number", "length", "must be 1 to 40 characters")
 	text.CheckLine(&v, "name", in.Name)
 	text.CheckLine(&v, "org_number", in.OrgNumber)
-	v.Check(ValidKind(in.Kind), "kind", "must be buyer, supplier, procurement_body or platform")
-	v.Check(len(in.Country) == 2 && strings.ToUpper(in.Country) == in.Country, "country", "must be an ISO 3166 alpha-2 code such as SE")
-	v.Check(in.ApprovalThresholdMinor >= 0, "approval_threshold_minor", "must not be negative")
+	v.Check(ValidKind(in.Kind), "kind", "choice", "must be buyer, supplier, procurement_body or platform")
+	v.Check(len(in.Country) == 2 && strings.ToUpper(in.Country) == in.Country, "country", "country", "must be an ISO 3166 alpha-2 code such as SE")
+	v.Check(in.ApprovalThresholdMinor >= 0, "approval_threshold_minor", "negative", "must not be negative")
 	return v.Err()
 }
 
@@ -62,11 +62,11 @@ func (s *Service) UpdateOrganization(ctx context.Context, c Caller, id string, p
 	var v derr.Validator
 	if p.Name != nil {
 		*p.Name = strings.TrimSpace(*p.Name)
-		v.Check(*p.Name != "" && len(*p.Name) <= 200, "name", "must be 1 to 200 characters")
+		v.Check(*p.Name != "" && len(*p.Name) <= 200, "name", "length", "must be 1 to 200 characters")
 		text.CheckLine(&v, "name", *p.Name)
 	}
 	if p.ApprovalThresholdMinor != nil {
-		v.Check(*p.ApprovalThresholdMinor >= 0, "approval_threshold_minor", "must not be negative")
+		v.Check(*p.ApprovalThresholdMinor >= 0, "approval_threshold_minor", "negative", "must not be negative")
 	}
 	if err := v.Err(); err != nil {
 		return Organization{}, err

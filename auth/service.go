@@ -150,7 +150,7 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 	email = strings.ToLower(strings.TrimSpace(email))
 	if !text.Line(email) || len(email) > 254 {
 		// No account can have such an address, and PostgreSQL would refuse a NUL in it.
-		return Session{}, derr.Fields([]derr.FieldError{{Field: "email", Message: text.LineMessage}})
+		return Session{}, derr.Fields([]derr.FieldError{{Field: "email", Code: text.Code, Message: text.LineMessage}})
 	}
 	accountKey := s.limitKey("account", email)
 	pairKey := s.limitKey("pair", email+"\x00"+clientAddr)

@@ -38,19 +38,19 @@ func (s *Service) createUser(ctx context.Context, db sqlx.ExtContext, in UserInp
 	in.Name = strings.TrimSpace(in.Name)
 	var v derr.Validator
 	addr, err := mail.ParseAddress(in.Email)
-	v.Check(err == nil && addr.Address == in.Email && len(in.Email) <= 254, "email", "must be a valid email address")
-	v.Check(in.Name != "" && len(in.Name) <= 200, "name", "must be 1 to 200 characters")
+	v.Check(err == nil && addr.Address == in.Email && len(in.Email) <= 254, "email", "email", "must be a valid email address")
+	v.Check(in.Name != "" && len(in.Name) <= 200, "name", "length", "must be 1 to 200 characters")
 	text.CheckLine(&v, "email", in.Email)
 	text.CheckLine(&v, "name", in.Name)
-	v.Check(len([]rune(in.Password)) >= MinPasswordLength && len(in.Password) <= 1024, "password", fmt.Sprintf("must be at least %d characters", MinPasswordLength))
-	v.Check(validUUID(in.OrgID), "org_id", "must be the id of an organisation")
-	v.Check(len(in.Roles) > 0, "roles", "must name at least one role")
+	v.Check(len([]rune(in.Password)) >= MinPasswordLength && len(in.Password) <= 1024, "password", "password_length", fmt.Sprintf("must be at least %d characters", MinPasswordLength))
+	v.Check(validUUID(in.OrgID), "org_id", "invalid_id", "must be the id of an organisation")
+	v.Check(len(in.Roles) > 0, "roles", "roles_required", "must name at least one role")
 	if err := v.Err(); err != nil {
 		return User{}, err
 	}
 	org, err := organizationByID(ctx, db, in.OrgID)
 	if derr.Is(err, derr.NotFound) {
-		return User{}, derr.Fields([]derr.FieldError{{Field: "org_id", Message: "no such organisation"}})
+		return User{}, derr.Fields([]derr.FieldError{{Field: "org_id", Code: "no_such_organisation", Message: "no such organisation"}})
 	}
 	if err != nil {
 		return User{}, err
@@ -69,8 +69,8 @@ func checkRoles(kind OrgKind, roles []Role) error {
 	var v derr.Validator
 	seen := map[Role]bool{}
 	for _, r := range roles {
-		v.Check(RoleFits(kind, r), "roles", fmt.Sprintf("role %q does not fit an organisation of kind %s", r, kind))
-		v.Check(!seen[r], "roles", fmt.Sprintf("role %q is listed twice", r))
+		v.Check(RoleFits(kind, r), "roles", "role_kind", fmt.Sprintf("role %q does not fit an organisation of kind %s", r, kind))
+		v.Check(!seen[r], "roles", "duplicate", fmt.Sprintf("role %q is listed twice", r))
 		seen[r] = true
 	}
 	return v.Err()
@@ -118,15 +118,15 @@ func (s *Service) UpdateUser(ctx context.Context, c Caller, id string, p UserPat
 		var v derr.Validator
 		if p.Name != nil {
 			u.Name = strings.TrimSpace(*p.Name)
-			v.Check(u.Name != "" && len(u.Name) <= 200, "name", "must be 1 to 200 characters")
+			v.Check(u.Name != "" && len(u.Name) <= 200, "name", "length", "must be 1 to 200 characters")
 			text.CheckLine(&v, "name", u.Name)
 		}
 		if p.Roles != nil {
-			v.Check(len(*p.Roles) > 0, "roles", "must name at least one role")
+			v.Check(len(*p.Roles) > 0, "roles", "roles_required", "must name at least one role")
 			u.Roles = rolesStrings(*p.Roles)
 		}
 		if p.Password != nil {
-			v.Check(len([]rune(*p.Password)) >= MinPasswordLength && len(*p.Password) <= 1024, "password", fmt.Sprintf("must be at least %d characters", MinPasswordLength))
+			v.Check(len([]rune(*p.Password)) >= MinPasswordLength && len(*p.Password) <= 1024, "password", "password_length", fmt.Sprintf("must be at least %d characters", MinPasswordLength))
 		}
 		if err := v.Err(); err != nil {
 			return err
@@ -176,7 +176,7 @@ func (s *Service) ListUsers(ctx context.Context, c Caller, f UserFilter) ([]User
 		f.OrgID = c.OrgID
 	}
 	if f.OrgID != "" && !validUUID(f.OrgID) {
-		return nil, 0, derr.Fields([]derr.FieldError{{Field: "org_id", Message: "must be a UUID"}})
+		return nil, 0, derr.Fields([]derr.FieldError{{Field: "org_id", Code: "invalid_id", Message: "must be a UUID"}})
 	}
 	var err error
 	if f.Q, err = ListSearch(f.Q); err != nil {

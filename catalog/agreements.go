@@ -24,7 +24,7 @@ func (s *Service) CreateAgreement(ctx context.Context, c auth.Caller, in Agreeme
 			in.ProcurementBodyID = c.OrgID
 		}
 		if in.ProcurementBodyID != c.OrgID {
-			return Agreement{}, derr.Fields([]derr.FieldError{{Field: "procurement_body_id", Message: "must be your own procurement body"}})
+			return Agreement{}, derr.Fields([]derr.FieldError{{Field: "procurement_body_id", Code: "org_kind", Message: "must be your own procurement body"}})
 		}
 	default:
 		return Agreement{}, derr.Forbiddenf("Only managers of a procurement body create agreements.")
@@ -39,7 +39,7 @@ func (s *Service) CreateAgreement(ctx context.Context, c auth.Caller, in Agreeme
 			return err
 		}
 		if kinds[in.ProcurementBodyID] != auth.KindProcurementBody {
-			return derr.Fields([]derr.FieldError{{Field: "procurement_body_id", Message: "must be a procurement body"}})
+			return derr.Fields([]derr.FieldError{{Field: "procurement_body_id", Code: "org_kind", Message: "must be a procurement body"}})
 		}
 		if err := checkOrgKinds(ctx, tx, in.Participants, in.Suppliers); err != nil {
 			return err
@@ -90,52 +90,52 @@ func (s *Service) UpdateAgreement(ctx context.Context, c auth.Caller, id string,
 		}
 		var v derr.Validator
 		if p.Title != nil {
-			v.Check(strings.TrimSpace(*p.Title) != "" && len(*p.Title) <= 200, "title", "is required (at most 200 characters)")
+			v.Check(strings.TrimSpace(*p.Title) != "" && len(*p.Title) <= 200, "title", "length", "is required (at most 200 characters)")
 			text.CheckLine(&v, "title", *p.Title)
 			a.Title = *p.Title
 		}
 		if p.Description != nil {
-			v.Check(len(*p.Description) <= 10000, "description", "is at most 10000 characters")
+			v.Check(len(*p.Description) <= 10000, "description", "too_long", "is at most 10000 characters")
 			text.CheckLines(&v, "description", *p.Description)
 			a.Description = *p.Description
 		}
 		if p.ValidTo != nil {
-			v.Check(validDate(*p.ValidTo), "valid_to", "must be a date YYYY-MM-DD")
-			v.Check(*p.ValidTo > a.ValidFrom, "valid_to", "must be after valid_from")
+			v.Check(validDate(*p.ValidTo), "valid_to", "date", "must be a date YYYY-MM-DD")
+			v.Check(*p.ValidTo > a.ValidFrom, "valid_to", "date_order", "must be after valid_from")
 			a.ValidTo = *p.ValidTo
 		}
 		if p.CeilingMinor.Set {
-			v.Check(p.CeilingMinor.Value == nil || *p.CeilingMinor.Value > 0, "ceiling_minor", "must be positive or null")
+			v.Check(p.CeilingMinor.Value == nil || *p.CeilingMinor.Value > 0, "ceiling_minor", "positive", "must be positive or null")
 			a.CeilingMinor = p.CeilingMinor.Value
 		}
 		if p.MinOrderMinor != nil {
-			v.Check(*p.MinOrderMinor >= 0, "min_order_minor", "must not be negative")
+			v.Check(*p.MinOrderMinor >= 0, "min_order_minor", "negative", "must not be negative")
 			a.MinOrderMinor = *p.MinOrderMinor
 		}
 		if p.MaxPriceIncreaseBP != nil {
-			v.Check(*p.MaxPriceIncreaseBP >= 0 && *p.MaxPriceIncreaseBP <= 10000, "max_price_increase_bp", "must be between 0 and 10000")
+			v.Check(*p.MaxPriceIncreaseBP >= 0 && *p.MaxPriceIncreaseBP <= 10000, "max_price_increase_bp", "range", "must be between 0 and 10000")
 			a.MaxPriceIncreaseBP = *p.MaxPriceIncreaseBP
 		}
 		if p.PriceAdjustmentIntervalMonths != nil {
-			v.Check(*p.PriceAdjustmentIntervalMonths >= 0 && *p.PriceAdjustmentIntervalMonths <= 120, "price_adjustment_interval_months", "must be between 0 and 120")
+			v.Check(*p.PriceAdjustmentIntervalMonths >= 0 && *p.PriceAdjustmentIntervalMonths <= 120, "price_adjustment_interval_months", "range", "must be between 0 and 120")
 			a.PriceAdjustmentIntervalMonths = *p.PriceAdjustmentIntervalMonths
 		}
 		if p.LeadTimeDays != nil {
-			v.Check(*p.LeadTimeDays >= 0 && *p.LeadTimeDays <= 365, "lead_time_days", "must be between 0 and 365")
+			v.Check(*p.LeadTimeDays >= 0 && *p.LeadTimeDays <= 365, "lead_time_days", "range", "must be between 0 and 365")
 			a.LeadTimeDays = *p.LeadTimeDays
 		}
 		terminate := false
 		if p.Status != nil {
-			v.Check(*p.Status == StatusTerminated || *p.Status == StatusActive, "status", "must be terminated (or active, unchanged)")
+			v.Check(*p.Status == StatusTerminated || *p.Status == StatusActive, "status", "choice", "must be terminated (or active, unchanged)")
 			terminate = *p.Status == StatusTerminated
 		}
 		seen := map[string]bool{}
 		for i, pp := range p.Participants {
 			f := fmt.Sprintf("participants[%d]", i)
-			v.Check(auth.ValidUUID(pp.OrgID), f+".org_id", "must be a UUID")
-			v.Check(!seen[pp.OrgID], f+".org_id", "is listed twice")
+			v.Check(auth.ValidUUID(pp.OrgID), f+".org_id", "invalid_id", "must be a UUID")
+			v.Check(!seen[pp.OrgID], f+".org_id", "duplicate", "is listed twice")
 			seen[pp.OrgID] = true
-			v.Check(pp.CeilingMinor == nil || *pp.CeilingMinor > 0, f+".ceiling_minor", "must be positive or null")
+			v.Check(pp.CeilingMinor == nil || *pp.CeilingMinor > 0, f+".ceiling_minor", "positive", "must be positive or null")
 		}
 		if err := v.Err(); err != nil {
 			return err
@@ -194,7 +194,7 @@ func (s *Service) ListAgreements(ctx context.Context, c auth.Caller, f Agreement
 	sc := scopeOf(c)
 	f.Page = f.Page.Normalize()
 	if f.Status != "" && f.Status != StatusActive && f.Status != StatusTerminated {
-		return nil, 0, derr.Fields([]derr.FieldError{{Field: "status", Message: "must be active or terminated"}})
+		return nil, 0, derr.Fields([]derr.FieldError{{Field: "status", Code: "choice", Message: "must be active or terminated"}})
 	}
 	if sc.none() {
 		return []Agreement{}, 0, nil

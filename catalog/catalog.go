@@ -46,6 +46,10 @@ const (
 	ReasonWithinInterval     = "within_adjustment_interval"
 )
 
+// ReasonPriceListImport is the supplier's reason on a price change written by a price-list
+// import; a UI shows it as a system text in the reader's language.
+const ReasonPriceListImport = "price list import"
+
 // Agreement is a framework agreement run by a procurement body. Dates are "YYYY-MM-DD" and
 // inclusive.
 type Agreement struct {

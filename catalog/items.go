@@ -22,26 +22,26 @@ func validateItemFields(v *derr.Validator, prefix string, in *ItemInput) {
 	if in.PackSize == 0 {
 		in.PackSize = 1
 	}
-	v.Check(in.SKU != "" && len(in.SKU) <= 64, prefix+"sku", "is required (at most 64 characters)")
+	v.Check(in.SKU != "" && len(in.SKU) <= 64, prefix+"sku", "length", "is required (at most 64 characters)")
 	text.CheckLine(v, prefix+"sku", in.SKU)
 	text.CheckLine(v, prefix+"name", in.Name)
 	text.CheckLines(v, prefix+"description", in.Description)
-	v.Check(in.GTIN == "" || validGTIN(in.GTIN), prefix+"gtin", "must be a GTIN-8, -12, -13 or -14 with a valid check digit")
-	v.Check(in.Name != "" && len(in.Name) <= 300, prefix+"name", "is required (at most 300 characters)")
-	v.Check(len(in.Description) <= 10000, prefix+"description", "is at most 10000 characters")
-	v.Check(unitRe.MatchString(in.Unit), prefix+"unit", "must be a UN/ECE Rec 20 unit code such as EA, BX or PK")
-	v.Check(in.PackSize >= 1 && in.PackSize <= 1000000, prefix+"pack_size", "must be between 1 and 1000000")
-	v.Check(cpvRe.MatchString(in.CPVCode), prefix+"cpv_code", "must be a CPV code such as 33190000 or 33190000-8")
-	v.Check(len(in.EcoLabels) <= 20, prefix+"eco_labels", "at most 20")
+	v.Check(in.GTIN == "" || validGTIN(in.GTIN), prefix+"gtin", "gtin", "must be a GTIN-8, -12, -13 or -14 with a valid check digit")
+	v.Check(in.Name != "" && len(in.Name) <= 300, prefix+"name", "length", "is required (at most 300 characters)")
+	v.Check(len(in.Description) <= 10000, prefix+"description", "too_long", "is at most 10000 characters")
+	v.Check(unitRe.MatchString(in.Unit), prefix+"unit", "unit", "must be a UN/ECE Rec 20 unit code such as EA, BX or PK")
+	v.Check(in.PackSize >= 1 && in.PackSize <= 1000000, prefix+"pack_size", "range", "must be between 1 and 1000000")
+	v.Check(cpvRe.MatchString(in.CPVCode), prefix+"cpv_code", "cpv", "must be a CPV code such as 33190000 or 33190000-8")
+	v.Check(len(in.EcoLabels) <= 20, prefix+"eco_labels", "range", "at most 20")
 	for _, l := range in.EcoLabels {
 		if !ecoLabelRe.MatchString(l) {
-			v.Check(false, prefix+"eco_labels", "each label is lower-case letters, digits and _ (e.g. svanen, eu_ecolabel)")
+			v.Check(false, prefix+"eco_labels", "eco_label", "each label is lower-case letters, digits and _ (e.g. svanen, eu_ecolabel)")
 			break
 		}
 	}
-	v.Check(in.VATRateBP != nil && *in.VATRateBP >= 0 && *in.VATRateBP <= 10000, prefix+"vat_rate_bp", "is required, between 0 and 10000")
-	v.Check(in.PriceMinor != nil && *in.PriceMinor >= 0 && *in.PriceMinor <= maxPriceMinor, prefix+"price_minor", "is required, 0 or more")
-	v.Check(in.EffectiveFrom == "" || validDate(in.EffectiveFrom), prefix+"effective_from", "must be a date YYYY-MM-DD or empty for today")
+	v.Check(in.VATRateBP != nil && *in.VATRateBP >= 0 && *in.VATRateBP <= 10000, prefix+"vat_rate_bp", "vat_rate_range", "is required, between 0 and 10000")
+	v.Check(in.PriceMinor != nil && *in.PriceMinor >= 0 && *in.PriceMinor <= maxPriceMinor, prefix+"price_minor", "price_range", "is required, 0 or more")
+	v.Check(in.EffectiveFrom == "" || validDate(in.EffectiveFrom), prefix+"effective_from", "date", "must be a date YYYY-MM-DD or empty for today")
 }
 
 // normaliseLabels sorts and deduplicates eco-labels.

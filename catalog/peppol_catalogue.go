@@ -1,98 +1,21 @@
 package catalog
 
 import (
-	"bytes"
 	"context"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/internal/derr"
+	"github.com/avrop/avrop/peppol"
 )
 
-// PEPPOL BIS Catalogue 3 (UBL 2.1 Catalogue) import limits. Go's encoding/xml never expands
-// external or custom entities, so the remaining risks of outside XML are size and nesting:
-// the document, its element depth and its number of catalogue lines are capped.
-const (
-	MaxPeppolCatalogueBytes = 64 << 20
-	maxPeppolDepth          = 32
-)
-
-// ublCatalogueNS is the namespace of a UBL 2.1 Catalogue's root element.
-const ublCatalogueNS = "urn:oasis:names:specification:ubl:schema:xsd:Catalogue-2"
-
-// The parts of a UBL Catalogue the import reads (local names: UBL names are unique per parent
-// across the cac/cbc namespaces). Everything else in the document is ignored.
-type (
-	ublCatalogue struct {
-		ActionCode         string      `xml:"ActionCode"`
-		ReferencedContract []ublIDOnly `xml:"ReferencedContract"`
-		Lines              []ublLine   `xml:"CatalogueLine"`
-	}
-	ublIDOnly struct {
-		ID string `xml:"ID"`
-	}
-	ublLine struct {
-		ActionCode          string        `xml:"ActionCode"`
-		OrderableUnit       string        `xml:"OrderableUnit"`
-		ContentUnitQuantity *ublQuantity  `xml:"ContentUnitQuantity"`
-		LineValidityPeriod  *ublPeriod    `xml:"LineValidityPeriod"`
-		Locations           []ublLocation `xml:"RequiredItemLocationQuantity"`
-		Item                ublItem       `xml:"Item"`
-	}
-	ublPeriod struct {
-		StartDate string `xml:"StartDate"`
-	}
-	ublLocation struct {
-		Price *ublPrice `xml:"Price"`
-	}
-	ublPrice struct {
-		PriceAmount  *ublAmount   `xml:"PriceAmount"`
-		BaseQuantity *ublQuantity `xml:"BaseQuantity"`
-	}
-	ublAmount struct {
-		Value      string `xml:",chardata"`
-		CurrencyID string `xml:"currencyID,attr"`
-	}
-	ublQuantity struct {
-		Value    string `xml:",chardata"`
-		UnitCode string `xml:"unitCode,attr"`
-	}
-	ublItem struct {
-		Description     []string            `xml:"Description"`
-		PackSizeNumeric string              `xml:"PackSizeNumeric"`
-		Name            string              `xml:"Name"`
-		Sellers         ublIDOnly           `xml:"SellersItemIdentification"`
-		Standard        []ublSchemeID       `xml:"StandardItemIdentification"`
-		Classification  []ublClassification `xml:"CommodityClassification"`
-		TaxCategory     []ublTaxCategory    `xml:"ClassifiedTaxCategory"`
-		Certificates    []ublCertificate    `xml:"Certificate"`
-	}
-	ublSchemeID struct {
-		ID struct {
-			Value    string `xml:",chardata"`
-			SchemeID string `xml:"schemeID,attr"`
-		} `xml:"ID"`
-	}
-	ublClassification struct {
-		Code struct {
-			Value  string `xml:",chardata"`
-			ListID string `xml:"listID,attr"`
-		} `xml:"ItemClassificationCode"`
-	}
-	ublTaxCategory struct {
-		Percent string `xml:"Percent"`
-	}
-	ublCertificate struct {
-		TypeCode string `xml:"CertificateTypeCode"`
-		Type     string `xml:"CertificateType"`
-	}
-)
+// MaxPeppolCatalogueBytes caps a PEPPOL BIS Catalogue 3 document (UBL 2.1 Catalogue) at
+// import; peppol.ReadDocument enforces it with the other limits of outside XML (no DTD,
+// nesting, the number of catalogue lines).
+const MaxPeppolCatalogueBytes = 64 << 20
 
 // ImportPeppolCatalogue imports a PEPPOL BIS Catalogue 3 document (UBL 2.1 Catalogue) exactly
 // like a CSV price list (ImportPriceList): each cac:CatalogueLine becomes one price-list row
@@ -132,35 +55,26 @@ func (s *Service) ImportPeppolCatalogue(ctx context.Context, c auth.Caller, agre
 func parsePeppolCatalogue(r io.Reader, a Agreement, today string) ([]priceListRow, []derr.FieldError) {
 	var errs importErrors
 	add := errs.add
-	data, err := io.ReadAll(io.LimitReader(r, MaxPeppolCatalogueBytes+1))
+	cat, err := peppol.ParseCatalogue(r, MaxPeppolCatalogueBytes, MaxPriceListRows)
 	if err != nil {
-		add(0, "file", "could not be read")
+		msg := "could not be read"
+		if de := (*peppol.DocumentError)(nil); errors.As(err, &de) {
+			msg = de.Problem
+		}
+		add(0, "file", "peppol_malformed", msg)
 		return nil, errs
 	}
-	if len(data) > MaxPeppolCatalogueBytes {
-		add(0, "file", fmt.Sprintf("is larger than %d bytes", MaxPeppolCatalogueBytes))
-		return nil, errs
-	}
-	if msg := checkCatalogueShape(data); msg != "" {
-		add(0, "file", msg)
-		return nil, errs
-	}
-	var cat ublCatalogue
-	if err := newCatalogueDecoder(data).Decode(&cat); err != nil {
-		add(0, "file", "is not a well-formed UBL Catalogue: "+truncate(err.Error(), 200))
-		return nil, errs
-	}
-	switch strings.TrimSpace(cat.ActionCode) {
+	switch cat.ActionCode {
 	case "", "Add", "Update":
 	case "Delete", "Replace":
-		add(0, "action_code", "Catalogue ActionCode "+strings.TrimSpace(cat.ActionCode)+
+		add(0, "action_code", "peppol_action_code", "Catalogue ActionCode "+strings.TrimSpace(cat.ActionCode)+
 			" is not supported: the import only adds and updates items (send Add or Update)")
 	default:
-		add(0, "action_code", fmt.Sprintf("Catalogue ActionCode %q is not Add or Update", truncate(cat.ActionCode, 40)))
+		add(0, "action_code", "peppol_action_code", fmt.Sprintf("Catalogue ActionCode %q is not Add or Update", truncate(cat.ActionCode, 40)))
 	}
-	for _, rc := range cat.ReferencedContract {
-		if id := strings.TrimSpace(rc.ID); id != a.Reference {
-			add(0, "referenced_contract", fmt.Sprintf("ReferencedContract %q is not this agreement's reference %q",
+	for _, id := range cat.ContractReferences {
+		if id != a.Reference {
+			add(0, "referenced_contract", "peppol_contract", fmt.Sprintf("ReferencedContract %q is not this agreement's reference %q",
 				truncate(id, 64), a.Reference))
 		}
 	}
@@ -179,122 +93,85 @@ func parsePeppolCatalogue(r io.Reader, a Agreement, today string) ([]priceListRo
 
 // catalogueLineInput maps one catalogue line to a price-list row, recording mapping errors
 // (the field rules themselves are checkPriceListRow's).
-func catalogueLineInput(v *derr.Validator, l *ublLine, a Agreement) ItemInput {
-	it := &l.Item
+func catalogueLineInput(v *derr.Validator, l *peppol.CatalogueLine, a Agreement) ItemInput {
 	in := ItemInput{
-		SKU:  strings.TrimSpace(it.Sellers.ID),
-		Name: strings.TrimSpace(it.Name),
+		SKU:         l.SellersItemID,
+		Name:        l.Name,
+		Description: strings.Join(l.Descriptions, "\n"),
+		GTIN:        l.GTIN,
+		CPVCode:     l.CPVCode,
 	}
-	var desc []string
-	for _, d := range it.Description {
-		if d = strings.TrimSpace(d); d != "" {
-			desc = append(desc, d)
-		}
+	if in.CPVCode == "" {
+		// Every item of the agreement falls under its CPV code.
+		in.CPVCode = a.CPVCode
 	}
-	in.Description = strings.Join(desc, "\n")
 
-	switch strings.TrimSpace(l.ActionCode) {
+	switch l.ActionCode {
 	case "", "Add", "Update":
 	case "Delete":
-		v.Check(false, "action_code", "ActionCode Delete is not supported: the import never deactivates items; "+
+		v.Check(false, "action_code", "peppol_delete", "ActionCode Delete is not supported: the import never deactivates items; "+
 			"take the item out with PATCH /api/v1/catalog/items/{id} {\"active\": false}")
 	default:
-		v.Check(false, "action_code", fmt.Sprintf("ActionCode %q is not Add or Update", truncate(l.ActionCode, 40)))
-	}
-
-	for _, s := range it.Standard {
-		if strings.TrimSpace(s.ID.SchemeID) == "0160" {
-			in.GTIN = strings.TrimSpace(s.ID.Value)
-			break
-		}
-	}
-	in.CPVCode = a.CPVCode
-	for _, c := range it.Classification {
-		if strings.TrimSpace(c.Code.ListID) == "STI" {
-			in.CPVCode = strings.TrimSpace(c.Code.Value)
-			break
-		}
+		v.Check(false, "action_code", "peppol_action_code", fmt.Sprintf("ActionCode %q is not Add or Update", truncate(l.ActionCode, 40)))
 	}
 
 	zero := 0
 	in.VATRateBP = &zero
-	switch len(it.TaxCategory) {
+	switch len(l.TaxPercents) {
 	case 0:
-		v.Check(false, "vat_rate_bp", "is required: cac:Item/cac:ClassifiedTaxCategory/cbc:Percent")
+		v.Check(false, "vat_rate_bp", "required", "is required: cac:Item/cac:ClassifiedTaxCategory/cbc:Percent")
 	default:
-		if bp, ok := parseHundredths(it.TaxCategory[0].Percent); ok && bp <= 10000 {
+		if bp, ok := peppol.ParseHundredths(l.TaxPercents[0]); ok && bp <= 10000 {
 			n := int(bp)
 			in.VATRateBP = &n
 		} else {
-			v.Check(false, "vat_rate_bp", "ClassifiedTaxCategory Percent must be a percentage between 0 and 100 "+
+			v.Check(false, "vat_rate_bp", "range", "ClassifiedTaxCategory Percent must be a percentage between 0 and 100 "+
 				"with at most two decimals, e.g. 25 or 12.5")
 		}
 	}
 
 	var price int64
 	in.PriceMinor = &price
-	var prices []*ublPrice
-	for _, loc := range l.Locations {
-		if loc.Price != nil {
-			prices = append(prices, loc.Price)
-		}
-	}
 	switch {
-	case len(prices) == 0 || prices[0].PriceAmount == nil:
-		v.Check(false, "price_minor", "is required: cac:RequiredItemLocationQuantity/cac:Price/cbc:PriceAmount")
-	case len(prices) > 1:
-		v.Check(false, "price_minor", fmt.Sprintf("has %d prices; one price per catalogue line is supported", len(prices)))
+	case len(l.Prices) == 0 || l.Prices[0].Amount == nil:
+		v.Check(false, "price_minor", "required", "is required: cac:RequiredItemLocationQuantity/cac:Price/cbc:PriceAmount")
+	case len(l.Prices) > 1:
+		v.Check(false, "price_minor", "peppol_one_price", fmt.Sprintf("has %d prices; one price per catalogue line is supported", len(l.Prices)))
 	default:
-		p := prices[0]
-		cur := strings.TrimSpace(p.PriceAmount.CurrencyID)
-		p1, ok := parseHundredths(p.PriceAmount.Value)
+		p := l.Prices[0]
+		cur := strings.TrimSpace(p.Amount.CurrencyID)
+		p1, ok := peppol.ParseHundredths(p.Amount.Value)
 		switch {
 		case cur != a.Currency:
-			v.Check(false, "price_minor", fmt.Sprintf("PriceAmount currencyID %q is not the agreement's currency %s",
+			v.Check(false, "price_minor", "peppol_currency", fmt.Sprintf("PriceAmount currencyID %q is not the agreement's currency %s",
 				truncate(cur, 8), a.Currency))
 		case !ok:
-			v.Check(false, "price_minor", "PriceAmount must be an amount of 0 or more with at most two decimals, e.g. 129.50")
+			v.Check(false, "price_minor", "amount_format", "PriceAmount must be an amount of 0 or more with at most two decimals, e.g. 129.50")
 		default:
 			price = p1
 		}
 		if bq := p.BaseQuantity; bq != nil {
 			in.Unit = strings.TrimSpace(bq.UnitCode)
-			if q, ok := parseHundredths(bq.Value); !ok || q != 100 {
-				v.Check(false, "price_minor", "BaseQuantity must be 1: prices are per unit")
+			if q, ok := peppol.ParseHundredths(bq.Value); !ok || q != 100 {
+				v.Check(false, "price_minor", "peppol_base_quantity", "BaseQuantity must be 1: prices are per unit")
 			}
 		}
 	}
 	if in.Unit == "" {
-		in.Unit = strings.TrimSpace(l.OrderableUnit)
+		in.Unit = l.OrderableUnit
 	}
 
-	pack := ""
-	if l.ContentUnitQuantity != nil {
-		pack = strings.TrimSpace(l.ContentUnitQuantity.Value)
-	} else {
-		pack = strings.TrimSpace(it.PackSizeNumeric)
-	}
-	if pack != "" {
-		if q, ok := parseHundredths(pack); ok && q%100 == 0 && q >= 100 && q <= 1_000_000*100 {
+	if pack := l.PackQuantity; pack != "" {
+		if q, ok := peppol.ParseHundredths(pack); ok && q%100 == 0 && q >= 100 && q <= 1_000_000*100 {
 			in.PackSize = int(q / 100)
 		} else {
-			v.Check(false, "pack_size", "ContentUnitQuantity / PackSizeNumeric must be a whole number of 1 or more")
+			v.Check(false, "pack_size", "pack_size", "ContentUnitQuantity / PackSizeNumeric must be a whole number of 1 or more")
 			in.PackSize = 1
 		}
 	}
-
-	if l.LineValidityPeriod != nil {
-		in.EffectiveFrom = strings.TrimSpace(l.LineValidityPeriod.StartDate)
-	}
-
-	for _, c := range it.Certificates {
-		code := strings.TrimSpace(c.TypeCode)
-		if code == "" {
-			code = strings.TrimSpace(c.Type)
-		}
-		if code != "" {
-			in.EcoLabels = append(in.EcoLabels, ecoLabelOf(code))
-		}
+	in.EffectiveFrom = l.StartDate
+	for _, code := range l.Certificates {
+		in.EcoLabels = append(in.EcoLabels, ecoLabelOf(code))
 	}
 	return in
 }
@@ -307,115 +184,4 @@ func ecoLabelOf(code string) string {
 		}
 		return r
 	}, strings.ToLower(code))
-}
-
-// parseHundredths parses a non-negative xs:decimal ("129.5", "+10.00", ".5") into hundredths
-// (12950, 1000, 50) without floating point. More than two significant decimals, a sign of
-// minus, exponents, other characters or more than 15 integer digits are rejected.
-func parseHundredths(s string) (int64, bool) {
-	s = strings.TrimSpace(s)
-	s = strings.TrimPrefix(s, "+")
-	intPart, frac, _ := strings.Cut(s, ".")
-	frac = strings.TrimRight(frac, "0")
-	if intPart == "" && frac == "" && !strings.Contains(s, "0") {
-		return 0, false
-	}
-	if len(intPart) > 15 || len(frac) > 2 || !allDigits(intPart) || !allDigits(frac) {
-		return 0, false
-	}
-	var n int64
-	if intPart != "" {
-		var err error
-		if n, err = strconv.ParseInt(intPart, 10, 64); err != nil {
-			return 0, false
-		}
-	}
-	frac += strings.Repeat("0", 2-len(frac))
-	f, _ := strconv.ParseInt(frac, 10, 64)
-	return n*100 + f, true
-}
-
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// checkCatalogueShape walks the document's tokens once before it is decoded: it must be
-// well-formed, have no DTD, be at most maxPeppolDepth elements deep, have a UBL Catalogue
-// root and at most MaxPriceListRows catalogue lines. It returns the problem, or "".
-func checkCatalogueShape(data []byte) string {
-	d := newCatalogueDecoder(data)
-	depth, lines, root := 0, 0, false
-	for {
-		tok, err := d.Token()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return "is not well-formed XML: " + truncate(err.Error(), 200)
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			depth++
-			if depth > maxPeppolDepth {
-				line, _ := d.InputPos()
-				return fmt.Sprintf("nests elements more than %d deep (text line %d)", maxPeppolDepth, line)
-			}
-			if depth == 1 {
-				if root {
-					return "has more than one root element"
-				}
-				root = true
-				if t.Name.Local != "Catalogue" || t.Name.Space != ublCatalogueNS {
-					return fmt.Sprintf("is not a UBL 2.1 Catalogue (root element {%s}%s)", truncate(t.Name.Space, 80), truncate(t.Name.Local, 40))
-				}
-			}
-			if depth == 2 && t.Name.Local == "CatalogueLine" {
-				lines++
-				if lines > MaxPriceListRows {
-					return fmt.Sprintf("has more than %d catalogue lines", MaxPriceListRows)
-				}
-			}
-		case xml.EndElement:
-			depth--
-		case xml.Directive:
-			return "has a DTD or other directive, which is not allowed"
-		}
-	}
-	if !root {
-		return "is empty: a UBL 2.1 Catalogue is required"
-	}
-	return ""
-}
-
-// newCatalogueDecoder is a strict decoder that reads UTF-8, US-ASCII and ISO-8859-1.
-func newCatalogueDecoder(data []byte) *xml.Decoder {
-	d := xml.NewDecoder(bytes.NewReader(data))
-	d.CharsetReader = func(charset string, r io.Reader) (io.Reader, error) {
-		switch strings.ToLower(charset) {
-		case "iso-8859-1", "iso8859-1", "latin1", "latin-1":
-			return latin1Reader(r), nil
-		case "us-ascii", "ascii":
-			return r, nil
-		}
-		return nil, fmt.Errorf("unsupported encoding %q (use UTF-8)", truncate(charset, 40))
-	}
-	return d
-}
-
-// latin1Reader decodes ISO-8859-1 (the official PEPPOL example's encoding) to UTF-8.
-func latin1Reader(r io.Reader) io.Reader {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return r
-	}
-	out := make([]byte, 0, len(b)+len(b)/8)
-	for _, c := range b {
-		out = utf8.AppendRune(out, rune(c))
-	}
-	return bytes.NewReader(out)
 }

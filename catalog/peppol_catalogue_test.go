@@ -262,27 +262,6 @@ func TestParsePeppolCatalogueLimits(t *testing.T) {
 	})
 }
 
-func TestPeppolParseHundredths(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		want int64
-		ok   bool
-	}{
-		{"25", 2500, true}, {"12.5", 1250, true}, {"0.01", 1, true}, {"+10.00", 1000, true}, {".5", 50, true},
-		{"7.", 700, true}, {"10.000", 1000, true}, {" 3 ", 300, true}, {"0", 0, true}, {".0", 0, true},
-		{"999999999999999.99", 99999999999999999, true},
-		{"12.345", 0, false}, {"-1", 0, false}, {"1e3", 0, false}, {"", 0, false}, {".", 0, false}, {"+", 0, false},
-		{"1,5", 0, false}, {"1.2.3", 0, false}, {"1000000000000000", 0, false}, {"NaN", 0, false}, {"٣", 0, false},
-	} {
-		t.Run(tc.in, func(t *testing.T) {
-			got, ok := parseHundredths(tc.in)
-			if ok != tc.ok || (ok && got != tc.want) {
-				t.Fatalf("parseHundredths(%q) = %d, %v; want %d, %v", tc.in, got, ok, tc.want, tc.ok)
-			}
-		})
-	}
-}
-
 func TestImportPeppolCatalogue(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()

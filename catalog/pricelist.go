@@ -47,13 +47,13 @@ func parsePriceList(r io.Reader, today string) ([]priceListRow, []derr.FieldErro
 	add := errs.add
 	data, err := io.ReadAll(r)
 	if err != nil {
-		add(0, "file", "could not be read")
+		add(0, "file", "unreadable", "could not be read")
 		return nil, errs
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if !utf8.Valid(data) {
 		line := 1 + bytes.Count(data[:firstInvalidUTF8(data)], []byte("\n"))
-		add(line, "file", "is not UTF-8")
+		add(line, "file", "not_utf8", "is not UTF-8")
 		return nil, errs
 	}
 	cr := csv.NewReader(bytes.NewReader(data))
@@ -62,11 +62,11 @@ func parsePriceList(r io.Reader, today string) ([]priceListRow, []derr.FieldErro
 
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		add(1, "file", "is empty: a header row is required ("+strings.Join(PriceListColumns, ",")+")")
+		add(1, "file", "required", "is empty: a header row is required ("+strings.Join(PriceListColumns, ",")+")")
 		return nil, errs
 	}
 	if err != nil {
-		add(csvLine(err, 1), "file", csvMessage(err))
+		add(csvLine(err, 1), "file", "csv_syntax", csvMessage(err))
 		return nil, errs
 	}
 	col := map[string]int{}
@@ -74,16 +74,16 @@ func parsePriceList(r io.Reader, today string) ([]priceListRow, []derr.FieldErro
 		h = strings.ToLower(strings.TrimSpace(h))
 		switch {
 		case !slices.Contains(PriceListColumns, h):
-			add(1, "header", fmt.Sprintf("unknown column %q", truncate(h, 40)))
+			add(1, "header", "unknown_column", fmt.Sprintf("unknown column %q", truncate(h, 40)))
 		case col[h] != 0:
-			add(1, h, "column appears twice")
+			add(1, h, "duplicate", "column appears twice")
 		default:
 			col[h] = i + 1 // 1-based so that 0 means absent
 		}
 	}
 	for _, c := range PriceListColumns {
 		if col[c] == 0 {
-			add(1, c, "column is missing")
+			add(1, c, "missing_column", "column is missing")
 		}
 	}
 	if len(errs) > 0 {
@@ -103,16 +103,16 @@ func parsePriceList(r io.Reader, today string) ([]priceListRow, []derr.FieldErro
 			if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
 				continue // FieldsPerRecord is -1: not reported
 			}
-			add(csvLine(err, 0), "file", csvMessage(err))
+			add(csvLine(err, 0), "file", "csv_syntax", csvMessage(err))
 			break
 		}
 		line, _ := cr.FieldPos(0)
 		if len(rows) >= MaxPriceListRows {
-			add(line, "file", fmt.Sprintf("has more than %d rows", MaxPriceListRows))
+			add(line, "file", "too_many_rows", fmt.Sprintf("has more than %d rows", MaxPriceListRows))
 			break
 		}
 		if len(rec) != len(header) {
-			if !add(line, "row", fmt.Sprintf("has %d fields, the header has %d", len(rec), len(header))) {
+			if !add(line, "row", "field_count", fmt.Sprintf("has %d fields, the header has %d", len(rec), len(header))) {
 				break
 			}
 			continue
@@ -130,7 +130,7 @@ func parsePriceList(r io.Reader, today string) ([]priceListRow, []derr.FieldErro
 		if ps := get(rec, "pack_size"); ps != "" {
 			n, err := strconv.Atoi(ps)
 			if err != nil || n < 1 {
-				v.Check(false, "pack_size", "must be a whole number of 1 or more (or empty for 1)")
+				v.Check(false, "pack_size", "pack_size", "must be a whole number of 1 or more (or empty for 1)")
 				n = 1
 			}
 			in.PackSize = n
@@ -138,15 +138,15 @@ func parsePriceList(r io.Reader, today string) ([]priceListRow, []derr.FieldErro
 		if vat, err := strconv.Atoi(get(rec, "vat_rate_bp")); err == nil {
 			in.VATRateBP = &vat
 		} else {
-			v.Check(false, "vat_rate_bp", "must be a whole number of basis points, e.g. 2500 for 25 %")
+			v.Check(false, "vat_rate_bp", "basis_points", "must be a whole number of basis points, e.g. 2500 for 25 %")
 			zero := 0
 			in.VATRateBP = &zero
 		}
 		if p, err := strconv.ParseInt(get(rec, "price_minor"), 10, 64); err == nil {
 			in.PriceMinor = &p
-			v.Check(p <= maxPriceMinor, "price_minor", "is too large")
+			v.Check(p <= maxPriceMinor, "price_minor", "too_large", "is too large")
 		} else {
-			v.Check(false, "price_minor", "must be a whole number of minor units (öre), e.g. 12950 for 129,50 kr")
+			v.Check(false, "price_minor", "minor_units", "must be a whole number of minor units (öre), e.g. 12950 for 129,50 kr")
 			var zero int64
 			in.PriceMinor = &zero
 		}
@@ -167,11 +167,11 @@ func parsePriceList(r io.Reader, today string) ([]priceListRow, []derr.FieldErro
 type importErrors []derr.FieldError
 
 // add records one error; it answers false once the list is full.
-func (e *importErrors) add(line int, field, msg string) bool {
+func (e *importErrors) add(line int, field, code, msg string) bool {
 	if len(*e) >= maxPriceListErrors {
 		return false
 	}
-	*e = append(*e, derr.FieldError{Line: line, Field: field, Message: msg})
+	*e = append(*e, derr.FieldError{Line: line, Field: field, Code: code, Message: msg})
 	return true
 }
 
@@ -180,7 +180,7 @@ func (e *importErrors) add(line int, field, msg string) bool {
 func (e *importErrors) row(v *derr.Validator, in *ItemInput, line int, today string, skuLine map[string]int) {
 	checkPriceListRow(v, in, line, today, skuLine)
 	for _, fe := range v.Errors {
-		if !e.add(line, fe.Field, fe.Message) {
+		if !e.add(line, fe.Field, fe.Code, fe.Message) {
 			return
 		}
 	}
@@ -193,11 +193,11 @@ func (e *importErrors) row(v *derr.Validator, in *ItemInput, line int, today str
 func checkPriceListRow(v *derr.Validator, in *ItemInput, line int, today string, skuLine map[string]int) {
 	validateItemFields(v, "", in)
 	if in.EffectiveFrom != "" && validDate(in.EffectiveFrom) && in.EffectiveFrom < today {
-		v.Check(false, "effective_from", "may not be in the past (before "+today+")")
+		v.Check(false, "effective_from", "past_date", "may not be in the past (before "+today+")")
 	}
 	if in.SKU != "" {
 		if first, dup := skuLine[in.SKU]; dup {
-			v.Check(false, "sku", fmt.Sprintf("repeats the sku of line %d", first))
+			v.Check(false, "sku", "duplicate", fmt.Sprintf("repeats the sku of line %d", first))
 		} else {
 			skuLine[in.SKU] = line
 		}
@@ -332,7 +332,7 @@ func (s *Service) importPriceRows(ctx context.Context, c auth.Caller, agreementI
 			if priceChanged {
 				status, why := ruleFor(old, *r.PriceMinor, r.EffectiveFrom, h.lastIncrease, terms)
 				changes = append(changes, priceChangeRow{ItemID: it.ID, RequestedBy: c.UserID, Old: old, New: *r.PriceMinor,
-					EffectiveFrom: r.EffectiveFrom, Reason: "price list import", Status: status, StatusReason: why})
+					EffectiveFrom: r.EffectiveFrom, Reason: ReasonPriceListImport, Status: status, StatusReason: why})
 				if status == PriceApplied {
 					rep.PricesApplied++
 				} else {

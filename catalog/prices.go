@@ -59,9 +59,9 @@ func ruleFor(old *int64, newPrice int64, effectiveFrom, lastIncrease string, t p
 
 func (r *PriceRequest) validate() error {
 	var v derr.Validator
-	v.Check(r.PriceMinor != nil && *r.PriceMinor >= 0 && *r.PriceMinor <= maxPriceMinor, "price_minor", "is required, between 0 and 10^12")
-	v.Check(r.EffectiveFrom == "" || validDate(r.EffectiveFrom), "effective_from", "must be a date YYYY-MM-DD or empty for today")
-	v.Check(len(r.Reason) <= 1000, "reason", "is at most 1000 characters")
+	v.Check(r.PriceMinor != nil && *r.PriceMinor >= 0 && *r.PriceMinor <= maxPriceMinor, "price_minor", "price_range", "is required, between 0 and 10^12")
+	v.Check(r.EffectiveFrom == "" || validDate(r.EffectiveFrom), "effective_from", "date", "must be a date YYYY-MM-DD or empty for today")
+	v.Check(len(r.Reason) <= 1000, "reason", "too_long", "is at most 1000 characters")
 	text.CheckLines(&v, "reason", r.Reason)
 	return v.Err()
 }
@@ -98,7 +98,7 @@ func (s *Service) SetPrice(ctx context.Context, c auth.Caller, itemID string, r 
 		}
 		if r.EffectiveFrom < today {
 			return &derr.Error{Kind: derr.Invalid, Code: "price_effective_in_past", Message: "effective_from may not be in the past.",
-				Fields: []derr.FieldError{{Field: "effective_from", Message: "may not be before " + today}}}
+				Fields: []derr.FieldError{{Field: "effective_from", Code: "past_date", Message: "may not be before " + today}}}
 		}
 		a, err := agreementTermsForSupplier(ctx, tx, it.AgreementID, c.OrgID, true)
 		if err != nil {
@@ -145,11 +145,11 @@ func (s *Service) ListPriceChanges(ctx context.Context, c auth.Caller, f PriceCh
 	f.Page = f.Page.Normalize()
 	var v derr.Validator
 	v.Check(f.Status == "" || f.Status == PriceApplied || f.Status == PricePending || f.Status == PriceApproved || f.Status == PriceRejected,
-		"status", "must be applied, pending, approved or rejected")
-	v.Check(f.AgreementID == "" || auth.ValidUUID(f.AgreementID), "agreement_id", "must be a UUID")
-	v.Check(f.ItemID == "" || auth.ValidUUID(f.ItemID), "item_id", "must be a UUID")
+		"status", "choice", "must be applied, pending, approved or rejected")
+	v.Check(f.AgreementID == "" || auth.ValidUUID(f.AgreementID), "agreement_id", "invalid_id", "must be a UUID")
+	v.Check(f.ItemID == "" || auth.ValidUUID(f.ItemID), "item_id", "invalid_id", "must be a UUID")
 	v.Check(len(f.ItemIDs) <= 100 && !slices.ContainsFunc(f.ItemIDs, func(id string) bool { return !auth.ValidUUID(id) }),
-		"item_ids", "must be at most 100 UUIDs")
+		"item_ids", "range", "must be at most 100 UUIDs")
 	if err := v.Err(); err != nil {
 		return nil, 0, err
 	}
@@ -186,8 +186,11 @@ func (s *Service) DecidePriceChange(ctx context.Context, c auth.Caller, id strin
 	if !auth.ValidUUID(id) {
 		return PriceChange{}, derr.NotFoundf("price change not found")
 	}
-	if len(note) > 1000 || !text.Lines(note) {
-		return PriceChange{}, derr.Fields([]derr.FieldError{{Field: "note", Message: "is at most 1000 characters of " + text.LinesMessage[len("must be "):]}})
+	if len(note) > 1000 {
+		return PriceChange{}, derr.Fields([]derr.FieldError{{Field: "note", Code: "too_long", Message: "is at most 1000 characters"}})
+	}
+	if !text.Lines(note) {
+		return PriceChange{}, derr.Fields([]derr.FieldError{{Field: "note", Code: text.Code, Message: text.LinesMessage}})
 	}
 	today := s.today()
 	err := postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {

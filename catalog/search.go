@@ -160,15 +160,15 @@ func (s *Service) termQueries(ctx context.Context, terms []string) ([]termQuery,
 
 func (f *SearchFilter) validate() error {
 	var v derr.Validator
-	v.Check(len(f.Q) <= maxQueryLen, "q", fmt.Sprintf("is at most %d characters", maxQueryLen))
-	v.Check(f.AgreementID == "" || auth.ValidUUID(f.AgreementID), "agreement_id", "must be a UUID")
-	v.Check(f.SupplierID == "" || auth.ValidUUID(f.SupplierID), "supplier_id", "must be a UUID")
+	v.Check(len(f.Q) <= maxQueryLen, "q", "too_long", fmt.Sprintf("is at most %d characters", maxQueryLen))
+	v.Check(f.AgreementID == "" || auth.ValidUUID(f.AgreementID), "agreement_id", "invalid_id", "must be a UUID")
+	v.Check(f.SupplierID == "" || auth.ValidUUID(f.SupplierID), "supplier_id", "invalid_id", "must be a UUID")
 	okCPV := len(f.CPV) <= 8
 	for _, r := range f.CPV {
 		okCPV = okCPV && r >= '0' && r <= '9'
 	}
-	v.Check(okCPV, "cpv", "must be the first digits of a CPV code, e.g. 3314")
-	v.Check(f.EcoLabel == "" || ecoLabelRe.MatchString(f.EcoLabel), "eco", "must be true, false or an eco-label such as svanen")
+	v.Check(okCPV, "cpv", "cpv_prefix", "must be the first digits of a CPV code, e.g. 3314")
+	v.Check(f.EcoLabel == "" || ecoLabelRe.MatchString(f.EcoLabel), "eco", "eco_label", "must be true, false or an eco-label such as svanen")
 	return v.Err()
 }
 

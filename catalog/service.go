@@ -226,39 +226,39 @@ func validGTIN(s string) bool {
 
 func (in *AgreementInput) validate() error {
 	var v derr.Validator
-	v.Check(referenceRe.MatchString(in.Reference), "reference", "is required: letters, digits, - _ . / (at most 64)")
-	v.Check(strings.TrimSpace(in.Title) != "" && len(in.Title) <= 200, "title", "is required (at most 200 characters)")
-	v.Check(len(in.Description) <= 10000, "description", "is at most 10000 characters")
+	v.Check(referenceRe.MatchString(in.Reference), "reference", "reference_format", "is required: letters, digits, - _ . / (at most 64)")
+	v.Check(strings.TrimSpace(in.Title) != "" && len(in.Title) <= 200, "title", "length", "is required (at most 200 characters)")
+	v.Check(len(in.Description) <= 10000, "description", "too_long", "is at most 10000 characters")
 	text.CheckLine(&v, "reference", in.Reference)
 	text.CheckLine(&v, "title", in.Title)
 	text.CheckLines(&v, "description", in.Description)
-	v.Check(cpvRe.MatchString(in.CPVCode), "cpv_code", "must be a CPV code such as 33190000 or 33190000-8")
-	v.Check(iso4217[in.Currency], "currency", "must be an ISO 4217 code such as SEK")
-	v.Check(validDate(in.ValidFrom), "valid_from", "must be a date YYYY-MM-DD")
-	v.Check(validDate(in.ValidTo), "valid_to", "must be a date YYYY-MM-DD")
+	v.Check(cpvRe.MatchString(in.CPVCode), "cpv_code", "cpv", "must be a CPV code such as 33190000 or 33190000-8")
+	v.Check(iso4217[in.Currency], "currency", "currency", "must be an ISO 4217 code such as SEK")
+	v.Check(validDate(in.ValidFrom), "valid_from", "date", "must be a date YYYY-MM-DD")
+	v.Check(validDate(in.ValidTo), "valid_to", "date", "must be a date YYYY-MM-DD")
 	if validDate(in.ValidFrom) && validDate(in.ValidTo) {
-		v.Check(in.ValidTo > in.ValidFrom, "valid_to", "must be after valid_from")
+		v.Check(in.ValidTo > in.ValidFrom, "valid_to", "date_order", "must be after valid_from")
 	}
-	v.Check(in.CeilingMinor == nil || *in.CeilingMinor > 0, "ceiling_minor", "must be positive or null")
-	v.Check(in.CallOffMethod == MethodRanking || in.CallOffMethod == MethodDirect, "call_off_method", "must be ranking or direct")
-	v.Check(in.MinOrderMinor >= 0, "min_order_minor", "must not be negative")
-	v.Check(in.MaxPriceIncreaseBP >= 0 && in.MaxPriceIncreaseBP <= 10000, "max_price_increase_bp", "must be between 0 and 10000")
+	v.Check(in.CeilingMinor == nil || *in.CeilingMinor > 0, "ceiling_minor", "positive", "must be positive or null")
+	v.Check(in.CallOffMethod == MethodRanking || in.CallOffMethod == MethodDirect, "call_off_method", "choice", "must be ranking or direct")
+	v.Check(in.MinOrderMinor >= 0, "min_order_minor", "negative", "must not be negative")
+	v.Check(in.MaxPriceIncreaseBP >= 0 && in.MaxPriceIncreaseBP <= 10000, "max_price_increase_bp", "range", "must be between 0 and 10000")
 	v.Check(in.PriceAdjustmentIntervalMonths == nil || (*in.PriceAdjustmentIntervalMonths >= 0 && *in.PriceAdjustmentIntervalMonths <= 120),
-		"price_adjustment_interval_months", "must be between 0 and 120")
-	v.Check(in.LeadTimeDays >= 0 && in.LeadTimeDays <= 365, "lead_time_days", "must be between 0 and 365")
-	v.Check(in.ProcurementBodyID == "" || auth.ValidUUID(in.ProcurementBodyID), "procurement_body_id", "must be a UUID")
+		"price_adjustment_interval_months", "range", "must be between 0 and 120")
+	v.Check(in.LeadTimeDays >= 0 && in.LeadTimeDays <= 365, "lead_time_days", "range", "must be between 0 and 365")
+	v.Check(in.ProcurementBodyID == "" || auth.ValidUUID(in.ProcurementBodyID), "procurement_body_id", "invalid_id", "must be a UUID")
 
-	v.Check(len(in.Participants) <= 1000, "participants", "at most 1000")
+	v.Check(len(in.Participants) <= 1000, "participants", "range", "at most 1000")
 	seen := map[string]bool{}
 	for i, p := range in.Participants {
 		f := fmt.Sprintf("participants[%d]", i)
-		v.Check(auth.ValidUUID(p.OrgID), f+".org_id", "must be a UUID")
-		v.Check(!seen[p.OrgID], f+".org_id", "is listed twice")
+		v.Check(auth.ValidUUID(p.OrgID), f+".org_id", "invalid_id", "must be a UUID")
+		v.Check(!seen[p.OrgID], f+".org_id", "duplicate", "is listed twice")
 		seen[p.OrgID] = true
-		v.Check(p.CeilingMinor == nil || *p.CeilingMinor > 0, f+".ceiling_minor", "must be positive or null")
+		v.Check(p.CeilingMinor == nil || *p.CeilingMinor > 0, f+".ceiling_minor", "positive", "must be positive or null")
 	}
-	v.Check(len(in.Suppliers) >= 1, "suppliers", "at least one awarded supplier is required")
-	v.Check(len(in.Suppliers) <= 100, "suppliers", "at most 100")
+	v.Check(len(in.Suppliers) >= 1, "suppliers", "required", "at least one awarded supplier is required")
+	v.Check(len(in.Suppliers) <= 100, "suppliers", "range", "at most 100")
 	allZero := true
 	for _, s := range in.Suppliers {
 		allZero = allZero && s.Rank == 0
@@ -272,11 +272,11 @@ func (in *AgreementInput) validate() error {
 	ranks := map[int]bool{}
 	for i, s := range in.Suppliers {
 		f := fmt.Sprintf("suppliers[%d]", i)
-		v.Check(auth.ValidUUID(s.OrgID), f+".org_id", "must be a UUID")
-		v.Check(!seen[s.OrgID], f+".org_id", "is listed twice")
+		v.Check(auth.ValidUUID(s.OrgID), f+".org_id", "invalid_id", "must be a UUID")
+		v.Check(!seen[s.OrgID], f+".org_id", "duplicate", "is listed twice")
 		seen[s.OrgID] = true
-		v.Check(s.Rank >= 1 && s.Rank <= len(in.Suppliers), f+".rank", fmt.Sprintf("must be between 1 and %d", len(in.Suppliers)))
-		v.Check(!ranks[s.Rank], f+".rank", "is taken by another supplier")
+		v.Check(s.Rank >= 1 && s.Rank <= len(in.Suppliers), f+".rank", "range", fmt.Sprintf("must be between 1 and %d", len(in.Suppliers)))
+		v.Check(!ranks[s.Rank], f+".rank", "rank_taken", "is taken by another supplier")
 		ranks[s.Rank] = true
 	}
 	return v.Err()
@@ -300,14 +300,14 @@ func checkOrgKinds(ctx context.Context, db sqlx.QueryerContext, participants []P
 	for i, p := range participants {
 		k, ok := kinds[p.OrgID]
 		f := fmt.Sprintf("participants[%d].org_id", i)
-		v.Check(ok, f, "no such organisation")
-		v.Check(!ok || k == auth.KindBuyer || k == auth.KindProcurementBody, f, "must be a buyer organisation")
+		v.Check(ok, f, "no_such_organisation", "no such organisation")
+		v.Check(!ok || k == auth.KindBuyer || k == auth.KindProcurementBody, f, "org_kind", "must be a buyer organisation")
 	}
 	for i, s := range suppliers {
 		k, ok := kinds[s.OrgID]
 		f := fmt.Sprintf("suppliers[%d].org_id", i)
-		v.Check(ok, f, "no such organisation")
-		v.Check(!ok || k == auth.KindSupplier, f, "must be a supplier organisation")
+		v.Check(ok, f, "no_such_organisation", "no such organisation")
+		v.Check(!ok || k == auth.KindSupplier, f, "org_kind", "must be a supplier organisation")
 	}
 	return v.Err()
 }

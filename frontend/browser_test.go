@@ -33,6 +33,12 @@ type browser struct {
 
 func newBrowser(t *testing.T, s *stack, prefix string) *browser {
 	t.Helper()
+	return newBrowserIn(t, s, prefix, "sv-SE,sv")
+}
+
+// newBrowserIn starts a browser whose Accept-Language is acceptLang ("nb-NO,nb").
+func newBrowserIn(t *testing.T, s *stack, prefix, acceptLang string) *browser {
+	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("chromium is missing at %s: run frontend/e2e/install.sh", chromiumPath)
@@ -58,7 +64,8 @@ func newBrowser(t *testing.T, s *stack, prefix string) *browser {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("lang", "sv-SE"),
+		chromedp.Flag("lang", strings.SplitN(acceptLang, ",", 2)[0]),
+		chromedp.Flag("accept-lang", acceptLang),
 		chromedp.WindowSize(1280, 900),
 	}
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)

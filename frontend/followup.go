@@ -143,7 +143,7 @@ func writeFollowupCSV(q *req, filename string, header []string, records [][]stri
 // Hundredths formats hundredths with two decimals in the page's language: 250 → "2,50" / "2.50".
 func (v *view) Hundredths(n int) string {
 	s := strconv.Itoa(n/100) + "." + strconv.Itoa(n%100/10) + strconv.Itoa(n%10)
-	if v.Lang == langSV {
+	if decimalComma(v.Lang) {
 		return strings.Replace(s, ".", ",", 1)
 	}
 	return s

@@ -272,7 +272,7 @@ func TestAdminCreatesOrganizationAndUser(t *testing.T) {
 	t.Run("invalid input is shown beside the field", func(t *testing.T) {
 		p := c.post("/admin/organizations", url.Values{"name": {""}, "org_number": {"1"}, "kind": {"buyer"}})
 		wantStatus(t, p, http.StatusUnprocessableEntity)
-		if !strings.Contains(p.Body, `id="name-error"`) || !strings.Contains(p.Body, "Måste vara 1 till 200 tecken.") {
+		if !strings.Contains(p.Body, `id="name-error"`) || !strings.Contains(p.Body, "Måste fyllas i och får inte vara för långt.") {
 			t.Fatalf("no field error: %s", p.Body)
 		}
 	})

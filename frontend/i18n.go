@@ -2,6 +2,10 @@ package frontend
 
 import (
 	"fmt"
+
+	"github.com/avrop/avrop/internal/derr"
+	"golang.org/x/text/language"
+
 	"math"
 	"net/http"
 	"strconv"
@@ -12,21 +16,43 @@ import (
 const (
 	langSV = "sv"
 	langEN = "en"
+	langNB = "nb"
+	langDA = "da"
 )
 
-// langOf is the language chosen by the cookie, else Swedish. The browser's Accept-Language is
-// deliberately not consulted: the buyers are Swedish public bodies and the switch is explicit.
+// languages are the UI's languages in the order the switch offers them, each named in itself.
+var languages = []struct{ Code, Name string }{
+	{langSV, "Svenska"}, {langNB, "Norsk (bokmål)"}, {langDA, "Dansk"}, {langEN, "English"},
+}
+
+// langMatcher (its tags in the order of languages) picks the UI language closest to a browser's Accept-Language; the first tag is
+// the fallback, and x/text knows that "no" and "nn" readers are best served in bokmål.
+var langMatcher = language.NewMatcher([]language.Tag{language.Swedish, language.MustParse("nb"), language.Danish, language.English})
+
+// langOf is the language chosen with the switch (a cookie), else the best match for the
+// browser's Accept-Language, else Swedish.
 func langOf(r *http.Request) string {
-	if c, err := r.Cookie(cookieLang); err == nil && c.Value == langEN {
-		return langEN
+	if c, err := r.Cookie(cookieLang); err == nil && validLang(c.Value) {
+		return c.Value
+	}
+	if al := r.Header.Get("Accept-Language"); al != "" {
+		tags, _, err := language.ParseAcceptLanguage(al)
+		if err == nil && len(tags) > 0 {
+			_, i, conf := langMatcher.Match(tags...)
+			if conf != language.No {
+				return languages[i].Code
+			}
+		}
 	}
 	return langSV
 }
 
+func validLang(l string) bool { return l == langSV || l == langEN || l == langNB || l == langDA }
+
 // switchLanguage persists the language in a cookie for a year and returns to the page.
 func (s *server) switchLanguage(w http.ResponseWriter, r *http.Request) {
 	lang := r.PathValue("lang")
-	if lang != langSV && lang != langEN {
+	if !validLang(lang) {
 		lang = langSV
 	}
 	http.SetCookie(w, &http.Cookie{Name: cookieLang, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
@@ -38,6 +64,19 @@ func (s *server) switchLanguage(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
+// text is m's text in lang; Swedish for an unknown language.
+func (m msg) text(lang string) string {
+	switch lang {
+	case langEN:
+		return m.en
+	case langNB:
+		return m.nb
+	case langDA:
+		return m.da
+	}
+	return m.sv
+}
+
 // translate looks key up in the language's table; a missing key shows the key itself, which
 // the tests forbid.
 func translate(lang, key string, args ...any) string {
@@ -45,22 +84,31 @@ func translate(lang, key string, args ...any) string {
 	if !ok {
 		return key
 	}
-	s := m.sv
-	if lang == langEN {
-		s = m.en
-	}
+	s := m.text(lang)
 	if len(args) > 0 {
 		return fmt.Sprintf(s, args...)
 	}
 	return s
 }
 
+// mergeMessages adds a feature's keys (frontend/messages_<feature>.go) to messages from an
+// init(); a key defined twice is a bug, so it panics at start.
+func mergeMessages(more map[string]msg) {
+	for k, m := range more {
+		if _, dup := messages[k]; dup {
+			panic("frontend: message key " + k + " defined twice")
+		}
+		messages[k] = m
+	}
+}
+
 func hasKey(key string) bool { _, ok := messages[key]; return ok }
 
 const nbsp = "\u00a0"
 
-// formatMoney formats an amount of minor units: Swedish "1 234,50 kr" (no-break spaces), English
-// "SEK 1,234.50". Integers only: money is never a float.
+// formatMoney formats an amount of minor units in the language's convention: Swedish and
+// Norwegian "1 234,50 kr" (no-break spaces), Danish "1.234,50 kr.", English "SEK 1,234.50". The
+// short "kr" is used only for the reader's own currency. Integers only: money is never a float.
 func formatMoney(lang string, minor int64, currency string) string {
 	neg := minor < 0
 	if neg {
@@ -69,8 +117,11 @@ func formatMoney(lang string, minor int64, currency string) string {
 	whole, frac := minor/100, minor%100
 	digits := strconv.FormatInt(whole, 10)
 	sep, dec := ",", "."
-	if lang == langSV {
+	switch lang {
+	case langSV, langNB:
 		sep, dec = nbsp, ","
+	case langDA:
+		sep, dec = ".", ","
 	}
 	var b strings.Builder
 	for i, c := range digits {
@@ -83,21 +134,23 @@ func formatMoney(lang string, minor int64, currency string) string {
 	if neg {
 		amount = "−" + amount
 	}
-	if lang == langSV {
-		sym := currency
-		switch currency {
-		case "SEK", "NOK", "DKK":
-			sym = "kr"
-			if currency != "SEK" {
-				sym = currency
-			}
-		case "EUR":
-			sym = "€"
-		}
-		return amount + nbsp + sym
+	if lang == langEN {
+		return currency + nbsp + amount
 	}
-	return currency + nbsp + amount
+	sym := currency
+	switch {
+	case currency == "EUR":
+		sym = "€"
+	case lang == langSV && currency == "SEK", lang == langNB && currency == "NOK":
+		sym = "kr"
+	case lang == langDA && currency == "DKK":
+		sym = "kr."
+	}
+	return amount + nbsp + sym
 }
+
+// decimalComma reports whether the language writes decimals with a comma.
+func decimalComma(lang string) bool { return lang != langEN }
 
 // formatPercent formats a percentage with one decimal in the language's convention.
 func formatPercent(lang string, p float64) string {
@@ -105,87 +158,22 @@ func formatPercent(lang string, p float64) string {
 		p = 0
 	}
 	s := strconv.FormatFloat(p, 'f', 1, 64)
-	if lang == langSV {
+	if decimalComma(lang) {
 		return strings.Replace(s, ".", ",", 1) + nbsp + "%"
 	}
 	return s + " %"
 }
 
-// fieldMessage translates a domain field message. Domain messages are English; the Swedish UI
-// maps the known ones and falls back to a general hint rather than mixing languages.
-func fieldMessage(lang, msg string) string {
-	if lang == langEN {
-		return msg
+// fieldMessage translates a domain field error by its rule code (derr.FieldError.Code), or by
+// the code of a rule refusal, else a general hint in the reader's language.
+func fieldMessage(lang string, fe derr.FieldError) string {
+	switch {
+	case fe.Code != "" && hasKey("field."+fe.Code):
+		return translate(lang, "field."+fe.Code)
+	case fe.Code != "" && hasKey("problem."+fe.Code):
+		return translate(lang, "problem."+fe.Code)
 	}
-	for _, m := range fieldMessagesSV {
-		if strings.HasPrefix(msg, m[0]) {
-			return m[1]
-		}
-	}
-	return "Kontrollera värdet."
-}
-
-var fieldMessagesSV = [][2]string{
-	{"is required, between 0 and 10^12", "Ange ett pris i öre, 0 eller mer."},
-	{"is required, 0 or more", "Måste fyllas i med 0 eller mer."},
-	{"is required, between", "Måste fyllas i med ett tal inom gränserna."},
-	{"is required when the supplier is not rank 1", "Måste fyllas i när leverantören inte har rang 1."},
-	{"is required: letters, digits", "Måste fyllas i: bokstäver, siffror och - _ . / (högst 64 tecken)."},
-	{"is required (at most", "Måste fyllas i (högst ett visst antal tecken)."},
-	{"is required", "Måste fyllas i."},
-	{"is only given with cascade_reason", "Anges bara när leverantören med högre rang avböjde."},
-	{"is only given when ordering from a supplier below rank 1", "Anges bara vid avrop från en leverantör som inte har rang 1."},
-	{"must name the order the higher-ranked supplier declined", "Ange beställningen som leverantören med högre rang avböjde."},
-	{"is already on another line", "Varan finns redan på en annan rad; öka antalet där i stället."},
-	{"is not an item of this agreement and supplier", "Varan hör inte till avtalet och leverantören."},
-	{"has no price in effect today", "Varan har inget gällande pris i dag."},
-	{"is no longer active", "Varan går inte längre att beställa."},
-	{"is taken by another supplier", "Används redan av en annan leverantör."},
-	{"is at most", "Texten är för lång."},
-	{"is not UTF-8", "Filen måste vara UTF-8."},
-	{"is not valid CSV", "Filen är inte giltig CSV."},
-	{"is empty: a header row is required", "Filen är tom: en rubrikrad krävs."},
-	{"has more than", "Filen har för många rader."},
-	{"has ", "Raden har fel antal fält jämfört med rubrikraden."},
-	{"could not be read", "Filen kunde inte läsas."},
-	{"is too large", "Värdet är för stort."},
-	{"must be a valid email", "Måste vara en giltig e-postadress."},
-	{"must be 1 to 200", "Måste vara 1 till 200 tecken."},
-	{"must be 1 to 40", "Måste vara 1 till 40 tecken."},
-	{"must be at least", "Är för kort."},
-	{"must be the id of", "Välj ett alternativ."},
-	{"must be a UUID", "Måste vara ett giltigt id."},
-	{"no such organisation", "Organisationen finns inte."},
-	{"must name at least one role", "Välj minst en roll."},
-	{"role ", "Rollen passar inte organisationens typ."},
-	{"must not be negative", "Får inte vara negativt."},
-	{"must be positive", "Måste vara ett positivt tal."},
-	{"must be a whole number of minor units", "Måste vara ett heltal i öre, till exempel 12950 för 129,50 kr."},
-	{"must be a whole number of basis points", "Måste vara ett heltal i baspunkter, till exempel 2500 för 25 %."},
-	{"must be a whole number of 1 or more", "Måste vara ett heltal, 1 eller mer (tomt betyder 1)."},
-	{"must be a whole number", "Måste vara ett heltal inom gränserna."},
-	{"must be between", "Måste ligga inom gränserna."},
-	{"must be a date", "Måste vara ett datum (ÅÅÅÅ-MM-DD)."},
-	{"must be after valid_from", "Måste vara efter startdatumet."},
-	{"may not be in the past", "Får inte ligga bakåt i tiden."},
-	{"must not be in the past", "Får inte ligga bakåt i tiden."},
-	{"effective_from may not be in the past", "Får inte ligga bakåt i tiden."},
-	{"may not be before", "Får inte ligga före tillåtet datum."},
-	{"must be an ISO 3166", "Måste vara en landskod som SE."},
-	{"must be an ISO 4217", "Måste vara en valutakod som SEK."},
-	{"must be buyer, supplier", "Välj en organisationstyp."},
-	{"must be a CPV code", "Måste vara en CPV-kod med 8 siffror, till exempel 33190000."},
-	{"must be the first digits of a CPV code", "Ange de första siffrorna i en CPV-kod, till exempel 3314."},
-	{"must be a UN/ECE", "Måste vara en enhetskod som EA, BX eller PK."},
-	{"must be a GTIN", "Måste vara ett GTIN med 8, 12, 13 eller 14 siffror och rätt kontrollsiffra."},
-	{"must be late, wrong_item", "Välj en typ av avvikelse."},
-	{"must be higher_rank_declined", "Välj ett skäl."},
-	{"must be at most", "För stort."},
-	{"unknown eco-label", "Okänd miljömärkning."},
-	{"each label is", "Miljömärkningar skrivs med små bokstäver, siffror och _ (till exempel svanen, eu_ecolabel)."},
-	{"must be one of", "Välj ett av alternativen."},
-	{"is listed twice", "Förekommer flera gånger."},
-	{"duplicate", "Förekommer flera gånger."},
+	return translate(lang, "field.invalid")
 }
 
 // problemField tells next to which form field a rule refusal is shown.

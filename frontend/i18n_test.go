@@ -8,16 +8,21 @@ import (
 	"testing"
 )
 
-func TestEveryKeyInBothLanguages(t *testing.T) {
+// formatVerb matches a fmt verb; a text's verbs in order are its arguments.
+var formatVerb = regexp.MustCompile(`%[-+# 0]*[0-9]*(?:\.[0-9]+)?[a-zA-Z%]`)
+
+func TestEveryKeyInEveryLanguage(t *testing.T) {
 	for key, m := range messages {
-		if strings.TrimSpace(m.sv) == "" {
-			t.Errorf("%s: Swedish text missing", key)
-		}
-		if strings.TrimSpace(m.en) == "" {
-			t.Errorf("%s: English text missing", key)
-		}
-		if strings.Count(m.sv, "%") != strings.Count(m.en, "%") {
-			t.Errorf("%s: Swedish and English take different arguments: %q / %q", key, m.sv, m.en)
+		want := strings.Join(formatVerb.FindAllString(m.sv, -1), " ")
+		for _, l := range languages {
+			text := m.text(l.Code)
+			if strings.TrimSpace(text) == "" {
+				t.Errorf("%s: %s text missing", key, l.Name)
+				continue
+			}
+			if got := strings.Join(formatVerb.FindAllString(text, -1), " "); got != want {
+				t.Errorf("%s: %s takes arguments %q, Swedish %q", key, l.Name, got, want)
+			}
 		}
 	}
 }
@@ -109,6 +114,10 @@ func TestFormatMoney(t *testing.T) {
 		{"en", "SEK", 123450, "SEK\u00a01,234.50"},
 		{"en", "EUR", 99, "EUR\u00a00.99"},
 		{"sv", "SEK", -123450, "−1\u00a0234,50\u00a0kr"},
+		{"nb", "NOK", 123450, "1\u00a0234,50\u00a0kr"},
+		{"nb", "SEK", 123450, "1\u00a0234,50\u00a0SEK"},
+		{"da", "DKK", 123450, "1.234,50\u00a0kr."},
+		{"da", "EUR", 123450, "1.234,50\u00a0€"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.lang+"/"+tc.want, func(t *testing.T) {
@@ -130,6 +139,8 @@ func TestParseMoney(t *testing.T) {
 		{"1,234.50", 123450, true},
 		{"12", 1200, true},
 		{"12 kr", 1200, true},
+		{"1.234,50 kr.", 123450, true},
+		{"1 234,50 NOK", 123450, true},
 		{"0,05", 5, true},
 		{"", 0, false},
 		{"abc", 0, false},
@@ -157,9 +168,14 @@ func FuzzParseMoney(f *testing.F) {
 		}
 		if ok {
 			// What we format, we read back.
-			back, ok2 := parseMoney(strings.TrimSuffix(formatMoney(langSV, minor, "SEK"), "\u00a0kr"))
-			if !ok2 || back != minor {
-				t.Fatalf("round trip of %d: %d, %v", minor, back, ok2)
+			for _, l := range languages {
+				if l.Code == langEN {
+					continue
+				}
+				back, ok2 := parseMoney(formatMoney(l.Code, minor, "SEK"))
+				if !ok2 || back != minor {
+					t.Fatalf("round trip of %d in %s: %d, %v", minor, l.Code, back, ok2)
+				}
 			}
 		}
 	})

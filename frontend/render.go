@@ -103,6 +103,17 @@ type navLink struct {
 // T translates key into the page's language; args fill %s/%d verbs in the text.
 func (v *view) T(key string, args ...any) string { return translate(v.Lang, key, args...) }
 
+// OtherLanguages are the languages the switch offers: every UI language but the page's.
+func (v *view) OtherLanguages() []struct{ Code, Name string } {
+	var out []struct{ Code, Name string }
+	for _, l := range languages {
+		if l.Code != v.Lang {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
 // Money formats minor units of currency for the page's language: "1 234,50 kr", "SEK 1,234.50".
 func (v *view) Money(minor int64, currency string) string {
 	return formatMoney(v.Lang, minor, currency)
@@ -314,7 +325,7 @@ func fieldErrors(lang string, err error) (byField map[string]string, general str
 	}
 	byField = map[string]string{}
 	for _, f := range de.Fields {
-		byField[f.Field] = fieldMessage(lang, f.Message)
+		byField[f.Field] = fieldMessage(lang, f)
 	}
 	if de.Code != "validation_failed" || len(de.Fields) == 0 {
 		general = translate(lang, problemKey(de.Code, "error.422_text"))

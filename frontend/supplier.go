@@ -162,7 +162,7 @@ func (s *server) importPriceList(q *req) error {
 			d.Errors = de.Fields
 			d.General = translate(q.lang, problemKey(de.Code, "import.invalid"))
 			for i := range d.Errors {
-				d.Errors[i].Message = fieldMessage(q.lang, d.Errors[i].Message)
+				d.Errors[i].Message = fieldMessage(q.lang, d.Errors[i])
 			}
 		default:
 			return err

@@ -14,7 +14,7 @@ import (
 
 // parseMoney reads an amount typed by a person — "1 234,50", "1234.5", "12" — as minor units.
 func parseMoney(s string) (int64, bool) {
-	s = strings.NewReplacer(" ", "", nbsp, "", "\u202f", "", "kr", "", "SEK", "").Replace(strings.TrimSpace(s))
+	s = strings.NewReplacer(" ", "", nbsp, "", "\u202f", "", "kr.", "", "kr", "", "SEK", "", "NOK", "", "DKK", "", "€", "").Replace(strings.TrimSpace(s))
 	s = strings.TrimSpace(s)
 	if s == "" || len(s) > 18 {
 		return 0, false

@@ -22,7 +22,7 @@ func (s *Service) ReportDeviation(ctx context.Context, c auth.Caller, orderID st
 	}
 	in.Description = strings.TrimSpace(in.Description)
 	var v derr.Validator
-	v.Check(ValidDeviationKind(in.Kind), "kind", "must be late, wrong_item, damaged, missing, quality or other")
+	v.Check(ValidDeviationKind(in.Kind), "kind", "choice", "must be late, wrong_item, damaged, missing, quality or other")
 	checkText(&v, in.Description, "description", 4000, true, true)
 	if err := v.Err(); err != nil {
 		return Deviation{}, err
@@ -140,9 +140,9 @@ func (s *Service) ListDeviations(ctx context.Context, c auth.Caller, f Deviation
 		return nil, 0, derr.Forbiddenf("Your role has no deviations.")
 	}
 	var v derr.Validator
-	v.Check(f.SupplierID == "" || auth.ValidUUID(f.SupplierID), "supplier_id", "must be a UUID")
-	v.Check(f.AgreementID == "" || auth.ValidUUID(f.AgreementID), "agreement_id", "must be a UUID")
-	v.Check(f.Status == "" || f.Status == "open" || f.Status == "responded" || f.Status == "closed", "status", "must be open, responded or closed")
+	v.Check(f.SupplierID == "" || auth.ValidUUID(f.SupplierID), "supplier_id", "invalid_id", "must be a UUID")
+	v.Check(f.AgreementID == "" || auth.ValidUUID(f.AgreementID), "agreement_id", "invalid_id", "must be a UUID")
+	v.Check(f.Status == "" || f.Status == "open" || f.Status == "responded" || f.Status == "closed", "status", "choice", "must be open, responded or closed")
 	if err := v.Err(); err != nil {
 		return nil, 0, err
 	}

@@ -65,14 +65,14 @@ type SpendFilter struct {
 // Validate checks the filter; errors are Invalid (validation_failed) with one field each.
 func (f SpendFilter) Validate() error {
 	var v derr.Validator
-	v.Check(ValidSpendGroup(f.GroupBy), "group_by", "must be one of organization, supplier, agreement, cpv, cost_center, orderer, month")
-	v.Check(f.AgreementID == "" || auth.ValidUUID(f.AgreementID), "agreement_id", "must be a UUID")
+	v.Check(ValidSpendGroup(f.GroupBy), "group_by", "choice", "must be one of organization, supplier, agreement, cpv, cost_center, orderer, month")
+	v.Check(f.AgreementID == "" || auth.ValidUUID(f.AgreementID), "agreement_id", "invalid_id", "must be a UUID")
 	from, okFrom := parseDay(f.From)
 	to, okTo := parseDay(f.To)
-	v.Check(okFrom, "from", "must be a date (YYYY-MM-DD)")
-	v.Check(okTo, "to", "must be a date (YYYY-MM-DD)")
+	v.Check(okFrom, "from", "date", "must be a date (YYYY-MM-DD)")
+	v.Check(okTo, "to", "date", "must be a date (YYYY-MM-DD)")
 	if okFrom && okTo && f.From != "" && f.To != "" {
-		v.Check(!to.Before(from), "to", "may not be before from")
+		v.Check(!to.Before(from), "to", "date_order", "may not be before from")
 	}
 	return v.Err()
 }
@@ -296,7 +296,7 @@ func (s *Service) Scorecard(ctx context.Context, c auth.Caller, supplierID, agre
 	}
 	if agreementID != "" && !auth.ValidUUID(agreementID) {
 		return Scorecard{}, &derr.Error{Kind: derr.Invalid, Code: "validation_failed", Message: "The filter is not valid.",
-			Fields: []derr.FieldError{{Field: "agreement_id", Message: "must be a UUID"}}}
+			Fields: []derr.FieldError{{Field: "agreement_id", Code: "invalid_id", Message: "must be a UUID"}}}
 	}
 	cards, err := s.scorecards(ctx, c, supplierID, agreementID)
 	if err != nil {
@@ -316,7 +316,7 @@ func (s *Service) Scorecards(ctx context.Context, c auth.Caller, agreementID str
 	}
 	if agreementID != "" && !auth.ValidUUID(agreementID) {
 		return nil, &derr.Error{Kind: derr.Invalid, Code: "validation_failed", Message: "The filter is not valid.",
-			Fields: []derr.FieldError{{Field: "agreement_id", Message: "must be a UUID"}}}
+			Fields: []derr.FieldError{{Field: "agreement_id", Code: "invalid_id", Message: "must be a UUID"}}}
 	}
 	return s.scorecards(ctx, c, "", agreementID)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/avrop/avrop/internal/derr"
 	"github.com/avrop/avrop/internal/testenv"
 	"github.com/avrop/avrop/orders"
+	"github.com/avrop/avrop/peppol"
 )
 
 // PEPPOL BIS Order 3 documents are checked twice: against the UBL 2.1 schema with xmllint
@@ -310,7 +311,7 @@ func checkPeppolRules(t *testing.T, root *peppolNode) {
 	}
 	currency := root.text(t, "DocumentCurrencyCode")
 	// R031, R034, and the call-off order type.
-	if got := root.text(t, "CustomizationID"); got != orders.PeppolCustomizationID {
+	if got := root.text(t, "CustomizationID"); got != peppol.OrderCustomizationID {
 		t.Errorf("CustomizationID = %q", got)
 	}
 	if got := root.text(t, "ProfileID"); got != "urn:fdc:peppol.eu:poacc:bis:ordering:3" && got != "urn:fdc:peppol.eu:poacc:bis:order_only:3" {

@@ -52,6 +52,10 @@ const (
 	CodeDeviationClosed        = "deviation_closed"
 )
 
+// NoteAutoApproved is the note of the event of an order approved on placement, below its
+// organisation's approval threshold; a UI shows it as a system text in the reader's language.
+const NoteAutoApproved = "approved automatically: below the organisation's approval threshold"
+
 func (s *Service) today() time.Time {
 	y, m, d := s.now().UTC().Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
@@ -63,9 +67,9 @@ func (s *Service) today() time.Time {
 func checkText(v *derr.Validator, s, field string, max int, required, multiline bool) {
 	switch {
 	case required && strings.TrimSpace(s) == "":
-		v.Check(false, field, "is required")
+		v.Check(false, field, "required", "is required")
 	case len(s) > max:
-		v.Check(false, field, fmt.Sprintf("must be at most %d bytes", max))
+		v.Check(false, field, "too_long", fmt.Sprintf("must be at most %d bytes", max))
 	case multiline:
 		text.CheckLines(v, field, s)
 	default:
@@ -81,9 +85,9 @@ func (in *OrderInput) validate(today time.Time) error {
 	in.CascadeNote = strings.TrimSpace(in.CascadeNote)
 	in.RequestedDeliveryDate = strings.TrimSpace(in.RequestedDeliveryDate)
 	var v derr.Validator
-	v.Check(auth.ValidUUID(in.AgreementID), "agreement_id", "must be the id of an agreement")
-	v.Check(auth.ValidUUID(in.SupplierID), "supplier_id", "must be the id of an awarded supplier")
-	v.Check(len(in.Lines) >= 1 && len(in.Lines) <= MaxLines, "lines", fmt.Sprintf("must hold 1 to %d lines", MaxLines))
+	v.Check(auth.ValidUUID(in.AgreementID), "agreement_id", "invalid_id", "must be the id of an agreement")
+	v.Check(auth.ValidUUID(in.SupplierID), "supplier_id", "invalid_id", "must be the id of an awarded supplier")
+	v.Check(len(in.Lines) >= 1 && len(in.Lines) <= MaxLines, "lines", "range", fmt.Sprintf("must hold 1 to %d lines", MaxLines))
 	seen := map[string]bool{}
 	for i, l := range in.Lines {
 		if i >= MaxLines {
@@ -91,11 +95,11 @@ func (in *OrderInput) validate(today time.Time) error {
 		}
 		f := fmt.Sprintf("lines[%d]", i)
 		okID := auth.ValidUUID(l.ItemID)
-		v.Check(okID, f+".item_id", "must be the id of a catalogue item")
-		v.Check(l.Quantity >= 1 && l.Quantity <= MaxQuantity, f+".quantity", fmt.Sprintf("must be a whole number from 1 to %d", MaxQuantity))
+		v.Check(okID, f+".item_id", "invalid_id", "must be the id of a catalogue item")
+		v.Check(l.Quantity >= 1 && l.Quantity <= MaxQuantity, f+".quantity", "range", fmt.Sprintf("must be a whole number from 1 to %d", MaxQuantity))
 		if okID {
 			id := strings.ToLower(l.ItemID)
-			v.Check(!seen[id], f+".item_id", "is already on another line; raise that line's quantity instead")
+			v.Check(!seen[id], f+".item_id", "line_duplicate", "is already on another line; raise that line's quantity instead")
 			seen[id] = true
 		}
 	}
@@ -105,18 +109,18 @@ func (in *OrderInput) validate(today time.Time) error {
 	checkText(&v, in.CascadeNote, "cascade_note", maxTextLen, false, true)
 	if in.RequestedDeliveryDate != "" {
 		d, err := time.Parse(time.DateOnly, in.RequestedDeliveryDate)
-		v.Check(err == nil, "requested_delivery_date", "must be a date (YYYY-MM-DD)")
+		v.Check(err == nil, "requested_delivery_date", "date", "must be a date (YYYY-MM-DD)")
 		if err == nil {
-			v.Check(!d.Before(today), "requested_delivery_date", "must not be in the past")
+			v.Check(!d.Before(today), "requested_delivery_date", "past_date", "must not be in the past")
 		}
 	}
 	switch in.CascadeReason {
 	case "", CascadeHigherRankDeclined, CascadeHigherRankNoReply, CascadeHigherRankCannotDeliver:
 	default:
-		v.Check(false, "cascade_reason", "must be higher_rank_declined, higher_rank_no_reply or higher_rank_cannot_deliver")
+		v.Check(false, "cascade_reason", "choice", "must be higher_rank_declined, higher_rank_no_reply or higher_rank_cannot_deliver")
 	}
-	v.Check(in.DeclinedOrderID == "" || auth.ValidUUID(in.DeclinedOrderID), "declined_order_id", "must be the id of an order")
-	v.Check(in.DeclinedOrderID == "" || in.CascadeReason == CascadeHigherRankDeclined, "declined_order_id",
+	v.Check(in.DeclinedOrderID == "" || auth.ValidUUID(in.DeclinedOrderID), "declined_order_id", "invalid_id", "must be the id of an order")
+	v.Check(in.DeclinedOrderID == "" || in.CascadeReason == CascadeHigherRankDeclined, "declined_order_id", "cascade_not_allowed",
 		"is only given with cascade_reason higher_rank_declined")
 	return v.Err()
 }
@@ -302,7 +306,7 @@ func (s *Service) place(ctx context.Context, tx *sqlx.Tx, c auth.Caller, in Orde
 	if len(lineErrs) > 0 {
 		e := &derr.Error{Kind: derr.Invalid, Code: lineErrs[0].code, Message: "A line breaks the agreement's rules."}
 		for _, le := range lineErrs {
-			e.Fields = append(e.Fields, derr.FieldError{Field: le.field, Message: le.msg})
+			e.Fields = append(e.Fields, derr.FieldError{Field: le.field, Code: le.code, Message: le.msg})
 		}
 		switch e.Code {
 		case CodeItemNotInAgreement:
@@ -327,7 +331,7 @@ func (s *Service) place(ctx context.Context, tx *sqlx.Tx, c auth.Caller, in Orde
 	note := ""
 	if o.TotalMinor < oc.ApprovalThreshold {
 		o.Status = StatusApproved
-		note = "approved automatically: below the organisation's approval threshold"
+		note = NoteAutoApproved
 	}
 	if in.RequestedDeliveryDate != "" {
 		o.RequestedDeliveryDate = &in.RequestedDeliveryDate
@@ -364,7 +368,7 @@ func (s *Service) debitCeilings(ctx context.Context, tx *sqlx.Tx, oc orderContex
 }
 
 func fieldRule(code, field, msg string) error {
-	return &derr.Error{Kind: derr.Invalid, Code: code, Message: msg, Fields: []derr.FieldError{{Field: field, Message: msg}}}
+	return &derr.Error{Kind: derr.Invalid, Code: code, Message: msg, Fields: []derr.FieldError{{Field: field, Code: code, Message: msg}}}
 }
 
 // checkCascade enforces the ranking: an order from a supplier below rank 1 on a ranking
@@ -375,19 +379,19 @@ func (s *Service) checkCascade(ctx context.Context, tx *sqlx.Tx, c auth.Caller, 
 	skipping := oc.CallOffMethod == "ranking" && o.SupplierRank > 1
 	if !skipping {
 		if in.CascadeReason != "" || in.CascadeNote != "" {
-			return derr.Fields([]derr.FieldError{{Field: "cascade_reason", Message: "is only given when ordering from a supplier below rank 1 on a ranking agreement"}})
+			return derr.Fields([]derr.FieldError{{Field: "cascade_reason", Code: "cascade_not_allowed", Message: "is only given when ordering from a supplier below rank 1 on a ranking agreement"}})
 		}
 		return nil
 	}
 	var fields []derr.FieldError
 	if in.CascadeReason == "" {
-		fields = append(fields, derr.FieldError{Field: "cascade_reason", Message: "is required when the supplier is not rank 1"})
+		fields = append(fields, derr.FieldError{Field: "cascade_reason", Code: "required_below_rank_1", Message: "is required when the supplier is not rank 1"})
 	}
 	if in.CascadeNote == "" {
-		fields = append(fields, derr.FieldError{Field: "cascade_note", Message: "is required when the supplier is not rank 1"})
+		fields = append(fields, derr.FieldError{Field: "cascade_note", Code: "required_below_rank_1", Message: "is required when the supplier is not rank 1"})
 	}
 	if in.CascadeReason == CascadeHigherRankDeclined && in.DeclinedOrderID == "" {
-		fields = append(fields, derr.FieldError{Field: "declined_order_id", Message: "must name the order the higher-ranked supplier declined"})
+		fields = append(fields, derr.FieldError{Field: "declined_order_id", Code: "declined_order_required", Message: "must name the order the higher-ranked supplier declined"})
 	}
 	if len(fields) > 0 {
 		return &derr.Error{Kind: derr.Invalid, Code: CodeCascadeReasonRequired,
@@ -460,11 +464,11 @@ func (s *Service) ListOrders(ctx context.Context, c auth.Caller, f OrderFilter) 
 	}
 	var v derr.Validator
 	for _, st := range f.Status {
-		v.Check(ValidStatus(st), "status", "must be one of pending_approval, approved, rejected, accepted, declined, shipped, delivered, cancelled")
+		v.Check(ValidStatus(st), "status", "choice", "must be one of pending_approval, approved, rejected, accepted, declined, shipped, delivered, cancelled")
 	}
-	v.Check(f.AgreementID == "" || auth.ValidUUID(f.AgreementID), "agreement_id", "must be a UUID")
-	v.Check(f.SupplierID == "" || auth.ValidUUID(f.SupplierID), "supplier_id", "must be a UUID")
-	v.Check(f.BuyerOrgID == "" || auth.ValidUUID(f.BuyerOrgID), "buyer_org_id", "must be a UUID")
+	v.Check(f.AgreementID == "" || auth.ValidUUID(f.AgreementID), "agreement_id", "invalid_id", "must be a UUID")
+	v.Check(f.SupplierID == "" || auth.ValidUUID(f.SupplierID), "supplier_id", "invalid_id", "must be a UUID")
+	v.Check(f.BuyerOrgID == "" || auth.ValidUUID(f.BuyerOrgID), "buyer_org_id", "invalid_id", "must be a UUID")
 	if err := v.Err(); err != nil {
 		return nil, 0, err
 	}

@@ -30,6 +30,7 @@ import (
 	"github.com/avrop/avrop/internal/clientip"
 
 	"github.com/avrop/avrop/internal/postgres"
+	"github.com/avrop/avrop/invoices"
 	"github.com/avrop/avrop/orders"
 )
 
@@ -173,7 +174,8 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 		return fmt.Errorf("config: AVROP_TRUSTED_PROXIES: %w", err)
 	}
 	handler := api.NewHandler(api.Deps{
-		DB: db, Redis: rdb, Auth: authSvc, Catalog: cat, Orders: ord, Logger: logger, TrustedProxies: proxies,
+		DB: db, Redis: rdb, Auth: authSvc, Catalog: cat, Orders: ord, Invoices: invoices.NewService(db, nil), Logger: logger,
+		TrustedProxies: proxies,
 		Frontend: frontend.New(frontend.Deps{Auth: authSvc, Catalog: cat, Orders: ord, Logger: logger,
 			Secure: cfg.Env != "development", TrustedProxies: proxies}),
 	})

@@ -28,9 +28,12 @@ const (
 	UnsupportedMedia             // 415: the request body is not of a type the endpoint accepts
 )
 
-// FieldError names one field of the input and what is wrong with it.
+// FieldError names one field of the input and what is wrong with it. Code names the broken
+// field rule ("required", "date", "too_long" …) so that a UI translates the error by its code;
+// Message is the English text for API clients and may be reworded freely.
 type FieldError struct {
 	Field   string `json:"field"`
+	Code    string `json:"code"`
 	Message string `json:"message"`
 	Line    int    `json:"line,omitempty"` // for file imports: the 1-based line number
 }
@@ -118,10 +121,10 @@ func Is(err error, kind Kind) bool {
 // Validator collects field errors while validating an input.
 type Validator struct{ Errors []FieldError }
 
-// Check adds a field error when ok is false.
-func (v *Validator) Check(ok bool, field, message string) {
+// Check adds a field error breaking the rule named by code when ok is false.
+func (v *Validator) Check(ok bool, field, code, message string) {
 	if !ok {
-		v.Errors = append(v.Errors, FieldError{Field: field, Message: message})
+		v.Errors = append(v.Errors, FieldError{Field: field, Code: code, Message: message})
 	}
 }
 

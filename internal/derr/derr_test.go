@@ -55,12 +55,12 @@ func TestValidator(t *testing.T) {
 	if v.Err() != nil {
 		t.Fatal("empty validator has an error")
 	}
-	v.Check(true, "ok", "never")
-	v.Check(false, "name", "is required")
-	v.Check(false, "email", "is invalid")
+	v.Check(true, "ok", "required", "never")
+	v.Check(false, "name", "required", "is required")
+	v.Check(false, "email", "email", "is invalid")
 	err := v.Err()
 	var e *Error
-	if !errors.As(err, &e) || e.Kind != Invalid || len(e.Fields) != 2 || e.Fields[0].Field != "name" {
+	if !errors.As(err, &e) || e.Kind != Invalid || len(e.Fields) != 2 || e.Fields[0].Field != "name" || e.Fields[0].Code != "required" {
 		t.Fatalf("Err() = %#v, want Invalid with 2 fields", err)
 	}
 }

@@ -41,6 +41,9 @@ func valid(s string, multiline bool) bool {
 	return true
 }
 
+// Code is the rule code of a refused text in a problem's field errors (the UI translates it).
+const Code = "control_characters"
+
 // Messages of the refusals, the same wherever a text is checked.
 const (
 	LineMessage  = "must be text without control characters or line breaks"
@@ -48,7 +51,7 @@ const (
 )
 
 // CheckLine records a field error on v when s is not fit for a one-line text.
-func CheckLine(v *derr.Validator, field, s string) { v.Check(Line(s), field, LineMessage) }
+func CheckLine(v *derr.Validator, field, s string) { v.Check(Line(s), field, Code, LineMessage) }
 
 // CheckLines records a field error on v when s is not fit for a text of several lines.
-func CheckLines(v *derr.Validator, field, s string) { v.Check(Lines(s), field, LinesMessage) }
+func CheckLines(v *derr.Validator, field, s string) { v.Check(Lines(s), field, Code, LinesMessage) }

@@ -1,0 +1,57 @@
+package frontend
+
+import (
+	"github.com/avrop/avrop/catalog"
+	"github.com/avrop/avrop/orders"
+)
+
+// systemNotes are the notes and reasons the domain writes itself (not a person), by the
+// domain's constant, with the key of their text in each language.
+var systemNotes = map[string]string{
+	orders.NoteAutoApproved:       "system.auto_approved",
+	catalog.ReasonPriceListImport: "system.price_list_import",
+}
+
+// Note shows an event note or a price change's reason: a system text in the page's language,
+// a person's own words as written.
+func (v *view) Note(note string) string {
+	if k, ok := systemNotes[note]; ok {
+		return v.T(k)
+	}
+	return note
+}
+
+// Unit names a UN/ECE Rec 20 unit code in the page's language ("PK" → "förp."); a code the UI
+// has no name for is shown as the code.
+func (v *view) Unit(code string) string {
+	if hasKey("unit." + code) {
+		return v.T("unit." + code)
+	}
+	return code
+}
+
+var systemMessages = map[string]msg{
+	"system.auto_approved":     {sv: "attesterad automatiskt: under organisationens attestgräns", en: "approved automatically: below the organisation's approval threshold", nb: "attestert automatisk: under organisasjonens attestasjonsgrense", da: "godkendt automatisk: under organisationens godkendelsesgrænse"},
+	"system.price_list_import": {sv: "inläst prislista", en: "price list import", nb: "innlest prisliste", da: "indlæst prisliste"},
+	"unit.EA":                  {sv: "st", en: "each", nb: "stk.", da: "stk."},
+	"unit.C62":                 {sv: "st", en: "pcs", nb: "stk.", da: "stk."},
+	"unit.H87":                 {sv: "st", en: "pcs", nb: "stk.", da: "stk."},
+	"unit.PK":                  {sv: "förp.", en: "pack", nb: "pakn.", da: "pakn."},
+	"unit.PA":                  {sv: "paket", en: "packet", nb: "pakke", da: "pakke"},
+	"unit.BX":                  {sv: "ask", en: "box", nb: "eske", da: "æske"},
+	"unit.CT":                  {sv: "kartong", en: "carton", nb: "kartong", da: "karton"},
+	"unit.PR":                  {sv: "par", en: "pair", nb: "par", da: "par"},
+	"unit.RO":                  {sv: "rulle", en: "roll", nb: "rull", da: "rulle"},
+	"unit.BG":                  {sv: "påse", en: "bag", nb: "pose", da: "pose"},
+	"unit.BO":                  {sv: "flaska", en: "bottle", nb: "flaske", da: "flaske"},
+	"unit.TU":                  {sv: "tub", en: "tube", nb: "tube", da: "tube"},
+	"unit.CA":                  {sv: "burk", en: "can", nb: "boks", da: "dåse"},
+	"unit.SET":                 {sv: "set", en: "set", nb: "sett", da: "sæt"},
+	"unit.KGM":                 {sv: "kg", en: "kg", nb: "kg", da: "kg"},
+	"unit.LTR":                 {sv: "l", en: "l", nb: "l", da: "l"},
+	"unit.MTR":                 {sv: "m", en: "m", nb: "m", da: "m"},
+	"unit.HUR":                 {sv: "timme", en: "hour", nb: "time", da: "time"},
+	"unit.MON":                 {sv: "månad", en: "month", nb: "måned", da: "måned"},
+}
+
+func init() { mergeMessages(systemMessages) }

@@ -1,0 +1,395 @@
+package invoices
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/avrop/avrop/auth"
+	"github.com/avrop/avrop/internal/derr"
+	"github.com/avrop/avrop/orders"
+)
+
+// LoyaltyGroup is what contract loyalty is grouped by.
+type LoyaltyGroup string
+
+// The groupings of GET /analytics/contract-loyalty.
+const (
+	ByOrganization LoyaltyGroup = "organization"
+	ByCPV          LoyaltyGroup = "cpv"
+	ByMonth        LoyaltyGroup = "month"
+	BySupplier     LoyaltyGroup = "supplier"
+)
+
+// LoyaltyFilter is the query of a contract-loyalty report. From and To are dates
+// (YYYY-MM-DD) or months (YYYY-MM: From its first day, To its last), inclusive; empty From is
+// the first day of the month eleven months before To's, empty To is today. OrgID narrows a
+// manager's report to one participant.
+type LoyaltyFilter struct {
+	GroupBy LoyaltyGroup
+	From    string
+	To      string
+	OrgID   string
+}
+
+// TopOutside is the number of off-agreement suppliers listed per group.
+const TopOutside = 5
+
+// Loyalty is a contract-loyalty report: per group (and currency), spend on agreements,
+// spend outside them, the loyal share in basis points and the largest off-agreement
+// suppliers.
+type Loyalty struct {
+	GroupBy LoyaltyGroup  `json:"group_by"`
+	From    string        `json:"from"`
+	To      string        `json:"to"`
+	Items   []LoyaltyItem `json:"items"`
+	Totals  []LoyaltyItem `json:"totals"` // one per currency, Group "total"
+}
+
+// LoyaltyItem is one group's figures, all excluding VAT.
+type LoyaltyItem struct {
+	Group            string            `json:"group"`
+	Label            string            `json:"label"`
+	Currency         string            `json:"currency"`
+	OnAgreementMinor int64             `json:"on_agreement_minor"`
+	OutsideMinor     int64             `json:"outside_minor"`
+	LoyalShareBP     int               `json:"loyal_share_bp"`
+	TopOutside       []OutsideSupplier `json:"top_outside"`
+}
+
+// OutsideSupplier is a supplier bought from outside the agreements.
+type OutsideSupplier struct {
+	SupplierOrgNumber string `json:"supplier_org_number"`
+	Name              string `json:"name"`
+	AmountMinor       int64  `json:"amount_minor"`
+}
+
+// normalize checks the filter and fills in its defaults; today is the caller's date.
+func (f LoyaltyFilter) normalize(today time.Time) (LoyaltyFilter, time.Time, time.Time, error) {
+	var v derr.Validator
+	if f.GroupBy == "" {
+		f.GroupBy = ByOrganization
+	}
+	switch f.GroupBy {
+	case ByOrganization, ByCPV, ByMonth, BySupplier:
+	default:
+		v.Check(false, "group_by", "choice", "must be organization, cpv, month or supplier")
+	}
+	to, toOK := today, true
+	if f.To != "" {
+		to, toOK = parseDayOrMonth(f.To, true)
+	}
+	v.Check(toOK, "to", "date", "must be a date YYYY-MM-DD or a month YYYY-MM")
+	from, fromOK := time.Date(to.Year(), to.Month()-11, 1, 0, 0, 0, 0, time.UTC), true
+	if f.From != "" {
+		from, fromOK = parseDayOrMonth(f.From, false)
+	}
+	v.Check(fromOK, "from", "date", "must be a date YYYY-MM-DD or a month YYYY-MM")
+	v.Check(!fromOK || !toOK || !to.Before(from), "to", "date_order", "must not be before from")
+	v.Check(f.OrgID == "" || auth.ValidUUID(f.OrgID), "org_id", "invalid_id", "must be a UUID")
+	if err := v.Err(); err != nil {
+		return f, from, to, err
+	}
+	f.From, f.To = from.Format(time.DateOnly), to.Format(time.DateOnly)
+	return f, from, to, nil
+}
+
+// parseDayOrMonth reads YYYY-MM-DD, or YYYY-MM as its first day (or its last when end).
+func parseDayOrMonth(s string, end bool) (time.Time, bool) {
+	if d, err := time.Parse(time.DateOnly, s); err == nil && d.Year() >= 1990 && d.Year() <= 2200 {
+		return d, true
+	}
+	m, err := time.Parse("2006-01", s)
+	if err != nil || m.Year() < 1990 || m.Year() > 2200 {
+		return time.Time{}, false
+	}
+	if end {
+		return m.AddDate(0, 1, -1), true
+	}
+	return m, true
+}
+
+// loyaltyQuery computes spend per group, currency, supplier and on/off agreement.
+// $1 the organisations in scope, $2 from, $3 to, $4 the grouping.
+//
+// Spend is the union of: received invoices (not invalid; credit notes negative) at their
+// tax-exclusive amount; ledger rows not also received as an invoice (same buyer, supplier org
+// number and invoice number); and platform orders placed (approved or later, not declined or
+// cancelled) that no invoice names yet, at their total. An invoice or ledger row is on
+// agreement when its supplier is awarded an active agreement the organisation takes part in,
+// valid on the invoice date, whose CPV division (the first two digits) is the spend's; a
+// platform order is on agreement by construction.
+const loyaltyQuery = `
+WITH awarded AS MATERIALIZED (
+	SELECT DISTINCT p.org_id, upper(regexp_replace(so.org_number, '[^0-9A-Za-z]', '', 'g')) AS supplier_key,
+	       left(a.cpv_code, 2) AS division, a.valid_from, a.valid_to
+	FROM agreements a
+	JOIN agreement_participants p ON p.agreement_id = a.id
+	JOIN agreement_suppliers s ON s.agreement_id = a.id
+	JOIN organizations so ON so.id = s.org_id
+	WHERE a.status = 'active' AND p.org_id = ANY($1::uuid[])
+),
+spend AS (
+	SELECT i.buyer_org_id AS org_id, upper(regexp_replace(so.org_number, '[^0-9A-Za-z]', '', 'g')) AS supplier_key,
+	       so.org_number AS supplier_org_number, so.name AS supplier_name, left(i.cpv_code, 2) AS division,
+	       i.issue_date AS day, i.currency,
+	       CASE WHEN i.kind = 'credit_note' THEN -i.tax_exclusive_minor ELSE i.tax_exclusive_minor END AS amount,
+	       false AS platform_order
+	FROM invoices i JOIN organizations so ON so.id = i.supplier_id
+	WHERE i.buyer_org_id = ANY($1::uuid[]) AND i.status <> 'invalid' AND i.issue_date BETWEEN $2 AND $3
+	UNION ALL
+	SELECT r.org_id, r.supplier_key, r.supplier_org_number, r.supplier_name, left(r.cpv_code, 2), r.invoice_date, r.currency,
+	       r.amount_minor, false
+	FROM spend_records r
+	WHERE r.org_id = ANY($1::uuid[]) AND r.invoice_date BETWEEN $2 AND $3
+	  AND NOT EXISTS (SELECT 1 FROM invoices i JOIN organizations so ON so.id = i.supplier_id
+	      WHERE i.buyer_org_id = r.org_id AND i.number = r.invoice_number AND i.status <> 'invalid'
+	        AND upper(regexp_replace(so.org_number, '[^0-9A-Za-z]', '', 'g')) = r.supplier_key)
+	UNION ALL
+	SELECT o.buyer_org_id, upper(regexp_replace(so.org_number, '[^0-9A-Za-z]', '', 'g')), so.org_number, so.name,
+	       left(a.cpv_code, 2), (o.created_at AT TIME ZONE 'UTC')::date, o.currency, o.total_minor, true
+	FROM orders o JOIN agreements a ON a.id = o.agreement_id JOIN organizations so ON so.id = o.supplier_id
+	WHERE o.buyer_org_id = ANY($1::uuid[]) AND o.approved_at IS NOT NULL
+	  AND o.status IN ('approved', 'accepted', 'shipped', 'delivered')
+	  AND o.created_at >= $2::date AND o.created_at < $3::date + 1
+	  AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.order_id = o.id AND i.status <> 'invalid')
+),
+judged AS (
+	SELECT s.*, CASE $4
+	           WHEN 'organization' THEN s.org_id::text
+	           WHEN 'cpv' THEN s.division
+	           WHEN 'month' THEN to_char(s.day, 'YYYY-MM')
+	           ELSE s.supplier_key END AS group_key,
+	       (s.platform_order OR EXISTS (SELECT 1 FROM awarded w WHERE w.org_id = s.org_id AND w.supplier_key = s.supplier_key
+	           AND w.division = s.division AND s.day BETWEEN w.valid_from AND w.valid_to)) AS on_agreement
+	FROM spend s
+)
+SELECT group_key, trim(currency) AS currency, supplier_key, max(supplier_org_number) AS supplier_org_number,
+       max(supplier_name) AS supplier_name, on_agreement, sum(amount)::bigint AS amount
+FROM judged GROUP BY group_key, currency, supplier_key, on_agreement`
+
+type loyaltyRow struct {
+	Group        string `db:"group_key"`
+	Currency     string `db:"currency"`
+	SupplierKey  string `db:"supplier_key"`
+	SupplierNo   string `db:"supplier_org_number"`
+	SupplierName string `db:"supplier_name"`
+	OnAgreement  bool   `db:"on_agreement"`
+	Amount       int64  `db:"amount"`
+}
+
+// ContractLoyalty reports how much of the spend in the caller's scope went through the
+// agreements (SPEC §9): an approver's own organisation; a manager's procurement body's
+// agreements' participants (and the body itself when it buys). Errors: Forbidden (other
+// roles), Invalid (filter), NotFound (OrgID outside the scope).
+func (s *Service) ContractLoyalty(ctx context.Context, c auth.Caller, f LoyaltyFilter) (Loyalty, error) {
+	if !c.HasAny(auth.RoleApprover, auth.RoleManager) {
+		return Loyalty{}, derr.Forbiddenf("Contract loyalty is for approvers and managers.")
+	}
+	f, from, to, err := f.normalize(s.now())
+	if err != nil {
+		return Loyalty{}, err
+	}
+	orgs, err := s.loyaltyOrgs(ctx, c)
+	if err != nil {
+		return Loyalty{}, err
+	}
+	ids := make([]string, 0, len(orgs))
+	for id := range orgs {
+		if f.OrgID == "" || id == f.OrgID {
+			ids = append(ids, id)
+		}
+	}
+	if f.OrgID != "" && len(ids) == 0 {
+		return Loyalty{}, derr.NotFoundf("organisation not found")
+	}
+	var rows []loyaltyRow
+	if err := sqlx.SelectContext(ctx, s.db, &rows, loyaltyQuery, pq.Array(ids), from, to, string(f.GroupBy)); err != nil {
+		return Loyalty{}, fmt.Errorf("contract loyalty: %w", err)
+	}
+	if err := s.supplierNames(ctx, rows); err != nil {
+		return Loyalty{}, err
+	}
+	rep := summarize(rows, f.GroupBy, func(key string) string {
+		if f.GroupBy == ByOrganization {
+			return orgs[key]
+		}
+		return ""
+	})
+	rep.From, rep.To = f.From, f.To
+	return rep, nil
+}
+
+// supplierNames names every supplier known on the platform by its organisation's name and
+// number, so that ledger rows that spell the name their own way join their supplier.
+func (s *Service) supplierNames(ctx context.Context, rows []loyaltyRow) error {
+	keys := map[string]bool{}
+	for _, r := range rows {
+		keys[r.SupplierKey] = true
+	}
+	list := make([]string, 0, len(keys))
+	for k := range keys {
+		list = append(list, k)
+	}
+	var known []struct {
+		Key    string `db:"key"`
+		Name   string `db:"name"`
+		Number string `db:"org_number"`
+	}
+	if err := sqlx.SelectContext(ctx, s.db, &known, `SELECT DISTINCT ON (key) key, name, org_number FROM (
+		SELECT upper(regexp_replace(org_number, '[^0-9A-Za-z]', '', 'g')) AS key, name, org_number, created_at
+		FROM organizations WHERE kind = 'supplier') o WHERE key = ANY($1::text[]) ORDER BY key, created_at`, pq.Array(list)); err != nil {
+		return fmt.Errorf("supplier names: %w", err)
+	}
+	byKey := make(map[string]int, len(known))
+	for i, k := range known {
+		byKey[k.Key] = i
+	}
+	for i := range rows {
+		if j, ok := byKey[rows[i].SupplierKey]; ok {
+			rows[i].SupplierName, rows[i].SupplierNo = known[j].Name, known[j].Number
+		}
+	}
+	return nil
+}
+
+// summarize folds supplier rows into groups (sorted by group key) and totals per currency.
+// label names a group key (organisation names); suppliers are labelled by their name.
+func summarize(rows []loyaltyRow, by LoyaltyGroup, label func(string) string) Loyalty {
+	type acc struct {
+		item    LoyaltyItem
+		outside map[string]*OutsideSupplier
+	}
+	groups := map[[2]string]*acc{}
+	totals := map[string]*acc{}
+	get := func(m map[[2]string]*acc, key [2]string) *acc {
+		a := m[key]
+		if a == nil {
+			a = &acc{item: LoyaltyItem{Group: key[0], Currency: key[1]}, outside: map[string]*OutsideSupplier{}}
+			m[key] = a
+		}
+		return a
+	}
+	for _, r := range rows {
+		ga := get(groups, [2]string{r.Group, r.Currency})
+		ta := totals[r.Currency]
+		if ta == nil {
+			ta = &acc{item: LoyaltyItem{Group: "total", Label: "total", Currency: r.Currency}, outside: map[string]*OutsideSupplier{}}
+			totals[r.Currency] = ta
+		}
+		for _, a := range []*acc{ga, ta} {
+			if r.OnAgreement {
+				a.item.OnAgreementMinor += r.Amount
+				continue
+			}
+			a.item.OutsideMinor += r.Amount
+			o := a.outside[r.SupplierKey]
+			if o == nil {
+				o = &OutsideSupplier{SupplierOrgNumber: r.SupplierNo, Name: r.SupplierName}
+				a.outside[r.SupplierKey] = o
+			}
+			o.AmountMinor += r.Amount
+		}
+		if by == BySupplier && ga.item.Label == "" {
+			ga.item.Label = r.SupplierName
+		}
+	}
+	finish := func(a *acc) LoyaltyItem {
+		it := a.item
+		if it.Label == "" {
+			it.Label = label(it.Group)
+		}
+		if it.Label == "" {
+			it.Label = it.Group
+		}
+		it.LoyalShareBP = orders.ShareBP(it.OnAgreementMinor, it.OnAgreementMinor+it.OutsideMinor)
+		it.TopOutside = []OutsideSupplier{}
+		for _, o := range a.outside {
+			if o.AmountMinor > 0 {
+				it.TopOutside = append(it.TopOutside, *o)
+			}
+		}
+		sort.Slice(it.TopOutside, func(i, j int) bool {
+			x, y := it.TopOutside[i], it.TopOutside[j]
+			if x.AmountMinor != y.AmountMinor {
+				return x.AmountMinor > y.AmountMinor
+			}
+			return x.SupplierOrgNumber < y.SupplierOrgNumber
+		})
+		if len(it.TopOutside) > TopOutside {
+			it.TopOutside = it.TopOutside[:TopOutside]
+		}
+		return it
+	}
+	rep := Loyalty{GroupBy: by, Items: []LoyaltyItem{}, Totals: []LoyaltyItem{}}
+	for _, a := range groups {
+		rep.Items = append(rep.Items, finish(a))
+	}
+	sort.Slice(rep.Items, func(i, j int) bool {
+		x, y := rep.Items[i], rep.Items[j]
+		if by == ByOrganization || by == BySupplier {
+			if x.Label != y.Label {
+				return x.Label < y.Label
+			}
+		}
+		if x.Group != y.Group {
+			return x.Group < y.Group
+		}
+		return x.Currency < y.Currency
+	})
+	for _, a := range totals {
+		rep.Totals = append(rep.Totals, finish(a))
+	}
+	sort.Slice(rep.Totals, func(i, j int) bool { return rep.Totals[i].Currency < rep.Totals[j].Currency })
+	return rep
+}
+
+// loyaltyOrgs maps the id of every organisation in the caller's loyalty scope to its name.
+func (s *Service) loyaltyOrgs(ctx context.Context, c auth.Caller) (map[string]string, error) {
+	var rows []struct {
+		ID   string `db:"id"`
+		Name string `db:"name"`
+	}
+	err := sqlx.SelectContext(ctx, s.db, &rows, `
+		SELECT o.id, o.name FROM organizations o WHERE o.id = $1 AND ($2 OR o.kind IN ('buyer', 'procurement_body'))
+		UNION
+		SELECT o.id, o.name FROM agreements a
+		JOIN agreement_participants p ON p.agreement_id = a.id
+		JOIN organizations o ON o.id = p.org_id
+		WHERE $2 AND a.procurement_body_id = $1`, c.OrgID, c.Has(auth.RoleManager))
+	if err != nil {
+		return nil, fmt.Errorf("loyalty organisations: %w", err)
+	}
+	m := make(map[string]string, len(rows))
+	for _, r := range rows {
+		m[r.ID] = r.Name
+	}
+	return m, nil
+}
+
+// LoyaltyCSVHeader is the header row of a contract-loyalty export.
+var LoyaltyCSVHeader = []string{"group_by", "group", "label", "currency", "on_agreement_minor", "outside_minor", "loyal_share_bp",
+	"top_outside"}
+
+// CSVRecords is the report's groups as CSV records (without the header); the largest
+// off-agreement suppliers are one cell, "name (org number): amount_minor" separated by "; ".
+func (l Loyalty) CSVRecords() [][]string {
+	out := make([][]string, 0, len(l.Items))
+	for _, it := range l.Items {
+		top := ""
+		for i, o := range it.TopOutside {
+			if i > 0 {
+				top += "; "
+			}
+			top += o.Name + " (" + o.SupplierOrgNumber + "): " + strconv.FormatInt(o.AmountMinor, 10)
+		}
+		out = append(out, []string{string(l.GroupBy), orders.CSVText(it.Group), orders.CSVText(it.Label), it.Currency,
+			strconv.FormatInt(it.OnAgreementMinor, 10), strconv.FormatInt(it.OutsideMinor, 10), strconv.Itoa(it.LoyalShareBP), orders.CSVText(top)})
+	}
+	return out
+}
