@@ -111,6 +111,7 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 	// each record carrying the request id of the request it belongs to.
 	logger := slog.New(api.WithRequestID(slog.NewJSONHandler(stdout, nil)))
 	slog.SetDefault(logger)
+	routeRedisLogs(logger)
 	switch args[0] {
 	case "serve", "migrate", "seed":
 	case "help", "-h", "--help":

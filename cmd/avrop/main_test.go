@@ -3,17 +3,21 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/avrop/avrop/internal/testenv"
+	"github.com/redis/go-redis/v9"
 )
 
 func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
@@ -199,3 +203,41 @@ func TestComposeHasNoDefaultSecret(t *testing.T) {
 		t.Fatal("compose neither requires a secret nor lets Avrop generate one (AVROP_JWT_SECRET_FILE)")
 	}
 }
+
+// TestRedisLogsAreJSON: what go-redis itself reports — here its pool failing to dial a Redis
+// that is down — reaches the service's JSON log as a warning, not a plain-text line on stderr.
+func TestRedisLogsAreJSON(t *testing.T) {
+	var out bytes.Buffer
+	var mu sync.Mutex
+	logger := slog.New(slog.NewJSONHandler(writerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return out.Write(p)
+	}), nil))
+	routeRedisLogs(logger)
+	t.Cleanup(func() { routeRedisLogs(slog.Default()) })
+	down := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: 50 * time.Millisecond})
+	t.Cleanup(func() { down.Close() })
+	for range 20 {
+		down.Ping(context.Background()) //nolint:errcheck // it fails: nothing listens
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	found := false
+	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("log line is not JSON: %q", line)
+		}
+		if rec["msg"] == "redis client" && rec["level"] == "WARN" && strings.Contains(fmt.Sprint(rec["detail"]), "dial") {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("go-redis' dial failures did not reach the JSON log: %q", out.String())
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
