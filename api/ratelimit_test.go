@@ -42,11 +42,12 @@ func wantRateLimited(t *testing.T, res response) time.Duration {
 }
 
 // Limits of the tests: counting hands back an attempt only every 20 s, so that a slow
-// machine cannot make a count pass by accident; window hands one back every 2 s, for the
-// tests that wait for it.
+// machine cannot make a count pass by accident; window hands one back every 8 s, for the
+// tests that wait for it (shorter, and three argon2id checks under -race on a busy machine
+// can outlast it).
 var (
 	counting = redis_rate.Limit{Rate: 3, Burst: 3, Period: time.Minute}
-	window   = redis_rate.Limit{Rate: 1, Burst: 3, Period: 2 * time.Second}
+	window   = redis_rate.Limit{Rate: 1, Burst: 3, Period: 8 * time.Second}
 	off      = redis_rate.Limit{}
 )
 
@@ -105,7 +106,7 @@ func TestLoginRateLimitPerAccountAndAddress(t *testing.T) {
 // account's softer limit, which only spaces attempts out: after the short pause it names, the
 // right password gets in.
 func TestLoginRateLimitPerAccount(t *testing.T) {
-	soft := redis_rate.Limit{Rate: 1, Burst: 3, Period: 8 * time.Second}
+	soft := window
 	a := newTestAPIWith(t, rateLimitConfig(off, soft, off))
 	u, _ := a.user(a.org(auth.KindBuyer), auth.RoleOrderer)
 	// Three failures at once from three addresses: the limit is taken before the password is
