@@ -34,7 +34,7 @@ func TestAdminEndpointsForbidden(t *testing.T) {
 			method, path string
 			body         any
 		}{
-			{"POST", "/api/v1/organizations", map[string]any{"name": name, "org_number": testenv.Unique(), "kind": "buyer"}},
+			{"POST", "/api/v1/organizations", map[string]any{"name": name, "org_number": testenv.OrgNumber(), "kind": "buyer"}},
 			{"PATCH", "/api/v1/organizations/" + buyer.ID, map[string]any{"name": name}},
 			{"PATCH", "/api/v1/organizations/" + org.ID, map[string]any{"name": name}},
 			{"POST", "/api/v1/users", map[string]any{"email": "x" + testenv.Unique() + "@example.se", "name": name,
@@ -57,13 +57,14 @@ func TestAdminEndpointsForbidden(t *testing.T) {
 func TestAdminOrganizationsAndUsers(t *testing.T) {
 	a := newTestAPI(t)
 	_, adminToken := a.user(a.org(auth.KindPlatform), auth.RoleAdmin)
-	num := testenv.Unique()
+	num, orgNumber := testenv.Unique(), testenv.OrgNumber()
 
-	res := a.do("POST", "/api/v1/organizations", adminToken, map[string]any{"name": "Karlstads kommun " + num, "org_number": num,
+	res := a.do("POST", "/api/v1/organizations", adminToken, map[string]any{"name": "Karlstads kommun " + num, "org_number": orgNumber,
 		"kind": "buyer", "country": "SE", "approval_threshold_minor": 1000000})
 	wantStatus(t, res, http.StatusCreated)
 	orgID := str(t, res, "id")
-	if res.JSON["kind"] != "buyer" || res.JSON["approval_threshold_minor"] != float64(1000000) || !auth.ValidUUID(orgID) {
+	if res.JSON["kind"] != "buyer" || res.JSON["approval_threshold_minor"] != float64(1000000) || !auth.ValidUUID(orgID) ||
+		res.JSON["peppol_participant_id"] != "0007:"+strings.ReplaceAll(orgNumber, "-", "") {
 		t.Fatalf("organisation = %s", res.Body)
 	}
 	res = a.do("GET", "/api/v1/organizations/"+orgID, adminToken, nil)
@@ -149,11 +150,15 @@ func TestAdminOrganizationsAndUsers(t *testing.T) {
 			{"patch email", "PATCH", "/api/v1/users/" + userID, map[string]any{"email": "new@example.se"}, 400, "unknown_field", "email"},
 			{"patch absent user", "PATCH", "/api/v1/users/6f1c1c3e-3b4a-4c55-9f0e-0a1b2c3d4e5f", map[string]any{"name": "X"}, 404, "not_found", ""},
 			{"patch malformed user id", "PATCH", "/api/v1/users/42", map[string]any{"name": "X"}, 404, "not_found", ""},
-			{"bad kind", "POST", "/api/v1/organizations", map[string]any{"name": "X", "org_number": testenv.Unique(), "kind": "bank"}, 422, "validation_failed", "kind"},
-			{"negative threshold", "POST", "/api/v1/organizations", map[string]any{"name": "X", "org_number": testenv.Unique(), "kind": "buyer", "approval_threshold_minor": -1}, 422, "validation_failed", "approval_threshold_minor"},
-			{"lower-case country", "POST", "/api/v1/organizations", map[string]any{"name": "X", "org_number": testenv.Unique(), "kind": "buyer", "country": "se"}, 422, "validation_failed", "country"},
-			{"empty name", "POST", "/api/v1/organizations", map[string]any{"name": " ", "org_number": testenv.Unique(), "kind": "buyer"}, 422, "validation_failed", "name"},
-			{"duplicate org number", "POST", "/api/v1/organizations", map[string]any{"name": "X", "org_number": num, "kind": "buyer"}, 409, "duplicate", ""},
+			{"bad kind", "POST", "/api/v1/organizations", map[string]any{"name": "X", "org_number": testenv.OrgNumber(), "kind": "bank"}, 422, "validation_failed", "kind"},
+			{"negative threshold", "POST", "/api/v1/organizations", map[string]any{"name": "X", "org_number": testenv.OrgNumber(), "kind": "buyer", "approval_threshold_minor": -1}, 422, "validation_failed", "approval_threshold_minor"},
+			{"lower-case country", "POST", "/api/v1/organizations", map[string]any{"name": "X", "org_number": testenv.OrgNumber(), "kind": "buyer", "country": "se"}, 422, "validation_failed", "country"},
+			{"empty name", "POST", "/api/v1/organizations", map[string]any{"name": " ", "org_number": testenv.OrgNumber(), "kind": "buyer"}, 422, "validation_failed", "name"},
+			{"duplicate org number", "POST", "/api/v1/organizations", map[string]any{"name": "X", "org_number": orgNumber, "kind": "buyer"}, 409, "duplicate", ""},
+			{"Swedish check digit", "POST", "/api/v1/organizations", map[string]any{"name": "X", "org_number": "556036-0794", "kind": "buyer"}, 422, "validation_failed", "org_number"},
+			{"Norwegian check digit", "POST", "/api/v1/organizations", map[string]any{"name": "X", "org_number": "974760674", "kind": "buyer", "country": "NO"}, 422, "validation_failed", "org_number"},
+			{"Danish check digit", "POST", "/api/v1/organizations", map[string]any{"name": "X", "org_number": "24256791", "kind": "buyer", "country": "DK"}, 422, "validation_failed", "org_number"},
+			{"country without a check", "POST", "/api/v1/organizations", map[string]any{"name": "X", "org_number": "0112038-9", "kind": "buyer", "country": "FI"}, 422, "validation_failed", "country"},
 			{"kind is not patchable", "PATCH", "/api/v1/organizations/" + orgID, map[string]any{"kind": "supplier"}, 400, "unknown_field", "kind"},
 			{"patch absent organisation", "PATCH", "/api/v1/organizations/6f1c1c3e-3b4a-4c55-9f0e-0a1b2c3d4e5f", map[string]any{"name": "X"}, 404, "not_found", ""},
 			{"threshold too large", "PATCH", "/api/v1/organizations/" + orgID, `{"approval_threshold_minor": 99999999999999999999}`, 400, "malformed_json", "approval_threshold_minor"},

@@ -38,7 +38,7 @@ func TestDatabaseDown(t *testing.T) {
 	ord := orders.NewService(db, cat)
 	h := NewHandler(Deps{DB: db, Redis: rdb, Auth: authSvc, Catalog: cat, Orders: ord, Logger: logger,
 		Frontend: frontend.New(frontend.Deps{Auth: authSvc, Catalog: cat, Orders: ord, Logger: logger})})
-	org, err := authSvc.CreateOrganization(ctx, admin, auth.OrganizationInput{Name: "Nedkommun", OrgNumber: "212000-0001", Kind: auth.KindBuyer})
+	org, err := authSvc.CreateOrganization(ctx, admin, auth.OrganizationInput{Name: "Nedkommun", OrgNumber: testenv.OrgNumber(), Kind: auth.KindBuyer})
 	testenv.Must(t, err)
 	u, err := authSvc.CreateUser(ctx, admin, auth.UserInput{Email: "down@example.se", Name: "Ned", Password: testPassword, OrgID: org.ID,
 		Roles: []auth.Role{auth.RoleOrderer}})

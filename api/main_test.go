@@ -155,7 +155,7 @@ func (a *testAPI) org(kind auth.OrgKind) auth.Organization {
 	a.t.Helper()
 	u := testenv.Unique()
 	o, err := a.Auth.CreateOrganization(context.Background(), admin, auth.OrganizationInput{
-		Name: string(kind) + " " + u, OrgNumber: u, Kind: kind, Country: "SE"})
+		Name: string(kind) + " " + u, OrgNumber: testenv.OrgNumber(), Kind: kind, Country: "SE"})
 	testenv.Must(a.t, err)
 	return o
 }

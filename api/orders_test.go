@@ -313,7 +313,7 @@ func TestLifecycleRolesAndScope(t *testing.T) {
 	t.Run("approver may not approve or reject their own order", func(t *testing.T) {
 		id := w.create(t, w.approver, 1)
 		wantProblem(t, w.move(w.approver, id, "approve", nil), http.StatusForbidden, orders.CodeOwnOrder)
-		wantProblem(t, w.move(w.approver, id, "reject", nil), http.StatusForbidden, orders.CodeOwnOrder)
+		wantProblem(t, w.move(w.approver, id, "reject", map[string]any{"reason": "över budget"}), http.StatusForbidden, orders.CodeOwnOrder)
 		wantStatus(t, w.move(w.approver, id, "cancel", nil), http.StatusOK) // but may cancel it
 	})
 	t.Run("another orderer may not cancel", func(t *testing.T) {

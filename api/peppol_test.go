@@ -12,9 +12,15 @@ import (
 func TestPeppolOrderAPI(t *testing.T) {
 	w := newOrderWorld(t, nil)
 	a := w.a
-	id := w.create(t, w.orderer, 2) // pending approval: the buyers' approval threshold is 0
+	id := w.create(t, w.orderer, 2) // pending approval: the buyers' approval threshold is 0 (approved below)
 	_, admin := a.user(a.org(auth.KindPlatform), auth.RoleAdmin)
 	path := "/api/v1/orders/" + id + "/peppol"
+
+	t.Run("not exportable before approval", func(t *testing.T) {
+		wantProblem(t, a.do("GET", path, w.orderer, nil), http.StatusConflict, "order_not_exportable")
+		wantProblem(t, a.do("GET", path, w.s1, nil), http.StatusNotFound, "") // not in the supplier's inbox yet
+	})
+	wantStatus(t, w.move(w.approver, id, "approve", nil), http.StatusOK)
 
 	t.Run("buyer gets the document", func(t *testing.T) {
 		res := a.do("GET", path, w.orderer, nil)
@@ -51,7 +57,6 @@ func TestPeppolOrderAPI(t *testing.T) {
 		{"approver of the buyer", w.approver, path, http.StatusOK},
 		{"another orderer of the buyer", w.orderer2, path, http.StatusOK},
 		{"manager of the agreement", w.manager, path, http.StatusOK},
-		{"supplier before approval", w.s1, path, http.StatusNotFound},
 		{"another organisation's buyer", w.othBuyer, path, http.StatusNotFound},
 		{"another supplier", w.s2, path, http.StatusNotFound},
 		{"admin", admin, path, http.StatusForbidden},
@@ -78,7 +83,6 @@ func TestPeppolOrderAPI(t *testing.T) {
 	}
 
 	t.Run("supplier after approval", func(t *testing.T) {
-		wantStatus(t, w.move(w.approver, id, "approve", nil), http.StatusOK)
 		res := a.do("GET", path, w.s1, nil)
 		wantStatus(t, res, http.StatusOK)
 		testenv.ValidateUBL(t, res.Body, "UBL-Order-2.1.xsd")

@@ -90,7 +90,7 @@ func scopeUIRows() []scopeUIRow {
 // newScopeUIAPI is the test API with the web UI behind it.
 func newScopeUIAPI(t *testing.T) *testAPI {
 	return newTestAPIDeps(t, testAuthConfig(), func(d *Deps) {
-		d.Frontend = frontend.New(frontend.Deps{Auth: d.Auth, Catalog: d.Catalog, Orders: d.Orders, Logger: d.Logger})
+		d.Frontend = frontend.New(frontend.Deps{Auth: d.Auth, Catalog: d.Catalog, Orders: d.Orders, Invoices: d.Invoices, Logger: d.Logger})
 	})
 }
 

@@ -45,7 +45,7 @@ func TestTextRule(t *testing.T) {
 	cases := []textCase{
 		{name: "organisation name", method: "POST", path: "/api/v1/organizations", tok: adminTok, field: "name",
 			body: func(v string) any {
-				return map[string]any{"name": "Kommun" + v, "org_number": "212000-9999", "kind": "buyer", "country": "SE"}
+				return map[string]any{"name": "Kommun" + v, "org_number": "2120001876", "kind": "buyer", "country": "SE"}
 			}},
 		{name: "organisation number", method: "POST", path: "/api/v1/organizations", tok: adminTok, field: "org_number",
 			body: func(v string) any {

@@ -2,10 +2,13 @@ package auth
 
 import (
 	"context"
+	"encoding/json"
+	"slices"
 	"strings"
 
 	"github.com/avrop/avrop/internal/derr"
 	"github.com/avrop/avrop/internal/text"
+	"github.com/avrop/avrop/peppol"
 )
 
 // OrganizationInput creates an organisation.
@@ -25,11 +28,15 @@ func (in *OrganizationInput) validate() error {
 	}
 	var v derr.Validator
 	v.Check(in.Name != "" && len(in.Name) <= 200, "name", "length", "must be 1 to 200 characters")
-	v.Check(in.OrgNumber != "" && len(in.OrgNumber) <= 40, "org_number", "length", "must be 1 to 40 characters")
 	text.CheckLine(&v, "name", in.Name)
-	text.CheckLine(&v, "org_number", in.OrgNumber)
 	v.Check(ValidKind(in.Kind), "kind", "choice", "must be buyer, supplier, procurement_body or platform")
-	v.Check(len(in.Country) == 2 && strings.ToUpper(in.Country) == in.Country, "country", "country", "must be an ISO 3166 alpha-2 code such as SE")
+	// The organisation's number is its PEPPOL participant identifier (SPEC §8), so it must
+	// pass its country's check digit: a wrong one would make every order to it invalid.
+	v.Check(slices.Contains(peppol.Countries, in.Country), "country", "country", "must be SE, NO or DK")
+	if slices.Contains(peppol.Countries, in.Country) {
+		_, msg := peppol.CheckOrganisationNumber(in.Country, in.OrgNumber)
+		v.Check(msg == "", "org_number", "org_number", msg)
+	}
 	v.Check(in.ApprovalThresholdMinor >= 0, "approval_threshold_minor", "negative", "must not be negative")
 	return v.Err()
 }
@@ -102,4 +109,17 @@ func (s *Service) GetOrganization(ctx context.Context, c Caller, id string) (Org
 		return Organization{}, derr.NotFoundf("organisation not found")
 	}
 	return organizationByID(ctx, s.db, id)
+}
+
+// ParticipantID is the organisation's PEPPOL participant identifier ("0007:2120001355"), ""
+// when its number does not pass its country's check (SPEC §8).
+func (o Organization) ParticipantID() string { return peppol.ParticipantID(o.Country, o.OrgNumber) }
+
+// MarshalJSON writes the organisation with its PEPPOL participant identifier.
+func (o Organization) MarshalJSON() ([]byte, error) {
+	type plain Organization
+	return json.Marshal(struct {
+		plain
+		ParticipantID string `json:"peppol_participant_id"`
+	}{plain(o), o.ParticipantID()})
 }

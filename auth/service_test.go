@@ -40,7 +40,7 @@ func fixture(t *testing.T, s *Service, kind OrgKind, roles ...Role) (Organizatio
 	t.Helper()
 	ctx := context.Background()
 	u := testenv.Unique()
-	org, err := s.CreateOrganization(ctx, platformAdmin, OrganizationInput{Name: "Org " + u, OrgNumber: u, Kind: kind})
+	org, err := s.CreateOrganization(ctx, platformAdmin, OrganizationInput{Name: "Org " + u, OrgNumber: testenv.OrgNumber(), Kind: kind})
 	testenv.Must(t, err)
 	user, err := s.CreateUser(ctx, platformAdmin, UserInput{Email: "u" + u + "@example.se", Name: "User " + u,
 		Password: testPassword, OrgID: org.ID, Roles: roles})

@@ -53,9 +53,11 @@ const ReasonPriceListImport = "price list import"
 // Agreement is a framework agreement run by a procurement body. Dates are "YYYY-MM-DD" and
 // inclusive.
 type Agreement struct {
-	ID                            string            `db:"id" json:"id"`
-	ProcurementBodyID             string            `db:"procurement_body_id" json:"procurement_body_id"`
-	ProcurementBodyName           string            `db:"procurement_body_name" json:"procurement_body_name"`
+	ID                  string `db:"id" json:"id"`
+	ProcurementBodyID   string `db:"procurement_body_id" json:"procurement_body_id"`
+	ProcurementBodyName string `db:"procurement_body_name" json:"procurement_body_name"`
+	// Country is the procurement body's: its VAT rates are the agreement's (SPEC §8).
+	Country                       string            `db:"country" json:"country"`
 	Reference                     string            `db:"reference" json:"reference"`
 	Title                         string            `db:"title" json:"title"`
 	Description                   string            `db:"description" json:"description"`

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strings"
 
@@ -29,13 +30,15 @@ func validateItemFields(v *derr.Validator, prefix string, in *ItemInput) {
 	v.Check(in.GTIN == "" || validGTIN(in.GTIN), prefix+"gtin", "gtin", "must be a GTIN-8, -12, -13 or -14 with a valid check digit")
 	v.Check(in.Name != "" && len(in.Name) <= 300, prefix+"name", "length", "is required (at most 300 characters)")
 	v.Check(len(in.Description) <= 10000, prefix+"description", "too_long", "is at most 10000 characters")
-	v.Check(unitRe.MatchString(in.Unit), prefix+"unit", "unit", "must be a UN/ECE Rec 20 unit code such as EA, BX or PK")
+	if msg := unitProblem(in.Unit); msg != "" {
+		v.Check(false, prefix+"unit", "unit", msg)
+	}
 	v.Check(in.PackSize >= 1 && in.PackSize <= 1000000, prefix+"pack_size", "range", "must be between 1 and 1000000")
 	v.Check(cpvRe.MatchString(in.CPVCode), prefix+"cpv_code", "cpv", "must be a CPV code such as 33190000 or 33190000-8")
 	v.Check(len(in.EcoLabels) <= 20, prefix+"eco_labels", "range", "at most 20")
 	for _, l := range in.EcoLabels {
-		if !ecoLabelRe.MatchString(l) {
-			v.Check(false, prefix+"eco_labels", "eco_label", "each label is lower-case letters, digits and _ (e.g. svanen, eu_ecolabel)")
+		if l = strings.TrimSpace(l); l != "" && !ValidEcoLabel(l) {
+			v.Check(false, prefix+"eco_labels", "eco_label", fmt.Sprintf("%q is not a known eco-label; use one of %s", truncate(l, 40), strings.Join(EcoLabels, ", ")))
 			break
 		}
 	}
@@ -117,6 +120,9 @@ func (s *Service) AddItem(ctx context.Context, c auth.Caller, agreementID string
 		if a.Status != StatusActive {
 			return derr.Invalidf("agreement_not_active", "The agreement is terminated.")
 		}
+		if err := checkVATRate(in, a.Country); err != nil {
+			return err
+		}
 		id, err = insertItem(ctx, tx, agreementID, c.OrgID, in)
 		if err != nil {
 			return postgres.Error(err, "item with this sku")
@@ -189,6 +195,15 @@ func (s *Service) UpdateItem(ctx context.Context, c auth.Caller, id string, p It
 		validateItemFields(&v, "", &in)
 		if err := v.Err(); err != nil {
 			return err
+		}
+		if p.VATRateBP != nil {
+			country, err := agreementCountry(ctx, tx, it.AgreementID)
+			if err != nil {
+				return err
+			}
+			if err := checkVATRate(in, country); err != nil {
+				return err
+			}
 		}
 		in.EcoLabels = normaliseLabels(in.EcoLabels)
 		active := it.Active

@@ -64,7 +64,7 @@ func newFixture(t testing.TB) *fixture {
 func (f *fixture) org(kind auth.OrgKind, name string) auth.Organization {
 	f.t.Helper()
 	u := testenv.Unique()
-	o, err := f.auth.CreateOrganization(context.Background(), admin, auth.OrganizationInput{Name: name + " " + u, OrgNumber: u, Kind: kind, Country: "SE"})
+	o, err := f.auth.CreateOrganization(context.Background(), admin, auth.OrganizationInput{Name: name + " " + u, OrgNumber: testenv.OrgNumber(), Kind: kind, Country: "SE"})
 	testenv.Must(f.t, err)
 	return o
 }

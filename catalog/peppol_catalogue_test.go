@@ -13,11 +13,12 @@ import (
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/internal/derr"
 	"github.com/avrop/avrop/internal/testenv"
+	"github.com/avrop/avrop/peppol"
 )
 
 // peppolExample is OpenPEPPOL's official Catalogue example (poacc-upgrade-3
 // rules/examples/Catalogue_Example.xml, ISO-8859-1), adapted to agreement a: its currency
-// (EUR) and contract (CRT1387) become a's. With fixGTINs its two GTINs, whose check digits are
+// (EUR), contract (CRT1387) and VAT rate (18 %) become a's. With fixGTINs its two GTINs, whose check digits are
 // wrong in the official file (…0114 → …0111, …0124 → …0128), are corrected.
 func peppolExample(t testing.TB, a Agreement, fixGTINs bool) string {
 	t.Helper()
@@ -25,6 +26,8 @@ func peppolExample(t testing.TB, a Agreement, fixGTINs bool) string {
 	testenv.Must(t, err)
 	s := strings.ReplaceAll(string(b), `currencyID="EUR"`, `currencyID="`+a.Currency+`"`)
 	s = strings.ReplaceAll(s, "<cbc:ID>CRT1387</cbc:ID>", "<cbc:ID>"+a.Reference+"</cbc:ID>")
+	// 18 % is no Nordic rate; the agreement's country's standard rate stands in.
+	s = strings.ReplaceAll(s, "<cbc:Percent>18</cbc:Percent>", "<cbc:Percent>25</cbc:Percent>")
 	if fixGTINs {
 		s = strings.ReplaceAll(s, "1234567890114", "1234567890111")
 		s = strings.ReplaceAll(s, "1234567890124", "1234567890128")
@@ -48,7 +51,7 @@ func peppolDoc(a Agreement, lines ...string) string {
 // peppolLine is one catalogue line; opts replace parts: "price", "currency", "vat", "unit",
 // "start", "action", "cert", "cpv", "gtin", "pack", "extra" (raw XML inside the line).
 func peppolLine(sku string, opts map[string]string) string {
-	o := map[string]string{"price": "89.00", "currency": "SEK", "vat": "25", "unit": "BX", "start": "", "action": "Add",
+	o := map[string]string{"price": "89.00", "currency": "SEK", "vat": "25", "unit": "XBX", "start": "", "action": "Add",
 		"cert": `<cac:Certificate><cbc:ID>1</cbc:ID><cbc:CertificateTypeCode>SVANEN</cbc:CertificateTypeCode><cbc:CertificateType>Environmental</cbc:CertificateType></cac:Certificate>`,
 		"cpv":  "33141420", "gtin": "7322540000016", "pack": "100", "extra": ""}
 	for k, v := range opts {
@@ -98,10 +101,10 @@ func TestParsePeppolCatalogueOfficialExample(t *testing.T) {
 		want := []priceListRow{
 			{Line: 1, ItemInput: ItemInput{SKU: "MNTR011", GTIN: "1234567890111", Name: "Copy paper",
 				Description: "Photo copy paper 80g A4, package of 500 sheets.", Unit: "C62", PackSize: 10, CPVCode: "30197630",
-				EcoLabels: []string{"svanen"}, VATRateBP: ptr(1800), PriceMinor: ptr(int64(1000)), EffectiveFrom: "2018-09-26"}},
+				EcoLabels: []string{"svanen"}, VATRateBP: ptr(2500), PriceMinor: ptr(int64(1000)), EffectiveFrom: "2018-09-26"}},
 			{Line: 2, ItemInput: ItemInput{SKU: "MNTR012", GTIN: "1234567890128", Name: "Copy paper",
 				Description: "Photo copy paper 80g A4, carton of 10 units with 500 sheets each", Unit: "C62", PackSize: 1,
-				CPVCode: "30197630", EcoLabels: []string{}, VATRateBP: ptr(1800), PriceMinor: ptr(int64(9000)), EffectiveFrom: today}},
+				CPVCode: "30197630", EcoLabels: []string{}, VATRateBP: ptr(2500), PriceMinor: ptr(int64(9000)), EffectiveFrom: today}},
 		}
 		if len(rows) != len(want) {
 			t.Fatalf("rows = %+v", rows)
@@ -142,7 +145,7 @@ func TestParsePeppolCatalogueMapping(t *testing.T) {
 			}, nil},
 		{"price decimals", peppolDoc(a, peppolLine("A-1", map[string]string{"price": " 129.5 "})),
 			func(t *testing.T, r priceListRow) {
-				if *r.PriceMinor != 12950 || r.CPVCode != "33141420" || r.GTIN != "7322540000016" || r.Unit != "BX" ||
+				if *r.PriceMinor != 12950 || r.CPVCode != "33141420" || r.GTIN != "7322540000016" || r.Unit != "XBX" ||
 					r.PackSize != 100 || r.EffectiveFrom != today || !slices.Equal(r.EcoLabels, []string{"svanen"}) {
 					t.Fatalf("row = %+v", r.ItemInput)
 				}
@@ -156,9 +159,9 @@ func TestParsePeppolCatalogueMapping(t *testing.T) {
 				}
 			}, nil},
 		{"base quantity gives the unit", peppolDoc(a, strings.Replace(peppolLine("A-1", nil), "</cbc:PriceAmount>",
-			`</cbc:PriceAmount><cbc:BaseQuantity unitCode="PK">1.0</cbc:BaseQuantity>`, 1)),
+			`</cbc:PriceAmount><cbc:BaseQuantity unitCode="XPK">1.0</cbc:BaseQuantity>`, 1)),
 			func(t *testing.T, r priceListRow) {
-				if r.Unit != "PK" {
+				if r.Unit != "XPK" {
 					t.Fatalf("unit = %q", r.Unit)
 				}
 			}, nil},
@@ -281,7 +284,7 @@ func TestImportPeppolCatalogue(t *testing.T) {
 		}
 		it, err := f.s.GetItem(ctx, f.supplier1, idOf(t, f, "MNTR012"))
 		testenv.Must(t, err)
-		if it.PriceMinor == nil || *it.PriceMinor != 9000 || it.VATRateBP != 1800 || it.CPVCode != f.agreement.CPVCode || it.Unit != "C62" {
+		if it.PriceMinor == nil || *it.PriceMinor != 9000 || it.VATRateBP != 2500 || it.CPVCode != f.agreement.CPVCode || it.Unit != "C62" {
 			t.Fatalf("imported item = %+v", it)
 		}
 	})
@@ -374,7 +377,7 @@ func FuzzParsePeppolCatalogue(f *testing.F) {
 		seen := map[string]bool{}
 		for _, r := range rows {
 			if r.SKU == "" || seen[r.SKU] || r.VATRateBP == nil || r.PriceMinor == nil || *r.PriceMinor < 0 ||
-				r.PackSize < 1 || r.EffectiveFrom < "2026-01-15" || !cpvRe.MatchString(r.CPVCode) || !unitRe.MatchString(r.Unit) {
+				r.PackSize < 1 || r.EffectiveFrom < "2026-01-15" || !cpvRe.MatchString(r.CPVCode) || !peppol.ValidUnit(r.Unit) {
 				t.Fatalf("invalid row accepted: %+v", r)
 			}
 			seen[r.SKU] = true

@@ -267,6 +267,7 @@ func (s *Service) importPriceRows(ctx context.Context, c auth.Caller, agreementI
 	}
 	today := s.today()
 	rows, errs := parse(ag, today)
+	errs = checkRowVATRates(rows, errs, ag.Country)
 	if len(errs) > 0 {
 		return ImportReport{}, &derr.Error{Kind: derr.Invalid, Code: "invalid_price_list",
 			Message: fmt.Sprintf("The price list has %d error(s); nothing was imported.", len(errs)), Fields: errs}

@@ -27,8 +27,8 @@ func TestImportPriceList(t *testing.T) {
 
 	t.Run("valid file creates items", func(t *testing.T) {
 		csv := "\ufeff" + header +
-			"ABN-1,Undersökningshandske nitril M,\"Puderfri, 100 st\",BX,100,33141420,7322540000016,svanen|eu_ecolabel,2500,8900,\n" +
-			"ABN-2,Inkontinensskydd Abri-Form,,PK,28,33141620,,,2500,24900,2026-02-01\n" +
+			"ABN-1,Undersökningshandske nitril M,\"Puderfri, 100 st\",XBX,100,33141420,7322540000016,svanen|eu_ecolabel,2500,8900,\n" +
+			"ABN-2,Inkontinensskydd Abri-Form,,XPK,28,33141620,,,2500,24900,2026-02-01\n" +
 			"ABN-3,Handdesinfektion 85 %,Gel,EA,,33631600,, bra_miljoval ,2500,4500,2026-01-15\n"
 		rep, err := f.s.ImportPriceList(ctx, f.supplier1, f.agreement.ID, strings.NewReader(csv))
 		testenv.Must(t, err)
@@ -51,7 +51,7 @@ func TestImportPriceList(t *testing.T) {
 	t.Run("several bad rows change nothing", func(t *testing.T) {
 		before := count()
 		csv := header +
-			"ABN-1,Undersökningshandske nitril M,Puderfri,BX,100,33141420,7322540000016,svanen,2500,8000,\n" + // fine (decrease)
+			"ABN-1,Undersökningshandske nitril M,Puderfri,XBX,100,33141420,7322540000016,svanen,2500,8000,\n" + // fine (decrease)
 			"NEW-1,,desc,EA,1,33141420,,,2500,100,\n" + // line 3: name missing
 			"NEW-2,Ny artikel,desc,styck,1,3314,,,2500,abc,\n" + // line 4: unit, cpv, price
 			"NEW-3,Ny artikel,desc,EA,0,33141420,123,Svanen!,99999,100,2020-01-01\n" + // line 5: pack, gtin, label, vat, past
@@ -83,8 +83,8 @@ func TestImportPriceList(t *testing.T) {
 
 	t.Run("update through the price rules", func(t *testing.T) {
 		csv := header +
-			"ABN-1,Undersökningshandske nitril M,Puderfri,BX,100,33141420,7322540000016,svanen|eu_ecolabel,2500,8500,\n" + // decrease, description changed
-			"ABN-2,Inkontinensskydd Abri-Form,,PK,28,33141620,,,2500,24900,2026-02-01\n" + // unchanged
+			"ABN-1,Undersökningshandske nitril M,Puderfri,XBX,100,33141420,7322540000016,svanen|eu_ecolabel,2500,8500,\n" + // decrease, description changed
+			"ABN-2,Inkontinensskydd Abri-Form,,XPK,28,33141620,,,2500,24900,2026-02-01\n" + // unchanged
 			"ABN-3,Handdesinfektion 85 %,Gel,EA,1,33631600,,bra_miljoval,2500,9000,\n" + // +100 %: pending
 			"ABN-4,Sårförband,,EA,1,33141110,,,2500,1500,\n" // new
 		rep, err := f.s.ImportPriceList(ctx, f.supplier1, f.agreement.ID, strings.NewReader(csv))
@@ -136,7 +136,7 @@ func TestImportTenThousandRows(t *testing.T) {
 	var b strings.Builder
 	b.WriteString(header)
 	for i := 0; i < 10000; i++ {
-		fmt.Fprintf(&b, "BULK-%05d,Undersökningshandske nitril storlek %d,Puderfri handske,BX,100,33141420,,svanen,2500,%d,\n", i, i%5, 5000+i)
+		fmt.Fprintf(&b, "BULK-%05d,Undersökningshandske nitril storlek %d,Puderfri handske,XBX,100,33141420,,svanen,2500,%d,\n", i, i%5, 5000+i)
 	}
 	start := time.Now()
 	rep, err := f.s.ImportPriceList(ctx, f.supplier1, f.agreement.ID, strings.NewReader(b.String()))
@@ -149,7 +149,7 @@ func TestImportTenThousandRows(t *testing.T) {
 	b.Reset()
 	b.WriteString(header)
 	for i := 0; i < 10000; i++ {
-		fmt.Fprintf(&b, "BULK-%05d,Undersökningshandske nitril storlek %d,Puderfri handske,BX,100,33141420,,svanen,2500,%d,\n", i, i%5, 4000+i)
+		fmt.Fprintf(&b, "BULK-%05d,Undersökningshandske nitril storlek %d,Puderfri handske,XBX,100,33141420,,svanen,2500,%d,\n", i, i%5, 4000+i)
 	}
 	start = time.Now()
 	rep, err = f.s.ImportPriceList(ctx, f.supplier1, f.agreement.ID, strings.NewReader(b.String()))
@@ -161,13 +161,13 @@ func TestImportTenThousandRows(t *testing.T) {
 }
 
 func FuzzParsePriceList(f *testing.F) {
-	f.Add(header + "ABN-1,Handske,\"a, b\",BX,100,33141420,7322540000016,svanen|eu_ecolabel,2500,8900,\n")
+	f.Add(header + "ABN-1,Handske,\"a, b\",XBX,100,33141420,7322540000016,svanen|eu_ecolabel,2500,8900,\n")
 	f.Add(header + "ABN-1,,,,,,,,,,\n")
 	f.Add("\ufeff" + header)
 	f.Add("")
 	f.Add("sku\n\"unterminated")
 	f.Add(header + "a,b,c\n")
-	f.Add(header + "ABN-1,Handske,,BX,-1,33141420,,,2500,99999999999999999999,2026-13-01\n")
+	f.Add(header + "ABN-1,Handske,,XBX,-1,33141420,,,2500,99999999999999999999,2026-13-01\n")
 	f.Add("SKU , Name,description,unit,pack_size,cpv_code,gtin,eco_labels,vat_rate_bp,price_minor,effective_from,sku\n")
 	f.Add(header + "\xff\n")
 	f.Fuzz(func(t *testing.T, data string) {
@@ -248,7 +248,7 @@ func TestConcurrentImportsOfOneFile(t *testing.T) {
 	var b strings.Builder
 	b.WriteString(header)
 	for i := 0; i < 50; i++ {
-		fmt.Fprintf(&b, "RACE-%03d,Förkläde plast %d,,PK,100,33141420,,,2500,%d,\n", i, i, 1000+i)
+		fmt.Fprintf(&b, "RACE-%03d,Förkläde plast %d,,XPK,100,33141420,,,2500,%d,\n", i, i, 1000+i)
 	}
 	const uploads = 12
 	reps := make([]ImportReport, uploads)

@@ -170,7 +170,6 @@ func (sc scope) orgArg() any {
 var (
 	cpvRe       = regexp.MustCompile(`^[0-9]{8}(-[0-9])?$`)
 	currencyRe  = regexp.MustCompile(`^[A-Z]{3}$`)
-	unitRe      = regexp.MustCompile(`^[A-Z0-9]{2,3}$`)
 	ecoLabelRe  = regexp.MustCompile(`^[a-z0-9_]{1,40}$`)
 	referenceRe = regexp.MustCompile(`^[\p{L}\p{N}][\p{L}\p{N}_./ -]{0,63}$`)
 )

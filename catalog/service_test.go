@@ -539,12 +539,12 @@ func TestSearch(t *testing.T) {
 		{"ABN-500", "Tvättlappar engångs", "Mjuka tvättlappar för hygien, inte handskar"},
 	} {
 		it, err := f.s.AddItem(ctx, f.supplier1, f.agreement.ID, ItemInput{SKU: x.sku, Name: x.name, Description: x.desc,
-			Unit: "BX", CPVCode: "33141420", VATRateBP: ptr(2500), PriceMinor: ptr(int64(5000)), GTIN: ""})
+			Unit: "XBX", CPVCode: "33141420", VATRateBP: ptr(2500), PriceMinor: ptr(int64(5000)), GTIN: ""})
 		testenv.Must(t, err)
 		items[x.sku] = it
 	}
 	eco, err := f.s.AddItem(ctx, f.supplier2, f.agreement.ID, ItemInput{SKU: "OM-1", Name: "Handske nitril svanenmärkt",
-		Unit: "BX", CPVCode: "18424300", EcoLabels: []string{"svanen"}, VATRateBP: ptr(2500), PriceMinor: ptr(int64(6000)), GTIN: "7322540000016"})
+		Unit: "XBX", CPVCode: "18424300", EcoLabels: []string{"svanen"}, VATRateBP: ptr(2500), PriceMinor: ptr(int64(6000)), GTIN: "7322540000016"})
 	testenv.Must(t, err)
 
 	skus := func(p ItemPage) []string {

@@ -39,7 +39,7 @@ func orgKinds(ctx context.Context, db sqlx.QueryerContext, ids []string) (map[st
 // ---------------------------------------------------------------------------------------
 // Agreements
 
-const agreementColumns = `a.id, a.procurement_body_id, b.name AS procurement_body_name, a.reference, a.title,
+const agreementColumns = `a.id, a.procurement_body_id, b.name AS procurement_body_name, b.country, a.reference, a.title,
 	a.description, a.cpv_code, a.currency, a.valid_from::text AS valid_from, a.valid_to::text AS valid_to, a.status,
 	a.terminated_at, a.ceiling_minor, a.call_off_method, a.min_order_minor, a.max_price_increase_bp,
 	a.price_adjustment_interval_months, a.lead_time_days, a.created_at, a.updated_at`

@@ -28,7 +28,7 @@ var (
 		"gel", "flytande", "oparfymerad", "steril", "osteril"}
 	synthSizes  = []string{"XS", "S", "M", "L", "XL", "5x5 cm", "10x10 cm", "10x20 cm", "15x15 cm", "150 ml", "500 ml", "1000 ml", "Mini", "Normal", "Plus", "Super"}
 	synthBrands = []string{"Abri", "Evercare", "Selefa", "Mepilex", "Tena", "Sensi", "Nitrex", "Comfort", "Klinion", "Proshield"}
-	synthUnits  = []string{"EA", "BX", "PK", "CT"}
+	synthUnits  = []string{"EA", "XBX", "XPK", "XCT"}
 	synthLabels = [][]string{nil, nil, {"svanen"}, {"eu_ecolabel"}, {"bra_miljoval"}, {"svanen", "eu_ecolabel"}}
 	synthCPV    = []string{"33141420", "18424300", "33141110", "33631600", "33751000", "33141000", "33140000", "18143000"}
 )

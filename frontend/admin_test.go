@@ -102,7 +102,7 @@ func TestSupplierCataloguePages(t *testing.T) {
 	for i := range 30 {
 		vat, price := 2500, int64(1000+i)
 		it, err := s.Catalog.AddItem(t.Context(), seller, w.agreement.ID, catalog.ItemInput{SKU: fmt.Sprintf("ZZ-%02d", i),
-			Name: fmt.Sprintf("Öronproppar %02d", i), Unit: "PK", PackSize: 10, CPVCode: "33141420", VATRateBP: &vat, PriceMinor: &price})
+			Name: fmt.Sprintf("Öronproppar %02d", i), Unit: "XPK", PackSize: 10, CPVCode: "33141420", VATRateBP: &vat, PriceMinor: &price})
 		testenv.Must(t, err)
 		last = it
 	}

@@ -181,6 +181,11 @@ func (b *browser) check(name string) {
 	for _, v := range violations {
 		b.t.Errorf("axe on %s (%s): %s", name, b.location(), v)
 	}
+	// Nothing may hide sideways: the page is never wider than the window (SPEC §5).
+	if over := eval[int](b, `document.documentElement.scrollWidth - document.documentElement.clientWidth`); over > 0 {
+		wide := eval[string](b, `Array.from(document.querySelectorAll("body *")).filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).slice(0, 5).map(e => e.tagName + "." + e.className + "#" + e.id).join(", ")`)
+		b.t.Errorf("page %s is %d px wider than the window (%s)", name, over, wide)
+	}
 	// No formatting accident and no untranslated key may reach the page.
 	text := b.bodyText()
 	for _, bad := range []string{"%!", "<nil>", "0xc", "(*", "map["} {
@@ -257,7 +262,7 @@ func newWorld(t *testing.T, s *stack) *world {
 	add := func(seller auth.User, sku, name string, price int64, eco ...string) catalog.Item {
 		vat := 2500
 		it, err := s.Catalog.AddItem(ctx, callerOf(seller, auth.KindSupplier), a.ID, catalog.ItemInput{
-			SKU: sku, Name: name, Description: "Puderfri, för engångsbruk.", Unit: "BX", PackSize: 100, CPVCode: "33141420",
+			SKU: sku, Name: name, Description: "Puderfri, för engångsbruk.", Unit: "XBX", PackSize: 100, CPVCode: "33141420",
 			EcoLabels: eco, VATRateBP: &vat, PriceMinor: &price})
 		testenv.Must(t, err)
 		return it
@@ -306,7 +311,9 @@ func TestJourney(t *testing.T) {
 		qty := fmt.Sprint(i + 2)
 		b.fill("#qty-"+it.ID, qty)
 		b.click(`button[aria-describedby="item-` + it.ID + `"]`)
-		b.waitFor(`document.querySelector("#status").innerText.includes(` + jsString(it.Name) + `)`)
+		// The confirmation shows next to the button, and the header's count follows at once.
+		b.waitFor(`document.querySelector("#added-` + it.ID + `").innerText.includes(` + jsString(it.Name) + `)`)
+		b.waitFor(`document.querySelector("#nav-cart").innerText.includes("(` + fmt.Sprint(i+1) + `)")`)
 	}
 	b.check("added to cart")
 	b.visit("/cart")
@@ -315,7 +322,7 @@ func TestJourney(t *testing.T) {
 	b.check("cart")
 
 	// Checkout.
-	b.submit(`a[href^="/checkout?agreement=`+w.agreement.ID+`"]`, `^/checkout`)
+	b.submit(`button[name=checkout][value^="`+w.agreement.ID+`/"]`, `^/checkout`)
 	b.check("checkout")
 	b.fill("#delivery_address", "Hemtjänst Norr, Storgatan 1, 652 24 Karlstad")
 	b.fill("#cost_center", "4410")
@@ -471,10 +478,10 @@ func TestPriceListUploadErrors(t *testing.T) {
 	w := newWorld(t, s)
 	b := newBrowser(t, s, "import")
 	csv := "sku,name,description,unit,pack_size,cpv_code,gtin,eco_labels,vat_rate_bp,price_minor,effective_from\n" +
-		"NH-M,Nitrilhandskar puderfria storlek M,,BX,100,33141420,,svanen,2500,8950,\n" +
-		"NEW-1,,Namn saknas,BX,100,33141420,,,2500,1000,\n" +
-		"NEW-2,Förband,,BX,0,33141420,,,2500,-5,\n" +
-		"NEW-3,Plåster,,BX,10,abc,,,2500,1000,2001-01-01\n"
+		"NH-M,Nitrilhandskar puderfria storlek M,,XBX,100,33141420,,svanen,2500,8950,\n" +
+		"NEW-1,,Namn saknas,XBX,100,33141420,,,2500,1000,\n" +
+		"NEW-2,Förband,,XBX,0,33141420,,,2500,-5,\n" +
+		"NEW-3,Plåster,,XBX,10,abc,,,2500,1000,2001-01-01\n"
 	file := filepath.Join(t.TempDir(), "prislista.csv")
 	testenv.Must(t, os.WriteFile(file, []byte(csv), 0o644))
 	b.login(w.seller)
@@ -512,7 +519,7 @@ func TestPriceListUploadErrors(t *testing.T) {
 
 	// A valid file gives its report.
 	good := "sku,name,description,unit,pack_size,cpv_code,gtin,eco_labels,vat_rate_bp,price_minor,effective_from\n" +
-		"NEW-1,Engångsförkläde,Plast,PK,100,33141420,,,2500,4900,\n"
+		"NEW-1,Engångsförkläde,Plast,XPK,100,33141420,,,2500,4900,\n"
 	testenv.Must(t, os.WriteFile(file, []byte(good), 0o644))
 	b.visit("/supplier/import")
 	b.do(chromedp.SetValue(chromedp.CSS("#agreement"), w.agreement.ID), chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{file}))
@@ -531,7 +538,7 @@ func TestAdminAndTabletPages(t *testing.T) {
 	b.wantText("Vårdgrossisten AB")
 	b.check("organisations")
 	b.fill("#name", "Sunne kommun")
-	b.fill("#org_number", "212000-"+testenv.Unique())
+	b.fill("#org_number", testenv.OrgNumber())
 	b.submit(`form[method="post"][action="/admin/organizations"] button`, `^/admin/organizations`)
 	b.wantText("Organisationen är skapad.")
 	b.visit("/admin/organizations/" + w.buyer.ID)

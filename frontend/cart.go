@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/avrop/avrop/auth"
+	"github.com/avrop/avrop/orders"
 )
 
 // The cart lives in a cookie ("itemID:qty,itemID:qty"), not on the server: it holds nothing
@@ -19,32 +19,18 @@ type cart map[string]int
 const maxCartLines = 60
 
 func readCart(r *http.Request) cart {
-	c := cart{}
 	ck, err := r.Cookie(cookieCart)
 	if err != nil {
-		return c
+		return cart{}
 	}
-	for _, part := range strings.Split(ck.Value, ".") {
-		id, qty, ok := strings.Cut(part, "~")
-		if !ok || !auth.ValidUUID(id) {
-			continue
-		}
-		n, err := strconv.Atoi(qty)
-		if err != nil || n < 1 || n > 100000 {
-			continue
-		}
-		c[id] = n
-		if len(c) >= maxCartLines {
-			break
-		}
-	}
-	return c
+	return parseCartLines(ck.Value)
 }
 
+// add puts n more of an item in the cart; the line holds at most what one order line may.
 func (c cart) add(id string, n int) {
 	c[id] += n
-	if c[id] > 100000 {
-		c[id] = 100000
+	if c[id] > orders.MaxQuantity {
+		c[id] = orders.MaxQuantity
 	}
 }
 

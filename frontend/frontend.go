@@ -16,6 +16,7 @@ import (
 	"github.com/avrop/avrop/catalog"
 	"github.com/avrop/avrop/internal/clientip"
 	"github.com/avrop/avrop/internal/postgres"
+	"github.com/avrop/avrop/invoices"
 	"github.com/avrop/avrop/orders"
 )
 
@@ -30,7 +31,9 @@ type Deps struct {
 	Auth    *auth.Service
 	Catalog *catalog.Service
 	Orders  *orders.Service
-	Logger  *slog.Logger
+	// Invoices serves the invoice and contract-loyalty pages (SPEC §9).
+	Invoices *invoices.Service
+	Logger   *slog.Logger
 	// Secure marks cookies Secure; true everywhere but plain-HTTP development.
 	Secure bool
 	// TrustedProxies are the proxies whose X-Forwarded-For names the client; none by default.
@@ -85,6 +88,7 @@ func (s *server) routes() http.Handler {
 	mux.HandleFunc("GET /cart", s.authed(s.cartPage, buyer...))
 	mux.HandleFunc("POST /cart/add", s.authed(s.cartAdd, buyer...))
 	mux.HandleFunc("POST /cart/update", s.authed(s.cartUpdate, buyer...))
+	mux.HandleFunc("POST /cart/restore", s.authed(s.cartRestore, buyer...))
 	mux.HandleFunc("GET /checkout", s.authed(s.checkoutPage, buyer...))
 	mux.HandleFunc("POST /checkout", s.authed(s.checkout, buyer...))
 	mux.HandleFunc("GET /orders", s.authed(s.myOrders, buyer...))
@@ -110,6 +114,8 @@ func (s *server) routes() http.Handler {
 	mux.HandleFunc("GET /followup", s.authed(s.followupPage, followupRoles...))
 	mux.HandleFunc("GET /followup/spend.csv", s.authed(s.followupSpendCSV, followupRoles...))
 	mux.HandleFunc("GET /followup/scorecards.csv", s.authed(s.followupScorecardsCSV, followupRoles...))
+
+	s.invoiceRoutes(mux)
 
 	mux.HandleFunc("GET /admin/organizations", s.authed(s.adminOrganizations, auth.RoleAdmin))
 	mux.HandleFunc("POST /admin/organizations", s.authed(s.adminCreateOrganization, auth.RoleAdmin))

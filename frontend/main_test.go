@@ -20,6 +20,7 @@ import (
 	"github.com/avrop/avrop/catalog"
 	"github.com/avrop/avrop/frontend"
 	"github.com/avrop/avrop/internal/testenv"
+	"github.com/avrop/avrop/invoices"
 	"github.com/avrop/avrop/orders"
 )
 
@@ -29,12 +30,13 @@ const testPassword = "correct horse battery staple"
 
 // stack is the whole application — API and UI — on a test server with real services.
 type stack struct {
-	t       testing.TB
-	URL     string
-	Auth    *auth.Service
-	Catalog *catalog.Service
-	Orders  *orders.Service
-	srv     *httptest.Server
+	t        testing.TB
+	URL      string
+	Auth     *auth.Service
+	Catalog  *catalog.Service
+	Orders   *orders.Service
+	Invoices *invoices.Service
+	srv      *httptest.Server
 }
 
 var adminCaller = auth.Caller{Roles: []auth.Role{auth.RoleAdmin}, OrgKind: auth.KindPlatform}
@@ -63,17 +65,18 @@ func newStackWith(t testing.TB, cfg auth.Config) *stack {
 	a := auth.NewService(db, rdb, cfg)
 	cat := catalog.NewService(db, rdb, testenv.RedisPrefix())
 	ord := orders.NewService(db, cat)
-	ui := frontend.New(frontend.Deps{Auth: a, Catalog: cat, Orders: ord, Logger: logger})
-	srv := httptest.NewServer(api.NewHandler(api.Deps{DB: db, Redis: rdb, Auth: a, Catalog: cat, Orders: ord, Logger: logger, Frontend: ui}))
+	inv := invoices.NewService(db, nil)
+	ui := frontend.New(frontend.Deps{Auth: a, Catalog: cat, Orders: ord, Invoices: inv, Logger: logger})
+	srv := httptest.NewServer(api.NewHandler(api.Deps{DB: db, Redis: rdb, Auth: a, Catalog: cat, Orders: ord, Invoices: inv, Logger: logger, Frontend: ui}))
 	t.Cleanup(srv.Close)
-	return &stack{t: t, URL: srv.URL, Auth: a, Catalog: cat, Orders: ord, srv: srv}
+	return &stack{t: t, URL: srv.URL, Auth: a, Catalog: cat, Orders: ord, Invoices: inv, srv: srv}
 }
 
 // org creates an organisation of kind.
 func (s *stack) org(kind auth.OrgKind, name string) auth.Organization {
 	s.t.Helper()
 	o, err := s.Auth.CreateOrganization(context.Background(), adminCaller, auth.OrganizationInput{
-		Name: name, OrgNumber: "212000-" + testenv.Unique(), Kind: kind, Country: "SE"})
+		Name: name, OrgNumber: testenv.OrgNumber(), Kind: kind, Country: "SE"})
 	testenv.Must(s.t, err)
 	return o
 }

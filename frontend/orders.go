@@ -82,6 +82,15 @@ func (s *server) approvals(q *req) error {
 	if err != nil {
 		return err
 	}
+	// The queue shows what was ordered: each order with its lines (GetOrder, in the
+	// approver's scope; a page holds at most ordersPageSize orders).
+	for i := range items {
+		full, err := s.Orders.GetOrder(q.ctx(), *q.caller, items[i].ID)
+		if err != nil {
+			return err
+		}
+		items[i] = full
+	}
 	usage := map[string]orders.Usage{}
 	for _, o := range items {
 		if _, ok := usage[o.AgreementID]; ok {
@@ -161,6 +170,9 @@ func (s *server) orderMove(q *req) error {
 			}
 			if action == orders.ActionDecline && f.Errs["reason"] == "" && derr.Is(err, derr.Invalid) {
 				f.Errs["reason"] = translate(q.lang, "order.reason_required")
+			}
+			if action == orders.ActionReject && f.Errs["note"] != "" {
+				f.Errs["note"] = translate(q.lang, "approvals.reject_reason")
 			}
 			f.Errs["move"] = string(action)
 			return s.renderOrder(q, statusOf(err), id, f, f.General)

@@ -240,6 +240,12 @@ func navFor(lang string, c auth.Caller, path string, cartLines int) []navLink {
 	if c.HasAny(auth.RoleManager, auth.RoleApprover) {
 		add("/followup", "nav.followup")
 	}
+	if c.HasAny(auth.RoleManager, auth.RoleApprover, auth.RoleSupplier) {
+		add("/invoices", "nav.invoices")
+	}
+	if c.HasAny(auth.RoleManager, auth.RoleApprover) {
+		add("/loyalty", "nav.loyalty")
+	}
 	if c.Has(auth.RoleAdmin) {
 		add("/admin/organizations", "nav.organizations")
 		add("/admin/users", "nav.users")

@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/avrop/avrop/auth"
@@ -25,7 +24,12 @@ type catalogData struct {
 	Pager                           pager
 	Error                           string
 	Searched                        bool
+	ranking                         map[string]bool
 }
+
+// Ranked reports whether an agreement calls off by ranking, the only case where a supplier's
+// rank means anything to the orderer.
+func (d catalogData) Ranked(agreementID string) bool { return d.ranking[agreementID] }
 
 // ecoLabels are the eco-labels offered as filters (SPEC §2 names these three).
 var ecoLabels = []string{"svanen", "eu_ecolabel", "bra_miljoval"}
@@ -47,6 +51,10 @@ func (s *server) catalogPage(q *req) error {
 		return err
 	}
 	d.Agreements = agreements
+	d.ranking = map[string]bool{}
+	for _, a := range agreements {
+		d.ranking[a.ID] = a.CallOffMethod == catalog.MethodRanking
+	}
 	seen := map[string]bool{}
 	for _, a := range agreements {
 		for _, sup := range a.Suppliers {
@@ -81,118 +89,6 @@ func (s *server) catalogPage(q *req) error {
 }
 
 func (s *server) catalogResults(q *req) error { return s.catalogPage(q) }
-
-// cartAdd puts an item in the cart (or adds to its quantity).
-func (s *server) cartAdd(q *req) error {
-	itemID := q.r.PostFormValue("item_id")
-	qty, err := strconv.Atoi(strings.TrimSpace(q.r.PostFormValue("quantity")))
-	if err != nil || qty < 1 || qty > 100000 {
-		return q.statusMessage(http.StatusUnprocessableEntity, "alert-error", translate(q.lang, "form.bad_number"), "/catalog")
-	}
-	it, err := s.Catalog.GetItem(q.ctx(), *q.caller, itemID)
-	if err != nil {
-		return err
-	}
-	c := readCart(q.r)
-	c.add(it.ID, qty)
-	if len(c) > maxCartLines {
-		return q.statusMessage(http.StatusUnprocessableEntity, "alert-error", translate(q.lang, "cart.full"), "/catalog")
-	}
-	s.writeCart(q.w, c)
-	return q.statusMessage(http.StatusOK, "alert-ok", translate(q.lang, "cart.added", qty, it.Name), "/cart")
-}
-
-// statusMessage answers an htmx request with a message for the live region, and a plain
-// request with a redirect to back.
-func (q *req) statusMessage(status int, class, msg, back string) error {
-	if q.r.Header.Get("HX-Request") != "true" {
-		q.redirect(back)
-		return nil
-	}
-	return q.renderFragment(status, "catalog", "status-message", map[string]string{"Class": class, "Msg": msg})
-}
-
-// cartUpdate changes the quantities of the cart from the cart page (0 removes a line).
-func (s *server) cartUpdate(q *req) error {
-	c := readCart(q.r)
-	for id := range c {
-		if v := q.r.PostForm.Get("qty_" + id); v != "" {
-			n, err := strconv.Atoi(strings.TrimSpace(v))
-			if err != nil || n < 0 || n > 100000 {
-				continue
-			}
-			c.set(id, n)
-		}
-	}
-	if id := q.r.PostFormValue("remove"); id != "" {
-		c.set(id, 0)
-	}
-	s.writeCart(q.w, c)
-	q.redirect("/cart?msg=cart_updated")
-	return nil
-}
-
-// cartGroup is the part of the cart that becomes one order: one agreement, one supplier.
-type cartGroup struct {
-	AgreementID, AgreementRef, AgreementTitle string
-	SupplierID, SupplierName                  string
-	SupplierRank                              int
-	Currency                                  string
-	Lines                                     []cartLine
-	TotalMinor, VATMinor                      int64
-	Problem                                   string
-}
-
-type cartLine struct {
-	Item      catalog.Item
-	Quantity  int
-	LineMinor int64
-}
-
-// loadCart resolves the cart's items through the catalogue (in the caller's scope) and groups
-// them by agreement and supplier. Items no longer visible are dropped.
-func (s *server) loadCart(q *req) ([]*cartGroup, error) {
-	c := readCart(q.r)
-	groups := map[string]*cartGroup{}
-	var order []string
-	for _, id := range c.ids() {
-		it, err := s.Catalog.GetItem(q.ctx(), *q.caller, id)
-		if derr.Is(err, derr.NotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		key := it.AgreementID + "/" + it.SupplierID
-		g, ok := groups[key]
-		if !ok {
-			g = &cartGroup{AgreementID: it.AgreementID, AgreementRef: it.AgreementReference, AgreementTitle: it.AgreementTitle,
-				SupplierID: it.SupplierID, SupplierName: it.SupplierName, SupplierRank: it.SupplierRank, Currency: it.Currency}
-			groups[key] = g
-			order = append(order, key)
-		}
-		l := cartLine{Item: it, Quantity: c[id]}
-		if it.PriceMinor != nil {
-			l.LineMinor = *it.PriceMinor * int64(l.Quantity)
-			g.VATMinor += l.LineMinor * int64(it.VATRateBP) / 10000
-		}
-		g.TotalMinor += l.LineMinor
-		g.Lines = append(g.Lines, l)
-	}
-	out := make([]*cartGroup, 0, len(order))
-	for _, k := range order {
-		out = append(out, groups[k])
-	}
-	return out, nil
-}
-
-func (s *server) cartPage(q *req) error {
-	groups, err := s.loadCart(q)
-	if err != nil {
-		return err
-	}
-	return q.render(http.StatusOK, "cart", "cart.title", map[string]any{"Groups": groups})
-}
 
 type checkoutData struct {
 	Group          *cartGroup
@@ -229,7 +125,7 @@ func (s *server) checkoutPage(q *req) error {
 
 func (s *server) renderCheckout(q *req, status int, g *cartGroup, a catalog.Agreement, f *form) error {
 	d := checkoutData{Group: g, Agreement: a, Form: f, MinDate: s.Now().Format("2006-01-02"),
-		NeedsCascade:   a.CallOffMethod == catalog.MethodRanking && g.SupplierRank > 1,
+		NeedsCascade:   orders.NeedsCascadeReason(a.CallOffMethod, g.SupplierRank),
 		CascadeReasons: []string{orders.CascadeHigherRankDeclined, orders.CascadeHigherRankNoReply, orders.CascadeHigherRankCannotDeliver},
 		IdemKey:        f.Get("idem")}
 	if d.IdemKey == "" {
@@ -255,6 +151,7 @@ func (s *server) checkout(q *req) error {
 	o, err := s.createOrder(q, in, v.Get("idem"))
 	if err != nil {
 		if f, ok := failedForm(q.lang, v, err); ok {
+			f.General += s.whatToDo(q, err, g)
 			return s.renderCheckout(q, http.StatusUnprocessableEntity, g, a, f)
 		}
 		return err
@@ -266,4 +163,33 @@ func (s *server) checkout(q *req) error {
 	s.writeCart(q.w, c)
 	q.redirect("/orders/" + o.ID + "?msg=order_created")
 	return nil
+}
+
+// whatToDo completes a refusal with what the orderer can do about it: how much is missing to
+// the minimum order, or how much room is left under the ceiling that was hit (from the orders'
+// own usage figures).
+func (s *server) whatToDo(q *req, err error, g *cartGroup) string {
+	switch derr.CodeOf(err) {
+	case orders.CodeBelowMinOrder:
+		return " " + translate(q.lang, "checkout.short_of_min", formatMoney(q.lang, g.ShortMinor, g.Currency))
+	case orders.CodeCeilingExceeded, orders.CodeParticipantCeiling:
+		u, uerr := s.Orders.Usage(q.ctx(), *q.caller, g.AgreementID)
+		if uerr != nil {
+			return ""
+		}
+		room := u.RemainingMinor
+		if derr.CodeOf(err) == orders.CodeParticipantCeiling {
+			room = nil
+			for _, p := range u.Participants {
+				if p.OrgID == q.caller.OrgID {
+					room = p.RemainingMinor
+				}
+			}
+		}
+		if room == nil {
+			return ""
+		}
+		return " " + translate(q.lang, "checkout.room_left", formatMoney(q.lang, *room, g.Currency))
+	}
+	return ""
 }

@@ -3,6 +3,7 @@ package frontend
 import (
 	"github.com/avrop/avrop/catalog"
 	"github.com/avrop/avrop/orders"
+	"github.com/avrop/avrop/peppol"
 )
 
 // systemNotes are the notes and reasons the domain writes itself (not a person), by the
@@ -21,11 +22,15 @@ func (v *view) Note(note string) string {
 	return note
 }
 
-// Unit names a UN/ECE Rec 20 unit code in the page's language ("PK" → "förp."); a code the UI
-// has no name for is shown as the code.
+// Unit names a unit code (UN/ECE Rec 20, or Rec 21 with X) in the page's language ("XPK" →
+// "förp."), never the raw code (SPEC §8): a code the UI has no name for takes the PEPPOL code
+// list's English name, and only a code outside the list shows as it is.
 func (v *view) Unit(code string) string {
 	if hasKey("unit." + code) {
 		return v.T("unit." + code)
+	}
+	if n := peppol.UnitName(code); n != "" {
+		return n
 	}
 	return code
 }
@@ -36,16 +41,16 @@ var systemMessages = map[string]msg{
 	"unit.EA":                  {sv: "st", en: "each", nb: "stk.", da: "stk."},
 	"unit.C62":                 {sv: "st", en: "pcs", nb: "stk.", da: "stk."},
 	"unit.H87":                 {sv: "st", en: "pcs", nb: "stk.", da: "stk."},
-	"unit.PK":                  {sv: "förp.", en: "pack", nb: "pakn.", da: "pakn."},
-	"unit.PA":                  {sv: "paket", en: "packet", nb: "pakke", da: "pakke"},
-	"unit.BX":                  {sv: "ask", en: "box", nb: "eske", da: "æske"},
-	"unit.CT":                  {sv: "kartong", en: "carton", nb: "kartong", da: "karton"},
+	"unit.XPK":                 {sv: "förp.", en: "pack", nb: "pakn.", da: "pakn."},
+	"unit.XPA":                 {sv: "paket", en: "packet", nb: "pakke", da: "pakke"},
+	"unit.XBX":                 {sv: "ask", en: "box", nb: "eske", da: "æske"},
+	"unit.XCT":                 {sv: "kartong", en: "carton", nb: "kartong", da: "karton"},
 	"unit.PR":                  {sv: "par", en: "pair", nb: "par", da: "par"},
-	"unit.RO":                  {sv: "rulle", en: "roll", nb: "rull", da: "rulle"},
-	"unit.BG":                  {sv: "påse", en: "bag", nb: "pose", da: "pose"},
-	"unit.BO":                  {sv: "flaska", en: "bottle", nb: "flaske", da: "flaske"},
-	"unit.TU":                  {sv: "tub", en: "tube", nb: "tube", da: "tube"},
-	"unit.CA":                  {sv: "burk", en: "can", nb: "boks", da: "dåse"},
+	"unit.XRO":                 {sv: "rulle", en: "roll", nb: "rull", da: "rulle"},
+	"unit.XBG":                 {sv: "påse", en: "bag", nb: "pose", da: "pose"},
+	"unit.XBO":                 {sv: "flaska", en: "bottle", nb: "flaske", da: "flaske"},
+	"unit.XTU":                 {sv: "tub", en: "tube", nb: "tube", da: "tube"},
+	"unit.XCA":                 {sv: "burk", en: "can", nb: "boks", da: "dåse"},
 	"unit.SET":                 {sv: "set", en: "set", nb: "sett", da: "sæt"},
 	"unit.KGM":                 {sv: "kg", en: "kg", nb: "kg", da: "kg"},
 	"unit.LTR":                 {sv: "l", en: "l", nb: "l", da: "l"},

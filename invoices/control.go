@@ -30,6 +30,14 @@ type Finding struct {
 	Detail      string `db:"detail" json:"detail,omitempty"`
 }
 
+// Line is the finding's invoice line number, 0 for the whole document.
+func (f Finding) Line() int {
+	if f.LineNo == nil {
+		return 0
+	}
+	return *f.LineNo
+}
+
 // Qty is a quantity in thousandths of a unit: an invoice may invoice 2.5 hours, an order
 // only whole units, and integer arithmetic keeps the comparison exact.
 type Qty int64
@@ -174,15 +182,8 @@ func Control(in ControlInput) []Finding {
 		}
 		f.invoiced += l.Quantity
 	}
-	sort.SliceStable(findings, func(i, j int) bool { return lineKey(findings[i]) < lineKey(findings[j]) })
+	sort.SliceStable(findings, func(i, j int) bool { return findings[i].Line() < findings[j].Line() })
 	return findings
-}
-
-func lineKey(f Finding) int {
-	if f.LineNo == nil {
-		return 0
-	}
-	return *f.LineNo
 }
 
 // totalsFindings checks the document's own arithmetic (BR-CO-10 … BR-CO-17).

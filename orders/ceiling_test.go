@@ -167,7 +167,7 @@ func TestMovesAreConcurrencySafe(t *testing.T) {
 			defer wg.Done()
 			var err error
 			if i%2 == 0 {
-				_, err = w.svc.Move(ctx, w.Approver, o.ID, orders.ActionReject, "")
+				_, err = w.svc.Move(ctx, w.Approver, o.ID, orders.ActionReject, "över budget")
 			} else {
 				_, err = w.svc.Move(ctx, w.Approver, o.ID, orders.ActionCancel, "")
 			}

@@ -31,7 +31,7 @@ func TestCreateOrderSnapshotsAndTotals(t *testing.T) {
 	if o.TotalMinor != 120000 {
 		t.Errorf("total = %d, want 120000", o.TotalMinor)
 	}
-	// VAT per line, half up: 20000*25% = 5000, 40000*12% = 4800, 60000*6% = 3600.
+	// VAT per rate, half up: 20000*25% = 5000, 40000*12% = 4800, 60000*6% = 3600.
 	if o.VATMinor != 13400 || o.TotalInclVATMinor != 133400 {
 		t.Errorf("vat = %d, incl = %d, want 13400, 133400", o.VATMinor, o.TotalInclVATMinor)
 	}
@@ -57,6 +57,40 @@ func TestCreateOrderSnapshotsAndTotals(t *testing.T) {
 	if o2.Number <= o.Number {
 		t.Errorf("second number %s not after %s", o2.Number, o.Number)
 	}
+
+	t.Run("VAT per rate, rounded once per rate", func(t *testing.T) {
+		// Six lines of 56.87 kr at 25 %: 341.22 kr, VAT 85.305 → 85.31 kr; line by line each
+		// 14.2175 → 14.22, which would sum to 85.32 kr.
+		in := orders.OrderInput{AgreementID: w.Agr, SupplierID: w.Sup1.ID, DeliveryAddress: "Storgatan 1"}
+		for range 6 {
+			in.Lines = append(in.Lines, orders.LineInput{ItemID: w.item(w.Sup1.ID, 5687, 2500, 0), Quantity: 1})
+		}
+		o := w.place(w.Orderer, in)
+		if o.TotalMinor != 34122 || o.VATMinor != 8531 || o.TotalInclVATMinor != 42653 || o.Lines[0].LineVATMinor != 1422 {
+			t.Fatalf("total %d, VAT %d, incl %d, line VAT %d; want 34122, 8531, 42653, 1422", o.TotalMinor, o.VATMinor,
+				o.TotalInclVATMinor, o.Lines[0].LineVATMinor)
+		}
+		got, err := w.svc.GetOrder(context.Background(), w.Orderer, o.ID)
+		testenv.Must(t, err)
+		if got.VATMinor != 8531 || len(got.VATByRate) != 1 || got.VATByRate[0] != (orders.RateVAT{RateBP: 2500, BaseMinor: 34122, VATMinor: 8531}) {
+			t.Fatalf("stored VAT %d by rate %+v", got.VATMinor, got.VATByRate)
+		}
+	})
+
+	t.Run("lines keep the eco-labels and pack size they were ordered with", func(t *testing.T) {
+		exec(t, w.db, `UPDATE items SET eco_labels = '{svanen}', pack_size = 12 WHERE id = $1`, w.Items1[1])
+		o := w.place(w.Orderer, w.input(1))
+		exec(t, w.db, `UPDATE items SET eco_labels = '{}', pack_size = 1 WHERE id = $1`, w.Items1[1])
+		got, err := w.svc.GetOrder(context.Background(), w.Orderer, o.ID)
+		testenv.Must(t, err)
+		l := got.Lines[1]
+		if len(l.EcoLabels) != 1 || l.EcoLabels[0] != "svanen" || l.PackSize != 12 {
+			t.Fatalf("line after the item changed = %+v, want eco-labels [svanen] and pack size 12", l)
+		}
+		if c := o.Lines[1]; len(c.EcoLabels) != 1 || c.PackSize != 12 {
+			t.Fatalf("created line = %+v, want the same snapshot", c)
+		}
+	})
 
 	t.Run("price change leaves the order untouched", func(t *testing.T) {
 		exec(t, w.db, `INSERT INTO item_prices (item_id, price_minor, effective_from) VALUES ($1, 99999, current_date)`, w.Items1[0])

@@ -137,7 +137,7 @@ func (w *world) org(kind auth.OrgKind, threshold int64) auth.Organization {
 	w.t.Helper()
 	u := testenv.Unique()
 	o, err := w.auth.CreateOrganization(context.Background(), adminCaller, auth.OrganizationInput{
-		Name: "Kommun " + u, OrgNumber: u, Kind: kind, Country: "SE", ApprovalThresholdMinor: threshold})
+		Name: "Kommun " + u, OrgNumber: testenv.OrgNumber(), Kind: kind, Country: "SE", ApprovalThresholdMinor: threshold})
 	testenv.Must(w.t, err)
 	return o
 }

@@ -190,7 +190,7 @@ func (s *Service) Spend(ctx context.Context, c auth.Caller, f SpendFilter) (Spen
 	}
 	w := strings.Join(where, " AND ")
 	const sums = `count(DISTINCT o.id) AS order_count, COALESCE(sum(l.line_total_minor), 0)::bigint AS total_minor,
-		COALESCE(sum(l.line_total_minor) FILTER (WHERE cardinality(i.eco_labels) > 0), 0)::bigint AS eco_minor`
+		COALESCE(sum(l.line_total_minor) FILTER (WHERE cardinality(l.eco_labels) > 0), 0)::bigint AS eco_minor`
 	k := spendKeys[f.GroupBy]
 	order := "total_minor DESC, key, currency"
 	if f.GroupBy == GroupMonth {

@@ -119,6 +119,18 @@ func TestSpendGrouping(t *testing.T) {
 		})
 	}
 
+	t.Run("eco share reads the lines' snapshot, not today's labels", func(t *testing.T) {
+		exec(t, w.db, `UPDATE items SET eco_labels = '{}' WHERE id = $1`, w.Items1[0])
+		exec(t, w.db, `UPDATE items SET eco_labels = '{krav}' WHERE id = $1`, w.Items1[1])
+		defer exec(t, w.db, `UPDATE items SET eco_labels = '{svanen}' WHERE id = $1`, w.Items1[0])
+		defer exec(t, w.db, `UPDATE items SET eco_labels = '{}' WHERE id = $1`, w.Items1[1])
+		sp, err := w.svc.Spend(ctx, w.Manager, orders.SpendFilter{GroupBy: orders.GroupAgreement})
+		testenv.Must(t, err)
+		if len(sp.Totals) != 1 || sp.Totals[0].EcoMinor != 40000 {
+			t.Errorf("totals after the labels changed = %+v, want eco 40000 as ordered", sp.Totals)
+		}
+	})
+
 	t.Run("labels are names", func(t *testing.T) {
 		sp, err := w.svc.Spend(ctx, w.Manager, orders.SpendFilter{GroupBy: orders.GroupOrganization})
 		testenv.Must(t, err)

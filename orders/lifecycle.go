@@ -53,7 +53,7 @@ var moves = map[Action]move{
 //
 // Errors: NotFound (unknown action, absent order, or the order is not on the caller's side of
 // this move), Forbidden (role may never make this move; own order; someone else's order to
-// cancel), Invalid (reason missing, note too long), Conflict (invalid_transition).
+// cancel), Invalid (reason missing on a decline or reject, note too long), Conflict (invalid_transition).
 func (s *Service) Move(ctx context.Context, c auth.Caller, id string, action Action, note string) (Order, error) {
 	m, ok := moves[action]
 	if !ok {
@@ -68,7 +68,8 @@ func (s *Service) Move(ctx context.Context, c auth.Caller, id string, action Act
 	if action == ActionDecline {
 		field = "reason"
 	}
-	checkText(&v, note, field, maxTextLen, action == ActionDecline, true)
+	// A refusal says why: the supplier's decline and the approver's reject need a reason.
+	checkText(&v, note, field, maxTextLen, action == ActionDecline || action == ActionReject, true)
 	if err := v.Err(); err != nil {
 		return Order{}, err
 	}

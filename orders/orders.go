@@ -20,8 +20,9 @@
 //     a repeat (the stored first response) or a reuse with another body (422). A refused
 //     request stores nothing.
 //
-// Money: line total = unit price × quantity; line VAT = line total × rate, rounded half up per
-// line; the order's VAT is the sum of the lines' VAT; totals are integer minor units.
+// Money: line total = unit price × quantity; the order's VAT is computed per VAT rate over the
+// sum of the lines at that rate, rounded half up once per rate (BR-CO-17, VATByRate); each line
+// keeps its own rounded VAT for information; totals are integer minor units.
 //
 // Scope: a buyer's orderers and approvers see their organisation's orders, a supplier the
 // orders addressed to it from approval on (its inbox), a manager the orders on their
@@ -33,6 +34,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/catalog"
@@ -75,25 +77,27 @@ const (
 )
 
 // Order is a call-off order with its snapshotted lines and its events. Money is in minor
-// units of Currency: TotalMinor excludes VAT, VATMinor is the sum of the lines' VAT, and
+// units of Currency: TotalMinor excludes VAT, VATMinor is the VAT per rate (VATByRate), and
 // TotalInclVATMinor is their sum.
 type Order struct {
-	ID                    string     `db:"id" json:"id"`
-	Number                string     `db:"number" json:"number"`
-	BuyerOrgID            string     `db:"buyer_org_id" json:"buyer_org_id"`
-	BuyerOrgName          string     `db:"buyer_org_name" json:"buyer_org_name"`
-	OrderedBy             string     `db:"ordered_by" json:"ordered_by"`
-	OrderedByName         string     `db:"ordered_by_name" json:"ordered_by_name"`
-	AgreementID           string     `db:"agreement_id" json:"agreement_id"`
-	AgreementReference    string     `db:"agreement_reference" json:"agreement_reference"`
-	SupplierID            string     `db:"supplier_id" json:"supplier_id"`
-	SupplierName          string     `db:"supplier_name" json:"supplier_name"`
-	SupplierRank          int        `db:"supplier_rank" json:"supplier_rank"`
-	Status                Status     `db:"status" json:"status"`
-	Currency              string     `db:"currency" json:"currency"`
-	TotalMinor            int64      `db:"total_minor" json:"total_minor"`
-	VATMinor              int64      `db:"vat_minor" json:"vat_minor"`
-	TotalInclVATMinor     int64      `db:"-" json:"total_incl_vat_minor"`
+	ID                 string `db:"id" json:"id"`
+	Number             string `db:"number" json:"number"`
+	BuyerOrgID         string `db:"buyer_org_id" json:"buyer_org_id"`
+	BuyerOrgName       string `db:"buyer_org_name" json:"buyer_org_name"`
+	OrderedBy          string `db:"ordered_by" json:"ordered_by"`
+	OrderedByName      string `db:"ordered_by_name" json:"ordered_by_name"`
+	AgreementID        string `db:"agreement_id" json:"agreement_id"`
+	AgreementReference string `db:"agreement_reference" json:"agreement_reference"`
+	SupplierID         string `db:"supplier_id" json:"supplier_id"`
+	SupplierName       string `db:"supplier_name" json:"supplier_name"`
+	SupplierRank       int    `db:"supplier_rank" json:"supplier_rank"`
+	Status             Status `db:"status" json:"status"`
+	Currency           string `db:"currency" json:"currency"`
+	TotalMinor         int64  `db:"total_minor" json:"total_minor"`
+	VATMinor           int64  `db:"vat_minor" json:"vat_minor"`
+	TotalInclVATMinor  int64  `db:"-" json:"total_incl_vat_minor"`
+	// VATByRate breaks VATMinor down per rate (filled with the lines, by GetOrder).
+	VATByRate             []RateVAT  `db:"-" json:"vat_by_rate,omitempty"`
 	DeliveryAddress       string     `db:"delivery_address" json:"delivery_address"`
 	CostCenter            string     `db:"cost_center" json:"cost_center"`
 	RequestedDeliveryDate *string    `db:"requested_delivery_date" json:"requested_delivery_date"`
@@ -126,6 +130,10 @@ type Line struct {
 	VATRateBP      int    `db:"vat_rate_bp" json:"vat_rate_bp"`
 	LineTotalMinor int64  `db:"line_total_minor" json:"line_total_minor"`
 	LineVATMinor   int64  `db:"line_vat_minor" json:"line_vat_minor"`
+	// EcoLabels and PackSize are the item's as they were when the order was placed (the
+	// database snapshots them as the line is written), so follow-up never rewrites history.
+	EcoLabels pq.StringArray `db:"eco_labels" json:"eco_labels"`
+	PackSize  int            `db:"pack_size" json:"pack_size"`
 }
 
 // Event is one recorded move of an order; From is nil for the creation.

@@ -7,8 +7,12 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/avrop/avrop/auth"
+	"github.com/avrop/avrop/internal/derr"
 	"github.com/avrop/avrop/peppol"
 )
+
+// CodeOrderNotExportable answers a PEPPOL export of an order that has not reached the supplier.
+const CodeOrderNotExportable = "order_not_exportable"
 
 // PeppolParties holds what an order's PEPPOL document needs beyond the Order itself: the
 // organisations' registration numbers and countries, the orderer's e-mail address, and the
@@ -37,11 +41,19 @@ type PeppolDocument struct {
 
 // PeppolOrder returns an order in the caller's scope as a PEPPOL BIS Order 3 document (UBL
 // 2.1 Order, call-off order type 226). The scope is GetOrder's: what the caller may not see
-// does not exist. Errors: NotFound (absent or out of scope).
+// does not exist. Only an order that has reached the supplier (approved and later) exports:
+// before approval it is not yet an order to anyone. Errors: NotFound (absent or out of scope),
+// Conflict (order_not_exportable).
 func (s *Service) PeppolOrder(ctx context.Context, c auth.Caller, id string) (PeppolDocument, error) {
 	o, err := s.GetOrder(ctx, c, id)
 	if err != nil {
 		return PeppolDocument{}, err
+	}
+	switch o.Status {
+	case StatusApproved, StatusAccepted, StatusDeclined, StatusShipped, StatusDelivered:
+	default:
+		return PeppolDocument{}, derr.Conflictf(CodeOrderNotExportable,
+			"Order %s is %s: only orders that have reached the supplier (approved and later) export as PEPPOL documents.", o.Number, o.Status)
 	}
 	p, err := peppolParties(ctx, s.db, o.ID)
 	if err != nil {

@@ -32,7 +32,7 @@ func TestPeppolOrderDocument(t *testing.T) {
 	buyerName := `Bröd & Smör <Kommun> "Väst"`
 	supplierName := "Vård & Omsorg AB <leverantör>"
 	itemName := "Handskar & förkläden <nitril> ]]>"
-	exec(t, w.db, `UPDATE organizations SET name = $2, org_number = $3 WHERE id = $1`, w.Buyer.ID, buyerName, "212000-"+peppolOrgNumberTail(t))
+	exec(t, w.db, `UPDATE organizations SET name = $2, org_number = $3 WHERE id = $1`, w.Buyer.ID, buyerName, testenv.OrgNumber())
 	exec(t, w.db, `UPDATE organizations SET name = $2 WHERE id = $1`, w.Sup1.ID, supplierName)
 	exec(t, w.db, `UPDATE items SET name = $2, gtin = '4006381333931' WHERE id = $1`, w.Items1[0], itemName)
 	var agreementRef, buyerOrgNumber string
@@ -51,6 +51,7 @@ func TestPeppolOrderDocument(t *testing.T) {
 		t.Errorf("order number = %q, want %q", doc.OrderNumber, o.Number)
 	}
 	testenv.ValidateUBL(t, doc.XML, "UBL-Order-2.1.xsd")
+	testenv.ValidatePeppolRules(t, "T01", map[string][]byte{"order from the database": doc.XML})
 	root := parsePeppolXML(t, doc.XML)
 	checkPeppolRules(t, root)
 
@@ -117,6 +118,9 @@ func TestPeppolOrderScope(t *testing.T) {
 	approved := w.place(w.Orderer, w.input(1))
 	_, err := w.svc.Move(ctx, w.Approver, approved.ID, orders.ActionApprove, "")
 	testenv.Must(t, err)
+	rejected := w.place(w.Orderer, w.input(1))
+	_, err = w.svc.Move(ctx, w.Approver, rejected.ID, orders.ActionReject, "för dyr")
+	testenv.Must(t, err)
 
 	otherBody := w.org(auth.KindProcurementBody, 0)
 	otherManager := w.user(otherBody, auth.RoleManager)
@@ -128,10 +132,12 @@ func TestPeppolOrderScope(t *testing.T) {
 		ok     bool
 		want   derr.Kind // the error's kind when not ok
 	}{
-		{"orderer of the buyer", w.Orderer, pending.ID, true, 0},
-		{"another orderer of the buyer", w.Orderer2, pending.ID, true, 0},
-		{"approver of the buyer", w.Approver, pending.ID, true, 0},
-		{"manager of the agreement", w.Manager, pending.ID, true, 0},
+		{"orderer of the buyer", w.Orderer, approved.ID, true, 0},
+		{"another orderer of the buyer", w.Orderer2, approved.ID, true, 0},
+		{"approver of the buyer", w.Approver, approved.ID, true, 0},
+		{"manager of the agreement", w.Manager, approved.ID, true, 0},
+		{"not yet approved: not exportable", w.Orderer, pending.ID, false, derr.Conflict},
+		{"rejected: not exportable", w.Approver, rejected.ID, false, derr.Conflict},
 		{"supplier after approval", w.Sup1C, approved.ID, true, 0},
 		{"supplier before approval", w.Sup1C, pending.ID, false, derr.NotFound},
 		{"another supplier", w.Sup2C, approved.ID, false, derr.NotFound},
@@ -147,6 +153,9 @@ func TestPeppolOrderScope(t *testing.T) {
 			if !tc.ok {
 				if derr.KindOf(err) != tc.want {
 					t.Fatalf("err = %v, want kind %v", err, tc.want)
+				}
+				if tc.want == derr.Conflict && derr.CodeOf(err) != orders.CodeOrderNotExportable {
+					t.Fatalf("err = %v, want code order_not_exportable", err)
 				}
 				return
 			}
@@ -194,8 +203,8 @@ func TestPeppolBuildOrder(t *testing.T) {
 		}},
 		{name: "öre amounts keep two decimals", change: func(o *orders.Order, _ *orders.PeppolParties) {
 			o.Lines = []orders.Line{
-				{LineNo: 1, SKU: "A", Name: "A", Unit: "PK", Quantity: 1, UnitPriceMinor: 5, VATRateBP: 1200, LineTotalMinor: 5, LineVATMinor: 1},
-				{LineNo: 2, SKU: "B", Name: "B", Unit: "BX", Quantity: 7, UnitPriceMinor: 1_234_567_891, VATRateBP: 600, LineTotalMinor: 8_641_975_237, LineVATMinor: 518_518_514},
+				{LineNo: 1, SKU: "A", Name: "A", Unit: "XPK", Quantity: 1, UnitPriceMinor: 5, VATRateBP: 1200, LineTotalMinor: 5, LineVATMinor: 1},
+				{LineNo: 2, SKU: "B", Name: "B", Unit: "XBX", Quantity: 7, UnitPriceMinor: 1_234_567_891, VATRateBP: 600, LineTotalMinor: 8_641_975_237, LineVATMinor: 518_518_514},
 			}
 			o.TotalMinor, o.VATMinor = 8_641_975_242, 518_518_515
 		}, checks: map[string]string{
@@ -203,7 +212,7 @@ func TestPeppolBuildOrder(t *testing.T) {
 			"TaxTotal/TaxAmount":                           "5185185.15",
 			"AnticipatedMonetaryTotal/PayableAmount":       "91604937.57",
 			"OrderLine/LineItem/Price/PriceAmount":         "0.05",
-			"OrderLine/LineItem/Quantity@unitCode":         "PK",
+			"OrderLine/LineItem/Quantity@unitCode":         "XPK",
 		}},
 		{name: "zero VAT is zero rated", change: func(o *orders.Order, _ *orders.PeppolParties) {
 			o.Lines[0].VATRateBP, o.Lines[0].LineVATMinor, o.VATMinor = 0, 0, 0
@@ -234,12 +243,15 @@ func TestPeppolBuildOrder(t *testing.T) {
 			"SellerSupplierParty/Party/EndpointID@schemeID":                      "0192",
 			"SellerSupplierParty/Party/PostalAddress/Country/IdentificationCode": "NO",
 		}},
-		{name: "country without a scheme", change: func(_ *orders.Order, p *orders.PeppolParties) {
-			p.SupplierOrgNumber, p.SupplierCountry = "HRB 12345", "DE"
+		{name: "Danish supplier, Norwegian buyer", change: func(_ *orders.Order, p *orders.PeppolParties) {
+			p.SupplierOrgNumber, p.SupplierCountry = "24 25 67 90", "DK"
+			p.BuyerOrgNumber, p.BuyerCountry = "974760673", "NO"
 		}, checks: map[string]string{
-			"SellerSupplierParty/Party/EndpointID":                          "",
-			"SellerSupplierParty/Party/PartyLegalEntity/CompanyID":          "HRB 12345",
-			"SellerSupplierParty/Party/PartyLegalEntity/CompanyID@schemeID": "",
+			"SellerSupplierParty/Party/EndpointID":                          "24256790",
+			"SellerSupplierParty/Party/EndpointID@schemeID":                 "0184",
+			"SellerSupplierParty/Party/PartyLegalEntity/CompanyID@schemeID": "0184",
+			"BuyerCustomerParty/Party/EndpointID@schemeID":                  "0192",
+			"Delivery/DeliveryLocation/Address/Country/IdentificationCode":  "NO",
 		}},
 		{name: "Icelandic krónur have no minor unit", change: func(o *orders.Order, _ *orders.PeppolParties) {
 			o.Currency = "ISK"
@@ -270,6 +282,7 @@ func TestPeppolBuildOrder(t *testing.T) {
 			o.Lines[0].Name = "Bad\x01name\x00"
 		}},
 	}
+	docs := map[string][]byte{}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			o, p := base(), parties
@@ -278,6 +291,7 @@ func TestPeppolBuildOrder(t *testing.T) {
 			}
 			b, err := orders.BuildPeppolOrder(o, p)
 			testenv.Must(t, err)
+			docs[tc.name] = b
 			testenv.ValidateUBL(t, b, "UBL-Order-2.1.xsd")
 			root := parsePeppolXML(t, b)
 			checkPeppolRules(t, root)
@@ -301,6 +315,7 @@ func TestPeppolBuildOrder(t *testing.T) {
 			}
 		})
 	}
+	t.Run("official schematron", func(t *testing.T) { testenv.ValidatePeppolRules(t, "T01", docs) })
 }
 
 // checkPeppolRules asserts the PEPPOL BIS Order 3 rules on a parsed document.
@@ -432,27 +447,6 @@ func peppolMinor(t *testing.T, s string) int64 {
 		return -(w*100 + f)
 	}
 	return w*100 + f
-}
-
-// peppolOrgNumberTail makes the last four digits of a unique Swedish organisation number "212000-NNNC"
-// with a valid Luhn check digit.
-func peppolOrgNumberTail(t *testing.T) string {
-	t.Helper()
-	n, err := strconv.ParseUint(testenv.Unique()[:4], 16, 32)
-	testenv.Must(t, err)
-	body := "212000" + strconv.Itoa(100+int(n)%900)
-	sum := 0
-	for i := len(body) - 1; i >= 0; i-- {
-		d := int(body[i] - '0')
-		if (len(body)-1-i)%2 == 0 {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-	}
-	return body[6:] + strconv.Itoa((10-sum%10)%10)
 }
 
 // peppolNode is a parsed element, enough to check a document's content and shape.

@@ -96,7 +96,7 @@ func (in *OrderInput) validate(today time.Time) error {
 		f := fmt.Sprintf("lines[%d]", i)
 		okID := auth.ValidUUID(l.ItemID)
 		v.Check(okID, f+".item_id", "invalid_id", "must be the id of a catalogue item")
-		v.Check(l.Quantity >= 1 && l.Quantity <= MaxQuantity, f+".quantity", "range", fmt.Sprintf("must be a whole number from 1 to %d", MaxQuantity))
+		v.Check(ValidQuantity(l.Quantity), f+".quantity", "range", fmt.Sprintf("must be a whole number from 1 to %d", MaxQuantity))
 		if okID {
 			id := strings.ToLower(l.ItemID)
 			v.Check(!seen[id], f+".item_id", "line_duplicate", "is already on another line; raise that line's quantity instead")
@@ -294,11 +294,11 @@ func (s *Service) place(ctx context.Context, tx *sqlx.Tx, c auth.Caller, in Orde
 			return Order{}, oc, fieldRule(CodeTotalTooLarge, fmt.Sprintf("lines[%d].quantity", i), "The order's total is too large.")
 		}
 		total := price * l.Quantity
-		vat := (total*int64(it.VATRateBP) + 5000) / 10000 // per line, half up
+		vat := LineVAT(total, it.VATRateBP) // the line's own VAT, for information; the order's is per rate (SPEC §8)
 		o.Lines = append(o.Lines, Line{LineNo: i + 1, ItemID: it.ID, SKU: it.SKU, Name: it.Name, Unit: it.Unit,
-			Quantity: int(l.Quantity), UnitPriceMinor: price, VATRateBP: it.VATRateBP, LineTotalMinor: total, LineVATMinor: vat})
+			Quantity: int(l.Quantity), UnitPriceMinor: price, VATRateBP: it.VATRateBP, LineTotalMinor: total, LineVATMinor: vat,
+			EcoLabels: it.EcoLabels, PackSize: it.PackSize}) // the database snapshots the same values (order_line_snapshot)
 		o.TotalMinor += total
-		o.VATMinor += vat
 		if o.TotalMinor > MaxOrderTotalMinor {
 			return Order{}, oc, fieldRule(CodeTotalTooLarge, "lines", "The order's total is too large.")
 		}
@@ -318,8 +318,10 @@ func (s *Service) place(ctx context.Context, tx *sqlx.Tx, c auth.Caller, in Orde
 		}
 		return Order{}, oc, e
 	}
+	o.VATByRate = VATByRate(o.Lines)
+	o.VATMinor = OrderVAT(o.Lines)
 	o.finish()
-	if o.TotalMinor < oc.MinOrderMinor {
+	if ShortOfMinimum(o.TotalMinor, oc.MinOrderMinor) > 0 {
 		return Order{}, oc, derr.Invalidf(CodeBelowMinOrder, "The order's total excluding VAT (%d) is below the agreement's minimum order value (%d %s minor units).",
 			o.TotalMinor, oc.MinOrderMinor, o.Currency)
 	}
@@ -329,7 +331,7 @@ func (s *Service) place(ctx context.Context, tx *sqlx.Tx, c auth.Caller, in Orde
 
 	o.Status = StatusPendingApproval
 	note := ""
-	if o.TotalMinor < oc.ApprovalThreshold {
+	if !NeedsApproval(o.TotalMinor, oc.ApprovalThreshold) {
 		o.Status = StatusApproved
 		note = NoteAutoApproved
 	}
@@ -376,7 +378,7 @@ func fieldRule(code, field, msg string) error {
 // the same buyer and agreement from a higher-ranked supplier. On direct agreements and for rank
 // 1 no reason is taken.
 func (s *Service) checkCascade(ctx context.Context, tx *sqlx.Tx, c auth.Caller, in OrderInput, oc orderContext, o *Order) error {
-	skipping := oc.CallOffMethod == "ranking" && o.SupplierRank > 1
+	skipping := NeedsCascadeReason(oc.CallOffMethod, o.SupplierRank)
 	if !skipping {
 		if in.CascadeReason != "" || in.CascadeNote != "" {
 			return derr.Fields([]derr.FieldError{{Field: "cascade_reason", Code: "cascade_not_allowed", Message: "is only given when ordering from a supplier below rank 1 on a ranking agreement"}})

@@ -103,7 +103,8 @@ WITH c AS (
     WHERE a.id = $1
     FOR SHARE OF a, p)
 SELECT c.*, i.id AS item_id, i.agreement_id AS item_agreement_id, i.supplier_id AS item_supplier_id, i.sku AS item_sku,
-       i.name AS item_name, i.unit AS item_unit, i.vat_rate_bp AS item_vat_rate_bp, i.active AS item_active, pr.price_minor AS item_price_minor
+       i.name AS item_name, i.unit AS item_unit, i.vat_rate_bp AS item_vat_rate_bp, i.active AS item_active, pr.price_minor AS item_price_minor,
+       i.eco_labels AS item_eco_labels, i.pack_size AS item_pack_size
 FROM c
 LEFT JOIN items i ON i.id = ANY($6::uuid[])
 LEFT JOIN LATERAL (
@@ -118,6 +119,8 @@ type catalogItem struct {
 	VATRateBP                                    int
 	Active                                       bool
 	PriceMinor                                   sql.NullInt64
+	EcoLabels                                    []string
+	PackSize                                     int
 }
 
 // itemRow is an item's columns of orderContextSQL: all NULL when no item matched.
@@ -131,6 +134,8 @@ type itemRow struct {
 	VATRateBP   sql.NullInt64  `db:"item_vat_rate_bp"`
 	Active      sql.NullBool   `db:"item_active"`
 	PriceMinor  sql.NullInt64  `db:"item_price_minor"`
+	EcoLabels   pq.StringArray `db:"item_eco_labels"`
+	PackSize    sql.NullInt64  `db:"item_pack_size"`
 }
 
 // loadOrderContext reads the order's context (agreement, participation, award) with the
@@ -157,7 +162,7 @@ func (s *Service) loadOrderContext(ctx context.Context, tx *sqlx.Tx, agreementID
 		if it := r.itemRow; it.ID.Valid {
 			items[it.ID.String] = catalogItem{ID: it.ID.String, AgreementID: it.AgreementID.String, SupplierID: it.SupplierID.String,
 				SKU: it.SKU.String, Name: it.Name.String, Unit: it.Unit.String, VATRateBP: int(it.VATRateBP.Int64),
-				Active: it.Active.Bool, PriceMinor: it.PriceMinor}
+				Active: it.Active.Bool, PriceMinor: it.PriceMinor, EcoLabels: it.EcoLabels, PackSize: int(it.PackSize.Int64)}
 		}
 	}
 	return rows[0].orderContext, items, true, nil
@@ -514,7 +519,7 @@ func orderInScope(ctx context.Context, db sqlx.QueryerContext, c auth.Caller, id
 func orderLines(ctx context.Context, db sqlx.QueryerContext, id string) ([]Line, error) {
 	var ls []Line
 	err := sqlx.SelectContext(ctx, db, &ls, `SELECT line_no, item_id, sku, name, unit, quantity, unit_price_minor, vat_rate_bp,
-		line_total_minor, line_vat_minor FROM order_lines WHERE order_id = $1 ORDER BY line_no`, id)
+		line_total_minor, line_vat_minor, eco_labels, pack_size FROM order_lines WHERE order_id = $1 ORDER BY line_no`, id)
 	return ls, err
 }
 
@@ -530,6 +535,7 @@ func withDetails(ctx context.Context, db sqlx.QueryerContext, o *Order) error {
 	if o.Lines, err = orderLines(ctx, db, o.ID); err != nil {
 		return fmt.Errorf("order lines: %w", err)
 	}
+	o.VATByRate = VATByRate(o.Lines)
 	if o.Events, err = orderEvents(ctx, db, o.ID); err != nil {
 		return fmt.Errorf("order events: %w", err)
 	}

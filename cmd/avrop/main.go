@@ -174,10 +174,10 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 	if err != nil {
 		return fmt.Errorf("config: AVROP_TRUSTED_PROXIES: %w", err)
 	}
+	inv := invoices.NewService(db, nil)
 	handler := api.NewHandler(api.Deps{
-		DB: db, Redis: rdb, Auth: authSvc, Catalog: cat, Orders: ord, Invoices: invoices.NewService(db, nil), Logger: logger,
-		TrustedProxies: proxies,
-		Frontend: frontend.New(frontend.Deps{Auth: authSvc, Catalog: cat, Orders: ord, Logger: logger,
+		DB: db, Redis: rdb, Auth: authSvc, Catalog: cat, Orders: ord, Invoices: inv, Logger: logger, TrustedProxies: proxies,
+		Frontend: frontend.New(frontend.Deps{Auth: authSvc, Catalog: cat, Orders: ord, Invoices: inv, Logger: logger,
 			Secure: cfg.Env != "development", TrustedProxies: proxies}),
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)

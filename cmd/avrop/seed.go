@@ -110,7 +110,7 @@ func seedOrganizations(ctx context.Context, a *auth.Service) (*demoWorld, error)
 	mk := func(name, number string, kind auth.OrgKind, threshold int64) (auth.Organization, error) {
 		return a.CreateOrganization(ctx, admin, auth.OrganizationInput{Name: name, OrgNumber: number, Kind: kind, Country: "SE", ApprovalThresholdMinor: threshold})
 	}
-	platform, err := mk("Avrop", "559000-0001", auth.KindPlatform, 0)
+	platform, err := mk("Avrop", "559000-0005", auth.KindPlatform, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -129,8 +129,8 @@ func seedOrganizations(ctx context.Context, a *auth.Service) (*demoWorld, error)
 		return nil, err
 	}
 	w.Buyers = append(w.Buyers, uddevalla)
-	for _, s := range [][2]string{{"Evondos AB", "556823-1104"}, {"Medido Nordic AB", "559011-2233"},
-		{"Abena Nordic AB", "556358-4725"}, {"OneMed Sverige AB", "556255-0354"}} {
+	for _, s := range [][2]string{{"Evondos AB", "556823-1103"}, {"Medido Nordic AB", "559011-2230"},
+		{"Abena Nordic AB", "556358-4720"}, {"OneMed Sverige AB", "556255-0359"}} {
 		o, err := mk(s[0], s[1], auth.KindSupplier, 0)
 		if err != nil {
 			return nil, err

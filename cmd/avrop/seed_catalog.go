@@ -178,7 +178,7 @@ func careItems(prefix string, brand [2]string, variant int) []string {
 		{"Undersökningshandske nitril miljöval", "Nitrilhandskar som bryts ned snabbare på deponi, tillverkade med förnybar energi.", "svanen|eu_ecolabel", 100, 8900},
 	} {
 		for _, s := range sizes {
-			add(g.name+" "+s, g.desc, "BX", g.pack, "18424300", g.eco, g.price)
+			add(g.name+" "+s, g.desc, "XBX", g.pack, "18424300", g.eco, g.price)
 		}
 	}
 	absorb := []struct {
@@ -198,18 +198,18 @@ func careItems(prefix string, brand [2]string, variant int) []string {
 		for _, a := range absorb {
 			if kind.sized {
 				for _, s := range []string{"S", "M", "L", "XL"} {
-					add(kind.name+" "+a.level+" "+s, kind.desc, "PK", kind.pack, "33751000", "svanen", a.price+1500)
+					add(kind.name+" "+a.level+" "+s, kind.desc, "XPK", kind.pack, "33751000", "svanen", a.price+1500)
 				}
 			} else {
-				add(kind.name+" "+a.level, kind.desc, "PK", kind.pack, "33751000", "svanen", a.price)
+				add(kind.name+" "+a.level, kind.desc, "XPK", kind.pack, "33751000", "svanen", a.price)
 			}
 		}
 	}
 	for _, s := range []string{"S", "M", "L", "XL"} {
-		add("Fixeringsbyxa "+brand[1]+" "+s, "Tvättbar fixeringsbyxa som håller inkontinensskyddet på plats.", "PK", 5, "33751000", "", 8900)
+		add("Fixeringsbyxa "+brand[1]+" "+s, "Tvättbar fixeringsbyxa som håller inkontinensskyddet på plats.", "XPK", 5, "33751000", "", 8900)
 	}
 	for _, u := range []string{"40x60 cm", "60x60 cm", "60x90 cm"} {
-		add("Underlägg engångs "+u, "Absorberande engångsunderlägg för säng och stol.", "PK", 30, "33751000", "svanen", 7900)
+		add("Underlägg engångs "+u, "Absorberande engångsunderlägg för säng och stol.", "XPK", 30, "33751000", "svanen", 7900)
 	}
 	for _, d := range []struct {
 		name, desc, eco string
@@ -226,7 +226,7 @@ func careItems(prefix string, brand [2]string, variant int) []string {
 		{"Elastisk binda", "Elastisk kompressionsbinda, tvättbar.", "", []string{"6 cm", "8 cm", "10 cm"}, 3500},
 	} {
 		for _, s := range d.sizes {
-			add(d.name+" "+s, d.desc, "BX", 10, "33141110", d.eco, d.price)
+			add(d.name+" "+s, d.desc, "XBX", 10, "33141110", d.eco, d.price)
 		}
 	}
 	add("Sårtvätt natriumklorid 9 mg/ml 250 ml", "Steril koksaltlösning för sårrengöring.", "EA", 1, "33141110", "", 2900)
@@ -252,25 +252,25 @@ func careItems(prefix string, brand [2]string, variant int) []string {
 		pack                  int
 		price                 int64
 	}{
-		{"Förkläde plast engångs vit", "Engångsförkläde i polyeten, 0,02 mm, på rulle.", "", "PK", 200, 7900},
-		{"Förkläde plast engångs blå", "Engångsförkläde för städ och hygien.", "", "PK", 200, 7900},
-		{"Förkläde bioplast engångs", "Förkläde av sockerrörsbaserad plast.", "svanen|eu_ecolabel", "PK", 100, 9900},
-		{"Munskydd typ IIR", "Medicinskt munskydd, vätskeavvisande, EN 14683 typ IIR.", "", "BX", 50, 6900},
-		{"Andningsskydd FFP2", "Filtrerande halvmask FFP2 utan ventil.", "", "BX", 20, 12900},
-		{"Visir engångs", "Visir med antiimma för stänkskydd.", "", "BX", 25, 14900},
+		{"Förkläde plast engångs vit", "Engångsförkläde i polyeten, 0,02 mm, på rulle.", "", "XPK", 200, 7900},
+		{"Förkläde plast engångs blå", "Engångsförkläde för städ och hygien.", "", "XPK", 200, 7900},
+		{"Förkläde bioplast engångs", "Förkläde av sockerrörsbaserad plast.", "svanen|eu_ecolabel", "XPK", 100, 9900},
+		{"Munskydd typ IIR", "Medicinskt munskydd, vätskeavvisande, EN 14683 typ IIR.", "", "XBX", 50, 6900},
+		{"Andningsskydd FFP2", "Filtrerande halvmask FFP2 utan ventil.", "", "XBX", 20, 12900},
+		{"Visir engångs", "Visir med antiimma för stänkskydd.", "", "XBX", 25, 14900},
 		{"Skyddsglasögon", "Återanvändbara skyddsglasögon med sidoskydd.", "", "EA", 1, 4900},
-		{"Engångsrock med lång ärm", "Skyddsrock med mudd, vätskeavvisande.", "", "PK", 10, 15900},
-		{"Hårnät engångs", "Hårskydd i non-woven.", "", "PK", 100, 2900},
-		{"Skoskydd engångs", "Skoskydd i CPE, halkskyddade.", "", "PK", 100, 3900},
-		{"Tvättlappar engångs torra", "Mjuka tvättlappar i viskos för personlig hygien.", "svanen", "PK", 200, 4900},
-		{"Tvättlappar fuktade oparfymerade", "Förfuktade tvättlappar för hygien utan vatten.", "svanen", "PK", 48, 5900},
-		{"Våtservetter för ytrengöring", "Alkoholbaserade servetter för ytdesinfektion.", "", "PK", 100, 8900},
+		{"Engångsrock med lång ärm", "Skyddsrock med mudd, vätskeavvisande.", "", "XPK", 10, 15900},
+		{"Hårnät engångs", "Hårskydd i non-woven.", "", "XPK", 100, 2900},
+		{"Skoskydd engångs", "Skoskydd i CPE, halkskyddade.", "", "XPK", 100, 3900},
+		{"Tvättlappar engångs torra", "Mjuka tvättlappar i viskos för personlig hygien.", "svanen", "XPK", 200, 4900},
+		{"Tvättlappar fuktade oparfymerade", "Förfuktade tvättlappar för hygien utan vatten.", "svanen", "XPK", 48, 5900},
+		{"Våtservetter för ytrengöring", "Alkoholbaserade servetter för ytdesinfektion.", "", "XPK", 100, 8900},
 		{"Ytdesinfektion spray 500 ml", "Alkoholbaserad ytdesinfektion för arbetsytor.", "svanen", "EA", 1, 5900},
-		{"Sopsäck 125 l svart", "Sopsäckar av återvunnen plast.", "bra_miljoval", "PK", 10, 2900},
-		{"Pappershandduk Z-vikt", "Handdukspapper för dispenser.", "svanen|eu_ecolabel", "CT", 3000, 25900},
-		{"Toalettpapper 2-lagers", "Toalettpapper av returfiber.", "svanen|eu_ecolabel", "PK", 42, 16900},
-		{"Munvårdsstav", "Skumstav för munvård hos brukare som inte kan borsta själva.", "", "PK", 100, 7900},
-		{"Medicinbägare 30 ml", "Engångsbägare för läkemedel, graderad.", "", "PK", 100, 1900},
+		{"Sopsäck 125 l svart", "Sopsäckar av återvunnen plast.", "bra_miljoval", "XPK", 10, 2900},
+		{"Pappershandduk Z-vikt", "Handdukspapper för dispenser.", "svanen|eu_ecolabel", "XCT", 3000, 25900},
+		{"Toalettpapper 2-lagers", "Toalettpapper av returfiber.", "svanen|eu_ecolabel", "XPK", 42, 16900},
+		{"Munvårdsstav", "Skumstav för munvård hos brukare som inte kan borsta själva.", "", "XPK", 100, 7900},
+		{"Medicinbägare 30 ml", "Engångsbägare för läkemedel, graderad.", "", "XPK", 100, 1900},
 		{"Dospåsedispenser", "Hållare för dospåsrullar.", "", "EA", 1, 9900},
 	} {
 		add(p.name, p.desc, p.unit, p.pack, "18143000", p.eco, p.price)

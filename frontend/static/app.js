@@ -24,6 +24,29 @@
     var label = document.getElementById("upload-progress-text");
     if (label) { label.textContent = bar.value + " %"; }
   });
+  // Phones: fold the catalogue's filters (search comes first); tables become label/value
+  // rows, each cell labelled with its column's heading; an undo offer goes after its time.
+  function enhance(root) {
+    if (window.matchMedia("(max-width: 900px)").matches) {
+      root.querySelectorAll("details[data-fold-narrow][open]").forEach(function (d) { d.open = false; });
+    }
+    root.querySelectorAll(".table-wrap table").forEach(function (t) {
+      var heads = Array.prototype.map.call(t.querySelectorAll("thead th"), function (th) { return th.textContent.trim(); });
+      if (!heads.length) { return; }
+      t.classList.add("rows");
+      t.querySelectorAll("tbody tr, tfoot tr").forEach(function (tr) {
+        Array.prototype.forEach.call(tr.children, function (cell, i) {
+          if (heads[i] && !cell.hasAttribute("data-label")) { cell.setAttribute("data-label", heads[i]); }
+        });
+      });
+    });
+    root.querySelectorAll("[data-expires]").forEach(function (el) {
+      var s = parseInt(el.getAttribute("data-expires"), 10) || 20;
+      setTimeout(function () { el.remove(); }, s * 1000);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  document.addEventListener("htmx:afterSettle", function (e) { if (e.detail && e.detail.elt) { enhance(e.detail.elt); } });
   // Confirm dangerous buttons (decline, reject) with their data-confirm text.
   document.addEventListener("submit", function (e) {
     var msg = e.submitter && e.submitter.getAttribute("data-confirm");

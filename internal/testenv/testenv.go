@@ -7,6 +7,7 @@ package testenv
 import (
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"net/url"
@@ -184,4 +185,25 @@ func Must(tb testing.TB, err error) {
 	if err != nil {
 		tb.Fatal(fmt.Errorf("unexpected error: %w", err))
 	}
+}
+
+// OrgNumber returns a unique valid Swedish organisation number ("5NNNNN-NNNC", C a Luhn check
+// digit), because organisations are created only with numbers that pass their country's check.
+func OrgNumber() string {
+	b := make([]byte, 8)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	body := fmt.Sprintf("5%08d", binary.BigEndian.Uint64(b)%100_000_000)
+	sum := 0
+	for i := 0; i < 9; i++ {
+		x := int(body[8-i] - '0')
+		if i%2 == 0 {
+			if x *= 2; x > 9 {
+				x -= 9
+			}
+		}
+		sum += x
+	}
+	return fmt.Sprintf("%s-%s%d", body[:6], body[6:], (10-sum%10)%10)
 }

@@ -1,0 +1,123 @@
+package frontend_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// shopRun is one run of the care staff's shop: a window width and a language.
+type shopRun struct {
+	width, height int
+	lang, accept  string
+	// texts the run waits for, in its language
+	updated, removed, placed, pending, approved, rejectReason, rejected string
+}
+
+var shopRuns = []shopRun{
+	{360, 780, "sv", "sv-SE,sv", "Varukorgen är uppdaterad.", "togs bort ur varukorgen", "Beställningen är skickad.", "Väntar på attest",
+		"Beställningen är attesterad.", "Skriv varför beställningen avslås", "Beställningen är avslagen."},
+	{1366, 900, "sv", "sv-SE,sv", "Varukorgen är uppdaterad.", "togs bort ur varukorgen", "Beställningen är skickad.", "Väntar på attest",
+		"Beställningen är attesterad.", "Skriv varför beställningen avslås", "Beställningen är avslagen."},
+	{360, 780, "nb", "nb-NO,nb,no", "Handlekurven er oppdatert.", "ble fjernet fra handlekurven", "Bestillingen er sendt.", "Venter på attestasjon",
+		"Bestillingen er attestert.", "Skriv hvorfor bestillingen avslås", "Bestillingen er avslått."},
+	{1366, 900, "nb", "nb-NO,nb,no", "Handlekurven er oppdatert.", "ble fjernet fra handlekurven", "Bestillingen er sendt.", "Venter på attestasjon",
+		"Bestillingen er attestert.", "Skriv hvorfor bestillingen avslås", "Bestillingen er avslått."},
+}
+
+// TestShopOnPhoneAndDesktop is the orderer's whole journey and the approver's queue at 360 px
+// (a phone) and 1366 px, in Swedish and in Norwegian chosen by the browser's Accept-Language:
+// search, add (the confirmation beside the button, the header count at once), Enter in a
+// quantity, a typed quantity taken by checkout, remove and undo, checkout, the order page;
+// then the approver sees the lines, the orderer and why, rejects only with a reason, and
+// approves. Every page is checked by axe and for horizontal overflow, and photographed.
+func TestShopOnPhoneAndDesktop(t *testing.T) {
+	s := newStack(t)
+	for _, run := range shopRuns {
+		t.Run(fmt.Sprintf("%s-%d", run.lang, run.width), func(t *testing.T) {
+			w := newWorld(t, s)
+			b := newBrowserIn(t, s, fmt.Sprintf("shop-%s-%d", run.lang, run.width), run.accept)
+			b.do(chromedp.EmulateViewport(int64(run.width), int64(run.height)))
+			b.visit("/login")
+			b.waitFor(`document.documentElement.lang === ` + jsString(run.lang))
+			b.fill("#email", w.orderer.Email)
+			b.fill("#password", testPassword)
+			b.submit(`main form[action="/login"] button[type=submit]`, `^/catalog`)
+			b.check("catalogue")
+			if run.width < 600 && eval[bool](b, `document.querySelector("details.filters").open`) {
+				t.Error("the filters are open on a phone: search must come first")
+			}
+			b.do(chromedp.Click(chromedp.CSS("#q")), chromedp.SendKeys(chromedp.CSS("#q"), "handskr"))
+			b.waitFor(`location.search.includes("q=handskr") && !document.querySelector("#results").innerText.includes("Kompresser")`)
+			b.waitFor(`!document.querySelector(".htmx-request")`)
+			b.check("search")
+
+			for i, id := range []string{w.gloveM.ID, w.gloveL.ID, w.gloveVinyl.ID} {
+				b.fill("#qty-"+id, "2")
+				b.click(`button[aria-describedby="item-` + id + `"]`)
+				b.waitFor(`document.querySelector("#added-` + id + `").innerText.length > 0`)
+				b.waitFor(`document.querySelector("#nav-cart").innerText.includes("(` + fmt.Sprint(i+1) + `)")`)
+			}
+			b.check("added")
+
+			// Enter in a quantity updates that line (and removes nothing).
+			b.visit("/cart")
+			b.check("cart")
+			b.do(chromedp.SetValue(chromedp.CSS("#qty_"+w.gloveM.ID), ""), chromedp.Focus(chromedp.CSS("#qty_"+w.gloveM.ID)))
+			b.do(chromedp.SendKeys(chromedp.CSS("#qty_"+w.gloveM.ID), "5"+kb.Enter))
+			b.wantText(run.updated)
+			if v := eval[string](b, `document.querySelector("#qty_`+w.gloveM.ID+`").value`); v != "5" {
+				t.Errorf("quantity after Enter = %q, want 5", v)
+			}
+			if n := eval[int](b, `document.querySelectorAll(".cart-line").length`); n != 3 {
+				t.Errorf("%d cart lines after Enter, want 3", n)
+			}
+			// Remove, then undo.
+			b.submit(`button[name=remove][value="`+w.gloveVinyl.ID+`"]`, `^/cart\?removed=`)
+			b.wantText(run.removed)
+			b.check("removed with undo")
+			b.submit(`form[action="/cart/restore"] button`, `^/cart\?msg=cart_restored`)
+			b.waitFor(`!!document.querySelector("#qty_` + w.gloveVinyl.ID + `")`)
+			// A quantity typed but not applied goes to checkout as typed.
+			b.fill("#qty_"+w.gloveL.ID, "4")
+			b.submit(`button[name=checkout][value^="`+w.agreement.ID+`/"]`, `^/checkout`)
+			b.wantText("4 ")
+			if got := b.bodyText(); !strings.Contains(got, "Nitrilhandskar puderfria, storlek L") || !strings.Contains(got, "4 ") {
+				t.Errorf("checkout lacks the typed quantity 4: %.1500s", got)
+			}
+			b.check("checkout")
+			b.fill("#delivery_address", "Hemtjänst Norr, Storgatan 1, 652 24 Karlstad")
+			b.fill("#cost_center", "4410")
+			b.fill("#requested_delivery_date", time.Now().AddDate(0, 0, 14).Format("2006-01-02"))
+			b.submit(`form[action="/checkout"] button[type=submit]`, `^/orders/[0-9a-f-]{36}`)
+			b.wantText(run.placed)
+			b.wantText(run.pending)
+			orderPath := strings.SplitN(strings.TrimPrefix(b.location(), s.URL), "?", 2)[0]
+			id := strings.TrimPrefix(orderPath, "/orders/")
+			b.check("order page")
+			b.visit("/orders")
+			b.check("my orders")
+			b.submit(`form[action="/logout"] button`, `^/login`)
+
+			// The approver's queue: lines, orderer, why; reject needs a reason.
+			b.visit("/login")
+			b.fill("#email", w.approver.Email)
+			b.fill("#password", testPassword)
+			b.submit(`main form[action="/login"] button[type=submit]`, `^/approvals`)
+			b.wantText("Nitrilhandskar puderfria, storlek L")
+			b.wantText("Anna Andersson")
+			b.check("approval queue")
+			b.submit(`form[action="/orders/`+id+`/approve"] button[formaction$="/reject"]`, `^/orders/`)
+			b.wantText(run.rejectReason)
+			b.check("reject without reason")
+			b.visit("/approvals")
+			b.submit(`form[action="/orders/`+id+`/approve"] button[type=submit]:not([formaction])`, `^/approvals`)
+			b.wantText(run.approved)
+			b.check("approved")
+		})
+	}
+}

@@ -1,0 +1,118 @@
+package frontend_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestCartNoSilentLoss: the cart never drops what the orderer typed. Enter submits the form's
+// default button, which updates quantities (it was "remove" once); checkout takes the
+// quantities on screen; a bad quantity changes nothing and says so; a removal can be undone.
+func TestCartNoSilentLoss(t *testing.T) {
+	s := newStack(t)
+	w := newWorld(t, s)
+	c := s.client()
+	c.login(w.orderer)
+	for _, id := range []string{w.gloveM.ID, w.gloveL.ID} {
+		wantStatus(t, c.post("/cart/add", url.Values{"item_id": {id}, "quantity": {"2"}}), http.StatusSeeOther)
+	}
+
+	t.Run("the default button updates", func(t *testing.T) {
+		body := c.get("/cart").Body
+		form := body[strings.Index(body, `action="/cart/update"`):]
+		first := regexp.MustCompile(`<button[^>]*type="submit"[^>]*>`).FindString(form)
+		if !strings.Contains(first, `name="update"`) {
+			t.Fatalf("the cart form's first submit button is %s; Enter would not update", first)
+		}
+	})
+	t.Run("Enter in a quantity updates that line and keeps the others", func(t *testing.T) {
+		p := c.post("/cart/update", url.Values{"update": {"1"}, "qty_" + w.gloveM.ID: {"5"}, "qty_" + w.gloveL.ID: {"2"}})
+		wantStatus(t, p, http.StatusSeeOther)
+		body := c.get("/cart").Body
+		if !strings.Contains(body, `id="qty_`+w.gloveM.ID+`" name="qty_`+w.gloveM.ID+`" type="number" inputmode="numeric" min="0" max="1000000" value="5"`) ||
+			!strings.Contains(body, "Nitrilhandskar puderfria, storlek L") {
+			t.Fatalf("cart after Enter: %.3000s", body)
+		}
+	})
+	t.Run("checkout takes the quantities on screen", func(t *testing.T) {
+		p := c.post("/cart/update", url.Values{"checkout": {w.agreement.ID + "/" + w.supplier.ID}, "qty_" + w.gloveM.ID: {"7"}, "qty_" + w.gloveL.ID: {"2"}})
+		wantStatus(t, p, http.StatusSeeOther)
+		loc := p.Header.Get("Location")
+		if !strings.HasPrefix(loc, "/checkout?agreement="+w.agreement.ID) {
+			t.Fatalf("Location = %q, want the checkout", loc)
+		}
+		if body := c.get(loc).Body; !strings.Contains(body, "7 ask Nitrilhandskar puderfria, storlek M") {
+			t.Fatalf("checkout does not show the typed quantity 7: %.3000s", body)
+		}
+	})
+	t.Run("a bad quantity changes nothing and says so", func(t *testing.T) {
+		for _, bad := range []string{"abc", "-1", "1000001", ""} {
+			p := c.post("/cart/update", url.Values{"update": {"1"}, "qty_" + w.gloveM.ID: {bad}, "qty_" + w.gloveL.ID: {"9"}})
+			wantStatus(t, p, http.StatusUnprocessableEntity)
+			if !strings.Contains(p.Body, `id="err_`+w.gloveM.ID+`"`) || !strings.Contains(p.Body, "Inget har ändrats") {
+				t.Fatalf("quantity %q: no error beside the line: %.3000s", bad, p.Body)
+			}
+		}
+		if body := c.get("/cart").Body; !strings.Contains(body, `value="7"`) || strings.Contains(body, `value="9"`) {
+			t.Fatalf("a refused update changed the cart: %.3000s", body)
+		}
+	})
+	t.Run("removal is explicit and undoable", func(t *testing.T) {
+		p := c.post("/cart/update", url.Values{"remove": {w.gloveL.ID}, "qty_" + w.gloveM.ID: {"7"}, "qty_" + w.gloveL.ID: {"2"}})
+		wantStatus(t, p, http.StatusSeeOther)
+		body := c.get(p.Header.Get("Location")).Body
+		if !strings.Contains(body, "2 × Nitrilhandskar puderfria, storlek L togs bort ur varukorgen.") || !strings.Contains(body, `action="/cart/restore"`) {
+			t.Fatalf("no undo offer: %.3000s", body)
+		}
+		if strings.Contains(body, `id="qty_`+w.gloveL.ID+`"`) {
+			t.Fatal("the removed line is still in the cart")
+		}
+		items := regexp.MustCompile(`name="items" value="([^"]+)"`).FindStringSubmatch(body)
+		if items == nil {
+			t.Fatalf("undo form lacks its items: %.2000s", body)
+		}
+		wantStatus(t, c.post("/cart/restore", url.Values{"items": {items[1]}}), http.StatusSeeOther)
+		if body := c.get("/cart?msg=cart_restored").Body; !strings.Contains(body, `id="qty_`+w.gloveL.ID+`"`) || !strings.Contains(body, "Raden är tillbaka i varukorgen.") {
+			t.Fatalf("undo did not put the line back: %.3000s", body)
+		}
+	})
+	t.Run("totals are the order's: VAT rounded per line as placing rounds it", func(t *testing.T) {
+		// 7 × 89,50 = 626,50 kr; 25 % = 156,625 → 156,63 (rounded, never truncated).
+		wantStatus(t, c.post("/cart/update", url.Values{"update": {"1"}, "qty_" + w.gloveM.ID: {"7"}, "qty_" + w.gloveL.ID: {"0"}}), http.StatusSeeOther)
+		body := c.get("/cart").Body
+		if !strings.Contains(body, "156,63\u00a0kr") || !strings.Contains(body, "783,13\u00a0kr") {
+			t.Fatalf("cart VAT is not the order's rounding: %.4000s", body)
+		}
+		date := time.Now().AddDate(0, 0, 10).Format("2006-01-02")
+		p := c.post("/checkout", url.Values{"agreement": {w.agreement.ID}, "supplier": {w.supplier.ID},
+			"delivery_address": {"Storgatan 1"}, "cost_center": {"4410"}, "requested_delivery_date": {date}, "idem": {"cart-vat-1"}})
+		wantStatus(t, p, http.StatusSeeOther)
+		if order := c.get(p.Header.Get("Location")).Body; !strings.Contains(order, "783,13\u00a0kr") {
+			t.Fatalf("the placed order's total incl. VAT differs from the cart's 783,13 kr: %.4000s", order)
+		}
+	})
+}
+
+// TestCartAddFeedback: an htmx add answers with the confirmation for beside the button and
+// the header's new cart count, swapped out of band.
+func TestCartAddFeedback(t *testing.T) {
+	s := newStack(t)
+	w := newWorld(t, s)
+	c := s.client()
+	c.login(w.orderer)
+	p := c.do(http.MethodPost, "/cart/add", url.Values{"csrf": {c.csrf()}, "item_id": {w.gloveM.ID}, "quantity": {"3"}}, "HX-Request", "true")
+	wantStatus(t, p, http.StatusOK)
+	if !strings.Contains(p.Body, "3 st Nitrilhandskar puderfria, storlek M har lagts i varukorgen.") ||
+		!strings.Contains(p.Body, `<a id="nav-cart" href="/cart" hx-swap-oob="true">Varukorg (1)</a>`) {
+		t.Fatalf("htmx add answer: %s", p.Body)
+	}
+	p = c.do(http.MethodPost, "/cart/add", url.Values{"csrf": {c.csrf()}, "item_id": {w.gloveM.ID}, "quantity": {"0"}}, "HX-Request", "true")
+	wantStatus(t, p, http.StatusUnprocessableEntity)
+	if strings.Contains(p.Body, "nav-cart") || !strings.Contains(p.Body, "heltal") {
+		t.Fatalf("refused add: %s", p.Body)
+	}
+}

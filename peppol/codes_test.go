@@ -1,0 +1,48 @@
+package peppol
+
+import "testing"
+
+func TestValidUnit(t *testing.T) {
+	for code, want := range map[string]bool{"EA": true, "C62": true, "XBX": true, "XPK": true, "XCT": true, "MON": true,
+		"H87": true, "BX": false, "PK": false, "CT": false, "ea": false, "": false, "XZZZ": false} {
+		if got := ValidUnit(code); got != want {
+			t.Errorf("ValidUnit(%q) = %v, want %v", code, got, want)
+		}
+	}
+	if got := UnitName("XBX"); got != "Box" {
+		t.Errorf("UnitName(XBX) = %q, want Box", got)
+	}
+}
+
+func TestCheckOrganisationNumber(t *testing.T) {
+	tests := []struct {
+		country, number, want string // want: the digits, or "" for refused
+	}{
+		{"SE", "212000-1355", "2120001355"},
+		{"SE", "556036-0793", "5560360793"},
+		{"SE", "16556036-0793", "5560360793"},
+		{"SE", "556036-0794", ""},
+		{"SE", "556000-0002", ""},
+		{"SE", "55603607", ""},
+		{"SE", "5560a60793", ""},
+		{"NO", "974 760 673", "974760673"},
+		{"NO", "923609016", "923609016"},
+		{"NO", "974760674", ""},
+		{"NO", "97476067", ""},
+		{"DK", "24 25 67 90", "24256790"},
+		{"DK", "10150817", "10150817"},
+		{"DK", "24256791", ""},
+		{"FI", "0112038-9", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.country+" "+tc.number, func(t *testing.T) {
+			got, msg := CheckOrganisationNumber(tc.country, tc.number)
+			if got != tc.want || (tc.want == "") != (msg != "") {
+				t.Fatalf("CheckOrganisationNumber(%s, %q) = %q, %q; want %q", tc.country, tc.number, got, msg, tc.want)
+			}
+		})
+	}
+	if got := ParticipantID("NO", "974 760 673"); got != "0192:974760673" {
+		t.Errorf("ParticipantID = %q", got)
+	}
+}
