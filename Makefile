@@ -9,7 +9,7 @@ export AVROP_TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 # `make run` is local development: a built-in JWT secret unless AVROP_JWT_SECRET is set.
 RUN_ENV ?= development
 
-.PHONY: build run test test-deps lint fuzz bench clean
+.PHONY: build run test test-deps lint fuzz bench clean cluster-test
 
 build:
 	$(GO) build -o $(BIN) ./cmd/avrop
@@ -42,6 +42,14 @@ fuzz:
 	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 	  done; \
 	done
+
+# A PostgreSQL primary + streaming replica, a three-node Redis Cluster and three `avrop serve`
+# behind HAProxy on this machine, under load while one replica, one Redis node and the
+# PostgreSQL replica go away (internal/clustertest; README "Running on many machines").
+cluster-test:
+	@command -v haproxy >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy \
+	  || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy)
+	$(GO) run ./internal/clustertest
 
 bench:
 	@for b in bench/*/; do echo "== $$b"; $(GO) run ./$$b || exit 1; done

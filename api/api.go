@@ -6,6 +6,7 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/jmoiron/sqlx"
@@ -24,7 +25,7 @@ import (
 // Deps are the services the API calls.
 type Deps struct {
 	DB      *sqlx.DB
-	Redis   *redis.Client // may be nil or down; only reported by /readyz
+	Redis   redis.UniversalClient // may be nil or down; only reported by /readyz
 	Auth    *auth.Service
 	Catalog *catalog.Service
 	Orders  *orders.Service
@@ -36,12 +37,21 @@ type Deps struct {
 	// TrustedProxies are the proxies whose X-Forwarded-For names the client (login limits,
 	// logs); none by default.
 	TrustedProxies clientip.Trusted
+	// PoolSize is the PostgreSQL pool's size: at most this many requests run at once, and
+	// one that waits PoolWait for its turn is answered 503 with Retry-After (admission.go).
+	// Zero admits every request.
+	PoolSize int
+	PoolWait time.Duration
+	// Reads, when a read replica is configured, receives reads that may go to it; the API
+	// carries each client's last write position for it (readyourwrites.go). May be nil.
+	Reads *postgres.Reads
 }
 
 type handler struct {
 	Deps
-	metrics *metrics
-	outage  postgres.OutageLog
+	metrics   *metrics
+	admission *admission
+	outage    postgres.OutageLog
 }
 
 // NewHandler returns the HTTP handler of the API and, through Deps.Frontend, the web UI.
@@ -61,13 +71,13 @@ func newEngineHandler(d Deps) (*gin.Engine, *handler) {
 	gin.SetMode(gin.ReleaseMode)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	h := &handler{Deps: d, metrics: newMetrics(reg)}
+	h := &handler{Deps: d, metrics: newMetrics(reg), admission: newAdmission(d.PoolSize, d.PoolWait)}
 
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
 	r.SetTrustedProxies(nil) //nolint:errcheck // nil never fails
-	r.Use(h.requestID, h.observe, h.recover, h.limitBody)
+	r.Use(h.requestID, h.observe, h.recover, h.limitBody, h.admit, h.readYourWrites)
 	r.NoRoute(h.noRoute)
 	r.NoMethod(func(c *gin.Context) {
 		writeProblem(c, http.StatusMethodNotAllowed, "method_not_allowed", "Method not allowed", "This method is not allowed on this resource.", nil)

@@ -91,8 +91,8 @@ func TestDatabaseDown(t *testing.T) {
 			}
 			wg.Go(func() {
 				w := rq.do()
-				if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") != "5" {
-					t.Errorf("%s with PostgreSQL down: %d Retry-After %q, want 503 with Retry-After 5; %.300s", rq.name, w.Code, w.Header().Get("Retry-After"), w.Body)
+				if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") != "1" {
+					t.Errorf("%s with PostgreSQL down: %d Retry-After %q, want 503 with Retry-After 1; %.300s", rq.name, w.Code, w.Header().Get("Retry-After"), w.Body)
 					return
 				}
 				if !rq.page && (w.Header().Get("Content-Type") != "application/problem+json" || !contains(w.Body.String(), `"code":"database_unavailable"`)) {

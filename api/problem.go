@@ -67,6 +67,10 @@ func (h *handler) respondError(c *gin.Context, err error) {
 		h.outage.Log(c.Request.Context(), h.Logger, err)
 	}
 	if !errors.As(err, &e) || e.Kind == derr.Internal {
+		err = unavailableError(err)
+		errors.As(err, &e)
+	}
+	if e == nil || e.Kind == derr.Internal {
 		h.Logger.ErrorContext(c.Request.Context(), "internal error", "err", err, "route", c.FullPath())
 		writeProblem(c, http.StatusInternalServerError, "internal", "Internal error",
 			"Something went wrong on our side. The request id identifies it in our logs.", nil)

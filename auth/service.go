@@ -65,7 +65,7 @@ func DefaultConfig(secret []byte) Config {
 // Service signs users in and manages organisations and users.
 type Service struct {
 	db      *sqlx.DB
-	rdb     *redis.Client
+	rdb     redis.UniversalClient
 	limiter *redis_rate.Limiter
 	cfg     Config
 	clock   atomic.Pointer[func() time.Time]
@@ -96,7 +96,7 @@ const activeCacheTTL = 5 * time.Second
 
 // NewService returns the auth service. rdb may be nil, and may be down: rate limiting then
 // lets attempts through rather than lock everyone out.
-func NewService(db *sqlx.DB, rdb *redis.Client, cfg Config) *Service {
+func NewService(db *sqlx.DB, rdb redis.UniversalClient, cfg Config) *Service {
 	s := &Service{db: db, rdb: rdb, cfg: cfg, active: map[string]activeUser{}, sessions: map[string]sessionState{}}
 	s.SetClock(func() time.Time { return time.Now().UTC() })
 	if rdb != nil {

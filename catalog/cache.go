@@ -28,7 +28,7 @@ import (
 // alone for a second (then tried again, so caching resumes by itself), and while a bump could
 // not be written the cache is bypassed until one succeeds.
 type cache struct {
-	rdb    *redis.Client // nil: no cache
+	rdb    redis.UniversalClient // nil: no cache
 	prefix string
 	ttl    time.Duration
 
@@ -52,11 +52,26 @@ const redisBackoff = time.Second
 // redisOpTimeout bounds every cache operation: a slow Redis must not slow the catalogue.
 const redisOpTimeout = 150 * time.Millisecond
 
-func newCache(rdb *redis.Client, prefix string) *cache {
+func newCache(rdb redis.UniversalClient, prefix string) *cache {
 	c := &cache{prefix: prefix + "catalog:", ttl: cacheTTL}
-	if rdb != nil {
+	if cc, ok := rdb.(*redis.ClusterClient); ok {
+		// A Redis Cluster (REDIS_URL redis+cluster://…): the same short timeouts on a cluster
+		// client of our own. Every key of the cache is a single-key command, so keys may live
+		// on any node; the version key's node restarting is a miss, then a new version.
+		opt := *cc.Options()
+		opt.DialTimeout = 250 * time.Millisecond
+		opt.ReadTimeout = redisOpTimeout
+		opt.WriteTimeout = redisOpTimeout
+		opt.PoolTimeout = redisOpTimeout
+		opt.ContextTimeoutEnabled = true
+		opt.MaxRetries = -1
+		c.rdb = redis.NewClusterClient(&opt)
+		return c
+	}
+	if rdb, ok := rdb.(*redis.Client); ok && rdb != nil {
 		// A client of our own with short timeouts and no retries, sharing the caller's
-		// address and credentials: the caller's client may be tuned for other work.
+		// address and credentials (also a Sentinel failover client's dialer): the caller's
+		// client may be tuned for other work.
 		src := rdb.Options()
 		opt := redis.Options{Network: src.Network, Addr: src.Addr, Dialer: src.Dialer, Username: src.Username,
 			Password: src.Password, CredentialsProvider: src.CredentialsProvider, DB: src.DB, TLSConfig: src.TLSConfig,

@@ -32,7 +32,7 @@ type Service struct {
 
 // NewService returns the catalogue service. rdb may be nil or down: reads then come from
 // PostgreSQL. prefix namespaces the service's Redis keys.
-func NewService(db *sqlx.DB, rdb *redis.Client, prefix string) *Service {
+func NewService(db *sqlx.DB, rdb redis.UniversalClient, prefix string) *Service {
 	return &Service{db: db, cache: newCache(rdb, prefix), now: time.Now, stmts: map[string]*sqlx.Stmt{}}
 }
 

@@ -7,7 +7,6 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -268,6 +267,11 @@ func (s *server) fail(q *req, err error) {
 	status, heading, text := http.StatusInternalServerError, "error.500", "error.500_text"
 	var mbe *http.MaxBytesError
 	switch {
+	case postgres.Unavailable(err):
+		// PostgreSQL refused or dropped the connection: a moment's wait may be enough.
+		status, heading, text = http.StatusServiceUnavailable, "error.503", "error.503_text"
+		q.w.Header().Set("Retry-After", "1")
+		s.outage.Log(q.ctx(), s.Logger, err)
 	case errors.As(err, &mbe):
 		status, heading, text = http.StatusRequestEntityTooLarge, "error.413", "error.413_text"
 	case errors.As(err, &de):
@@ -292,7 +296,7 @@ func (s *server) fail(q *req, err error) {
 			status, heading, text = http.StatusTooManyRequests, "error.429", "error.429_text"
 		case derr.Unavailable:
 			status, heading, text = http.StatusServiceUnavailable, "error.503", "error.503_text"
-			q.w.Header().Set("Retry-After", strconv.Itoa(int(de.RetryAfter.Seconds())))
+			q.w.Header().Set("Retry-After", "1")
 			s.outage.Log(q.ctx(), s.Logger, err)
 		default:
 			s.Logger.ErrorContext(q.ctx(), "ui request failed", "path", q.r.URL.Path, "err", err)

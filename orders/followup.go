@@ -209,7 +209,7 @@ func (s *Service) Spend(ctx context.Context, c auth.Caller, f SpendFilter) (Spen
 		SpendRow
 		Groups int `db:"group_count"`
 	}
-	if err := sqlx.SelectContext(ctx, s.db, &rows, q, qargs...); err != nil {
+	if err := s.read(ctx, func(db sqlx.QueryerContext) error { return sqlx.SelectContext(ctx, db, &rows, q, qargs...) }); err != nil {
 		return Spend{}, fmt.Errorf("spend: %w", err)
 	}
 	out := Spend{GroupBy: f.GroupBy, Rows: make([]SpendRow, len(rows)), Totals: []SpendTotal{}}
@@ -220,12 +220,12 @@ func (s *Service) Spend(ctx context.Context, c auth.Caller, f SpendFilter) (Spen
 	}
 	if len(rows) == 0 && !f.All && p.Offset() > 0 {
 		cq := `SELECT count(*) FROM (SELECT 1 FROM ` + spendFrom + ` WHERE ` + w + ` GROUP BY ` + k[0] + `, o.currency) g`
-		if err := sqlx.GetContext(ctx, s.db, &out.Groups, cq, args...); err != nil {
+		if err := s.read(ctx, func(db sqlx.QueryerContext) error { return sqlx.GetContext(ctx, db, &out.Groups, cq, args...) }); err != nil {
 			return Spend{}, fmt.Errorf("count spend groups: %w", err)
 		}
 	}
 	tq := `SELECT trim(o.currency) AS currency, ` + sums + ` FROM ` + spendFrom + ` WHERE ` + w + ` GROUP BY 1 ORDER BY 1`
-	if err := sqlx.SelectContext(ctx, s.db, &out.Totals, tq, args...); err != nil {
+	if err := s.read(ctx, func(db sqlx.QueryerContext) error { return sqlx.SelectContext(ctx, db, &out.Totals, tq, args...) }); err != nil {
 		return Spend{}, fmt.Errorf("spend totals: %w", err)
 	}
 	for i := range out.Totals {
@@ -380,7 +380,9 @@ func (s *Service) scorecards(ctx context.Context, c auth.Caller, supplierID, agr
 	isBuyer := c.HasAny(auth.RoleOrderer, auth.RoleApprover)
 	org := mustUUID(c.OrgID)
 	var cards []Scorecard
-	if err := sqlx.SelectContext(ctx, s.db, &cards, scorecardQuery, agreementID, isSupplier, isManager, isBuyer, org, supplierID); err != nil {
+	if err := s.read(ctx, func(db sqlx.QueryerContext) error {
+		return sqlx.SelectContext(ctx, db, &cards, scorecardQuery, agreementID, isSupplier, isManager, isBuyer, org, supplierID)
+	}); err != nil {
 		return nil, fmt.Errorf("scorecards: %w", err)
 	}
 	for i := range cards {

@@ -38,6 +38,7 @@ import (
 
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/catalog"
+	"github.com/avrop/avrop/internal/postgres"
 )
 
 // Status is where an order is in its lifecycle (SPEC §2).
@@ -302,6 +303,7 @@ type Service struct {
 	catalog *catalog.Service
 	now     func() time.Time
 	stmts   *statements
+	reads   *postgres.Reads // follow-up's reads: the replica when it may serve them (SetReads)
 }
 
 // NewService returns the orders service.

@@ -466,13 +466,6 @@ c AS (
     RETURNING true AS took)
 SELECT l.locked, EXISTS (SELECT 1 FROM c) AS took FROM l`
 
-// purgeKeys deletes idempotency keys older than 24 hours, a batch at a time.
-func purgeKeys(ctx context.Context, db sqlx.ExecerContext) error {
-	_, err := db.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE ctid IN (
-		SELECT ctid FROM idempotency_keys WHERE created_at < now() - interval '24 hours' LIMIT 1000)`)
-	return err
-}
-
 // Reading orders.
 
 const orderColumns = `o.id, o.number, o.buyer_org_id, bo.name AS buyer_org_name, o.ordered_by, u.name AS ordered_by_name,

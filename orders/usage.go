@@ -11,6 +11,7 @@ import (
 
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/internal/derr"
+	"github.com/jmoiron/sqlx"
 )
 
 // forecastWindowDays is the window whose pace the exhaustion forecast extrapolates.
@@ -43,7 +44,8 @@ func (s *Service) Usage(ctx context.Context, c auth.Caller, agreementID string) 
 	}
 	isManager := c.Has(auth.RoleManager)
 	isBuyer := c.HasAny(auth.RoleOrderer, auth.RoleApprover)
-	err := s.db.GetContext(ctx, &a, `
+	err := s.read(ctx, func(db sqlx.QueryerContext) error {
+		return sqlx.GetContext(ctx, db, &a, `
 		SELECT a.id, a.currency, a.ceiling_minor,
 		       ($2 AND a.procurement_body_id = $4) AS manager,
 		       ($3 AND EXISTS (SELECT 1 FROM agreement_participants p WHERE p.agreement_id = a.id AND p.org_id = $4)) AS buyer,
@@ -52,6 +54,7 @@ func (s *Service) Usage(ctx context.Context, c auth.Caller, agreementID string) 
 		           AND o.status IN ('pending_approval', 'approved', 'accepted', 'shipped', 'delivered')
 		           AND o.created_at >= now() - make_interval(days => $5)), 0)::bigint AS recent_minor
 		FROM agreements a WHERE a.id = $1`, agreementID, isManager, isBuyer, c.OrgID, forecastWindowDays)
+	})
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !a.Manager && !a.Buyer) {
 		return Usage{}, derr.NotFoundf("agreement not found")
 	}
@@ -77,13 +80,15 @@ func (s *Service) Usage(ctx context.Context, c auth.Caller, agreementID string) 
 	if !a.Manager {
 		only = c.OrgID
 	}
-	err = s.db.SelectContext(ctx, &parts, `
+	err = s.read(ctx, func(db sqlx.QueryerContext) error {
+		return sqlx.SelectContext(ctx, db, &parts, `
 		SELECT p.org_id, o.name AS org_name, COALESCE(pu.committed_minor, 0) AS committed_minor, p.ceiling_minor
 		FROM agreement_participants p
 		JOIN organizations o ON o.id = p.org_id
 		LEFT JOIN participant_usage pu ON pu.agreement_id = p.agreement_id AND pu.org_id = p.org_id
 		WHERE p.agreement_id = $1 AND ($2 = '' OR p.org_id::text = $2)
 		ORDER BY o.name, p.org_id`, agreementID, only)
+	})
 	if err != nil {
 		return Usage{}, fmt.Errorf("usage participants: %w", err)
 	}

@@ -21,7 +21,6 @@ import (
 	"github.com/caarlos0/env/v11"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/avrop/avrop/api"
 	"github.com/avrop/avrop/auth"
@@ -30,6 +29,7 @@ import (
 	"github.com/avrop/avrop/internal/clientip"
 
 	"github.com/avrop/avrop/internal/postgres"
+	"github.com/avrop/avrop/internal/redisurl"
 	"github.com/avrop/avrop/invoices"
 	"github.com/avrop/avrop/orders"
 )
@@ -55,6 +55,16 @@ type config struct {
 	BootstrapAdminPassword string        `env:"AVROP_BOOTSTRAP_ADMIN_PASSWORD"`
 	ShutdownTimeout        time.Duration `env:"AVROP_SHUTDOWN_TIMEOUT" envDefault:"20s"`
 	TrustedProxies         string        `env:"AVROP_TRUSTED_PROXIES"`
+	// The connection budget (README, "Running on many machines"): each replica opens at most
+	// DATABASE_POOL_SIZE connections and answers 503 to a request that waits longer than
+	// DATABASE_POOL_WAIT for one.
+	DatabasePoolSize int           `env:"DATABASE_POOL_SIZE" envDefault:"25"`
+	DatabasePoolWait time.Duration `env:"DATABASE_POOL_WAIT" envDefault:"2s"`
+	// A streaming replica for follow-up reads, skipped when it lags more than the max lag.
+	DatabaseReplicaURL    string        `env:"DATABASE_REPLICA_URL"`
+	DatabaseReplicaMaxLag time.Duration `env:"DATABASE_REPLICA_MAX_LAG" envDefault:"5s"`
+	// How often each replica looks for due background jobs (cmd/avrop/jobs.go).
+	JobsTick time.Duration `env:"AVROP_JOBS_TICK" envDefault:"30s"`
 }
 
 // devSecret signs tokens in development only, so that `make run` works without setup.
@@ -133,7 +143,7 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 			return err
 		}
 	}
-	db, err := openDatabase(ctx, cfg.DatabaseURL)
+	db, err := openDatabase(ctx, cfg.DatabaseURL, cfg.DatabasePoolSize)
 	if err != nil {
 		return err
 	}
@@ -145,10 +155,11 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 		logger.Info("migrations applied")
 		return nil
 	}
-	rdb, err := openRedis(cfg.RedisURL)
+	rdb, redisKind, err := redisurl.Open(cfg.RedisURL)
 	if err != nil {
 		return err
 	}
+	logger.Debug("redis", "kind", redisKind)
 	defer rdb.Close()
 	authCfg := auth.DefaultConfig([]byte(secret))
 	authSvc := auth.NewService(db, rdb, authCfg)
@@ -174,9 +185,14 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 	if err != nil {
 		return fmt.Errorf("config: AVROP_TRUSTED_PROXIES: %w", err)
 	}
+	logBudget(ctx, db, cfg.DatabasePoolSize, logger)
+	startJobs(ctx, db, backgroundJobs(ord, logger), cfg.JobsTick, logger)
+	reads := openReads(ctx, cfg, db, logger)
+	ord.SetReads(reads)
 	inv := invoices.NewService(db, nil)
 	handler := api.NewHandler(api.Deps{
-		DB: db, Redis: rdb, Auth: authSvc, Catalog: cat, Orders: ord, Invoices: inv, Logger: logger, TrustedProxies: proxies,
+		DB: db, Redis: rdb, Auth: authSvc, Catalog: cat, Orders: ord, Invoices: inv, Logger: logger,
+		PoolSize: cfg.DatabasePoolSize, PoolWait: cfg.DatabasePoolWait, Reads: reads, TrustedProxies: proxies,
 		Frontend: frontend.New(frontend.Deps{Auth: authSvc, Catalog: cat, Orders: ord, Invoices: inv, Logger: logger,
 			Secure: cfg.Env != "development", TrustedProxies: proxies}),
 	})
@@ -222,8 +238,8 @@ func serve(ctx context.Context, ln net.Listener, h http.Handler, timeout time.Du
 
 // openDatabase connects to PostgreSQL, creating the database first when it does not exist yet,
 // so that a fresh machine needs no manual createdb.
-func openDatabase(ctx context.Context, dsn string) (*sqlx.DB, error) {
-	db, err := postgres.Open(ctx, dsn)
+func openDatabase(ctx context.Context, dsn string, poolSize int) (*sqlx.DB, error) {
+	db, err := postgres.OpenPool(ctx, dsn, poolSize)
 	var pqErr *pq.Error
 	if err == nil || !errors.As(err, &pqErr) || pqErr.Code != "3D000" {
 		return db, err
@@ -245,20 +261,23 @@ func openDatabase(ctx context.Context, dsn string) (*sqlx.DB, error) {
 			return nil, fmt.Errorf("create database %s: %w", name, cerr)
 		}
 	}
-	return postgres.Open(ctx, dsn)
+	return postgres.OpenPool(ctx, dsn, poolSize)
 }
 
-// openRedis returns a client with short timeouts: every Redis error is treated as a cache
-// miss, so a slow or absent Redis must fail fast rather than hold requests.
-func openRedis(rawURL string) (*redis.Client, error) {
-	opt, err := redis.ParseURL(rawURL)
+// logBudget reports at start how this replica's pool fits PostgreSQL's max_connections, and
+// warns when it does not fit beside the connections already open: another replica would then
+// meet "too many clients" (answered 503, but a sign the budget is wrong).
+func logBudget(ctx context.Context, db *sqlx.DB, poolSize int, logger *slog.Logger) {
+	b, err := postgres.Budget(ctx, db, poolSize)
 	if err != nil {
-		return nil, fmt.Errorf("REDIS_URL: %w", err)
+		logger.Warn("connection budget unknown", "err", err)
+		return
 	}
-	opt.DialTimeout = 200 * time.Millisecond
-	opt.ReadTimeout = 200 * time.Millisecond
-	opt.WriteTimeout = 200 * time.Millisecond
-	opt.PoolTimeout = 300 * time.Millisecond
-	opt.MaxRetries = 0
-	return redis.NewClient(opt), nil
+	attrs := []any{"pool_size", poolSize, "max_connections", b.MaxConnections, "reserved", b.Reserved,
+		"open_now", b.Open, "more_replicas_that_fit", b.ReplicaPoolsRoom}
+	if b.Open+poolSize > b.MaxConnections-b.Reserved {
+		logger.Warn("connection budget: this replica's pool does not fit PostgreSQL's max_connections; lower DATABASE_POOL_SIZE or put PgBouncer in front", attrs...)
+		return
+	}
+	logger.Info("connection budget", attrs...)
 }

@@ -2,12 +2,9 @@ package postgres
 
 import (
 	"context"
-	"database/sql/driver"
 	"errors"
 	"log/slog"
-	"net"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/lib/pq"
@@ -16,14 +13,14 @@ import (
 )
 
 // RetryAfterUnavailable is what a client is told to wait when PostgreSQL cannot be reached.
-const RetryAfterUnavailable = 5 * time.Second
+const RetryAfterUnavailable = time.Second
 
 // Classify gives a failure that no store mapped (it reached the caller as Internal) the kind
 // it really has, so that the API and the UI answer it properly in one place:
 //
-//   - PostgreSQL cannot be reached, refuses connections while starting or stopping, or dropped
-//     the connection (class 08, 57P01–57P03, a refused or reset dial, a bad connection):
-//     Unavailable, 503 with Retry-After — the request can succeed later, and it is not a bug;
+//   - PostgreSQL cannot serve now (see Unavailable: unreachable, starting or stopping, out of
+//     connections, the connection cut): Unavailable, 503 with Retry-After — the request can
+//     succeed later, and it is not a bug;
 //   - a text PostgreSQL cannot store (NUL: 22021, untranslatable: 22P05): Invalid, 422 — the
 //     backstop behind the text rule (internal/text) that every domain package applies.
 //
@@ -37,19 +34,11 @@ func Classify(err error) error {
 		return err
 	}
 	var pqErr *pq.Error
-	if errors.As(err, &pqErr) {
-		switch {
-		case pqErr.Code == "22021" || pqErr.Code == "22P05":
-			return &derr.Error{Kind: derr.Invalid, Code: "invalid_text",
-				Message: "A text holds a character that cannot be stored (NUL or another control character).", Err: err}
-		case pqErr.Code.Class() == "08" || pqErr.Code == "57P01" || pqErr.Code == "57P02" || pqErr.Code == "57P03":
-			return unavailable(err)
-		}
-		return err
+	if errors.As(err, &pqErr) && (pqErr.Code == "22021" || pqErr.Code == "22P05") {
+		return &derr.Error{Kind: derr.Invalid, Code: "invalid_text",
+			Message: "A text holds a character that cannot be stored (NUL or another control character).", Err: err}
 	}
-	var netErr *net.OpError
-	if errors.Is(err, driver.ErrBadConn) || errors.As(err, &netErr) ||
-		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
+	if Unavailable(err) {
 		return unavailable(err)
 	}
 	return err

@@ -20,23 +20,9 @@ import (
 	"github.com/avrop/avrop/migrations"
 )
 
-// Open connects to PostgreSQL and checks the connection.
-func Open(ctx context.Context, url string) (*sqlx.DB, error) {
-	db, err := sqlx.Open("postgres", url)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: open: %w", err)
-	}
-	db.SetMaxOpenConns(40)
-	db.SetMaxIdleConns(40)
-	db.SetConnMaxIdleTime(5 * time.Minute)
-	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if err := db.PingContext(pctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("postgres: ping: %w", err)
-	}
-	return db, nil
-}
+// Open connects to PostgreSQL with a pool of 40 connections, what tests, seeds and benchmarks
+// use; `avrop serve` sizes its pool from configuration through OpenPool.
+func Open(ctx context.Context, url string) (*sqlx.DB, error) { return OpenPool(ctx, url, 40) }
 
 // Migrate applies every pending migration. A PostgreSQL advisory session lock makes it safe
 // when several processes start at once: the others wait and then find nothing to do.
