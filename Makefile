@@ -9,7 +9,7 @@ export AVROP_TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 # `make run` is local development: a built-in JWT secret unless AVROP_JWT_SECRET is set.
 RUN_ENV ?= development
 
-.PHONY: build run test test-deps lint fuzz bench clean cluster-test
+.PHONY: build run test test-deps lint fuzz bench clean cluster-test deploy-check
 
 build:
 	$(GO) build -o $(BIN) ./cmd/avrop
@@ -42,6 +42,11 @@ fuzz:
 	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 	  done; \
 	done
+
+# The Kubernetes manifests and compose file, validated offline against k8s.io/api's typed
+# structs (deploy/check is a module of its own, so the product carries no Kubernetes deps).
+deploy-check:
+	cd deploy/check && $(GO) test -count=1 ./...
 
 # A PostgreSQL primary + streaming replica, a three-node Redis Cluster and three `avrop serve`
 # behind HAProxy on this machine, under load while one replica, one Redis node and the

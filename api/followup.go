@@ -3,10 +3,13 @@ package api
 import (
 	"encoding/csv"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/avrop/avrop/auth"
+	"github.com/avrop/avrop/invoices"
 	"github.com/avrop/avrop/orders"
 )
 
@@ -91,9 +94,30 @@ func (h *handler) supplierScorecard(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if wantsCSV(c) {
-		return writeCSV(c, "scorecard-"+sc.SupplierID+".csv", orders.ScorecardCSVHeader, orders.ScorecardCSVRecords([]orders.Scorecard{sc}))
+	// SPEC §9: the scorecard adds the share of the supplier's invoices matched without a
+	// finding, for the roles that see invoices (orderers see none: the fields are absent).
+	var share *invoices.InvoiceShare
+	if h.Invoices != nil && callerOf(c).HasAny(auth.RoleSupplier, auth.RoleApprover, auth.RoleManager) {
+		sh, err := h.Invoices.MatchedShare(c.Request.Context(), callerOf(c), sc.SupplierID)
+		if err != nil {
+			return err
+		}
+		share = &sh
 	}
-	c.JSON(http.StatusOK, sc)
+	if wantsCSV(c) {
+		header, recs := orders.ScorecardCSVHeader, orders.ScorecardCSVRecords([]orders.Scorecard{sc})
+		if share != nil {
+			header = append(append([]string{}, header...), "invoices", "invoices_matched", "invoices_matched_share_bp")
+			recs[0] = append(recs[0], strconv.Itoa(share.Invoices), strconv.Itoa(share.Matched), strconv.Itoa(share.MatchedShareBP))
+		}
+		return writeCSV(c, "scorecard-"+sc.SupplierID+".csv", header, recs)
+	}
+	c.JSON(http.StatusOK, scorecardWithInvoices{Scorecard: sc, InvoiceShare: share})
 	return nil
+}
+
+// scorecardWithInvoices is a supplier's scorecard with its invoice figures beside it.
+type scorecardWithInvoices struct {
+	orders.Scorecard
+	*invoices.InvoiceShare
 }

@@ -173,7 +173,9 @@ func TestFollowupScorecardAPI(t *testing.T) {
 	})
 	t.Run("csv", func(t *testing.T) {
 		recs := readCSV(t, a.do("GET", path, w.manager, nil, "Accept", "text/csv"))
-		if len(recs) != 2 || strings.Join(recs[0], ",") != strings.Join(orders.ScorecardCSVHeader, ",") || recs[1][0] != w.sup1.ID || recs[1][3] != "3" {
+		// The scorecard's columns, then the invoice figures (SPEC §9) for roles that see invoices.
+		want := strings.Join(orders.ScorecardCSVHeader, ",") + ",invoices,invoices_matched,invoices_matched_share_bp"
+		if len(recs) != 2 || strings.Join(recs[0], ",") != want || recs[1][0] != w.sup1.ID || recs[1][3] != "3" {
 			t.Fatalf("records = %v", recs)
 		}
 	})

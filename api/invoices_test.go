@@ -62,6 +62,19 @@ func TestInvoiceJourney(t *testing.T) {
 	wantProblem(t, a.do("GET", "/api/v1/invoices?status=paid", w.supplier.tok, nil), http.StatusUnprocessableEntity, "validation_failed")
 	wantProblem(t, a.do("GET", "/api/v1/invoices", w.orderer.tok, nil), http.StatusForbidden, "forbidden")
 
+	// The scorecard adds the share of the supplier's invoices matched without a finding: of the
+	// world's deviating invoice and the matched one, half.
+	res = a.do("GET", "/api/v1/suppliers/"+w.sup.ID+"/scorecard", w.manager.tok, nil)
+	wantStatus(t, res, http.StatusOK)
+	if res.JSON["invoices"] != float64(2) || res.JSON["invoices_matched"] != float64(1) || res.JSON["invoices_matched_share_bp"] != float64(5000) ||
+		res.JSON["orders_received"] == nil {
+		t.Errorf("scorecard: got %s, want 2 invoices, 1 matched, 5000 bp beside the order figures", res.Body)
+	}
+	res = a.do("GET", "/api/v1/suppliers/"+w.sup.ID+"/scorecard", w.orderer.tok, nil)
+	if _, has := res.JSON["invoices"]; has || res.Status != http.StatusOK {
+		t.Errorf("an orderer's scorecard: got %d %s, want it without invoice figures", res.Status, res.Body)
+	}
+
 	ledger := "org_number,supplier_org_number,supplier_name,invoice_number,invoice_date,amount_minor,currency,cpv_code\n" +
 		w.buyer.OrgNumber + ",556677-8899,Annan leverantör AB,A-1,2026-11-02,30000,SEK,33190000\n"
 	res = a.do("POST", "/api/v1/spend-records", w.approver.tok, ledger, xml, "text/csv")

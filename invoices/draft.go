@@ -64,7 +64,7 @@ func (p DraftParty) peppol() peppol.InvoiceParty {
 func (d Draft) Document() []byte {
 	inv := peppol.Invoice{Kind: peppol.KindInvoice, ID: d.Number, IssueDate: d.IssueDate, DueDate: d.DueDate,
 		Currency: d.Currency, OrderReference: d.OrderNumber, BuyerReference: d.BuyerReference,
-		Supplier: d.Supplier.peppol(), Customer: d.Buyer.peppol()}
+		Supplier: d.Supplier.peppol(), Customer: d.Buyer.peppol(), PaymentTerms: "30 dagar netto"}
 	if d.CreditNote {
 		inv.Kind = peppol.KindCreditNote
 	}

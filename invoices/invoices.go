@@ -18,6 +18,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/avrop/avrop/auth"
+	"github.com/avrop/avrop/peppol"
 )
 
 // Status is where an invoice stands after control.
@@ -118,11 +119,8 @@ type Service struct {
 type Validator func(doc []byte) ([]RuleFailure, error)
 
 // RuleFailure is one fatal assertion of the rules: its id (BR-CO-15, PEPPOL-EN16931-R001, …)
-// and its text.
-type RuleFailure struct {
-	ID      string `json:"id"`
-	Message string `json:"message"`
-}
+// and its text (peppol.BillingRules.Check returns them).
+type RuleFailure = peppol.RuleFailure
 
 // NewService returns the invoices service; validate may be nil (see Validator).
 func NewService(db *sqlx.DB, validate Validator) *Service {

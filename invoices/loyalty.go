@@ -123,16 +123,19 @@ func parseDayOrMonth(s string, end bool) (time.Time, bool) {
 // cancelled) that no invoice names yet, at their total. An invoice or ledger row is on
 // agreement when its supplier is awarded an active agreement the organisation takes part in,
 // valid on the invoice date, whose CPV division (the first two digits) is the spend's; a
-// platform order is on agreement by construction.
+// platform order is on agreement by construction. The awarded set is one row per organisation,
+// supplier and division with the agreements' validity as a multirange, so that the spend meets
+// it in one hash join instead of a range search per row.
 const loyaltyQuery = `
 WITH awarded AS MATERIALIZED (
-	SELECT DISTINCT p.org_id, upper(regexp_replace(so.org_number, '[^0-9A-Za-z]', '', 'g')) AS supplier_key,
-	       left(a.cpv_code, 2) AS division, a.valid_from, a.valid_to
+	SELECT p.org_id, upper(regexp_replace(so.org_number, '[^0-9A-Za-z]', '', 'g')) AS supplier_key,
+	       left(a.cpv_code, 2) AS division, range_agg(daterange(a.valid_from, a.valid_to, '[]')) AS validity
 	FROM agreements a
 	JOIN agreement_participants p ON p.agreement_id = a.id
 	JOIN agreement_suppliers s ON s.agreement_id = a.id
 	JOIN organizations so ON so.id = s.org_id
 	WHERE a.status = 'active' AND p.org_id = ANY($1::uuid[])
+	GROUP BY 1, 2, 3
 ),
 spend AS (
 	SELECT i.buyer_org_id AS org_id, upper(regexp_replace(so.org_number, '[^0-9A-Za-z]', '', 'g')) AS supplier_key,
@@ -165,9 +168,9 @@ judged AS (
 	           WHEN 'cpv' THEN s.division
 	           WHEN 'month' THEN to_char(s.day, 'YYYY-MM')
 	           ELSE s.supplier_key END AS group_key,
-	       (s.platform_order OR EXISTS (SELECT 1 FROM awarded w WHERE w.org_id = s.org_id AND w.supplier_key = s.supplier_key
-	           AND w.division = s.division AND s.day BETWEEN w.valid_from AND w.valid_to)) AS on_agreement
+	       (s.platform_order OR COALESCE(w.validity @> s.day, false)) AS on_agreement
 	FROM spend s
+	LEFT JOIN awarded w ON w.org_id = s.org_id AND w.supplier_key = s.supplier_key AND w.division = s.division
 )
 SELECT group_key, trim(currency) AS currency, supplier_key, max(supplier_org_number) AS supplier_org_number,
        max(supplier_name) AS supplier_name, on_agreement, sum(amount)::bigint AS amount

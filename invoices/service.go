@@ -12,6 +12,7 @@ import (
 	"github.com/avrop/avrop/internal/derr"
 	"github.com/avrop/avrop/internal/postgres"
 	"github.com/avrop/avrop/internal/text"
+	"github.com/avrop/avrop/orders"
 )
 
 const invoiceColumns = `i.id, i.kind, i.number, i.supplier_id, so.name AS supplier_name, i.buyer_org_id, bo.name AS buyer_org_name,
@@ -249,4 +250,36 @@ func pastTense(d Decision) string {
 		return "disputed"
 	}
 	return "accepted"
+}
+
+// InvoiceShare is the scorecard's invoice figure (SPEC §9): of a supplier's invoices in the
+// caller's scope (credit notes aside), how many matched without any finding.
+type InvoiceShare struct {
+	Invoices       int `json:"invoices"`
+	Matched        int `json:"invoices_matched"`
+	MatchedShareBP int `json:"invoices_matched_share_bp"`
+}
+
+// MatchedShare counts a supplier's invoices in the caller's scope and those control matched
+// without a finding (status matched: an invoice accepted after a finding does not count).
+// Errors: Forbidden for roles that see no invoices.
+func (s *Service) MatchedShare(ctx context.Context, c auth.Caller, supplierID string) (InvoiceShare, error) {
+	if err := mayRead(c); err != nil {
+		return InvoiceShare{}, err
+	}
+	if !auth.ValidUUID(supplierID) {
+		return InvoiceShare{}, nil
+	}
+	cond, args := scope(c, 2)
+	var sh InvoiceShare
+	if err := sqlx.GetContext(ctx, s.db, &sh.Invoices, `SELECT count(*) FROM `+invoiceFrom+` WHERE i.supplier_id = $1 AND i.kind = 'invoice' AND `+
+		cond, append([]any{supplierID}, args...)...); err != nil {
+		return sh, fmt.Errorf("invoice share: %w", err)
+	}
+	if err := sqlx.GetContext(ctx, s.db, &sh.Matched, `SELECT count(*) FROM `+invoiceFrom+` WHERE i.supplier_id = $1 AND i.kind = 'invoice'
+		AND i.status = 'matched' AND `+cond, append([]any{supplierID}, args...)...); err != nil {
+		return sh, fmt.Errorf("invoice share: %w", err)
+	}
+	sh.MatchedShareBP = orders.ShareBP(int64(sh.Matched), int64(sh.Invoices))
+	return sh, nil
 }

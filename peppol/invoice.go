@@ -40,6 +40,7 @@ type Invoice struct {
 	OrderReference    string   // cac:OrderReference/cbc:ID: the buyer's order number
 	BillingReferences []string // cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID
 	ContractReference string   // cac:ContractDocumentReference/cbc:ID
+	PaymentTerms      string   // cac:PaymentTerms/cbc:Note
 	PeriodStart       string   // cac:InvoicePeriod/cbc:StartDate
 	PeriodEnd         string
 	Supplier          InvoiceParty // cac:AccountingSupplierParty/cac:Party

@@ -70,6 +70,11 @@ func EncodeInvoice(inv Invoice) []byte {
 	}
 	w.party("cac:AccountingSupplierParty", inv.Supplier)
 	w.party("cac:AccountingCustomerParty", inv.Customer)
+	if inv.PaymentTerms != "" {
+		w.open("cac:PaymentTerms")
+		w.el("cbc:Note", inv.PaymentTerms)
+		w.close("cac:PaymentTerms")
+	}
 	w.open("cac:TaxTotal")
 	w.amount("cbc:TaxAmount", inv.TaxTotal, cur)
 	for _, st := range inv.TaxSubtotals {

@@ -185,7 +185,7 @@ func run() error {
 		}
 	}
 
-	fmt.Printf("%d concurrent clients, %v per scenario, %d items, load average before: %s\n\n", *conc, *duration, *items, loadavg())
+	fmt.Printf("%d concurrent clients, %v per scenario, %d items, load average before: %s\n\n", *conc, *duration, *items, benchdb.LoadAvg())
 	fmt.Printf("%-26s %10s %10s %10s %8s\n", "scenario", "req/s", "p50", "p99", "errors")
 	results := map[string]result{}
 	for _, sc := range scenarios {
@@ -213,21 +213,8 @@ func run() error {
 	// Uncached latency without queueing behind other clients.
 	r1 := load(ctx, client, base, token, uncachedPath, 1, *duration/2)
 	fmt.Printf("uncached search, 1 client: %.0f req/s, p50 %v, p99 %v\n", r1.rps, r1.p50.Round(10*time.Microsecond), r1.p99.Round(10*time.Microsecond))
-	fmt.Printf("load average after: %s (figures from a busy machine are low)\n", loadavg())
+	fmt.Printf("load average after: %s (figures from a busy machine are low)\n", benchdb.LoadAvg())
 	return nil
-}
-
-// loadavg is the 1-, 5- and 15-minute load average, for judging the figures.
-func loadavg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "unknown"
-	}
-	return strings.Join(f[:3], " ")
 }
 
 type result struct {

@@ -32,6 +32,7 @@ import (
 	"github.com/avrop/avrop/internal/redisurl"
 	"github.com/avrop/avrop/invoices"
 	"github.com/avrop/avrop/orders"
+	"github.com/avrop/avrop/peppol"
 )
 
 func main() {
@@ -55,6 +56,9 @@ type config struct {
 	BootstrapAdminPassword string        `env:"AVROP_BOOTSTRAP_ADMIN_PASSWORD"`
 	ShutdownTimeout        time.Duration `env:"AVROP_SHUTDOWN_TIMEOUT" envDefault:"20s"`
 	TrustedProxies         string        `env:"AVROP_TRUSTED_PROXIES"`
+	// PeppolDir holds the PEPPOL reference files (UBL 2.1 schemas, the EN 16931 and BIS Billing
+	// 3 schematron, SchXslt) that received invoices are checked against; empty: not checked.
+	PeppolDir string `env:"AVROP_PEPPOL_DIR"`
 	// The connection budget (README, "Running on many machines"): each replica opens at most
 	// DATABASE_POOL_SIZE connections and answers 503 to a request that waits longer than
 	// DATABASE_POOL_WAIT for one.
@@ -189,7 +193,18 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 	startJobs(ctx, db, backgroundJobs(ord, logger), cfg.JobsTick, logger)
 	reads := openReads(ctx, cfg, db, logger)
 	ord.SetReads(reads)
-	inv := invoices.NewService(db, nil)
+	var validate invoices.Validator
+	if cfg.PeppolDir != "" {
+		rules, err := peppol.NewBillingRules(cfg.PeppolDir)
+		if err != nil {
+			return fmt.Errorf("AVROP_PEPPOL_DIR: %w", err)
+		}
+		defer rules.Close()
+		validate = rules.Check
+	} else {
+		logger.Warn("AVROP_PEPPOL_DIR is not set: received invoices are not checked against the EN 16931 and PEPPOL BIS Billing 3 rules")
+	}
+	inv := invoices.NewService(db, validate)
 	handler := api.NewHandler(api.Deps{
 		DB: db, Redis: rdb, Auth: authSvc, Catalog: cat, Orders: ord, Invoices: inv, Logger: logger,
 		PoolSize: cfg.DatabasePoolSize, PoolWait: cfg.DatabasePoolWait, Reads: reads, TrustedProxies: proxies,

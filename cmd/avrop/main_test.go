@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/avrop/avrop/internal/testenv"
 	"github.com/redis/go-redis/v9"
 )
@@ -171,6 +173,19 @@ func TestMigrateAndSeed(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "maria.manager@karlstad.se") || !strings.Contains(out.String(), demoPassword) {
 		t.Fatalf("seed output lacks the demo accounts:\n%s", out.String())
+	}
+	// The invoice pages are alive on first start: matched and deviating invoices, and ledger
+	// spend outside the agreements.
+	seeded, err := sqlx.Connect("postgres", url)
+	testenv.Must(t, err)
+	defer seeded.Close()
+	var matched, deviating, outside int
+	testenv.Must(t, seeded.Get(&matched, `SELECT count(*) FROM invoices WHERE status = 'matched'`))
+	testenv.Must(t, seeded.Get(&deviating, `SELECT count(*) FROM invoices WHERE status = 'deviating'`))
+	testenv.Must(t, seeded.Get(&outside, `SELECT count(DISTINCT supplier_key) FROM spend_records
+		WHERE supplier_key NOT IN (SELECT upper(regexp_replace(org_number, '[^0-9A-Za-z]', '', 'g')) FROM organizations)`))
+	if matched < 1 || deviating < 2 || outside < 2 {
+		t.Errorf("seeded %d matched and %d deviating invoices and %d suppliers outside the platform, want at least 1, 2 and 2", matched, deviating, outside)
 	}
 	out.Reset()
 	if err := run(ctx, []string{"seed"}, env, &out); err != nil {

@@ -85,6 +85,9 @@ func seed(ctx context.Context, db *sqlx.DB, a *auth.Service, cat *catalog.Servic
 	if err := seedCatalog(ctx, cat, w); err != nil {
 		return fmt.Errorf("seed catalogue: %w", err)
 	}
+	if err := seedInvoices(ctx, db, ord, w); err != nil {
+		return fmt.Errorf("seed invoices: %w", err)
+	}
 	if items > 0 {
 		if err := seedSyntheticItems(ctx, db, cat, w, items); err != nil {
 			return fmt.Errorf("seed synthetic items: %w", err)

@@ -220,6 +220,10 @@ func run() error {
 	}
 	elapsed := time.Since(loadStart)
 	step("load done")
+	// Peak resident memory of the replicas that served to the end (VmHWM, from /proc).
+	for i, c := range serveCmds[1:] {
+		fmt.Printf("avrop replica %d: peak RSS %s\n", i+1, peakRSS(c.Process.Pid))
+	}
 
 	problems, err := check(ctx, primary.URL("avrop"), w, total)
 	if err != nil {
@@ -231,4 +235,18 @@ func run() error {
 		return fmt.Errorf("%d checks failed; logs were in %s", len(problems), dir)
 	}
 	return nil
+}
+
+// peakRSS reads a process's peak resident set size from /proc.
+func peakRSS(pid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return "unknown"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			return strings.TrimSpace(strings.TrimPrefix(line, "VmHWM:"))
+		}
+	}
+	return "unknown"
 }

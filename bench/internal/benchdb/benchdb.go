@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 
@@ -78,4 +79,17 @@ func (b *Bench) Close() {
 	}
 	b.Admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+b.Name+" WITH (FORCE)") //nolint:errcheck
 	b.Admin.Close()
+}
+
+// LoadAvg is the 1-, 5- and 15-minute load average, for judging a benchmark's figures.
+func LoadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
 }
