@@ -57,7 +57,7 @@ cluster-test:
 	$(GO) run ./internal/clustertest
 
 bench:
-	@for b in bench/*/; do echo "== $$b"; $(GO) run ./$$b || exit 1; done
+	@for m in bench/*/main.go; do b=$$(dirname $$m); echo "== $$b"; $(GO) run ./$$b || exit 1; done
 
 clean:
 	rm -rf bin screenshots

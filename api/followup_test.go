@@ -146,7 +146,7 @@ func TestFollowupScorecardAPI(t *testing.T) {
 			j["on_time"] != float64(1) || j["on_time_rate_bp"] != float64(10000) || j["only_own_organization"] != false {
 			t.Fatalf("scorecard = %s", res.Body)
 		}
-		if kinds := j["deviations_by_kind"].(map[string]any); len(kinds) != 6 {
+		if kinds := j["deviations_by_kind"].(map[string]any); len(kinds) != len(orders.DeviationKinds) {
 			t.Errorf("by kind = %v", kinds)
 		}
 	})

@@ -45,6 +45,8 @@ func (h *handler) routes(r *gin.Engine, reg *prometheus.Registry) {
 	h.peppolRoutes(a)
 	h.followupRoutes(a)
 
+	// Welfare technology as a service: placements, charges, installed base (SPEC §7).
+	h.placementRoutes(a)
 	// Invoices, spend records and contract loyalty (invoices package).
 	h.invoiceRoutes(a)
 }

@@ -88,7 +88,7 @@ func TestScopeLists(t *testing.T) {
 		{path: "/api/v1/agreements/{A}/items?page_size=100", roles: scopeAllRoles, own: itemsOwn},
 		{path: "/api/v1/catalog/items?page_size=100", roles: scopeAllRoles, own: itemsOwn},
 		{path: "/api/v1/catalog/items?q=scopedosett&page_size=100", roles: scopeAllRoles, own: func(w *scopeWorld, _ auth.Role) []string { return w.items[:1] }},
-		{path: "/api/v1/catalog/items?q=scopehandsk&eco=svanen&page_size=100", roles: scopeAllRoles, own: func(w *scopeWorld, _ auth.Role) []string { return w.items[1:] }},
+		{path: "/api/v1/catalog/items?q=scopehandsk&eco=svanen&page_size=100", roles: scopeAllRoles, own: func(w *scopeWorld, _ auth.Role) []string { return w.items[1:2] }},
 		{path: "/api/v1/catalog/items?agreement_id={B}&page_size=100", roles: scopeAllRoles},
 		{path: "/api/v1/catalog/items?supplier_id={Bsup}&page_size=100", roles: scopeAllRoles},
 		{path: "/api/v1/catalog/items?q=scopedosett&agreement_id={B}", roles: scopeAllRoles},

@@ -87,6 +87,7 @@ func scopeRows() []scopeRow {
 		{method: "POST", route: "/api/v1/invoices/:id/accept", ids: scopeInvoice, body: map[string]any{"note": "kapad"}, roles: []auth.Role{auth.RoleApprover}},
 		{method: "POST", route: "/api/v1/invoices/:id/dispute", ids: scopeInvoice, body: map[string]any{"note": "kapad"}, roles: []auth.Role{auth.RoleApprover}},
 	}
+	rows = append(rows, placementScopeRows()...)
 	return rows
 }
 

@@ -45,6 +45,7 @@ type scopeWorld struct {
 	orders                         map[orders.Status]string
 	deviation                      string // open, on the delivered order
 	respondedDeviation             string // responded, on the shipped order
+	placement                      string // a dispenser placed at a recipient, its order approved (SPEC §7)
 	invoice                        string // deviating (price above the order), on the delivered order
 }
 
@@ -147,6 +148,7 @@ func newScopeWorld(t *testing.T, a *testAPI, name string) *scopeWorld {
 		map[string]any{"kind": "damaged", "description": "Trasig förpackning"}), http.StatusCreated)["id"].(string)
 	must(a.do("POST", "/api/v1/orders/"+w.orders[orders.StatusShipped]+"/deviations/"+w.respondedDeviation+"/respond", w.supplier.tok,
 		map[string]any{"response": "Ny skickas"}), http.StatusOK)
+	w.placement = newScopePlacement(t, a, w)
 	var number string
 	testenv.Must(t, testenv.DB(t).Get(&number, `SELECT number FROM orders WHERE id = $1`, w.orders[orders.StatusDelivered]))
 	doc := invoices.Draft{Number: "F-" + name + "-" + testenv.Unique(), IssueDate: "2026-11-20", Currency: "SEK", OrderNumber: number,
@@ -211,6 +213,8 @@ func (w *scopeWorld) snapshot(t testing.TB) string {
 		  'deviations', (SELECT json_agg(t ORDER BY t.id) FROM deviations t JOIN orders o ON o.id = t.order_id WHERE o.agreement_id = $2),
 		  'agreement_usage', (SELECT json_agg(t ORDER BY t::text) FROM agreement_usage t WHERE t.agreement_id = $2),
 		  'participant_usage', (SELECT json_agg(t ORDER BY t::text) FROM participant_usage t WHERE t.agreement_id = $2),
+		  'placements', (SELECT json_agg(t ORDER BY t.id) FROM placements t WHERE t.agreement_id = $2),
+		  'placement_events', (SELECT json_agg(t ORDER BY t.id) FROM placement_events t JOIN placements p ON p.id = t.placement_id WHERE p.agreement_id = $2),
 		  'invoices', (SELECT json_agg(t ORDER BY t.id) FROM invoices t WHERE t.buyer_org_id = ANY($1) OR t.supplier_id = ANY($1)),
 		  'spend_records', (SELECT json_agg(t ORDER BY t.id) FROM spend_records t WHERE t.org_id = ANY($1))
 		)::text`, pq.Array(w.orgIDs()), w.agreement).Scan(&s))

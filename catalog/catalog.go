@@ -201,6 +201,10 @@ type Item struct {
 	PriceEffectiveFrom     *string        `db:"price_effective_from" json:"price_effective_from"`
 	NextPriceMinor         *int64         `db:"next_price_minor" json:"next_price_minor"`
 	NextPriceEffectiveFrom *string        `db:"next_price_effective_from" json:"next_price_effective_from"`
+	Kind                   string         `db:"kind" json:"kind"`
+	SetupPriceMinor        *int64         `db:"setup_price_minor" json:"setup_price_minor"`
+	MinTermMonths          int            `db:"min_term_months" json:"min_term_months"`
+	NoticeMonths           int            `db:"notice_months" json:"notice_months"`
 	CreatedAt              time.Time      `db:"created_at" json:"created_at"`
 	UpdatedAt              time.Time      `db:"updated_at" json:"updated_at"`
 }
@@ -219,6 +223,12 @@ type ItemInput struct {
 	VATRateBP     *int     `json:"vat_rate_bp"`
 	PriceMinor    *int64   `json:"price_minor"`
 	EffectiveFrom string   `json:"effective_from"`
+	// Kind is goods (default) or subscription (SPEC §7); a subscription's unit is MON and it
+	// may carry a setup price (effective with the price), a minimum term and a notice period.
+	Kind            string `json:"kind,omitempty"`
+	SetupPriceMinor *int64 `json:"setup_price_minor,omitempty"`
+	MinTermMonths   int    `json:"min_term_months,omitempty"`
+	NoticeMonths    int    `json:"notice_months,omitempty"`
 }
 
 // ItemPatch changes an item's description fields or takes it in or out of the catalogue
@@ -246,12 +256,15 @@ type SearchFilter struct {
 	Page        auth.Page
 }
 
-// ItemPage is one page of search results in the shape of every list (SPEC §4).
+// ItemPage is one page of search results in the shape of every list (SPEC §4). A search
+// with more matches than it ranks (search_rank.go) reports PostgreSQL's estimate of the total
+// and says so in Estimated.
 type ItemPage struct {
-	Items    []Item `json:"items"`
-	Total    int    `json:"total"`
-	Page     int    `json:"page"`
-	PageSize int    `json:"page_size"`
+	Items     []Item `json:"items"`
+	Total     int    `json:"total"`
+	Estimated bool   `json:"total_estimated,omitempty"`
+	Page      int    `json:"page"`
+	PageSize  int    `json:"page_size"`
 }
 
 // PriceRequest is a supplier's price change: the new price, from when ("" = today; never in

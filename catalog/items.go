@@ -45,6 +45,7 @@ func validateItemFields(v *derr.Validator, prefix string, in *ItemInput) {
 	v.Check(in.VATRateBP != nil && *in.VATRateBP >= 0 && *in.VATRateBP <= 10000, prefix+"vat_rate_bp", "vat_rate_range", "is required, between 0 and 10000")
 	v.Check(in.PriceMinor != nil && *in.PriceMinor >= 0 && *in.PriceMinor <= maxPriceMinor, prefix+"price_minor", "price_range", "is required, 0 or more")
 	v.Check(in.EffectiveFrom == "" || validDate(in.EffectiveFrom), prefix+"effective_from", "date", "must be a date YYYY-MM-DD or empty for today")
+	validateSubscriptionTerms(v, prefix, in)
 }
 
 // normaliseLabels sorts and deduplicates eco-labels.
@@ -132,7 +133,10 @@ func (s *Service) AddItem(ctx context.Context, c auth.Caller, agreementID string
 		if err != nil {
 			return err
 		}
-		return insertPrice(ctx, tx, id, *in.PriceMinor, in.EffectiveFrom, pcID)
+		if err := insertPrice(ctx, tx, id, *in.PriceMinor, in.EffectiveFrom, pcID); err != nil {
+			return err
+		}
+		return applySubscriptionTerms(ctx, tx, agreementID, c.OrgID, []ItemInput{in})
 	})
 	if err != nil {
 		return Item{}, err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/avrop/avrop/auth"
@@ -46,6 +47,9 @@ func (s *Service) ImportPeppolCatalogue(ctx context.Context, c auth.Caller, agre
 //	cac:LineValidityPeriod/cbc:StartDate                              → effective_from (none: today)
 //	cac:Item/cac:Certificate/cbc:CertificateTypeCode (else cbc:CertificateType) → eco_labels,
 //	    lower-cased with spaces and hyphens as _ (SVANEN → svanen, EU_ECOLABEL → eu_ecolabel)
+//	unit MON                                                          → kind subscription (SPEC §7)
+//	cac:Item/cac:AdditionalItemProperty cbc:Name kind, setup_price_minor, min_term_months,
+//	    notice_months, with cbc:Value as in the CSV columns           → the subscription terms
 //
 // Decimals are converted without floating point and may have at most two significant
 // decimals. cbc:ActionCode Add or Update (or none) creates or updates by sku; Delete and a
@@ -173,6 +177,7 @@ func catalogueLineInput(v *derr.Validator, l *peppol.CatalogueLine, a Agreement)
 	for _, code := range l.Certificates {
 		in.EcoLabels = append(in.EcoLabels, ecoLabelOf(code))
 	}
+	peppolSubscriptionTerms(v, l.Properties, &in)
 	return in
 }
 
@@ -184,4 +189,24 @@ func ecoLabelOf(code string) string {
 		}
 		return r
 	}, strings.ToLower(code))
+}
+
+// peppolSubscriptionTerms maps a catalogue line's subscription terms (SPEC §7). PEPPOL BIS
+// Catalogue has no elements for them, so they travel as cac:AdditionalItemProperty name/value
+// pairs named like the CSV columns; a line priced per MON (month) is a subscription unless a
+// kind property says otherwise.
+func peppolSubscriptionTerms(v *derr.Validator, props []peppol.Property, in *ItemInput) {
+	if in.Unit == "MON" {
+		in.Kind = KindSubscription
+	}
+	values := map[string]string{}
+	for _, p := range props {
+		if name := strings.ToLower(p.Name); slices.Contains(SubscriptionColumns, name) {
+			values[name] = p.Value
+		}
+	}
+	parseSubscriptionColumns(v, in, func(name string) (string, bool) {
+		val, ok := values[name]
+		return val, ok
+	})
 }

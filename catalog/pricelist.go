@@ -73,7 +73,7 @@ func parsePriceList(r io.Reader, today string) ([]priceListRow, []derr.FieldErro
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(h))
 		switch {
-		case !slices.Contains(PriceListColumns, h):
+		case !slices.Contains(PriceListColumns, h) && !slices.Contains(SubscriptionColumns, h):
 			add(1, "header", "unknown_column", fmt.Sprintf("unknown column %q", truncate(h, 40)))
 		case col[h] != 0:
 			add(1, h, "duplicate", "column appears twice")
@@ -156,6 +156,12 @@ func parsePriceList(r io.Reader, today string) ([]priceListRow, []derr.FieldErro
 				in.EcoLabels[i] = strings.TrimSpace(in.EcoLabels[i])
 			}
 		}
+		parseSubscriptionColumns(&v, &in, func(name string) (string, bool) {
+			if col[name] == 0 {
+				return "", false
+			}
+			return get(rec, name), true
+		})
 		errs.row(&v, &in, line, today, skuLine)
 		rows = append(rows, priceListRow{Line: line, ItemInput: in})
 	}
@@ -364,7 +370,14 @@ func (s *Service) importPriceRows(ctx context.Context, c auth.Caller, agreementI
 				return err
 			}
 		}
-		return bulkInsertPriceChanges(ctx, tx, changes)
+		if err := bulkInsertPriceChanges(ctx, tx, changes); err != nil {
+			return err
+		}
+		inputs := make([]ItemInput, len(rows))
+		for i, r := range rows {
+			inputs[i] = r.ItemInput
+		}
+		return applySubscriptionTerms(ctx, tx, agreementID, c.OrgID, inputs)
 	})
 	if err != nil {
 		return ImportReport{}, err

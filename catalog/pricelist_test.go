@@ -170,6 +170,7 @@ func FuzzParsePriceList(f *testing.F) {
 	f.Add(header + "ABN-1,Handske,,XBX,-1,33141420,,,2500,99999999999999999999,2026-13-01\n")
 	f.Add("SKU , Name,description,unit,pack_size,cpv_code,gtin,eco_labels,vat_rate_bp,price_minor,effective_from,sku\n")
 	f.Add(header + "\xff\n")
+	f.Add(header[:len(header)-1] + ",kind,setup_price_minor,min_term_months,notice_months\nM-1,Automat,,MON,1,33190000,,,2500,69500,,subscription,150000,12,3\n")
 	f.Fuzz(func(t *testing.T, data string) {
 		rows, errs := parsePriceList(strings.NewReader(data), "2026-01-15")
 		if len(errs) > maxPriceListErrors {
@@ -221,7 +222,7 @@ func FuzzParseQuery(f *testing.F) {
 // typed, the answer is a page or a validation error, never an internal error.
 func FuzzSearch(f *testing.F) {
 	for _, s := range []string{"handske", "hand nitril", "handskr", "'; DROP TABLE items; --", "a:* & b", "ÅÄÖ", "\x00", "EVO-200",
-		"(a|b)&!c", "%_\\", "och", "the", "ab"} {
+		"(a|b)&!c", "%_\\", "och", "the", "ab", "blöj", "bleier M", "o'neil", "handsk\\", "nitrl vinyl puderfr"} {
 		f.Add(s)
 	}
 	fx := newFixture(f)

@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -17,7 +17,6 @@ import (
 
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/internal/derr"
-	"github.com/avrop/avrop/internal/postgres"
 )
 
 // Query limits: a search uses at most maxTerms words of at most maxTermLen characters.
@@ -71,93 +70,6 @@ func cleanRaw(q string) string {
 	return strings.ToLower(strings.TrimSpace(q))
 }
 
-// likePattern is an infix LIKE pattern for term (letters and digits only: nothing to escape).
-func likePattern(term string) string { return "%" + term + "%" }
-
-// termQuery is a term's tsquery (Swedish, English and simple prefix match) as text, and
-// whether the term is a stop word in both languages.
-type termQuery struct {
-	tsq  string
-	stop bool
-	like string // the shortest of the term and its stems that is a prefix of it: the infix pattern's core
-}
-
-// tsqCache remembers each term's tsquery: stemming is deterministic, and asking PostgreSQL
-// once per term saves a round trip on every later search. It is emptied when it grows past
-// maxCachedTerms, so that odd input cannot fill the memory.
-var tsqCache = struct {
-	sync.RWMutex
-	m map[string]termQuery
-}{m: map[string]termQuery{}}
-
-const maxCachedTerms = 50_000
-
-func loadTerm(t string) (termQuery, bool) {
-	tsqCache.RLock()
-	defer tsqCache.RUnlock()
-	q, ok := tsqCache.m[t]
-	return q, ok
-}
-
-func storeTerm(t string, q termQuery) {
-	tsqCache.Lock()
-	defer tsqCache.Unlock()
-	if len(tsqCache.m) >= maxCachedTerms {
-		tsqCache.m = map[string]termQuery{}
-	}
-	tsqCache.m[t] = q
-}
-
-func (s *Service) termQueries(ctx context.Context, terms []string) ([]termQuery, error) {
-	out := make([]termQuery, len(terms))
-	var missing []string
-	for i, t := range terms {
-		if v, ok := loadTerm(t); ok {
-			out[i] = v
-		} else {
-			missing = append(missing, t)
-		}
-	}
-	if len(missing) > 0 {
-		st, err := s.stmt(ctx, `SELECT t, (to_tsquery('swedish', t || ':*') || to_tsquery('english', t || ':*') ||
-			to_tsquery('simple', t || ':*'))::text AS tsq,
-			numnode(to_tsquery('swedish', t || ':*') || to_tsquery('english', t || ':*')) = 0 AS stop,
-			coalesce((SELECT min(l) FROM (SELECT unnest(tsvector_to_array(to_tsvector('swedish', t))) UNION ALL
-				SELECT unnest(tsvector_to_array(to_tsvector('english', t)))) AS x(l) WHERE left(t, length(l)) = l), '') AS stem
-			FROM unnest($1::text[]) AS t`)
-		if err != nil {
-			return nil, err
-		}
-		rows, err := st.QueryxContext(ctx, pq.Array(missing))
-		if err != nil {
-			return nil, fmt.Errorf("search terms: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var t string
-			var q termQuery
-			var stem string
-			if err := rows.Scan(&t, &q.tsq, &q.stop, &stem); err != nil {
-				return nil, fmt.Errorf("search terms: %w", err)
-			}
-			q.like = t
-			if utf8.RuneCountInString(stem) >= 3 && len(stem) < len(t) {
-				q.like = stem
-			}
-			storeTerm(t, q)
-			for i, term := range terms {
-				if term == t {
-					out[i] = q
-				}
-			}
-		}
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("search terms: %w", err)
-		}
-	}
-	return out, nil
-}
-
 func (f *SearchFilter) validate() error {
 	var v derr.Validator
 	v.Check(len(f.Q) <= maxQueryLen, "q", "too_long", fmt.Sprintf("is at most %d characters", maxQueryLen))
@@ -174,8 +86,10 @@ func (f *SearchFilter) validate() error {
 
 // SearchItems searches the active items of active agreements (valid today) in the caller's
 // scope: full text over name, description, sku and GTIN with Swedish and English stemming,
-// prefix matching ("hand" finds "handskar"), infix matching inside compounds and, when nothing
-// matches, typo tolerance ("handskr"); ranked by relevance, or by name without a query.
+// prefix matching ("hand" finds "handskar"), the care staff's synonyms (synonyms.txt: "blöjor"
+// finds inkontinensskydd), words inside compounds ("förband" finds skumförband) and typo
+// tolerance ("handskr"); ranked by where and how well each word matches, sizes in size order
+// (search_rank.go), or by name without a query.
 // Errors: Invalid (bad filter).
 func (s *Service) SearchItems(ctx context.Context, c auth.Caller, f SearchFilter) (ItemPage, error) {
 	raw, err := s.SearchItemsJSON(ctx, c, f)
@@ -216,44 +130,85 @@ func (s *Service) SearchItemsJSON(ctx context.Context, c auth.Caller, f SearchFi
 	})
 }
 
-// searchQuery assembles a search statement; args[0] is the caller's organisation and
-// args[1] today.
+// searchQuery assembles a search statement from the filters in use. Browsing binds its values
+// as $n placeholders (args; $1 the caller's organisation, $2 today) and runs prepared; the
+// text search writes them into the statement as quoted literals (inline), so that a whole
+// search is one simple-protocol round trip — on a busy machine every round trip waits for the
+// scheduler — and PostgreSQL plans it with its own words.
 type searchQuery struct {
-	args []any
+	args   []any
+	inline bool
+}
+
+// newInlineQuery is a searchQuery that writes literals, for the caller's organisation and today.
+func newInlineQuery(org any, today string) *searchQuery {
+	return &searchQuery{args: []any{org, today}, inline: true}
 }
 
 func (q *searchQuery) arg(v any) string {
+	if q.inline {
+		return literal(v)
+	}
 	q.args = append(q.args, v)
 	return "$" + strconv.Itoa(len(q.args))
 }
 
+// org and today are the caller's organisation and today's date in the statement.
+func (q *searchQuery) org() string {
+	if q.inline {
+		return literal(q.args[0]) + "::uuid"
+	}
+	return "$1"
+}
+
+func (q *searchQuery) today() string {
+	if q.inline {
+		return literal(q.args[1])
+	}
+	return "$2"
+}
+
+// literal is v as SQL: NULL, a number, or a string (arrays in PostgreSQL's text form) quoted by
+// lib/pq's QuoteLiteral, which doubles quotes and escapes backslashes.
+func literal(v any) string {
+	if vr, ok := v.(driver.Valuer); ok {
+		var err error
+		if v, err = vr.Value(); err != nil {
+			panic("catalog: search literal: " + err.Error()) // only pq arrays of strings, numbers and NullStrings reach here
+		}
+	}
+	switch x := v.(type) {
+	case nil:
+		return "NULL"
+	case int:
+		return strconv.Itoa(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case []byte:
+		return pq.QuoteLiteral(string(x))
+	case string:
+		return pq.QuoteLiteral(x)
+	}
+	panic(fmt.Sprintf("catalog: search literal of %T", v))
+}
+
 type searchRow struct {
 	Item
-	Total int `db:"total"`
+	Total int  `db:"total"`
+	Full  bool `db:"full"` // the candidates filled the window: Total is not all the matches
 }
 
 func (s *Service) search(ctx context.Context, sc scope, terms []string, f SearchFilter) (ItemPage, error) {
 	today := s.today()
 	page := ItemPage{Items: []Item{}, Page: f.Page.Page, PageSize: f.Page.PageSize}
-	tqs, err := s.termQueries(ctx, terms)
-	if err != nil {
-		return page, err
-	}
-	var words []string
-	var wq []termQuery
-	for i, t := range terms {
-		if !tqs[i].stop || len(terms) == 1 {
-			words = append(words, t)
-			wq = append(wq, tqs[i])
-		}
-	}
-
 	base := func(q *searchQuery) string {
 		var b strings.Builder
 		b.WriteString(`i.active AND i.agreement_id IN (SELECT a.id FROM agreements a WHERE a.status = 'active'
-			AND $2::date BETWEEN a.valid_from AND a.valid_to AND ` + sc.agreementPredicate() + `)`)
+			AND ` + q.today() + `::date BETWEEN a.valid_from AND a.valid_to AND ` + sc.agreementPredicateFor(q.org()) + `)`)
 		if sc.supplier && !sc.all && !sc.manager && !sc.buyer {
-			b.WriteString(` AND i.supplier_id = $1`)
+			b.WriteString(` AND i.supplier_id = ` + q.org())
 		}
 		if f.AgreementID != "" {
 			b.WriteString(` AND i.agreement_id = ` + q.arg(f.AgreementID))
@@ -272,155 +227,75 @@ func (s *Service) search(ctx context.Context, sc scope, terms []string, f Search
 		}
 		return b.String()
 	}
-
-	if len(words) == 0 {
+	if len(terms) == 0 {
 		return s.browse(ctx, sc, f, today, base, page)
 	}
-
-	// The raw query as typed (lower-cased) also matches as a substring of name, sku and GTIN,
-	// so that article numbers like "OM-1" or "EVO-200" are found however the parser splits them.
-	raw := cleanRaw(f.Q)
-	textCond := func(q *searchQuery, typo bool) (string, []string, []string) {
-		var all, rankParts, conds []string
-		for i, w := range words {
-			all = append(all, "("+wq[i].tsq+")")
-			// Words of three letters or more match as an infix of the text (name, sku, GTIN and
-			// description) at their shortest stem: one trigram index scan finds inflections
-			// ("handskar" → handsk), words typed halfway and parts of compounds
-			// ("undersökningshandskar"). Shorter words match by full-text prefix.
-			var cond string
-			if utf8.RuneCountInString(w) >= 3 {
-				cond = "i.search_text LIKE " + q.arg(likePattern(wq[i].like))
-			} else {
-				cond = "i.search @@ " + q.arg(wq[i].tsq) + "::tsquery"
-			}
-			if typo && utf8.RuneCountInString(w) >= 4 {
-				wa := q.arg(w)
-				cond += " OR " + wa + " <% i.search_text"
-				rankParts = append(rankParts, "word_similarity("+wa+", i.search_text)")
-			}
-			conds = append(conds, "("+cond+")")
-		}
-		c := strings.Join(conds, " AND ")
-		// Only when the query holds more than words and spaces: otherwise the words already
-		// cover it, and the extra index scan is wasted.
-		if utf8.RuneCountInString(raw) >= 3 && raw != strings.Join(words, " ") {
-			c = "((" + c + ") OR i.search_text LIKE " + q.arg("%"+postgres.EscapeLike(raw)+"%") + ")"
-		}
-		return c, all, rankParts
-	}
-	run := func(typo bool) ([]searchRow, error) {
-		q := &searchQuery{args: []any{sc.orgArg(), today}}
-		where := base(q)
-		cond, all, rankParts := textCond(q, typo)
-		where += " AND " + cond
-		anyTerm := q.arg(strings.Join(all, " | "))
-		rank := "ts_rank(i.search, " + anyTerm + "::tsquery)"
-		if len(rankParts) > 0 {
-			rank += " + " + strings.Join(rankParts, " + ")
-		}
-		// Names that contain the whole query weigh more than words scattered over the
-		// description.
-		rank += " + CASE WHEN lower(i.name) LIKE " + q.arg(likePattern(strings.Join(words, " "))) + " THEN 0.5 ELSE 0 END"
-		limit, offset := q.arg(f.Page.PageSize), q.arg(f.Page.Offset())
-		sqlText := `WITH m AS (SELECT i.id, ` + rank + ` AS rank, count(*) OVER () AS total FROM items i WHERE ` + where + `
-			ORDER BY rank DESC, i.name, i.id LIMIT ` + limit + ` OFFSET ` + offset + `)
-			` + itemSelect() + `, m.total FROM m JOIN items i ON i.id = m.id` + itemJoins("$2") + `
-			ORDER BY m.rank DESC, i.name, i.id`
-		var rows []searchRow
-		if err := s.searchSQL(ctx, typo, sqlText, q.args, &rows, false); err != nil {
-			return nil, fmt.Errorf("search: %w", err)
-		}
-		return rows, nil
-	}
-	count := func(typo bool) (int, error) {
-		q := &searchQuery{args: []any{sc.orgArg(), today}}
-		where := base(q)
-		cond, _, _ := textCond(q, typo)
-		sqlText := `SELECT count(*) FROM items i WHERE ` + where + " AND " + cond
-		var n int
-		if err := s.searchSQL(ctx, typo, sqlText, q.args, &n, true); err != nil {
-			return 0, fmt.Errorf("search count: %w", err)
-		}
-		return n, nil
-	}
-	// Exact, stemmed, prefix and infix matches first; typo tolerance only when they find
-	// nothing at all. Past the last page the window count is absent: count on its own.
-	typo := false
-	rows, err := run(false)
-	if err != nil {
-		return page, err
-	}
-	if len(rows) == 0 {
-		total := 0
-		if f.Page.Page > 1 {
-			if total, err = count(false); err != nil {
-				return page, err
-			}
-		}
-		if total == 0 {
-			typo = true
-			if rows, err = run(true); err != nil {
-				return page, err
-			}
-		}
-		page.Total = total
-	}
-	for _, r := range rows {
-		page.Items = append(page.Items, r.Item)
-		page.Total = r.Total
-	}
-	if len(rows) == 0 && typo && f.Page.Page > 1 {
-		if page.Total, err = count(true); err != nil {
+	words, err := s.searchWords(ctx, terms, false)
+	if err != nil || len(words) == 0 {
+		if err != nil {
 			return page, err
 		}
+		return s.browse(ctx, sc, f, today, base, page)
 	}
-	return page, nil
+	raw := cleanRaw(f.Q)
+	p, err := s.rank(ctx, sc, f, today, base, words, raw)
+	if err != nil || p.Total > 0 {
+		return p, err
+	}
+	// Nothing at all: every word of four letters or more also matches its nearest lexicon
+	// words, in case a word that exists elsewhere in the catalogue was mistyped here.
+	if words, err = s.searchWords(ctx, terms, true); err != nil {
+		return page, err
+	}
+	return s.rank(ctx, sc, f, today, base, words, raw)
 }
 
-// searchSQL runs a search statement into dest (one row when one is set): prepared on the
-// pool, or, for the typo-tolerant search, inside a read-only transaction that lowers pg_trgm's
-// word-similarity threshold so that a missing or wrong letter still finds the word.
-func (s *Service) searchSQL(ctx context.Context, typo bool, sqlText string, args []any, dest any, one bool) error {
-	if !typo {
-		st, err := s.stmt(ctx, sqlText)
-		if err != nil {
-			return err
-		}
-		if one {
-			return st.GetContext(ctx, dest, args...)
-		}
-		return st.SelectContext(ctx, dest, args...)
-	}
-	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
+// browseCount is where browsing stops counting: fifty windows (10,000 items).
+func (s *Service) browseCount() int { return 50 * s.window }
+
+// searchWords expands the query's words and drops stop words ("och", "the") unless the query
+// is nothing else.
+func (s *Service) searchWords(ctx context.Context, terms []string, fuzzyAll bool) ([]termMatch, error) {
+	tms, err := s.expandTerms(ctx, terms, fuzzyAll)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer tx.Rollback() //nolint:errcheck // read only
-	if _, err := tx.ExecContext(ctx, `SET LOCAL pg_trgm.word_similarity_threshold = 0.45`); err != nil {
-		return err
+	var words []termMatch
+	for _, t := range tms {
+		if !t.stop || len(tms) == 1 {
+			words = append(words, t)
+		}
 	}
-	if one {
-		return tx.GetContext(ctx, dest, sqlText, args...)
-	}
-	return tx.SelectContext(ctx, dest, sqlText, args...)
+	return words, nil
 }
 
 // browse pages through the catalogue by name when there is no query: counting and paging are
-// separate statements so the page walks the name index instead of sorting every item.
+// separate statements so the page walks the name index instead of sorting every item. The
+// count stops at browseCount items (a million visible items would take longer to count than
+// to page); past it the total is estimated from the catalogue's size (Estimated).
 func (s *Service) browse(ctx context.Context, sc scope, f SearchFilter, today string, base func(*searchQuery) string, page ItemPage) (ItemPage, error) {
-	q := &searchQuery{args: []any{sc.orgArg(), today}}
-	where := base(q)
-	st, err := s.stmt(ctx, `SELECT count(*) FROM items i WHERE `+where)
+	cq := &searchQuery{args: []any{sc.orgArg(), today}}
+	cwhere := base(cq)
+	stop := cq.arg(s.browseCount() + 1)
+	st, err := s.stmt(ctx, `SELECT count(*) FROM (SELECT FROM items i WHERE `+cwhere+` LIMIT `+stop+`) AS c`)
 	if err != nil {
 		return page, err
 	}
-	if err := st.GetContext(ctx, &page.Total, q.args...); err != nil {
+	if err := st.GetContext(ctx, &page.Total, cq.args...); err != nil {
 		return page, fmt.Errorf("browse count: %w", err)
 	}
 	if page.Total == 0 {
 		return page, nil
 	}
+	if page.Total > s.browseCount() {
+		est, err := s.stats.estimate(ctx, s.db, nil)
+		if err != nil {
+			return page, err
+		}
+		page.Total, page.Estimated = max(page.Total, est), true
+	}
+	q := &searchQuery{args: []any{sc.orgArg(), today}}
+	where := base(q)
 	limit, offset := q.arg(f.Page.PageSize), q.arg(f.Page.Offset())
 	st, err = s.stmt(ctx, `WITH m AS (SELECT i.id FROM items i WHERE `+where+` ORDER BY i.name, i.id LIMIT `+limit+` OFFSET `+offset+`)
 		`+itemSelect()+` FROM m JOIN items i ON i.id = m.id`+itemJoins("$2")+` ORDER BY i.name, i.id`)

@@ -28,12 +28,15 @@ type Service struct {
 	stmts  map[string]*sqlx.Stmt
 	group  singleflight.Group
 	loads  atomic.Int64 // catalogue reads that went to PostgreSQL (tests count them)
+	window int          // candidates per index lookup of a search (searchWindow; tests make it small)
+	stats  wordStats    // for the estimated total of large searches
 }
 
 // NewService returns the catalogue service. rdb may be nil or down: reads then come from
 // PostgreSQL. prefix namespaces the service's Redis keys.
 func NewService(db *sqlx.DB, rdb redis.UniversalClient, prefix string) *Service {
-	return &Service{db: db, cache: newCache(rdb, prefix), now: time.Now, stmts: map[string]*sqlx.Stmt{}}
+	return &Service{db: db, cache: newCache(rdb, prefix), now: time.Now, stmts: map[string]*sqlx.Stmt{},
+		window: searchWindow}
 }
 
 // SetClock replaces the service clock (tests move "today" across effective dates with it).
@@ -137,24 +140,28 @@ func (sc scope) key() string {
 // none reports whether the scope can see nothing at all.
 func (sc scope) none() bool { return !sc.all && !sc.manager && !sc.buyer && !sc.supplier }
 
-// agreementVisible is the SQL predicate on agreements alias a for this scope; org is $1.
+// agreementPredicate is the SQL predicate on agreements alias a for this scope; org is $1.
 // Only the parts that apply are emitted, so the planner sees no dead ORs.
-func (sc scope) agreementPredicate() string {
+func (sc scope) agreementPredicate() string { return sc.agreementPredicateFor("$1") }
+
+// agreementPredicateFor is agreementPredicate with org given as the SQL expression org (a
+// placeholder or a quoted literal).
+func (sc scope) agreementPredicateFor(org string) string {
 	if sc.all {
-		return "($1::uuid IS NULL OR true)"
+		return "(" + org + "::uuid IS NULL OR true)"
 	}
 	var parts []string
 	if sc.manager {
-		parts = append(parts, "a.procurement_body_id = $1")
+		parts = append(parts, "a.procurement_body_id = "+org)
 	}
 	if sc.buyer {
-		parts = append(parts, "EXISTS (SELECT 1 FROM agreement_participants p WHERE p.agreement_id = a.id AND p.org_id = $1)")
+		parts = append(parts, "EXISTS (SELECT 1 FROM agreement_participants p WHERE p.agreement_id = a.id AND p.org_id = "+org+")")
 	}
 	if sc.supplier {
-		parts = append(parts, "EXISTS (SELECT 1 FROM agreement_suppliers s WHERE s.agreement_id = a.id AND s.org_id = $1)")
+		parts = append(parts, "EXISTS (SELECT 1 FROM agreement_suppliers s WHERE s.agreement_id = a.id AND s.org_id = "+org+")")
 	}
 	if len(parts) == 0 {
-		return "($1::uuid IS NULL AND false)"
+		return "(" + org + "::uuid IS NULL AND false)"
 	}
 	return "(" + strings.Join(parts, " OR ") + ")"
 }

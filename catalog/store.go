@@ -197,7 +197,8 @@ func itemSelect() string {
 	o.name AS supplier_name, s.rank AS supplier_rank, i.sku, i.gtin, i.name, i.description, i.unit, i.pack_size,
 	i.cpv_code, i.eco_labels, i.vat_rate_bp, i.active, a.currency, cur.price_minor,
 	cur.effective_from::text AS price_effective_from, nxt.price_minor AS next_price_minor,
-	nxt.effective_from::text AS next_price_effective_from, i.created_at, i.updated_at`
+	nxt.effective_from::text AS next_price_effective_from, i.kind, cur.setup_price_minor, i.min_term_months, i.notice_months,
+	i.created_at, i.updated_at`
 }
 
 // itemJoins joins an item (alias i) to its agreement, rank, supplier name, current price and
@@ -206,7 +207,7 @@ func itemJoins(todayArg string) string {
 	return ` JOIN agreements a ON a.id = i.agreement_id
 	JOIN agreement_suppliers s ON s.agreement_id = i.agreement_id AND s.org_id = i.supplier_id
 	JOIN organizations o ON o.id = i.supplier_id
-	LEFT JOIN LATERAL (SELECT p.price_minor, p.effective_from FROM item_prices p
+	LEFT JOIN LATERAL (SELECT p.price_minor, p.setup_price_minor, p.effective_from FROM item_prices p
 		WHERE p.item_id = i.id AND p.effective_from <= ` + todayArg + `::date
 		ORDER BY p.effective_from DESC, p.created_at DESC LIMIT 1) cur ON true
 	LEFT JOIN LATERAL (SELECT p.price_minor, p.effective_from FROM item_prices p

@@ -33,6 +33,48 @@ var (
 	synthCPV    = []string{"33141420", "18424300", "33141110", "33631600", "33751000", "33141000", "33140000", "18143000"}
 )
 
+// SyntheticItem is one generated care item with its price.
+type SyntheticItem struct {
+	SKU, GTIN, Name, Description, Unit, CPVCode string
+	EcoLabels                                   []string
+	PackSize, PriceMinor                        int64
+}
+
+// SyntheticItems generates realistic-looking care items for benchmarks and load tests; each
+// generator has fresh skus, so several may fill one database.
+type SyntheticItems struct {
+	rng    *rand.Rand
+	prefix string
+}
+
+// NewSyntheticItems returns a generator with a random sku prefix.
+func NewSyntheticItems() *SyntheticItems {
+	run := make([]byte, 3)
+	crand.Read(run) //nolint:errcheck // never fails
+	return &SyntheticItems{rng: mrand(run), prefix: "SYN-" + strings.ToUpper(hex.EncodeToString(run)) + "-"}
+}
+
+// Next returns item number k of the run.
+func (g *SyntheticItems) Next(k int) SyntheticItem {
+	rng := g.rng
+	p := synthProducts[rng.IntN(len(synthProducts))]
+	mat := synthMaterials[rng.IntN(len(synthMaterials))]
+	size := synthSizes[rng.IntN(len(synthSizes))]
+	brand := synthBrands[rng.IntN(len(synthBrands))]
+	it := SyntheticItem{SKU: g.prefix + strconv.Itoa(k),
+		Name:        fmt.Sprintf("%s %s %s %s %d", p, mat, size, brand, 100+k%900),
+		Description: fmt.Sprintf("%s i %s, storlek %s, från %s. För vård och omsorg.", p, mat, size, brand)}
+	if rng.IntN(3) > 0 {
+		it.GTIN = gtin13("73" + fmt.Sprintf("%010d", rng.Int64N(1e10)))
+	}
+	it.Unit = synthUnits[rng.IntN(len(synthUnits))]
+	it.CPVCode = synthCPV[rng.IntN(len(synthCPV))]
+	it.EcoLabels = synthLabels[rng.IntN(len(synthLabels))]
+	it.PackSize = []int64{1, 10, 28, 50, 100, 200}[rng.IntN(6)]
+	it.PriceMinor = 500 + rng.Int64N(50000)
+	return it
+}
+
 // InsertSyntheticItems adds n synthetic, realistic-looking care items with a current price to
 // agreementID, spread over the awarded suppliers, in bulk statements of 5,000 rows: for
 // benchmarks and load tests ("avrop seed --items N"), not for production data. Every call uses
@@ -48,10 +90,7 @@ func InsertSyntheticItems(ctx context.Context, db *sqlx.DB, agreementID string, 
 	if err := db.GetContext(ctx, &today, `SELECT (SELECT valid_from FROM agreements WHERE id = $1)::text`, agreementID); err != nil {
 		return fmt.Errorf("synthetic items: %w", err)
 	}
-	run := make([]byte, 3)
-	crand.Read(run) //nolint:errcheck // never fails
-	prefix := "SYN-" + strings.ToUpper(hex.EncodeToString(run)) + "-"
-	rng := mrand(run)
+	gen := NewSyntheticItems()
 	const chunk = 5000
 	for start := 0; start < n; start += chunk {
 		m := min(chunk, n-start)
@@ -60,22 +99,11 @@ func InsertSyntheticItems(ctx context.Context, db *sqlx.DB, agreementID string, 
 		pack, price := make([]int64, m), make([]int64, m)
 		for i := 0; i < m; i++ {
 			k := start + i
-			p := synthProducts[rng.IntN(len(synthProducts))]
-			mat := synthMaterials[rng.IntN(len(synthMaterials))]
-			size := synthSizes[rng.IntN(len(synthSizes))]
-			brand := synthBrands[rng.IntN(len(synthBrands))]
+			it := gen.Next(k)
 			sup[i] = supplierIDs[k%len(supplierIDs)]
-			sku[i] = prefix + strconv.Itoa(k)
-			if rng.IntN(3) > 0 {
-				gtin[i] = gtin13("73" + fmt.Sprintf("%010d", rng.Int64N(1e10)))
-			}
-			name[i] = fmt.Sprintf("%s %s %s %s %d", p, mat, size, brand, 100+k%900)
-			desc[i] = fmt.Sprintf("%s i %s, storlek %s, från %s. För vård och omsorg.", p, mat, size, brand)
-			unit[i] = synthUnits[rng.IntN(len(synthUnits))]
-			cpv[i] = synthCPV[rng.IntN(len(synthCPV))]
-			eco[i] = strings.Join(synthLabels[rng.IntN(len(synthLabels))], "|")
-			pack[i] = []int64{1, 10, 28, 50, 100, 200}[rng.IntN(6)]
-			price[i] = 500 + rng.Int64N(50000)
+			sku[i], gtin[i], name[i], desc[i], unit[i], cpv[i] = it.SKU, it.GTIN, it.Name, it.Description, it.Unit, it.CPVCode
+			eco[i] = strings.Join(it.EcoLabels, "|")
+			pack[i], price[i] = it.PackSize, it.PriceMinor
 		}
 		_, err := db.ExecContext(ctx, `WITH ins AS (
 			INSERT INTO items (agreement_id, supplier_id, sku, gtin, name, description, unit, pack_size, cpv_code, eco_labels, vat_rate_bp)

@@ -125,6 +125,8 @@ func (s *server) routes() http.Handler {
 	mux.HandleFunc("POST /admin/users", s.authed(s.adminCreateUser, auth.RoleAdmin))
 	mux.HandleFunc("POST /admin/users/{id}/active", s.authed(s.adminSetUserActive, auth.RoleAdmin))
 
+	s.welfareRoutes(mux)
+
 	return s.secureHeaders(s.notFoundFallback(mux))
 }
 

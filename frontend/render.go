@@ -48,6 +48,7 @@ var funcs = template.FuncMap{
 		}
 		return *p
 	},
+	"list3": func(a, b, c string) []string { return []string{a, b, c} },
 	"dict": func(kv ...any) map[string]any {
 		m := map[string]any{}
 		for i := 0; i+1 < len(kv); i += 2 {
@@ -223,6 +224,7 @@ func navFor(lang string, c auth.Caller, path string, cartLines int) []navLink {
 			add("/cart", "nav.cart")
 		}
 		add("/orders", "nav.orders")
+		add("/devices", "nav.devices")
 	}
 	if c.Has(auth.RoleApprover) {
 		add("/approvals", "nav.approvals")
@@ -231,6 +233,7 @@ func navFor(lang string, c auth.Caller, path string, cartLines int) []navLink {
 		add("/supplier/orders", "nav.supplier_orders")
 		add("/supplier/catalog", "nav.supplier_catalog")
 		add("/supplier/import", "nav.supplier_import")
+		add("/supplier/installations", "nav.installations")
 	}
 	if c.Has(auth.RoleManager) {
 		add("/manager/agreements", "nav.agreements")
@@ -238,6 +241,7 @@ func navFor(lang string, c auth.Caller, path string, cartLines int) []navLink {
 	}
 	if c.HasAny(auth.RoleManager, auth.RoleApprover) {
 		add("/followup", "nav.followup")
+		add("/rollout", "nav.rollout")
 	}
 	if c.HasAny(auth.RoleManager, auth.RoleApprover, auth.RoleSupplier) {
 		add("/invoices", "nav.invoices")

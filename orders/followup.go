@@ -235,7 +235,7 @@ func (s *Service) Spend(ctx context.Context, c auth.Caller, f SpendFilter) (Spen
 }
 
 // DeviationKinds are the kinds of deviation in the order the scorecard lists them.
-var DeviationKinds = []string{"late", "wrong_item", "damaged", "missing", "quality", "other"}
+var DeviationKinds = []string{"late", "wrong_item", "damaged", "missing", "quality", "other", "service_outage"}
 
 // Scorecard is a supplier's delivery record over the orders in the caller's scope.
 //
@@ -275,7 +275,12 @@ type Scorecard struct {
 	KindMissing         int            `db:"k_missing" json:"-"`
 	KindQuality         int            `db:"k_quality" json:"-"`
 	KindOther           int            `db:"k_other" json:"-"`
+	KindServiceOutage   int            `db:"k_service_outage" json:"-"`
 	OnlyOwnOrganization bool           `db:"-" json:"only_own_organization"`
+	// Service outages of placed devices (SPEC §7): how many were answered within the
+	// agreement's service_response_hours, and that share in basis points (0 without outages).
+	OutagesAnsweredInTime int `db:"outages_in_time" json:"outages_answered_in_time"`
+	OutagesInTimeRateBP   int `db:"-" json:"outages_in_time_rate_bp"`
 }
 
 // Scorecard returns one supplier's scorecard, optionally for one agreement only.
@@ -333,7 +338,7 @@ WITH vis AS (
 	SELECT o.id FROM organizations o WHERE $2 AND $1 = '' AND o.id = $5::uuid AND ($6 = '' OR o.id::text = $6)
 ),
 ords AS (
-	SELECT o.id, o.supplier_id, o.status, o.accepted_at, o.shipped_at, o.delivered_at,
+	SELECT o.id, o.supplier_id, o.status, o.accepted_at, o.shipped_at, o.delivered_at, a.service_response_hours,
 	       (o.delivered_at IS NOT NULL AND (o.delivered_at AT TIME ZONE 'UTC')::date <=
 	           COALESCE(o.requested_delivery_date, (o.approved_at AT TIME ZONE 'UTC')::date + a.lead_time_days)) AS on_time
 	FROM orders o JOIN agreements a ON a.id = o.agreement_id
@@ -358,7 +363,10 @@ ds AS (
 	       count(*) FILTER (WHERE d.kind = 'damaged') AS k_damaged,
 	       count(*) FILTER (WHERE d.kind = 'missing') AS k_missing,
 	       count(*) FILTER (WHERE d.kind = 'quality') AS k_quality,
-	       count(*) FILTER (WHERE d.kind = 'other') AS k_other
+	       count(*) FILTER (WHERE d.kind = 'other') AS k_other,
+	       count(*) FILTER (WHERE d.kind = 'service_outage') AS k_service_outage,
+	       count(*) FILTER (WHERE d.kind = 'service_outage' AND d.responded_at IS NOT NULL
+	           AND d.responded_at <= d.created_at + ords.service_response_hours * interval '1 hour') AS outages_in_time
 	FROM deviations d JOIN ords ON ords.id = d.order_id GROUP BY ords.supplier_id
 )
 SELECT v.supplier_id, org.name AS supplier_name,
@@ -367,7 +375,8 @@ SELECT v.supplier_id, org.name AS supplier_name,
        COALESCE(os.on_time, 0) AS on_time, COALESCE(ds.deviations, 0) AS deviations,
        COALESCE(ds.open_deviations, 0) AS open_deviations, COALESCE(ds.k_late, 0) AS k_late,
        COALESCE(ds.k_wrong_item, 0) AS k_wrong_item, COALESCE(ds.k_damaged, 0) AS k_damaged,
-       COALESCE(ds.k_missing, 0) AS k_missing, COALESCE(ds.k_quality, 0) AS k_quality, COALESCE(ds.k_other, 0) AS k_other
+       COALESCE(ds.k_missing, 0) AS k_missing, COALESCE(ds.k_quality, 0) AS k_quality, COALESCE(ds.k_other, 0) AS k_other,
+       COALESCE(ds.k_service_outage, 0) AS k_service_outage, COALESCE(ds.outages_in_time, 0) AS outages_in_time
 FROM (SELECT DISTINCT supplier_id FROM vis) v
 JOIN organizations org ON org.id = v.supplier_id AND org.kind = 'supplier'
 LEFT JOIN os ON os.supplier_id = v.supplier_id
@@ -398,7 +407,8 @@ func (s *Service) scorecards(ctx context.Context, c auth.Caller, supplierID, agr
 		sc.OnTimeRateBP = ShareBP(int64(sc.OnTime), int64(sc.Delivered))
 		sc.DeviationsPer100 = ShareBP(int64(sc.Deviations), int64(sc.ShippedOrDelivered))
 		sc.DeviationsByKind = map[string]int{"late": sc.KindLate, "wrong_item": sc.KindWrongItem, "damaged": sc.KindDamaged,
-			"missing": sc.KindMissing, "quality": sc.KindQuality, "other": sc.KindOther}
+			"missing": sc.KindMissing, "quality": sc.KindQuality, "other": sc.KindOther, "service_outage": sc.KindServiceOutage}
+		sc.OutagesInTimeRateBP = ShareBP(int64(sc.OutagesAnsweredInTime), int64(sc.KindServiceOutage))
 	}
 	if cards == nil {
 		cards = []Scorecard{}

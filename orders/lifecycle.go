@@ -102,7 +102,13 @@ func (s *Service) Move(ctx context.Context, c auth.Caller, id string, action Act
 			return fmt.Errorf("order event: %w", err)
 		}
 		if o.Status.Committed() && !m.to.Committed() {
-			if err := credit(ctx, tx, o.AgreementID, o.BuyerOrgID, o.UsageSlot, o.TotalMinor); err != nil {
+			// The order's placements go with it; what ending them already released is not
+			// credited twice.
+			released, err := s.placements.CancelWithOrder(ctx, tx, o.ID, c.UserID)
+			if err != nil {
+				return err
+			}
+			if err := credit(ctx, tx, o.AgreementID, o.BuyerOrgID, o.UsageSlot, o.TotalMinor-released); err != nil {
 				return err
 			}
 		}

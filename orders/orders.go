@@ -39,6 +39,7 @@ import (
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/catalog"
 	"github.com/avrop/avrop/internal/postgres"
+	"github.com/avrop/avrop/placements"
 )
 
 // Status is where an order is in its lifecycle (SPEC §2).
@@ -117,6 +118,8 @@ type Order struct {
 	// Lines and Events are filled by GetOrder and CreateOrder, not by lists.
 	Lines  []Line  `db:"-" json:"lines,omitempty"`
 	Events []Event `db:"-" json:"events,omitempty"`
+	// drafts are the placements of the order's subscription lines, written after the order.
+	drafts []placements.Draft
 }
 
 // Line is one line of an order as it was when the order was created.
@@ -135,6 +138,11 @@ type Line struct {
 	// database snapshots them as the line is written), so follow-up never rewrites history.
 	EcoLabels pq.StringArray `db:"eco_labels" json:"eco_labels"`
 	PackSize  int            `db:"pack_size" json:"pack_size"`
+	// A subscription line's placement (SPEC §7); absent on goods lines.
+	PlacementID  *string `db:"placement_id" json:"placement_id,omitempty"`
+	RecipientRef *string `db:"recipient_ref" json:"recipient_ref,omitempty"`
+	StartDate    *string `db:"start_date" json:"start_date,omitempty"`
+	EndDate      *string `db:"end_date" json:"end_date,omitempty"`
 }
 
 // Event is one recorded move of an order; From is nil for the creation.
@@ -169,6 +177,13 @@ type OrderInput struct {
 type LineInput struct {
 	ItemID   string `json:"item_id"`
 	Quantity int64  `json:"quantity"`
+	// A subscription item's line (SPEC §7): quantity 1, the recipient's pseudonymous
+	// reference, start and optional end (YYYY-MM-DD), and the address when it is not the
+	// order's delivery address. Goods lines leave them empty.
+	RecipientRef string `json:"recipient_ref,omitempty"`
+	StartDate    string `json:"start_date,omitempty"`
+	EndDate      string `json:"end_date,omitempty"`
+	Address      string `json:"address,omitempty"`
 }
 
 // Action is a lifecycle move (SPEC §2).
@@ -211,6 +226,9 @@ const (
 	DeviationMissing   DeviationKind = "missing"
 	DeviationQuality   DeviationKind = "quality"
 	DeviationOther     DeviationKind = "other"
+	// DeviationServiceOutage is a placed device out of service (SPEC §7), reported on the
+	// placement with ReportOutage and answered against the agreement's service_response_hours.
+	DeviationServiceOutage DeviationKind = "service_outage"
 )
 
 // ValidDeviationKind reports whether k is a known kind.
@@ -233,7 +251,8 @@ type Deviation struct {
 	BuyerOrgID  string        `db:"buyer_org_id" json:"buyer_org_id"`
 	Kind        DeviationKind `db:"kind" json:"kind"`
 	Description string        `db:"description" json:"description"`
-	Status      string        `db:"status" json:"status"` // open, responded, closed
+	PlacementID *string       `db:"placement_id" json:"placement_id,omitempty"` // a service outage's placement
+	Status      string        `db:"status" json:"status"`                       // open, responded, closed
 	ReportedBy  string        `db:"reported_by" json:"reported_by"`
 	Response    string        `db:"response" json:"response"`
 	RespondedBy *string       `db:"responded_by" json:"responded_by"`
@@ -299,17 +318,23 @@ type UsageWarning struct {
 // Service is the orders entry point. It reads the catalogue's tables in its own SQL (an
 // order's checks must see them inside the order's transaction) and writes only its own.
 type Service struct {
-	db      *sqlx.DB
-	catalog *catalog.Service
-	now     func() time.Time
-	stmts   *statements
-	reads   *postgres.Reads // follow-up's reads: the replica when it may serve them (SetReads)
+	db         *sqlx.DB
+	catalog    *catalog.Service
+	placements *placements.Service
+	now        func() time.Time
+	stmts      *statements
+	reads      *postgres.Reads // follow-up's reads: the replica when it may serve them (SetReads)
 }
 
 // NewService returns the orders service.
 func NewService(db *sqlx.DB, cat *catalog.Service) *Service {
-	return &Service{db: db, catalog: cat, now: func() time.Time { return time.Now().UTC() }, stmts: newStatements(db)}
+	return &Service{db: db, catalog: cat, placements: placements.NewService(db), now: func() time.Time { return time.Now().UTC() },
+		stmts: newStatements(db)}
 }
 
-// SetClock replaces the service's clock (for tests of dates and forecasts).
-func (s *Service) SetClock(now func() time.Time) { s.now = now }
+// SetClock replaces the service's clock (for tests of dates and forecasts) and its
+// placements'.
+func (s *Service) SetClock(now func() time.Time) {
+	s.now = now
+	s.placements.SetClock(now)
+}

@@ -1,6 +1,7 @@
 package orders
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
@@ -18,6 +19,7 @@ import (
 	"github.com/avrop/avrop/internal/derr"
 	"github.com/avrop/avrop/internal/postgres"
 	"github.com/avrop/avrop/internal/text"
+	"github.com/avrop/avrop/placements"
 )
 
 // Limits of an order's input.
@@ -97,7 +99,7 @@ func (in *OrderInput) validate(today time.Time) error {
 		okID := auth.ValidUUID(l.ItemID)
 		v.Check(okID, f+".item_id", "invalid_id", "must be the id of a catalogue item")
 		v.Check(ValidQuantity(l.Quantity), f+".quantity", "range", fmt.Sprintf("must be a whole number from 1 to %d", MaxQuantity))
-		if okID {
+		if okID && !l.hasSubscriptionFields() { // a subscription item has a line per device
 			id := strings.ToLower(l.ItemID)
 			v.Check(!seen[id], f+".item_id", "line_duplicate", "is already on another line; raise that line's quantity instead")
 			seen[id] = true
@@ -233,14 +235,18 @@ func (s *Service) createOnce(ctx context.Context, c auth.Caller, in OrderInput, 
 		if err := s.debitCeilings(ctx, tx, oc, &o, k, exact); err != nil {
 			return err
 		}
+		if err := s.writePlacements(ctx, tx, &o); err != nil {
+			return err
+		}
 		*out = o
 		return nil
 	})
 }
 
-// lineError is a rule broken by one line.
+// lineError is a rule broken by one line: the problem's code, the field, the message and,
+// when the field's rule has a code of its own (a subscription line's "required"), that code.
 type lineError struct {
-	code, field, msg string
+	code, field, msg, fieldCode string
 }
 
 // place checks the rules against the database and writes the order, inside tx.
@@ -277,16 +283,30 @@ func (s *Service) place(ctx context.Context, tx *sqlx.Tx, c auth.Caller, in Orde
 		it, found := items[ids[i]]
 		switch {
 		case !found || it.AgreementID != oc.AgreementID || it.SupplierID != o.SupplierID:
-			lineErrs = append(lineErrs, lineError{CodeItemNotInAgreement, f, "is not an item of this agreement and supplier"})
+			lineErrs = append(lineErrs, lineError{CodeItemNotInAgreement, f, "is not an item of this agreement and supplier", ""})
 			continue
 		case !it.Active:
-			lineErrs = append(lineErrs, lineError{CodeItemInactive, f, "is no longer active"})
+			lineErrs = append(lineErrs, lineError{CodeItemInactive, f, "is no longer active", ""})
 			continue
 		case !it.PriceMinor.Valid:
-			lineErrs = append(lineErrs, lineError{CodeNoCurrentPrice, f, "has no price in effect today"})
+			lineErrs = append(lineErrs, lineError{CodeNoCurrentPrice, f, "has no price in effect today", ""})
 			continue
 		}
 		price := it.PriceMinor.Int64
+		switch {
+		case it.Kind == placements.KindSubscription:
+			d, errs := subscriptionLine(i, l, it, oc, in.DeliveryAddress, today)
+			if len(errs) > 0 {
+				lineErrs = append(lineErrs, errs...)
+				continue
+			}
+			o.drafts = append(o.drafts, d)
+			price = d.Committed // the line commits the placement's value (subscriptions.go)
+		case l.hasSubscriptionFields():
+			lineErrs = append(lineErrs, lineError{"validation_failed", fmt.Sprintf("lines[%d].recipient_ref", i),
+				"recipient_ref, start_date, end_date and address are given only for subscription items", "subscription_only"})
+			continue
+		}
 		if price > 0 && l.Quantity > MaxOrderTotalMinor/price {
 			return Order{}, oc, fieldRule(CodeTotalTooLarge, fmt.Sprintf("lines[%d].quantity", i), "The order's total is too large.")
 		}
@@ -295,6 +315,9 @@ func (s *Service) place(ctx context.Context, tx *sqlx.Tx, c auth.Caller, in Orde
 		o.Lines = append(o.Lines, Line{LineNo: i + 1, ItemID: it.ID, SKU: it.SKU, Name: it.Name, Unit: it.Unit,
 			Quantity: int(l.Quantity), UnitPriceMinor: price, VATRateBP: it.VATRateBP, LineTotalMinor: total, LineVATMinor: vat,
 			EcoLabels: it.EcoLabels, PackSize: it.PackSize}) // the database snapshots the same values (order_line_snapshot)
+		if n := len(o.drafts); n > 0 && o.drafts[n-1].LineNo == i+1 {
+			o.Lines[len(o.Lines)-1].describePlacement(o.drafts[n-1])
+		}
 		o.TotalMinor += total
 		if o.TotalMinor > MaxOrderTotalMinor {
 			return Order{}, oc, fieldRule(CodeTotalTooLarge, "lines", "The order's total is too large.")
@@ -303,7 +326,7 @@ func (s *Service) place(ctx context.Context, tx *sqlx.Tx, c auth.Caller, in Orde
 	if len(lineErrs) > 0 {
 		e := &derr.Error{Kind: derr.Invalid, Code: lineErrs[0].code, Message: "A line breaks the agreement's rules."}
 		for _, le := range lineErrs {
-			e.Fields = append(e.Fields, derr.FieldError{Field: le.field, Code: le.code, Message: le.msg})
+			e.Fields = append(e.Fields, derr.FieldError{Field: le.field, Code: cmp.Or(le.fieldCode, le.code), Message: le.msg})
 		}
 		switch e.Code {
 		case CodeItemNotInAgreement:

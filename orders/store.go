@@ -78,6 +78,7 @@ type orderContext struct {
 	CeilingMinor       sql.NullInt64  `db:"ceiling_minor"`
 	CallOffMethod      string         `db:"call_off_method"`
 	MinOrderMinor      int64          `db:"min_order_minor"`
+	ValidTo            string         `db:"valid_to"`
 	ParticipantCeiling sql.NullInt64  `db:"participant_ceiling_minor"`
 	SupplierRank       sql.NullInt64  `db:"supplier_rank"`
 	SupplierName       sql.NullString `db:"supplier_name"`
@@ -89,7 +90,7 @@ type orderContext struct {
 const orderContextSQL = `
 WITH c AS (
     SELECT a.id AS agreement_id, a.reference, a.status, (a.valid_from <= $4::date AND $4::date <= a.valid_to) AS in_validity,
-           a.currency, a.ceiling_minor, a.call_off_method, a.min_order_minor,
+           a.currency, a.ceiling_minor, a.call_off_method, a.min_order_minor, a.valid_to::text AS valid_to,
            p.ceiling_minor AS participant_ceiling_minor,
            s.rank AS supplier_rank, so.name AS supplier_name,
            bo.name AS org_name, bo.approval_threshold_minor,
@@ -104,11 +105,13 @@ WITH c AS (
     FOR SHARE OF a, p)
 SELECT c.*, i.id AS item_id, i.agreement_id AS item_agreement_id, i.supplier_id AS item_supplier_id, i.sku AS item_sku,
        i.name AS item_name, i.unit AS item_unit, i.vat_rate_bp AS item_vat_rate_bp, i.active AS item_active, pr.price_minor AS item_price_minor,
-       i.eco_labels AS item_eco_labels, i.pack_size AS item_pack_size
+       i.eco_labels AS item_eco_labels, i.pack_size AS item_pack_size,
+       i.kind AS item_kind, i.min_term_months AS item_min_term_months, i.notice_months AS item_notice_months,
+       pr.setup_price_minor AS item_setup_price_minor
 FROM c
 LEFT JOIN items i ON i.id = ANY($6::uuid[])
 LEFT JOIN LATERAL (
-    SELECT ip.price_minor FROM item_prices ip
+    SELECT ip.price_minor, ip.setup_price_minor FROM item_prices ip
     WHERE ip.item_id = i.id AND ip.effective_from <= $4::date
     ORDER BY ip.effective_from DESC, ip.created_at DESC
     LIMIT 1) pr ON true`
@@ -121,6 +124,10 @@ type catalogItem struct {
 	PriceMinor                                   sql.NullInt64
 	EcoLabels                                    []string
 	PackSize                                     int
+	// Subscription terms (SPEC §7): kind, the setup price in effect with the price, terms.
+	Kind                        string
+	SetupMinor                  int64
+	MinTermMonths, NoticeMonths int
 }
 
 // itemRow is an item's columns of orderContextSQL: all NULL when no item matched.
@@ -136,6 +143,10 @@ type itemRow struct {
 	PriceMinor  sql.NullInt64  `db:"item_price_minor"`
 	EcoLabels   pq.StringArray `db:"item_eco_labels"`
 	PackSize    sql.NullInt64  `db:"item_pack_size"`
+	Kind        sql.NullString `db:"item_kind"`
+	MinTerm     sql.NullInt64  `db:"item_min_term_months"`
+	Notice      sql.NullInt64  `db:"item_notice_months"`
+	SetupMinor  sql.NullInt64  `db:"item_setup_price_minor"`
 }
 
 // loadOrderContext reads the order's context (agreement, participation, award) with the
@@ -162,7 +173,8 @@ func (s *Service) loadOrderContext(ctx context.Context, tx *sqlx.Tx, agreementID
 		if it := r.itemRow; it.ID.Valid {
 			items[it.ID.String] = catalogItem{ID: it.ID.String, AgreementID: it.AgreementID.String, SupplierID: it.SupplierID.String,
 				SKU: it.SKU.String, Name: it.Name.String, Unit: it.Unit.String, VATRateBP: int(it.VATRateBP.Int64),
-				Active: it.Active.Bool, PriceMinor: it.PriceMinor, EcoLabels: it.EcoLabels, PackSize: int(it.PackSize.Int64)}
+				Active: it.Active.Bool, PriceMinor: it.PriceMinor, EcoLabels: it.EcoLabels, PackSize: int(it.PackSize.Int64),
+				Kind: it.Kind.String, SetupMinor: it.SetupMinor.Int64, MinTermMonths: int(it.MinTerm.Int64), NoticeMonths: int(it.Notice.Int64)}
 		}
 	}
 	return rows[0].orderContext, items, true, nil
@@ -511,8 +523,11 @@ func orderInScope(ctx context.Context, db sqlx.QueryerContext, c auth.Caller, id
 
 func orderLines(ctx context.Context, db sqlx.QueryerContext, id string) ([]Line, error) {
 	var ls []Line
-	err := sqlx.SelectContext(ctx, db, &ls, `SELECT line_no, item_id, sku, name, unit, quantity, unit_price_minor, vat_rate_bp,
-		line_total_minor, line_vat_minor, eco_labels, pack_size FROM order_lines WHERE order_id = $1 ORDER BY line_no`, id)
+	err := sqlx.SelectContext(ctx, db, &ls, `SELECT l.line_no, l.item_id, l.sku, l.name, l.unit, l.quantity, l.unit_price_minor, l.vat_rate_bp,
+		l.line_total_minor, l.line_vat_minor, l.eco_labels, l.pack_size,
+		p.id AS placement_id, p.recipient_ref, p.start_date::text AS start_date, p.end_date::text AS end_date
+		FROM order_lines l LEFT JOIN placements p ON p.order_id = l.order_id AND p.line_no = l.line_no
+		WHERE l.order_id = $1 ORDER BY l.line_no`, id)
 	return ls, err
 }
 

@@ -46,6 +46,14 @@ type CatalogueLine struct {
 	// Certificates are each cac:Item/cac:Certificate's cbc:CertificateTypeCode, else its
 	// cbc:CertificateType, when either is given.
 	Certificates []string
+	// Properties are the cac:Item/cac:AdditionalItemProperty name/value pairs, trimmed, in
+	// document order.
+	Properties []Property
+}
+
+// Property is one cac:AdditionalItemProperty.
+type Property struct {
+	Name, Value string
 }
 
 // CataloguePrice is one price of a catalogue line: its amount (nil when the price has no
@@ -149,6 +157,9 @@ func catalogueLine(l *ublCatalogueLine) CatalogueLine {
 		if code != "" {
 			out.Certificates = append(out.Certificates, code)
 		}
+	}
+	for _, p := range it.Properties {
+		out.Properties = append(out.Properties, Property{Name: strings.TrimSpace(p.Name), Value: strings.TrimSpace(p.Value)})
 	}
 	return out
 }

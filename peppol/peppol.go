@@ -152,7 +152,14 @@ type ublItem struct {
 	StandardID      []ublItemIdentification `xml:"cac:StandardItemIdentification"`
 	Classification  []ublClassification     `xml:"cac:CommodityClassification"`
 	TaxCategory     []ublTaxCategory        `xml:"cac:ClassifiedTaxCategory"`
+	Properties      []ublItemProperty       `xml:"cac:AdditionalItemProperty"`
 	Certificates    []ublCertificate        `xml:"cac:Certificate"`
+}
+
+// ublItemProperty is a cac:AdditionalItemProperty: a name and a value.
+type ublItemProperty struct {
+	Name  string `xml:"cbc:Name"`
+	Value string `xml:"cbc:Value"`
 }
 
 type ublItemIdentification struct {

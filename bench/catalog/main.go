@@ -1,15 +1,24 @@
-// Command catalog benchmarks the catalogue over HTTP (issue 3, "Speed"): it builds its own
-// database with a 100,000-item catalogue, starts the real Gin handler on a loopback listener
-// and prints requests per second and p50/p99 latency of a cached search page, an uncached
-// search, an item read and, on the same server, a static JSON endpoint (/healthz), with the
-// ratio of cached search to static throughput.
+// Command catalog benchmarks catalogue search over HTTP from a separate process (issues 3 and
+// 15, "Speed"). It builds its own database, grows one agreement's catalogue to each size in
+// turn (10,000, 100,000 and 1,000,000 items by default) with bulk COPY, starts a fresh
+// `avrop serve` process for each size and, from this process, measures with concurrent
+// clients:
 //
-//	go run ./bench/catalog [-items 100000] [-duration 5s] [-concurrency 8]
+//   - typed search: queries as care staff type them — one to three words of real item names,
+//     the last cut to a start of at least three letters, every query different (over the
+//     whole run) so that no cache helps;
+//   - the same with one client, for latency without queueing;
+//   - a cached search page and, on the same server, the static /healthz, and their ratio.
+//
+// It prints requests per second, p50 and p99 per scenario and size, how typed search's cost
+// grew from the smallest size, and the load average before and after each size, because the
+// machine is shared.
+//
+//	go run ./bench/catalog [-sizes 10000,100000,1000000] [-duration 10s] [-concurrency 8]
 //
 // PostgreSQL comes from AVROP_BENCH_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/
 // postgres?sslmode=disable; a fresh database is created and dropped), Redis from
-// AVROP_BENCH_REDIS_URL (default redis://127.0.0.1:6379/0; keys under a fresh prefix, deleted
-// at the end).
+// AVROP_BENCH_REDIS_URL (default redis://127.0.0.1:6379/0).
 package main
 
 import (
@@ -18,21 +27,22 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
-	"runtime/pprof"
+	"os/exec"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
+	"unicode"
 
-	"github.com/redis/go-redis/v9"
-
-	"github.com/avrop/avrop/api"
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/bench/internal/benchdb"
 	"github.com/avrop/avrop/catalog"
@@ -45,179 +55,344 @@ func main() {
 	}
 }
 
+type sizeResult struct {
+	items                 int
+	typed, typed1, cached result
+	static                result
+	// CPU per typed search (8 clients) of PostgreSQL's backends and of the server process:
+	// what a search costs, whatever else the shared machine is doing.
+	pgCPU, appCPU time.Duration
+}
+
 func run() error {
-	items := flag.Int("items", 100_000, "synthetic catalogue items")
-	duration := flag.Duration("duration", 5*time.Second, "measurement time per scenario")
+	sizesFlag := flag.String("sizes", "10000,100000,1000000", "catalogue sizes to measure, in increasing order")
+	duration := flag.Duration("duration", 10*time.Second, "measurement time per scenario")
 	conc := flag.Int("concurrency", 8, "concurrent clients")
-	profile := flag.String("cpuprofile", "", "write a CPU profile of the cached-search scenario to this file")
+	keep := flag.Bool("keep", false, "keep the database afterwards (its name is printed), to study plans")
+	reuse := flag.String("reuse", "", "measure on this database kept by an earlier -keep run, growing it to each size not below its own")
 	flag.Parse()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	var sizes []int
+	for _, f := range strings.Split(*sizesFlag, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 || (len(sizes) > 0 && n <= sizes[len(sizes)-1]) {
+			return fmt.Errorf("-sizes %q: want increasing positive counts", *sizesFlag)
+		}
+		sizes = append(sizes, n)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Hour)
 	defer cancel()
 
-	// A database of our own.
-	bench, err := benchdb.Open(ctx, "catalog")
+	var bench *benchdb.Bench
+	var err error
+	if *reuse != "" {
+		bench, err = benchdb.Reuse(ctx, *reuse)
+	} else {
+		bench, err = benchdb.Open(ctx, "catalog")
+	}
 	if err != nil {
 		return err
 	}
 	defer bench.Close()
-	db, suffix := bench.DB, bench.Suffix
-
-	ropt, err := redis.ParseURL(benchdb.RedisURL())
+	bench.Keep = bench.Keep || *keep
+	if bench.Keep {
+		fmt.Println("database kept:", bench.Name)
+	}
+	db := bench.DB
+	tmp, err := os.MkdirTemp("", "avrop-bench-catalog")
 	if err != nil {
 		return err
 	}
-	rdb := redis.NewClient(ropt)
-	defer rdb.Close()
-	prefix := "bench" + suffix + ":"
-	defer func() {
-		iter := rdb.Scan(context.Background(), 0, prefix+"*", 1000).Iterator()
-		for iter.Next(context.Background()) {
-			rdb.Del(context.Background(), iter.Val())
+	defer os.RemoveAll(tmp)
+	bin := filepath.Join(tmp, "avrop")
+	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/avrop").CombinedOutput(); err != nil {
+		return fmt.Errorf("go build ./cmd/avrop (run the bench from the repository root): %v\n%s", err, out)
+	}
+
+	const email, password = "orderer@bench.se", "bench-password-123"
+	ag, suppliers, have, err := benchWorld(ctx, bench, email, password)
+	if err != nil {
+		return err
+	}
+	queries := newQueryMix()
+	var results []sizeResult
+	for _, n := range sizes {
+		if n < have {
+			fmt.Printf("== %d items: skipped, the database holds %d\n", n, have)
+			continue
 		}
-	}()
+		if n > have {
+			fmt.Printf("== %d items: loading %d more …\n", n, n-have)
+			t0 := time.Now()
+			if err := loadItems(ctx, db, ag.ID, suppliers, ag.ValidFrom, n-have); err != nil {
+				return err
+			}
+			have = n
+			fmt.Printf("  loaded in %v\n", time.Since(t0).Round(time.Second))
+		} else {
+			fmt.Printf("== %d items\n", n)
+		}
+		var names []string
+		if err := db.SelectContext(ctx, &names, `SELECT name FROM items ORDER BY random() LIMIT 3000`); err != nil {
+			return err
+		}
+		queries.add(names)
+		r, err := measureSize(ctx, bin, bench, n, email, password, queries, *conc, *duration)
+		if err != nil {
+			return err
+		}
+		results = append(results, r)
+	}
 
-	cfg := auth.DefaultConfig([]byte("bench-secret-0123456789abcdef0123456789"))
-	cfg.RedisPrefix = prefix
-	cfg.AddressLimit.Rate = 0
-	authSvc := auth.NewService(db, rdb, cfg)
-	cat := catalog.NewService(db, rdb, prefix)
+	fmt.Printf("\nTyped search, %d clients, every query different (uncached):\n", *conc)
+	fmt.Printf("%10s %10s %10s %10s %12s %14s %12s %12s\n", "items", "req/s", "p50", "p99", "p50 ×", "1 client p50", "pg CPU", "pg CPU ×")
+	for _, r := range results {
+		fmt.Printf("%10d %10.0f %10s %10s %12.2f %14s %12s %12.2f\n", r.items, r.typed.rps, ms(r.typed.p50), ms(r.typed.p99),
+			float64(r.typed.p50)/float64(results[0].typed.p50), ms(r.typed1.p50), ms(r.pgCPU), float64(r.pgCPU)/float64(results[0].pgCPU))
+	}
+	last := results[len(results)-1]
+	fmt.Printf("\nuncached typed search p99 at %d items: %s (target ≤ 50 ms); cost %d → %d items: p50 ×%.2f, 1-client p50 ×%.2f (target ≤ 2)\n",
+		last.items, ms(last.typed.p99), results[0].items, last.items, float64(last.typed.p50)/float64(results[0].typed.p50),
+		float64(last.typed1.p50)/float64(results[0].typed1.p50))
+	fmt.Printf("cached search / static throughput at %d items: %.2f (target ≥ 0.8)\n", last.items, last.cached.rps/last.static.rps)
+	return nil
+}
 
-	// The world: a procurement body, a buyer, two suppliers and a 100,000-item agreement.
-	fmt.Printf("Seeding %d catalogue items into %s …\n", *items, bench.Name)
-	start := time.Now()
+// benchWorld makes (or, on a reused database, finds) the world: a procurement body, a buyer
+// with an orderer, two suppliers and one agreement; have is how many items it holds.
+func benchWorld(ctx context.Context, bench *benchdb.Bench, email, password string) (ag catalog.Agreement, suppliers []string, have int, err error) {
+	db := bench.DB
+	if err = db.GetContext(ctx, &have, `SELECT count(*) FROM items`); err != nil {
+		return
+	}
+	if have > 0 {
+		err = db.GetContext(ctx, &ag, `SELECT id, valid_from::text AS valid_from FROM agreements WHERE reference = 'RA-BENCH'`)
+		if err == nil {
+			err = db.SelectContext(ctx, &suppliers, `SELECT org_id FROM agreement_suppliers WHERE agreement_id = $1 ORDER BY rank`, ag.ID)
+		}
+		return
+	}
+	// The world: a procurement body, a buyer with an orderer, two suppliers and one agreement.
+	authSvc := auth.NewService(db, nil, auth.DefaultConfig([]byte("bench-secret-0123456789abcdef0123456789")))
+	cat := catalog.NewService(db, nil, "")
 	adminCaller := auth.Caller{OrgKind: auth.KindPlatform, Roles: []auth.Role{auth.RoleAdmin}}
 	mkOrg := func(name string, kind auth.OrgKind) (auth.Organization, error) {
 		return authSvc.CreateOrganization(ctx, adminCaller, auth.OrganizationInput{Name: name, OrgNumber: name, Kind: kind, Country: "SE"})
 	}
-	body, err := mkOrg("Karlstads kommun", auth.KindProcurementBody)
-	if err != nil {
-		return err
+	var orgs [4]auth.Organization
+	for i, o := range []struct {
+		name string
+		kind auth.OrgKind
+	}{{"Karlstads kommun", auth.KindProcurementBody}, {"Arvika kommun", auth.KindBuyer}, {"Abena Nordic AB", auth.KindSupplier},
+		{"OneMed Sverige AB", auth.KindSupplier}} {
+		if orgs[i], err = mkOrg(o.name, o.kind); err != nil {
+			return ag, nil, 0, err
+		}
 	}
-	buyer, err := mkOrg("Arvika kommun", auth.KindBuyer)
-	if err != nil {
-		return err
+	if _, err := authSvc.CreateUser(ctx, adminCaller, auth.UserInput{Email: email, Name: "Bench", Password: password,
+		OrgID: orgs[1].ID, Roles: []auth.Role{auth.RoleOrderer}}); err != nil {
+		return ag, nil, 0, err
 	}
-	s1, err := mkOrg("Abena Nordic AB", auth.KindSupplier)
-	if err != nil {
-		return err
-	}
-	s2, err := mkOrg("OneMed Sverige AB", auth.KindSupplier)
-	if err != nil {
-		return err
-	}
-	if _, err := authSvc.CreateUser(ctx, adminCaller, auth.UserInput{Email: "orderer@bench.se", Name: "Bench", Password: "bench-password-123",
-		OrgID: buyer.ID, Roles: []auth.Role{auth.RoleOrderer}}); err != nil {
-		return err
-	}
-	sess, err := authSvc.Login(ctx, "orderer@bench.se", "bench-password-123", "127.0.0.1")
-	if err != nil {
-		return err
-	}
-	ceiling := int64(1e12)
-	manager := auth.Caller{OrgID: body.ID, OrgKind: auth.KindProcurementBody, Roles: []auth.Role{auth.RoleManager}}
-	ag, err := cat.CreateAgreement(ctx, manager, catalog.AgreementInput{ProcurementBodyID: body.ID, Reference: "RA-BENCH",
+	ag, err = cat.CreateAgreement(ctx, auth.Caller{OrgID: orgs[0].ID, OrgKind: auth.KindProcurementBody, Roles: []auth.Role{auth.RoleManager}}, catalog.AgreementInput{ProcurementBodyID: orgs[0].ID, Reference: "RA-BENCH",
 		Title: "Förbrukningsmaterial", CPVCode: "33140000", Currency: "SEK", ValidFrom: "2024-01-01", ValidTo: "2099-12-31",
-		CeilingMinor: &ceiling, CallOffMethod: catalog.MethodDirect,
-		Participants: []catalog.ParticipantInput{{OrgID: buyer.ID}},
-		Suppliers:    []catalog.SupplierInput{{OrgID: s1.ID, Rank: 1}, {OrgID: s2.ID, Rank: 2}}})
+		CallOffMethod: catalog.MethodDirect, Participants: []catalog.ParticipantInput{{OrgID: orgs[1].ID}},
+		Suppliers: []catalog.SupplierInput{{OrgID: orgs[2].ID, Rank: 1}, {OrgID: orgs[3].ID, Rank: 2}}})
 	if err != nil {
-		return err
+		return ag, nil, 0, err
 	}
-	if err := catalog.InsertSyntheticItems(ctx, db, ag.ID, []string{s1.ID, s2.ID}, *items); err != nil {
-		return err
-	}
-	var ids []string
-	if err := db.SelectContext(ctx, &ids, `SELECT id FROM items ORDER BY random() LIMIT 2000`); err != nil {
-		return err
-	}
-	fmt.Printf("Seeded in %v.\n\n", time.Since(start).Round(time.Millisecond))
+	return ag, []string{orgs[2].ID, orgs[3].ID}, 0, nil
+}
 
-	// The real handler on a loopback listener.
-	handler := api.NewHandler(api.Deps{DB: db, Redis: rdb, Auth: authSvc, Catalog: cat,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+// measureSize starts a fresh server on the database and runs the scenarios against it.
+func measureSize(ctx context.Context, bin string, bench *benchdb.Bench, items int, email, password string, queries *queryMix,
+	conc int, d time.Duration) (sizeResult, error) {
+	res := sizeResult{items: items}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return err
+		return res, err
 	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second}
-	go srv.Serve(ln) //nolint:errcheck
-	defer srv.Close()
-	base := "http://" + ln.Addr().String()
-	client := &http.Client{Transport: &http.Transport{MaxIdleConns: 4 * *conc, MaxIdleConnsPerHost: 4 * *conc}, Timeout: 10 * time.Second}
-	token := sess.AccessToken
-
-	// Queries: two words, as people type them; each combination with each page is used once
-	// in the uncached scenario, so every request misses the cache.
-	words := []string{"handske", "inkontinensskydd", "skumförband", "kompress", "plåster", "handdesinfektion", "tvål",
-		"förkläde", "munskydd", "underlägg", "tvättlapp", "kateter", "spruta", "bandage", "sårtvätt", "hudkräm",
-		"visir", "termometer", "urinpåse", "stomipåse", "lakan", "tandborste", "schampo", "våtservett", "provrör"}
-	mats := []string{"nitril", "vinyl", "latexfri", "bomull", "silikon", "polyeten", "viskos", "papper", "plast", "skum",
-		"gel", "flytande", "oparfymerad", "steril", "osteril"}
-	var uncachedN atomic.Int64
-	uncachedPath := func() string {
-		n := int(uncachedN.Add(1)) - 1
-		w := words[n%len(words)]
-		m := mats[(n/len(words))%len(mats)]
-		page := 1 + n/(len(words)*len(mats))
-		return fmt.Sprintf("/api/v1/catalog/items?q=%s&page=%d", url.QueryEscape(w+" "+m), page)
+	addr := ln.Addr().String()
+	ln.Close()
+	dbURL := *bench.AdminURL
+	dbURL.Path = "/" + bench.Name
+	cmd := exec.CommandContext(ctx, bin, "serve")
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL.String(), "REDIS_URL="+benchdb.RedisURL(), "AVROP_ADDR="+addr,
+		"AVROP_JWT_SECRET=bench-secret-0123456789abcdef0123456789", "AVROP_BOOTSTRAP_ADMIN_EMAIL=", "AVROP_BOOTSTRAP_ADMIN_PASSWORD=")
+	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
+	if err := cmd.Start(); err != nil {
+		return res, err
 	}
-	var itemN atomic.Int64
-
-	scenarios := []struct {
-		name string
-		auth bool
-		path func() string
+	defer func() {
+		cmd.Process.Signal(syscall.SIGTERM) //nolint:errcheck
+		cmd.Wait()                          //nolint:errcheck
+	}()
+	base := "http://" + addr
+	client := &http.Client{Transport: &http.Transport{MaxIdleConns: 4 * conc, MaxIdleConnsPerHost: 4 * conc}, Timeout: 30 * time.Second}
+	for start := time.Now(); ; time.Sleep(100 * time.Millisecond) {
+		if _, err := get(client, base+"/healthz", ""); err == nil {
+			break
+		} else if time.Since(start) > time.Minute {
+			return res, fmt.Errorf("server did not start: %w", err)
+		}
+	}
+	token, err := login(client, base, email, password)
+	if err != nil {
+		return res, err
+	}
+	cachedPath := "/api/v1/catalog/items?q=handske&page=1&page_size=20"
+	if _, err := get(client, base+cachedPath, token); err != nil {
+		return res, err
+	}
+	fmt.Printf("  %d clients, %v per scenario, load average before: %s\n", conc, d, benchdb.LoadAvg())
+	fmt.Printf("  %-28s %10s %10s %10s %8s\n", "scenario", "req/s", "p50", "p99", "errors")
+	typed := func() string { return "/api/v1/catalog/items?q=" + url.QueryEscape(queries.next()) }
+	for _, sc := range []struct {
+		name  string
+		auth  bool
+		conc  int
+		path  func() string
+		store *result
 	}{
-		{"static JSON (/healthz)", false, func() string { return "/healthz" }},
-		{"cached search page", true, func() string { return "/api/v1/catalog/items?q=handske&page=1&page_size=20" }},
-		{"uncached search", true, uncachedPath},
-		{"item read", true, func() string { return "/api/v1/catalog/items/" + ids[int(itemN.Add(1))%len(ids)] }},
-	}
-	// Warm the cached search page and the item reads.
-	for _, p := range []string{"/api/v1/catalog/items?q=handske&page=1&page_size=20"} {
-		if _, err := get(client, base+p, token); err != nil {
-			return err
-		}
-	}
-	for _, id := range ids {
-		if _, err := get(client, base+"/api/v1/catalog/items/"+id, token); err != nil {
-			return err
-		}
-	}
-
-	fmt.Printf("%d concurrent clients, %v per scenario, %d items, load average before: %s\n\n", *conc, *duration, *items, benchdb.LoadAvg())
-	fmt.Printf("%-26s %10s %10s %10s %8s\n", "scenario", "req/s", "p50", "p99", "errors")
-	results := map[string]result{}
-	for _, sc := range scenarios {
+		{"static JSON (/healthz)", false, conc, func() string { return "/healthz" }, &res.static},
+		{"cached search page", true, conc, func() string { return cachedPath }, &res.cached},
+		{"typed search (uncached)", true, conc, typed, &res.typed},
+		{"typed search, 1 client", true, 1, typed, &res.typed1},
+	} {
 		tok := ""
 		if sc.auth {
 			tok = token
 		}
-		if *profile != "" && sc.name == "cached search page" {
-			f, err := os.Create(*profile)
-			if err != nil {
-				return err
-			}
-			pprof.StartCPUProfile(f) //nolint:errcheck
+		var pg0, app0 time.Duration
+		if sc.store == &res.typed {
+			pg0, app0 = backendsCPU(ctx, bench), procCPU(cmd.Process.Pid)
 		}
-		r := load(ctx, client, base, tok, sc.path, *conc, *duration)
-		if *profile != "" && sc.name == "cached search page" {
-			pprof.StopCPUProfile()
+		*sc.store = load(ctx, client, base, tok, sc.path, sc.conc, d)
+		r := *sc.store
+		if sc.store == &res.typed && r.n > 0 {
+			res.pgCPU = (backendsCPU(ctx, bench) - pg0) / time.Duration(r.n)
+			res.appCPU = (procCPU(cmd.Process.Pid) - app0) / time.Duration(r.n)
 		}
-		results[sc.name] = r
-		fmt.Printf("%-26s %10.0f %10s %10s %8d\n", sc.name, r.rps, r.p50.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond), r.errors)
+		fmt.Printf("  %-28s %10.0f %10s %10s %8d\n", sc.name, r.rps, ms(r.p50), ms(r.p99), r.errors)
 	}
-	static, cached, uncached := results["static JSON (/healthz)"], results["cached search page"], results["uncached search"]
-	fmt.Printf("\ncached search / static throughput: %.2f (target ≥ 0.50)\n", cached.rps/static.rps)
-	fmt.Printf("uncached search p99: %v (target < 50ms)\n", uncached.p99.Round(10*time.Microsecond))
-	// Uncached latency without queueing behind other clients.
-	r1 := load(ctx, client, base, token, uncachedPath, 1, *duration/2)
-	fmt.Printf("uncached search, 1 client: %.0f req/s, p50 %v, p99 %v\n", r1.rps, r1.p50.Round(10*time.Microsecond), r1.p99.Round(10*time.Microsecond))
-	fmt.Printf("load average after: %s (figures from a busy machine are low)\n", benchdb.LoadAvg())
-	return nil
+	fmt.Printf("  CPU per typed search: PostgreSQL %s, avrop %s\n", ms(res.pgCPU), ms(res.appCPU))
+	fmt.Printf("  cached search / static: %.2f; queries used so far %d (repeats %d); load average after: %s\n",
+		res.cached.rps/res.static.rps, queries.used(), queries.repeats.Load(), benchdb.LoadAvg())
+	return res, nil
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }
+
+func login(c *http.Client, base, email, password string) (string, error) {
+	res, err := c.Post(base+"/api/v1/auth/login", "application/json",
+		strings.NewReader(fmt.Sprintf(`{"email":%q,"password":%q}`, email, password)))
+	if err != nil {
+		return "", err
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	const key = `"access_token":"`
+	i := strings.Index(string(b), key)
+	if res.StatusCode != 200 || i < 0 {
+		return "", fmt.Errorf("login: %d %s", res.StatusCode, b)
+	}
+	tok := string(b[i+len(key):])
+	return tok[:strings.IndexByte(tok, '"')], nil
+}
+
+// queryMix hands out typed queries, each once over the whole run: one to three consecutive
+// words of a real item name (words of letters only), lower-cased as people type, the last cut
+// to a start of at least three letters.
+type queryMix struct {
+	mu      sync.Mutex
+	rng     *rand.Rand
+	names   [][]string
+	seen    map[string]bool
+	n       int
+	repeats atomic.Int64
+}
+
+func newQueryMix() *queryMix {
+	return &queryMix{rng: rand.New(rand.NewPCG(1, 2)), seen: map[string]bool{}}
+}
+
+func (m *queryMix) add(names []string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, name := range names {
+		var words []string
+		for _, w := range strings.Fields(strings.ToLower(name)) {
+			if len([]rune(w)) >= 3 && !strings.ContainsFunc(w, func(r rune) bool { return !unicode.IsLetter(r) }) {
+				words = append(words, w)
+			}
+		}
+		if len(words) > 0 {
+			m.names = append(m.names, words)
+		}
+	}
+}
+
+func (m *queryMix) used() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.n
+}
+
+func (m *queryMix) next() string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.n++
+	var q string
+	for try := 0; try < 100; try++ {
+		words := m.names[m.rng.IntN(len(m.names))]
+		k := 1 + m.rng.IntN(min(3, len(words)))
+		start := m.rng.IntN(len(words) - k + 1)
+		picked := slices.Clone(words[start : start+k])
+		last := []rune(picked[k-1])
+		picked[k-1] = string(last[:3+m.rng.IntN(len(last)-2)])
+		q = strings.Join(picked, " ")
+		if !m.seen[q] {
+			m.seen[q] = true
+			return q
+		}
+	}
+	m.repeats.Add(1)
+	return q
+}
+
+// backendsCPU is the CPU time used so far by the PostgreSQL backends connected to the bench
+// database (the server's pool), read from /proc: this machine's own processes.
+func backendsCPU(ctx context.Context, bench *benchdb.Bench) time.Duration {
+	var pids []int
+	if err := bench.Admin.SelectContext(ctx, &pids, `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, bench.Name); err != nil {
+		return 0
+	}
+	var sum time.Duration
+	for _, pid := range pids {
+		sum += procCPU(pid)
+	}
+	return sum
+}
+
+// procCPU is a process's user and system CPU time (/proc/<pid>/stat, in clock ticks of 10 ms).
+func procCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+2:]))
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.Atoi(f[11])
+	st, _ := strconv.Atoi(f[12])
+	return time.Duration(u+st) * 10 * time.Millisecond
 }
 
 type result struct {
+	n        int // requests measured
 	rps      float64
 	p50, p99 time.Duration
 	errors   int
@@ -276,7 +451,7 @@ func load(ctx context.Context, c *http.Client, base, token string, path func() s
 	wg.Wait()
 	elapsed := time.Since(start)
 	slices.Sort(lat)
-	r := result{errors: int(errs.Load())}
+	r := result{errors: int(errs.Load()), n: len(lat)}
 	if len(lat) > 0 {
 		r.rps = float64(len(lat)) / elapsed.Seconds()
 		r.p50 = lat[len(lat)/2]

@@ -85,6 +85,12 @@ func seed(ctx context.Context, db *sqlx.DB, a *auth.Service, cat *catalog.Servic
 	if err := seedCatalog(ctx, cat, w); err != nil {
 		return fmt.Errorf("seed catalogue: %w", err)
 	}
+	if err := seedWelfare(ctx, db, a, w); err != nil {
+		return fmt.Errorf("seed welfare technology: %w", err)
+	}
+	if sum, err := rolloutSummary(ctx, db); err == nil {
+		fmt.Fprintf(out, "seed: dispenser rollout since %s: %s\n", rolloutStart.Format("January 2006"), sum)
+	}
 	if err := seedInvoices(ctx, db, ord, w); err != nil {
 		return fmt.Errorf("seed invoices: %w", err)
 	}

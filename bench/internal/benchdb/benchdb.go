@@ -35,6 +35,7 @@ type Bench struct {
 	AdminURL *url.URL
 	Suffix   string // random, names this run's databases and Redis keys
 	Name     string // the database's name
+	Keep     bool   // Close leaves the database (to look at its plans afterwards)
 }
 
 // Open creates and migrates a database named avrop_bench_<kind>_<suffix>. It refuses a server
@@ -72,12 +73,39 @@ func Open(ctx context.Context, kind string) (*Bench, error) {
 	return b, nil
 }
 
+// Reuse opens a database an earlier run kept (Keep), migrated to this version, and keeps it
+// again.
+func Reuse(ctx context.Context, name string) (*Bench, error) {
+	adminURL := Env("AVROP_BENCH_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable")
+	u, err := url.Parse(adminURL)
+	if err != nil {
+		return nil, err
+	}
+	admin, err := sqlx.Open("postgres", adminURL)
+	if err != nil {
+		return nil, err
+	}
+	b := &Bench{Admin: admin, AdminURL: u, Name: name, Keep: true}
+	dbURL := *u
+	dbURL.Path = "/" + name
+	if b.DB, err = postgres.Open(ctx, dbURL.String()); err == nil {
+		err = postgres.Migrate(ctx, b.DB.DB)
+	}
+	if err != nil {
+		b.Close()
+		return nil, err
+	}
+	return b, nil
+}
+
 // Close drops the database and closes the connections.
 func (b *Bench) Close() {
 	if b.DB != nil {
 		b.DB.Close()
 	}
-	b.Admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+b.Name+" WITH (FORCE)") //nolint:errcheck
+	if !b.Keep {
+		b.Admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+b.Name+" WITH (FORCE)") //nolint:errcheck
+	}
 	b.Admin.Close()
 }
 

@@ -1,0 +1,179 @@
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/lib/pq"
+
+	"github.com/avrop/avrop/internal/postgres"
+)
+
+// searchWindow is how many candidates each index lookup of a search hands to the ranking.
+// Ranking a bounded set is what keeps a search's cost flat as the catalogue grows: a word
+// that matches 60,000 of a million items costs the same as one that matches 600. Pages
+// reach past the window in steps of a window, so pages within one step rank the same set.
+const searchWindow = 200
+
+// sizeToken is a garment size in an item name, the one item_size_order (migration 00010)
+// orders by; an item's name without it groups the sizes of one product together.
+const sizeToken = `\m(XXS|XS|S|M|L|XL|XXL|2XL|XXXL|3XL|4XL)\M`
+
+// Scores of a query word's strongest match in an item (search_rank.go's ladder): the name
+// before the description, the word as typed before its synonyms, its start, a compound
+// holding it and, last, a lexicon word near a typo.
+const rankLadder = `CASE
+	WHEN i.search_name @@ t.e THEN 10
+	WHEN i.search_name @@ t.s THEN 9
+	WHEN i.search_name @@ t.p THEN 8
+	WHEN i.search_name @@ t.x THEN 6
+	WHEN i.search_name @@ t.f THEN 3 + 2 * (SELECT max(z.sim) FROM unnest(%[1]s::int[], %[2]s::tsquery[], %[3]s::float8[]) AS z(n, q, sim)
+		WHERE z.n = t.n AND i.search_name @@ z.q)
+	WHEN i.search_all @@ t.e OR i.search_all @@ t.s THEN 3
+	WHEN i.search_all @@ t.p THEN 2.5
+	WHEN i.search_all @@ t.x THEN 2
+	WHEN i.search_all @@ t.f THEN 1 + (SELECT max(z.sim) FROM unnest(%[1]s::int[], %[2]s::tsquery[], %[3]s::float8[]) AS z(n, q, sim)
+		WHERE z.n = t.n AND i.search_all @@ z.q)
+	ELSE 0 END`
+
+// candCols are what the ranking needs of a candidate, carried from the index lookups so that
+// no candidate is read twice.
+const candCols = `i.id, i.name, i.sku, i.gtin, i.size_order, i.search_name, i.search_all`
+
+// rankedSearch is one search statement's parts: the candidates (a CTE "c" of item ids) and
+// the arguments they use.
+type rankedSearch struct {
+	q         *searchQuery
+	where     string // the scope and filters on items i
+	cands     string // WITH c AS (…)
+	match     string // the placeholder of the tsquery every candidate matches
+	window    int
+	windowArg string // the window in the statement
+}
+
+// newRankedSearch finds candidates three ways, each from an index and each stopping early:
+// up to a window of items whose name holds every word (cn); when those are fewer, as many
+// more whose description does (cd, the name's matches left out, so that cn and cd never
+// overlap and are complete together when they fall short of the window); and up to a window
+// whose sku starts with, or whose GTIN is, the query as typed (cs). However large the
+// catalogue, at most two windows are ranked.
+func newRankedSearch(window int, sc scope, f SearchFilter, today string, base func(*searchQuery) string, words []termMatch, raw string) *rankedSearch {
+	r := &rankedSearch{q: newInlineQuery(sc.orgArg(), today)}
+	r.where = base(r.q)
+	var all []string
+	for _, w := range words {
+		all = append(all, "("+w.any()+")")
+	}
+	r.match = r.q.arg(strings.Join(all, " & "))
+	r.window = window * ((f.Page.Offset() + f.Page.PageSize + window - 1) / window)
+	n := r.q.arg(r.window)
+	r.windowArg = n
+	sku := `SELECT ` + candCols + ` FROM items i WHERE false`
+	if utf8.RuneCountInString(raw) >= 2 {
+		sku = `SELECT ` + candCols + ` FROM items i WHERE ` + r.where + ` AND (lower(i.sku) LIKE ` + r.q.arg(postgres.EscapeLike(raw)+"%") +
+			` OR i.gtin = ` + r.q.arg(raw) + `) LIMIT ` + n
+	}
+	r.cands = `WITH cn AS (SELECT ` + candCols + ` FROM items i WHERE ` + r.where + ` AND i.search_name @@ ` + r.match + `::tsquery LIMIT ` + n + `),
+		cd AS (SELECT ` + candCols + ` FROM items i WHERE ` + r.where + ` AND i.search_all @@ ` + r.match + `::tsquery
+			AND NOT i.search_name @@ ` + r.match + `::tsquery LIMIT greatest(0, ` + n + ` - (SELECT count(*) FROM cn))),
+		cs AS (` + sku + `),
+		c AS (SELECT * FROM cn UNION ALL SELECT * FROM cd
+			UNION ALL SELECT * FROM cs WHERE cs.id NOT IN (SELECT id FROM cn UNION ALL SELECT id FROM cd))`
+	return r
+}
+
+// score is the SQL of an item's (alias i) relevance: per query word its strongest match on
+// the ladder, summed; an article number typed in full or in part, and a name holding the
+// whole query as typed, lift an item further.
+func (r *rankedSearch) score(words []termMatch, raw string) string {
+	null := func(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
+	var e, syn, p, x, fz []sql.NullString
+	var fzN []int
+	var fzQ []string
+	var fzSim []float64
+	var plain []string
+	for n, w := range words {
+		e, syn, p, x = append(e, null(w.exact)), append(syn, null(w.synonym)), append(p, null(w.prefix)), append(x, null(w.infix))
+		fz = append(fz, null(w.fuzzyQuery()))
+		for _, f := range w.fuzzy {
+			fzN, fzQ, fzSim = append(fzN, n+1), append(fzQ, tsLexeme(f.word)), append(fzSim, f.sim)
+		}
+		plain = append(plain, w.word)
+	}
+	ladder := fmt.Sprintf(rankLadder, r.q.arg(pq.Array(fzN)), r.q.arg(pq.Array(fzQ)), r.q.arg(pq.Array(fzSim)))
+	rawArg := r.q.arg(raw)
+	return `(SELECT coalesce(sum(` + ladder + `), 0) FROM unnest(` + r.q.arg(pq.Array(e)) + `::tsquery[], ` + r.q.arg(pq.Array(syn)) +
+		`::tsquery[], ` + r.q.arg(pq.Array(p)) + `::tsquery[], ` + r.q.arg(pq.Array(x)) + `::tsquery[], ` + r.q.arg(pq.Array(fz)) +
+		`::tsquery[]) WITH ORDINALITY AS t(e, s, p, x, f, n))
+		+ CASE WHEN lower(i.sku) = ` + rawArg + ` OR i.gtin = ` + rawArg + ` THEN 100
+			WHEN lower(i.sku) LIKE ` + r.q.arg(postgres.EscapeLike(raw)+"%") + ` THEN 50 ELSE 0 END
+		+ CASE WHEN lower(i.name) LIKE ` + r.q.arg("%"+postgres.EscapeLike(strings.Join(plain, " "))+"%") + ` THEN 1 ELSE 0 END`
+}
+
+// statement is the whole search: candidates, their scores, one page of them with prices.
+func (r *rankedSearch) statement(words []termMatch, raw string, f SearchFilter) string {
+	score := r.score(words, raw)
+	limit, offset := r.q.arg(f.Page.PageSize), r.q.arg(f.Page.Offset())
+	return r.cands + `, top AS (
+			SELECT i.id, i.size_order, regexp_replace(i.name, '` + sizeToken + `', '', 'g') AS family, ` + score + ` AS score
+			FROM c AS i
+			ORDER BY score DESC, family, i.size_order NULLS LAST, i.name, i.id LIMIT ` + limit + ` OFFSET ` + offset + `)
+		` + itemSelect() + `, (SELECT count(*) FROM c) AS total, ` + r.fullColumn() + `
+		FROM top JOIN items i ON i.id = top.id` + itemJoins(r.q.today()) + `
+		ORDER BY top.score DESC, top.family, top.size_order NULLS LAST, i.name, i.id`
+}
+
+// rank runs a search over words: candidates from the indexes, the bounded set scored and
+// ordered — score, then the name without its size, then the size (XS … XXL), then the name —
+// and one page of it read with prices. The total is exact when the candidates were fewer
+// than a window, else PostgreSQL's estimate of all matches (Estimated).
+func (s *Service) rank(ctx context.Context, sc scope, f SearchFilter, today string, base func(*searchQuery) string,
+	words []termMatch, raw string) (ItemPage, error) {
+	page := ItemPage{Items: []Item{}, Page: f.Page.Page, PageSize: f.Page.PageSize}
+	r := newRankedSearch(s.window, sc, f, today, base, words, raw)
+	var rows []searchRow
+	// One round trip: the statement as one simple query, in the implicit transaction that
+	// SET LOCAL needs (searchSettings).
+	if err := s.db.SelectContext(ctx, &rows, searchSettings+r.statement(words, raw, f)); err != nil {
+		return page, fmt.Errorf("search: %w", err)
+	}
+	full := false
+	for _, row := range rows {
+		page.Items = append(page.Items, row.Item)
+		page.Total, full = row.Total, row.Full
+	}
+	if len(rows) == 0 && f.Page.Page > 1 {
+		// Past the last page: count the candidates on their own.
+		var c struct {
+			Total int  `db:"total"`
+			Full  bool `db:"full"`
+		}
+		if err := s.db.GetContext(ctx, &c, searchSettings+r.cands+` SELECT (SELECT count(*) FROM c) AS total, `+r.fullColumn()); err != nil {
+			return page, fmt.Errorf("search count: %w", err)
+		}
+		page.Total, full = c.Total, c.Full
+	}
+	if full {
+		est, err := s.stats.estimate(ctx, s.db, words)
+		if err != nil {
+			return page, err
+		}
+		page.Total, page.Estimated = max(page.Total, est), true
+	}
+	return page, nil
+}
+
+// searchSettings hold for one search statement: JIT stays off, because a search's plan looks
+// expensive to PostgreSQL (its LIMITs sit over index scans of many rows) and compiling it
+// took longer (about 340 ms, measured at a million items) than running it; and no parallel
+// workers, which cost more to start than the few hundred rows a search reads.
+const searchSettings = `SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0; `
+
+// fullColumn says whether the candidates filled the window, so that their count is not all
+// the matches.
+func (r *rankedSearch) fullColumn() string {
+	return `(SELECT count(*) FROM cn) + (SELECT count(*) FROM cd) >= ` + r.windowArg + ` AS full`
+}
