@@ -20,11 +20,14 @@ run: build
 	AVROP_ENV=$(RUN_ENV) ./$(BIN) serve
 
 # Browser tests need Debian's chromium and axe-core from npm (the script installs them once);
-# PEPPOL tests validate with xmllint against the UBL 2.1 schemas in internal/testenv/testdata.
+# PEPPOL tests validate with xmllint against the UBL 2.1 schemas in internal/testenv/testdata
+# and with Saxon-HE (Debian's libsaxonhe-java, Java included) against the official schematron.
 test-deps:
 	@if [ -x frontend/e2e/install.sh ]; then frontend/e2e/install.sh; fi
 	@command -v xmllint >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libxml2-utils \
 	  || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libxml2-utils)
+	@test -f /usr/share/java/Saxon-HE.jar || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libsaxonhe-java \
+	  || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libsaxonhe-java)
 
 test: test-deps
 	$(GO) vet ./...

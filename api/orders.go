@@ -1,9 +1,7 @@
 package api
 
 import (
-	"encoding/csv"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -111,6 +109,8 @@ func (h *handler) getOrder(c *gin.Context) error {
 type moveRequest struct {
 	Note   string `json:"note"`
 	Reason string `json:"reason"`
+	// Lines names quantities per line for ship and deliver (SPEC §8 partial delivery).
+	Lines []orders.QuantityLine `json:"lines"`
 }
 
 func (h *handler) moveOrder(act orders.Action) func(c *gin.Context) error {
@@ -126,7 +126,16 @@ func (h *handler) moveOrder(act orders.Action) func(c *gin.Context) error {
 				note = req.Reason + "\n" + req.Note
 			}
 		}
-		o, err := h.Orders.Move(c.Request.Context(), callerOf(c), c.Param("id"), act, note)
+		var o orders.Order
+		var err error
+		switch {
+		case act == orders.ActionShip && len(req.Lines) > 0:
+			o, err = h.Orders.Ship(c.Request.Context(), callerOf(c), c.Param("id"), req.Lines, note)
+		case act == orders.ActionDeliver && len(req.Lines) > 0:
+			o, err = h.Orders.Deliver(c.Request.Context(), callerOf(c), c.Param("id"), req.Lines, note)
+		default:
+			o, err = h.Orders.Move(c.Request.Context(), callerOf(c), c.Param("id"), act, note)
+		}
 		if err != nil {
 			return err
 		}
@@ -217,41 +226,10 @@ func (h *handler) agreementUsage(c *gin.Context) error {
 	return nil
 }
 
-// writeUsageCSV exports usage as one row for the agreement and one per participant.
+// writeUsageCSV exports usage through the one writer of this export (orders.WriteUsageCSV).
 func writeUsageCSV(c *gin.Context, u orders.Usage) error {
-	num := func(p *int64) string {
-		if p == nil {
-			return ""
-		}
-		return strconv.FormatInt(*p, 10)
-	}
-	pct := func(p *float64) string {
-		if p == nil {
-			return ""
-		}
-		return strconv.FormatFloat(*p, 'f', 1, 64)
-	}
 	c.Header("Content-Type", "text/csv; charset=utf-8")
 	c.Header("Content-Disposition", `attachment; filename="usage-`+u.AgreementID+`.csv"`)
 	c.Status(http.StatusOK)
-	w := csv.NewWriter(c.Writer)
-	w.Write([]string{"scope", "org_id", "org_name", "currency", "ceiling_minor", "committed_minor", "remaining_minor", "percent_used", "forecast_exhaustion_date"}) //nolint:errcheck
-	forecast := ""
-	if u.ForecastExhaustionDate != nil {
-		forecast = *u.ForecastExhaustionDate
-	}
-	w.Write([]string{"agreement", "", "", u.Currency, num(u.CeilingMinor), strconv.FormatInt(u.CommittedMinor, 10), num(u.RemainingMinor), pct(u.PercentUsed), forecast}) //nolint:errcheck
-	for _, p := range u.Participants {
-		w.Write([]string{"participant", p.OrgID, csvSafe(p.OrgName), u.Currency, num(p.CeilingMinor), strconv.FormatInt(p.CommittedMinor, 10), num(p.RemainingMinor), pct(p.PercentUsed), ""}) //nolint:errcheck
-	}
-	w.Flush()
-	return nil
-}
-
-// csvSafe defuses spreadsheet formulas in exported text (CSV injection).
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
+	return orders.WriteUsageCSV(c.Writer, u)
 }

@@ -88,3 +88,61 @@ func TestPeppolOrderAPI(t *testing.T) {
 		testenv.ValidateUBL(t, res.Body, "UBL-Order-2.1.xsd")
 	})
 }
+
+// TestOrderConversationAPI drives the supplier's answer through the API: JSON and T76, the
+// rendered T76, and every refusal as a problem document.
+func TestOrderConversationAPI(t *testing.T) {
+	w := newOrderWorld(t, nil)
+	a := w.a
+	id := w.create(t, w.orderer, 2)
+	respond := "/api/v1/orders/" + id + "/respond"
+	changed := map[string]any{"decision": "changed", "reason": "Restnoterat", "lines": []map[string]any{{"line_no": 1, "quantity": 1}}}
+
+	wantProblem(t, a.do("POST", respond, w.s1, changed), http.StatusNotFound, "") // not approved: not in the inbox
+	wantStatus(t, w.move(w.approver, id, "approve", nil), http.StatusOK)
+	wantProblem(t, a.do("GET", "/api/v1/orders/"+id+"/peppol-response", w.orderer, nil), http.StatusConflict, "order_not_answered")
+	wantProblem(t, a.do("POST", respond, w.s2, changed), http.StatusNotFound, "")
+	wantProblem(t, a.do("POST", respond, w.orderer, changed), http.StatusForbidden, "")
+	wantProblem(t, a.do("POST", respond, w.s1, map[string]any{"decision": "maybe"}), http.StatusUnprocessableEntity, "validation_failed")
+	wantProblem(t, a.do("POST", respond, w.s1, map[string]any{"decision": "changed", "lines": []map[string]any{{"line_no": 1, "quantity": 9}}}),
+		http.StatusUnprocessableEntity, "validation_failed")
+
+	res := a.do("POST", respond, w.s1, changed)
+	wantStatus(t, res, http.StatusOK)
+	if res.JSON["response_code"] != "CA" || res.JSON["total_minor"] != float64(10000+40000) {
+		t.Fatalf("answered = %s", res.Body)
+	}
+	lines := res.JSON["lines"].([]any)
+	if l := lines[0].(map[string]any); l["quantity"] != 2.0 || l["quantity_confirmed"] != 1.0 {
+		t.Fatalf("line = %v", l)
+	}
+	wantProblem(t, a.do("POST", respond, w.s1, changed), http.StatusConflict, "invalid_transition")
+	res = a.do("GET", "/api/v1/orders/"+id+"/peppol-response", w.orderer, nil)
+	wantStatus(t, res, http.StatusOK)
+	testenv.ValidateUBL(t, res.Body, "UBL-OrderResponse-2.1.xsd")
+	if !strings.Contains(string(res.Body), "<cbc:OrderResponseCode>CA</cbc:OrderResponseCode>") {
+		t.Fatalf("T76 = %s", res.Body)
+	}
+	wantProblem(t, a.do("GET", "/api/v1/orders/"+id+"/peppol-response", w.othBuyer, nil), http.StatusNotFound, "")
+
+	t.Run("a T76 document", func(t *testing.T) {
+		id2 := w.create(t, w.orderer, 1)
+		wantStatus(t, w.move(w.approver, id2, "approve", nil), http.StatusOK)
+		number := a.do("GET", "/api/v1/orders/"+id2, w.orderer, nil).JSON["number"].(string)
+		doc := `<OrderResponse xmlns="urn:oasis:names:specification:ubl:schema:xsd:OrderResponse-2"
+ xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+ xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
+ <cbc:ID>R1</cbc:ID><cbc:IssueDate>2026-11-26</cbc:IssueDate><cbc:OrderResponseCode>RE</cbc:OrderResponseCode>
+ <cbc:Note>Slut i lager</cbc:Note><cac:OrderReference><cbc:ID>` + number + `</cbc:ID></cac:OrderReference></OrderResponse>`
+		path := "/api/v1/peppol/order-responses"
+		wantProblem(t, a.do("POST", path, w.s1, doc, "Content-Type", "text/plain"), http.StatusUnsupportedMediaType, "")
+		wantProblem(t, a.do("POST", path, w.s1, `<!DOCTYPE x [<!ENTITY e "e">]>`+doc, "Content-Type", "application/xml"),
+			http.StatusUnprocessableEntity, "invalid_order_response")
+		wantProblem(t, a.do("POST", path, w.s2, doc, "Content-Type", "application/xml"), http.StatusNotFound, "")
+		res := a.do("POST", path, w.s1, doc, "Content-Type", "application/xml")
+		wantStatus(t, res, http.StatusOK)
+		if res.JSON["status"] != "declined" || res.JSON["decline_reason"] != "Slut i lager" || res.JSON["response_code"] != "RE" {
+			t.Fatalf("declined by T76 = %s", res.Body)
+		}
+	})
+}

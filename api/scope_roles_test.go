@@ -47,6 +47,8 @@ var scopeAdmin = map[string]int{
 	"POST /api/v1/orders/:id/deviations/:did/respond": 403,
 	"POST /api/v1/orders/:id/deviations/:did/close":   403,
 	"GET /api/v1/orders/:id/peppol":                   403,
+	"GET /api/v1/orders/:id/peppol-response":          403,
+	"POST /api/v1/orders/:id/respond":                 403,
 	"GET /api/v1/placements/:id":                      403,
 	"POST /api/v1/placements/:id/install":             403,
 	"POST /api/v1/placements/:id/end":                 403,

@@ -80,6 +80,8 @@ func scopeRows() []scopeRow {
 		{method: "POST", route: "/api/v1/orders/:id/deviations/:did/close", ids: openDev, body: map[string]any{"note": "kapad"}, roles: scopeManagerOnly},
 
 		{method: "GET", route: "/api/v1/orders/:id/peppol", ids: scopeOrderIn(orders.StatusDelivered), roles: scopeAllRoles},
+		{method: "GET", route: "/api/v1/orders/:id/peppol-response", ids: scopeOrderIn(orders.StatusDelivered), roles: scopeAllRoles},
+		{method: "POST", route: "/api/v1/orders/:id/respond", ids: scopeOrderIn(orders.StatusApproved), body: map[string]any{"decision": "accepted"}, roles: scopeSupplierOnly},
 
 		// Invoices (SPEC §9): the issuing supplier, the receiving organisation's approvers and
 		// managers, and the agreement's managers; orderers never.

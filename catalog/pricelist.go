@@ -38,8 +38,8 @@ type priceListRow struct {
 	ItemInput
 }
 
-// parsePriceList reads a CSV price list: UTF-8 (a byte-order mark is ignored), comma-separated,
-// a header row naming the columns. It returns every row it could read and every error by line
+// parsePriceList reads a price list: CSV in UTF-8 (a byte-order mark is ignored), comma-separated,
+// a header row naming the columns, or what a Nordic spreadsheet saves (spreadsheetToCSV). It returns every row it could read and every error by line
 // and field; rows are valid only when there are no errors. today is the earliest allowed
 // effective_from (an empty one means today).
 func parsePriceList(r io.Reader, today string) ([]priceListRow, []derr.FieldError) {
@@ -48,6 +48,10 @@ func parsePriceList(r io.Reader, today string) ([]priceListRow, []derr.FieldErro
 	data, err := io.ReadAll(r)
 	if err != nil {
 		add(0, "file", "unreadable", "could not be read")
+		return nil, errs
+	}
+	if data, err = spreadsheetToCSV(data); err != nil { // XLSX, semicolons, Windows-1252 (spreadsheet.go)
+		add(csvLine(err, 0), "file", "unreadable", "could not be read as CSV or XLSX: "+truncate(err.Error(), 200))
 		return nil, errs
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))

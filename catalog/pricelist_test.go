@@ -105,7 +105,6 @@ func TestImportPriceList(t *testing.T) {
 			"missing column": "sku,name\nA,B\n",
 			"unknown column": strings.TrimSuffix(header, "\n") + ",colour\n",
 			"bad quoting":    header + "\"ABN-9,x\n",
-			"not utf-8":      header + "ABN-9,\xff\xfe,,EA,1,33141420,,,2500,1,\n",
 		} {
 			_, err := f.s.ImportPriceList(ctx, f.supplier1, f.agreement.ID, strings.NewReader(csv))
 			if derr.CodeOf(err) != "invalid_price_list" {

@@ -1,13 +1,20 @@
 package frontend_test
 
 import (
+	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/charmap"
+
+	"github.com/avrop/avrop/internal/testenv"
 )
 
 // shopRun is one run of the care staff's shop: a window width and a language.
@@ -44,9 +51,7 @@ func TestShopOnPhoneAndDesktop(t *testing.T) {
 			b.do(chromedp.EmulateViewport(int64(run.width), int64(run.height)))
 			b.visit("/login")
 			b.waitFor(`document.documentElement.lang === ` + jsString(run.lang))
-			b.fill("#email", w.orderer.Email)
-			b.fill("#password", testPassword)
-			b.submit(`main form[action="/login"] button[type=submit]`, `^/catalog`)
+			b.login(w.orderer)
 			b.check("catalogue")
 			if run.width < 600 && eval[bool](b, `document.querySelector("details.filters").open`) {
 				t.Error("the filters are open on a phone: search must come first")
@@ -104,10 +109,7 @@ func TestShopOnPhoneAndDesktop(t *testing.T) {
 			b.submit(`form[action="/logout"] button`, `^/login`)
 
 			// The approver's queue: lines, orderer, why; reject needs a reason.
-			b.visit("/login")
-			b.fill("#email", w.approver.Email)
-			b.fill("#password", testPassword)
-			b.submit(`main form[action="/login"] button[type=submit]`, `^/approvals`)
+			b.login(w.approver)
 			b.wantText("Nitrilhandskar puderfria, storlek L")
 			b.wantText("Anna Andersson")
 			b.check("approval queue")
@@ -120,4 +122,74 @@ func TestShopOnPhoneAndDesktop(t *testing.T) {
 			b.check("approved")
 		})
 	}
+}
+
+// TestSupplierSpreadsheetUpload: a supplier uploads what Nordic Excel saves — semicolons,
+// decimal commas, Windows-1252 — and an XLSX file, at 360 and 1366 px in Swedish and
+// Norwegian; a price that jumps more than 50 % is shown for confirmation before anything is
+// imported.
+func TestSupplierSpreadsheetUpload(t *testing.T) {
+	s := newStack(t)
+	texts := map[string][2]string{ // language → jump heading, done
+		"sv": {"Kontrollera stora prisändringar", "Prislistan är inläst"},
+		"nb": {"Kontroller store prisendringer", "Prislisten er lest inn"},
+	}
+	for _, run := range shopRuns {
+		t.Run(fmt.Sprintf("%s-%d", run.lang, run.width), func(t *testing.T) {
+			w := newWorld(t, s)
+			dir := t.TempDir()
+			semicolon, err := charmap.Windows1252.NewEncoder().String("sku;name;description;unit;pack_size;cpv_code;gtin;eco_labels;vat_rate;price;effective_from\r\n" +
+				"NH-M;Nitrilhandskar puderfria, storlek M;;XBX;100;33141420;;svanen;25;200,00;\r\n" +
+				"ENG-1;Engångsförkläde, blå;Plast;XPK;100;33141420;;;25;49,00;\r\n")
+			testenv.Must(t, err)
+			csvFile := filepath.Join(dir, "prislista.csv")
+			testenv.Must(t, os.WriteFile(csvFile, []byte(semicolon), 0o644))
+			xlsxFile := filepath.Join(dir, "prislista.xlsx")
+			testenv.Must(t, os.WriteFile(xlsxFile, spreadsheet(t), 0o644))
+
+			b := newBrowserIn(t, s, fmt.Sprintf("upload-%s-%d", run.lang, run.width), run.accept)
+			b.do(chromedp.EmulateViewport(int64(run.width), int64(run.height)))
+			b.login(w.seller)
+			b.visit("/supplier/import")
+			b.check("upload form")
+
+			b.do(chromedp.SetValue(chromedp.CSS("#agreement"), w.agreement.ID), chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{csvFile}))
+			b.click(`form[action="/supplier/import"] button[type=submit]`)
+			b.wantText(texts[run.lang][0])
+			if n := eval[int](b, `document.querySelectorAll("#report tr.price-jump").length`); n != 1 {
+				t.Errorf("%d price jumps shown, want 1 (NH-M 89,50 → 200,00)", n)
+			}
+			b.check("price jump")
+			b.click(`#report form button[type=submit]`)
+			b.wantText(texts[run.lang][1])
+			b.check("semicolon file imported")
+
+			b.visit("/supplier/import")
+			b.do(chromedp.SetValue(chromedp.CSS("#agreement"), w.agreement.ID), chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{xlsxFile}))
+			b.click(`form[action="/supplier/import"] button[type=submit]`)
+			b.wantText(texts[run.lang][1])
+			b.check("xlsx imported")
+			b.visit("/supplier/catalog?agreement=" + w.agreement.ID)
+			b.wantText("Engångsförkläde, blå")
+			b.wantText("Plåster 19 mm")
+			b.check("supplier catalogue after upload")
+		})
+	}
+}
+
+// spreadsheet is an XLSX price list with numbers as numbers.
+func spreadsheet(t *testing.T) []byte {
+	t.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	for i, r := range [][]any{
+		{"sku", "name", "description", "unit", "pack_size", "cpv_code", "gtin", "eco_labels", "vat_rate", "price", "effective_from"},
+		{"PL-19", "Plåster 19 mm", "Textil", "XBX", 100, "33141110", "", "", 25, 32.5, ""},
+	} {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		testenv.Must(t, f.SetSheetRow("Sheet1", cell, &r))
+	}
+	var buf bytes.Buffer
+	testenv.Must(t, f.Write(&buf))
+	return buf.Bytes()
 }

@@ -118,6 +118,30 @@ func (s *server) cartRestore(q *req) error {
 	return nil
 }
 
+// reorder puts a previous order's lines in the cart again ("order again"): each item that is
+// still in the caller's catalogue, with the order's quantity; the cart then shows them with
+// today's prices, and checkout checks every rule again.
+func (s *server) reorder(q *req) error {
+	o, err := s.Orders.GetOrder(q.ctx(), *q.caller, q.r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	c := readCart(q.r)
+	for _, l := range o.Lines {
+		it, err := s.Catalog.GetItem(q.ctx(), *q.caller, l.ItemID)
+		if err != nil || !it.Active || it.PriceMinor == nil {
+			continue
+		}
+		c.add(it.ID, l.Quantity)
+	}
+	if len(c) > maxCartLines {
+		return s.cartAdded(q, http.StatusUnprocessableEntity, "alert-error", translate(q.lang, "cart.full"), 0)
+	}
+	s.writeCart(q.w, c)
+	q.redirect("/cart?msg=reordered")
+	return nil
+}
+
 // parseCartLines reads "id~qty.id~qty" (the cookie's and the undo's form), keeping valid lines.
 func parseCartLines(v string) cart {
 	c := cart{}

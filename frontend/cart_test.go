@@ -116,3 +116,31 @@ func TestCartAddFeedback(t *testing.T) {
 		t.Fatalf("refused add: %s", p.Body)
 	}
 }
+
+// TestOrderAgain: "order again" puts a previous order's items in the cart with its quantities;
+// another organisation's order is not found.
+func TestOrderAgain(t *testing.T) {
+	s := newStack(t)
+	w := newWorld(t, s)
+	c := s.client()
+	c.login(w.orderer)
+	wantStatus(t, c.post("/cart/add", url.Values{"item_id": {w.gloveM.ID}, "quantity": {"3"}}), http.StatusSeeOther)
+	date := time.Now().AddDate(0, 0, 10).Format("2006-01-02")
+	p := c.post("/checkout", url.Values{"agreement": {w.agreement.ID}, "supplier": {w.supplier.ID},
+		"delivery_address": {"Storgatan 1"}, "cost_center": {"4410"}, "requested_delivery_date": {date}, "idem": {"again-1"}})
+	wantStatus(t, p, http.StatusSeeOther)
+	orderPath := strings.SplitN(p.Header.Get("Location"), "?", 2)[0]
+	if !strings.Contains(c.get(orderPath).Body, `action="`+orderPath+`/reorder"`) {
+		t.Fatal("the order page offers no order again")
+	}
+	p = c.post(orderPath+"/reorder", nil)
+	wantStatus(t, p, http.StatusSeeOther)
+	body := c.get(p.Header.Get("Location")).Body
+	if !strings.Contains(body, `name="qty_`+w.gloveM.ID+`" type="number" inputmode="numeric" min="0" max="1000000" value="3"`) || !strings.Contains(body, "dagens priser") {
+		t.Fatalf("cart after order again: %.3000s", body)
+	}
+	other := newWorld(t, s)
+	o := s.client()
+	o.login(other.orderer)
+	wantStatus(t, o.post(orderPath+"/reorder", nil), http.StatusNotFound)
+}

@@ -95,6 +95,7 @@ func (s *server) routes() http.Handler {
 	mux.HandleFunc("GET /orders/{id}", s.authed(s.orderPage, auth.RoleOrderer, auth.RoleApprover, auth.RoleSupplier, auth.RoleManager))
 	mux.HandleFunc("POST /orders/{id}/{move}", s.authed(s.orderMove, auth.RoleOrderer, auth.RoleApprover, auth.RoleSupplier))
 	mux.HandleFunc("POST /orders/{id}/deviations", s.authed(s.reportDeviation, buyer...))
+	mux.HandleFunc("POST /orders/{id}/reorder", s.authed(s.reorder, buyer...))
 	mux.HandleFunc("POST /orders/{id}/deviations/{dev}/respond", s.authed(s.respondDeviation, auth.RoleSupplier))
 	mux.HandleFunc("POST /orders/{id}/deviations/{dev}/close", s.authed(s.closeDeviation, auth.RoleManager))
 
@@ -105,6 +106,7 @@ func (s *server) routes() http.Handler {
 	mux.HandleFunc("POST /supplier/items/{id}/price", s.authed(s.changePrice, auth.RoleSupplier))
 	mux.HandleFunc("GET /supplier/import", s.authed(s.importPage, auth.RoleSupplier))
 	mux.HandleFunc("POST /supplier/import", s.authed(s.importPriceList, auth.RoleSupplier))
+	mux.HandleFunc("GET /supplier/import/template", s.priceListTemplate)
 
 	mux.HandleFunc("GET /manager/agreements", s.authed(s.agreements, auth.RoleManager))
 	mux.HandleFunc("GET /manager/agreements/{id}", s.authed(s.agreementPage, auth.RoleManager))

@@ -344,7 +344,7 @@ func TestAgreementUsageCSV(t *testing.T) {
 		t.Fatalf("content type %q", ct)
 	}
 	lines := strings.Split(strings.TrimSpace(p.Body), "\n")
-	if len(lines) != 3 || !strings.HasPrefix(lines[0], "agreement,org_id,org_name") || !strings.Contains(lines[2], w.buyer.ID) {
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "scope,org_id,org_name") || !strings.Contains(lines[2], w.buyer.ID) {
 		t.Fatalf("csv = %q", p.Body)
 	}
 	t.Run("other roles", func(t *testing.T) {

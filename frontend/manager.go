@@ -1,9 +1,7 @@
 package frontend
 
 import (
-	"encoding/csv"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/avrop/avrop/auth"
@@ -102,34 +100,7 @@ func (s *server) agreementUsageCSV(q *req) error {
 	h.Set("Cache-Control", "no-store")
 	// Explicitly: the API's router answers unknown routes with 404 unless the UI sets a status.
 	q.w.WriteHeader(http.StatusOK)
-	w := csv.NewWriter(q.w)
-	opt := func(p *int64) string {
-		if p == nil {
-			return ""
-		}
-		return strconv.FormatInt(*p, 10)
-	}
-	pct := func(p *float64) string {
-		if p == nil {
-			return ""
-		}
-		return strconv.FormatFloat(*p, 'f', 2, 64)
-	}
-	w.Write([]string{"agreement", "org_id", "org_name", "currency", "committed_minor", "ceiling_minor", "remaining_minor", "percent_used"})                     //nolint:errcheck // flushed below
-	w.Write([]string{a.Reference, "", "", u.Currency, strconv.FormatInt(u.CommittedMinor, 10), opt(u.CeilingMinor), opt(u.RemainingMinor), pct(u.PercentUsed)}) //nolint:errcheck
-	for _, p := range u.Participants {
-		w.Write([]string{a.Reference, p.OrgID, csvCell(p.OrgName), u.Currency, strconv.FormatInt(p.CommittedMinor, 10), opt(p.CeilingMinor), opt(p.RemainingMinor), pct(p.PercentUsed)}) //nolint:errcheck
-	}
-	w.Flush()
-	return w.Error()
-}
-
-// csvCell keeps a spreadsheet from reading a name as a formula (CSV injection).
-func csvCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
+	return orders.WriteUsageCSV(q.w, u)
 }
 
 func csvSafe(s string) string {

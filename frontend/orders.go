@@ -144,6 +144,7 @@ func (s *server) renderOrder(q *req, status int, id string, f *form, problem str
 		"deviate": buyerSide && (o.Status == orders.StatusAccepted || o.Status == orders.StatusShipped || o.Status == orders.StatusDelivered),
 		"respond": supplierSide,
 		"close":   c.Has(auth.RoleManager),
+		"reorder": buyerSide,
 	}
 	d := orderData{Order: o, Deviations: devs, Can: can, Form: f, Problem: problem,
 		Kinds: []orders.DeviationKind{orders.DeviationLate, orders.DeviationWrongItem, orders.DeviationDamaged, orders.DeviationMissing, orders.DeviationQuality, orders.DeviationOther}}

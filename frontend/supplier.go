@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"bytes"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -125,6 +126,9 @@ type importData struct {
 	Errors     []derr.FieldError
 	General    string
 	Columns    string
+	Jumps      []catalog.PriceJump // price changes over the limit, awaiting confirmation
+	Carry      string              // the file, base64, for the confirmation's form
+	Currency   string              // the selected agreement's
 }
 
 func (s *server) importPage(q *req) error {
@@ -145,16 +149,24 @@ func (s *server) importPriceList(q *req) error {
 		return err
 	}
 	d := importData{Agreements: list, Selected: q.r.FormValue("agreement"), Columns: priceListColumns}
-	file, _, ferr := q.r.FormFile("file")
+	data, ok := uploadedPriceList(q)
 	status := http.StatusOK
-	if ferr != nil {
+	if !ok {
 		d.General = translate(q.lang, "import.no_file")
 		status = http.StatusUnprocessableEntity
 	} else {
-		defer file.Close()
-		rep, err := s.Catalog.ImportPriceList(q.ctx(), *q.caller, d.Selected, file)
+		var jumps []catalog.PriceJump
+		if q.r.PostFormValue("confirm") != "1" {
+			jumps, err = s.priceJumps(q, &d, data)
+		}
+		var rep catalog.ImportReport
+		if err == nil && len(jumps) == 0 {
+			rep, err = s.Catalog.ImportPriceList(q.ctx(), *q.caller, d.Selected, bytes.NewReader(data))
+		}
 		var de *derr.Error
 		switch {
+		case err == nil && len(jumps) > 0:
+			status = http.StatusConflict // nothing imported until the supplier confirms
 		case err == nil:
 			d.Report = &rep
 		case asDerr(err, &de) && (de.Kind == derr.Invalid || de.Kind == derr.BadRequest):

@@ -15,7 +15,7 @@ import (
 
 const deviationColumns = `d.id, d.order_id, o.number AS order_number, o.agreement_id, o.supplier_id, o.buyer_org_id, d.kind,
 	d.description, d.status, d.reported_by, d.response, d.responded_by, d.responded_at, d.close_note, d.closed_by, d.closed_at,
-	d.placement_id, d.created_at, d.updated_at`
+	d.placement_id, d.created_at, d.updated_at, d.line_no, d.quantity_missing`
 
 const deviationFrom = `deviations d JOIN orders o ON o.id = d.order_id JOIN agreements a ON a.id = o.agreement_id`
 

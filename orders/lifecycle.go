@@ -55,6 +55,12 @@ var moves = map[Action]move{
 // this move), Forbidden (role may never make this move; own order; someone else's order to
 // cancel), Invalid (reason missing on a decline or reject, note too long), Conflict (invalid_transition).
 func (s *Service) Move(ctx context.Context, c auth.Caller, id string, action Action, note string) (Order, error) {
+	switch action { // shipping and delivering go line by line (SPEC §8); as a move, everything left
+	case ActionShip:
+		return s.Ship(ctx, c, id, nil, note)
+	case ActionDeliver:
+		return s.Deliver(ctx, c, id, nil, note)
+	}
 	m, ok := moves[action]
 	if !ok {
 		return Order{}, derr.NotFoundf("no such order action")

@@ -115,6 +115,12 @@ type Order struct {
 	DeliveredAt           *time.Time `db:"delivered_at" json:"delivered_at"`
 	CreatedAt             time.Time  `db:"created_at" json:"created_at"`
 	UpdatedAt             time.Time  `db:"updated_at" json:"updated_at"`
+	// The supplier's answer (SPEC §8): AP accepted, RE declined, CA accepted with changes (nil
+	// before an answer), its reason, the promised delivery date and when it came.
+	ResponseCode         *string    `db:"response_code" json:"response_code"`
+	ResponseReason       string     `db:"response_reason" json:"response_reason"`
+	PromisedDeliveryDate *string    `db:"promised_delivery_date" json:"promised_delivery_date"`
+	RespondedAt          *time.Time `db:"responded_at" json:"responded_at"`
 	// Lines and Events are filled by GetOrder and CreateOrder, not by lists.
 	Lines  []Line  `db:"-" json:"lines,omitempty"`
 	Events []Event `db:"-" json:"events,omitempty"`
@@ -143,6 +149,21 @@ type Line struct {
 	RecipientRef *string `db:"recipient_ref" json:"recipient_ref,omitempty"`
 	StartDate    *string `db:"start_date" json:"start_date,omitempty"`
 	EndDate      *string `db:"end_date" json:"end_date,omitempty"`
+	// QuantityConfirmed is what the supplier confirmed of Quantity (nil before its answer);
+	// LineTotalMinor and LineVATMinor then follow the confirmed quantity.
+	QuantityConfirmed *int `db:"quantity_confirmed" json:"quantity_confirmed"`
+	// QuantityShipped is what the supplier has shipped so far; QuantityReceived what the buyer
+	// received (nil before the delivery is confirmed).
+	QuantityShipped  int  `db:"quantity_shipped" json:"quantity_shipped"`
+	QuantityReceived *int `db:"quantity_received" json:"quantity_received"`
+}
+
+// confirmed is the quantity the supplier is to deliver: its confirmation, else as ordered.
+func (l Line) confirmed() int {
+	if l.QuantityConfirmed != nil {
+		return *l.QuantityConfirmed
+	}
+	return l.Quantity
 }
 
 // Event is one recorded move of an order; From is nil for the creation.
@@ -262,6 +283,9 @@ type Deviation struct {
 	ClosedAt    *time.Time    `db:"closed_at" json:"closed_at"`
 	CreatedAt   time.Time     `db:"created_at" json:"created_at"`
 	UpdatedAt   time.Time     `db:"updated_at" json:"updated_at"`
+	// LineNo and QuantityMissing are set on a `missing` deviation opened by a short receipt.
+	LineNo          *int `db:"line_no" json:"line_no"`
+	QuantityMissing *int `db:"quantity_missing" json:"quantity_missing"`
 }
 
 // DeviationInput is a buyer's report.

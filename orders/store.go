@@ -484,7 +484,8 @@ const orderColumns = `o.id, o.number, o.buyer_org_id, bo.name AS buyer_org_name,
 	o.agreement_id, a.reference AS agreement_reference, o.supplier_id, so.name AS supplier_name, o.supplier_rank, o.status,
 	o.currency, o.total_minor, o.vat_minor, o.delivery_address, o.cost_center,
 	to_char(o.requested_delivery_date, 'YYYY-MM-DD') AS requested_delivery_date, o.note, o.cascade_reason, o.cascade_note,
-	o.declined_order_id, o.decline_reason, o.usage_slot, o.approved_at, o.accepted_at, o.shipped_at, o.delivered_at, o.created_at, o.updated_at`
+	o.declined_order_id, o.decline_reason, o.usage_slot, o.approved_at, o.accepted_at, o.shipped_at, o.delivered_at, o.created_at, o.updated_at,
+	o.response_code, o.response_reason, to_char(o.promised_delivery_date, 'YYYY-MM-DD') AS promised_delivery_date, o.responded_at`
 
 const orderFrom = `orders o
 	JOIN organizations bo ON bo.id = o.buyer_org_id
@@ -524,7 +525,7 @@ func orderInScope(ctx context.Context, db sqlx.QueryerContext, c auth.Caller, id
 func orderLines(ctx context.Context, db sqlx.QueryerContext, id string) ([]Line, error) {
 	var ls []Line
 	err := sqlx.SelectContext(ctx, db, &ls, `SELECT l.line_no, l.item_id, l.sku, l.name, l.unit, l.quantity, l.unit_price_minor, l.vat_rate_bp,
-		l.line_total_minor, l.line_vat_minor, l.eco_labels, l.pack_size,
+		l.line_total_minor, l.line_vat_minor, l.eco_labels, l.pack_size, l.quantity_confirmed, l.quantity_shipped, l.quantity_received,
 		p.id AS placement_id, p.recipient_ref, p.start_date::text AS start_date, p.end_date::text AS end_date
 		FROM order_lines l LEFT JOIN placements p ON p.order_id = l.order_id AND p.line_no = l.line_no
 		WHERE l.order_id = $1 ORDER BY l.line_no`, id)
