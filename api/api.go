@@ -16,6 +16,7 @@ import (
 
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/catalog"
+	"github.com/avrop/avrop/internal/clientip"
 	"github.com/avrop/avrop/internal/postgres"
 	"github.com/avrop/avrop/invoices"
 	"github.com/avrop/avrop/orders"
@@ -33,6 +34,9 @@ type Deps struct {
 	Logger   *slog.Logger
 	// Frontend serves every path outside /api, /healthz, /readyz and /metrics; may be nil.
 	Frontend http.Handler
+	// TrustedProxies are the proxies whose X-Forwarded-For names the client (login limits,
+	// logs); none by default.
+	TrustedProxies clientip.Trusted
 	// PoolSize is the PostgreSQL pool's size: at most this many requests run at once, and
 	// one that waits PoolWait for its turn is answered 503 with Retry-After (admission.go).
 	// Zero admits every request.
@@ -47,6 +51,7 @@ type handler struct {
 	Deps
 	metrics   *metrics
 	admission *admission
+	outage    postgres.OutageLog
 }
 
 // NewHandler returns the HTTP handler of the API and, through Deps.Frontend, the web UI.

@@ -23,7 +23,7 @@ const maxPriceListBody = 64 << 20
 
 // catalogRoutes lists the routes of agreements, items, prices and price lists.
 func (h *handler) catalogRoutes(a *gin.RouterGroup) {
-	manager := requireRole(auth.RoleManager, auth.RoleAdmin)
+	manager := requireRole(auth.RoleManager) // not admins: SPEC §1 gives agreements and price decisions to managers
 	supplier := requireRole(auth.RoleSupplier)
 
 	a.POST("/agreements", manager, h.wrap(h.createAgreement))
@@ -157,7 +157,7 @@ func (h *handler) importPriceList(c *gin.Context) error {
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return &derr.Error{Kind: derr.BadRequest, Code: "body_too_large", Message: fmt.Sprintf("The price list is larger than %d bytes.", tooBig.Limit)}
+			return &derr.Error{Kind: derr.TooLarge, Code: "body_too_large", Message: fmt.Sprintf("The price list is larger than %d bytes.", tooBig.Limit)}
 		}
 		return &derr.Error{Kind: derr.BadRequest, Code: "unreadable_body", Message: "The price list could not be read.", Err: err}
 	}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"strings"
@@ -244,6 +245,10 @@ func TestPriceListAPI(t *testing.T) {
 	csv := func(body string) []byte { return []byte(head + body) }
 	t.Run("not csv", func(t *testing.T) {
 		wantProblem(t, a.do("POST", path, w.supplier1, map[string]any{"x": 1}), 415, "unsupported_media_type")
+	})
+	t.Run("over 64 MiB answers 413", func(t *testing.T) {
+		big := append(csv(""), bytes.Repeat([]byte("x"), maxPriceListBody)...)
+		wantProblem(t, a.do("POST", path, w.supplier1, big, "Content-Type", "text/csv"), 413, "body_too_large")
 	})
 	t.Run("roles and scope", func(t *testing.T) {
 		wantProblem(t, a.do("POST", path, w.orderer, csv(""), "Content-Type", "text/csv"), 403, "")

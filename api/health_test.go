@@ -219,10 +219,13 @@ func TestDomainLogsCarryRequestID(t *testing.T) {
 	prev := slog.Default()
 	slog.SetDefault(slog.New(WithRequestID(slog.NewJSONHandler(logs, nil))))
 	t.Cleanup(func() { slog.SetDefault(prev) })
-	a := newTestAPI(t)
+	cfg := testAuthConfig()
+	cfg.RefreshGrace = 200 * time.Millisecond
+	a := newTestAPIWith(t, cfg)
 	u, _ := a.user(a.org(auth.KindBuyer), auth.RoleOrderer)
 	r1 := str(t, a.login(u.Email, testPassword), "refresh_token")
 	wantStatus(t, a.do("POST", "/api/v1/auth/refresh", "", map[string]any{"refresh_token": r1}), http.StatusOK)
+	time.Sleep(cfg.RefreshGrace + 100*time.Millisecond) // reuse is a replay after the grace
 	res := a.do("POST", "/api/v1/auth/refresh", "", map[string]any{"refresh_token": r1}, "X-Request-ID", "reuse-"+u.ID[:8])
 	wantProblem(t, res, http.StatusUnauthorized, "invalid_refresh_token")
 	for _, l := range logs.lines(t) {

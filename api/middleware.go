@@ -130,7 +130,7 @@ func (h *handler) observe(c *gin.Context) {
 		return
 	}
 	attrs := []any{"method", c.Request.Method, "path", c.Request.URL.Path,
-		"route", route, "status", c.Writer.Status(), "duration_ms", float64(elapsed.Microseconds()) / 1000, "client", c.ClientIP()}
+		"route", route, "status", c.Writer.Status(), "duration_ms", float64(elapsed.Microseconds()) / 1000, "client", h.TrustedProxies.Addr(c.Request)}
 	if v, ok := c.Get(callerKey); ok {
 		attrs = append(attrs, "user_id", v.(auth.Caller).UserID)
 	}

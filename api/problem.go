@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/avrop/avrop/internal/derr"
+	"github.com/avrop/avrop/internal/postgres"
 )
 
 // statusByKind is the one table mapping domain error kinds to HTTP statuses.
@@ -57,9 +58,14 @@ func writeProblem(c *gin.Context, status int, code, title, detail string, fields
 }
 
 // respondError writes err as a problem document. Only Internal errors are logged, and users
-// then see a generic message.
+// then see a generic message. A database that cannot be reached answers 503 with Retry-After
+// and is logged at most once per outageLogEvery, however many requests fail meanwhile.
 func (h *handler) respondError(c *gin.Context, err error) {
+	err = postgres.Classify(err)
 	var e *derr.Error
+	if errors.As(err, &e) && e.Kind == derr.Unavailable {
+		h.outage.Log(c.Request.Context(), h.Logger, err)
+	}
 	if !errors.As(err, &e) || e.Kind == derr.Internal {
 		err = unavailableError(err)
 		errors.As(err, &e)

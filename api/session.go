@@ -25,7 +25,7 @@ func (h *handler) login(c *gin.Context) error {
 	if err := v.Err(); err != nil {
 		return err
 	}
-	sess, err := h.Auth.Login(c.Request.Context(), req.Email, req.Password, c.ClientIP())
+	sess, err := h.Auth.Login(c.Request.Context(), req.Email, req.Password, h.TrustedProxies.Addr(c.Request))
 	if err != nil {
 		return err
 	}

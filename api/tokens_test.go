@@ -30,8 +30,9 @@ func TestAccessTokens(t *testing.T) {
 	u, token := a.user(buyer, auth.RoleOrderer)
 	cfg := testAuthConfig()
 	now := time.Now()
+	sid := sessionOf(t, token)
 	claims := func(change func(jwt.MapClaims)) jwt.MapClaims {
-		c := jwt.MapClaims{"iss": cfg.Issuer, "aud": cfg.Audience, "sub": u.ID, "org": buyer.ID, "org_kind": "buyer",
+		c := jwt.MapClaims{"iss": cfg.Issuer, "aud": cfg.Audience, "sub": u.ID, "org": buyer.ID, "org_kind": "buyer", "sid": sid,
 			"roles": []string{"orderer"}, "iat": now.Unix(), "nbf": now.Add(-time.Second).Unix(), "exp": now.Add(10 * time.Minute).Unix()}
 		if change != nil {
 			change(c)
@@ -83,6 +84,14 @@ func TestAccessTokens(t *testing.T) {
 		{"subject not a uuid", "Bearer " + signToken(t, jwt.SigningMethodHS256, secret, claims(func(c jwt.MapClaims) { c["sub"] = "admin" })), "invalid_token"},
 		{"unknown user", "Bearer " + signToken(t, jwt.SigningMethodHS256, secret, claims(func(c jwt.MapClaims) { c["sub"] = "6f1c1c3e-3b4a-4c55-9f0e-0a1b2c3d4e5f" })), "user_inactive"},
 		{"other organisation", "Bearer " + signToken(t, jwt.SigningMethodHS256, secret, claims(func(c jwt.MapClaims) { c["org"] = "6f1c1c3e-3b4a-4c55-9f0e-0a1b2c3d4e5f" })), "invalid_token"},
+		// The server issues tokens for 15 minutes: a longer-lived one was not made here.
+		{"ten-year lifetime", "Bearer " + signToken(t, jwt.SigningMethodHS256, secret, claims(func(c jwt.MapClaims) { c["exp"] = now.AddDate(10, 0, 0).Unix() })), "invalid_token"},
+		{"lifetime of an hour, issued an hour ago", "Bearer " + signToken(t, jwt.SigningMethodHS256, secret, claims(func(c jwt.MapClaims) {
+			c["iat"], c["exp"] = now.Add(-time.Hour).Unix(), now.Add(time.Minute).Unix()
+		})), "invalid_token"},
+		{"no issued-at", "Bearer " + signToken(t, jwt.SigningMethodHS256, secret, claims(func(c jwt.MapClaims) { delete(c, "iat") })), "invalid_token"},
+		{"no session id", "Bearer " + signToken(t, jwt.SigningMethodHS256, secret, claims(func(c jwt.MapClaims) { delete(c, "sid") })), "invalid_token"},
+		{"session id of no session", "Bearer " + signToken(t, jwt.SigningMethodHS256, secret, claims(func(c jwt.MapClaims) { c["sid"] = "6f1c1c3e-3b4a-4c55-9f0e-0a1b2c3d4e5f" })), "session_ended"},
 	}
 	for _, tt := range refused {
 		t.Run("refused/"+tt.name, func(t *testing.T) {
@@ -113,4 +122,18 @@ func TestAccessTokens(t *testing.T) {
 		res := a.do("GET", "/api/v1/me", token, nil)
 		wantProblem(t, res, http.StatusUnauthorized, "token_expired")
 	})
+}
+
+// sessionOf reads the session id (claim sid) of an access token this server issued.
+func sessionOf(t *testing.T, token string) string {
+	t.Helper()
+	var claims jwt.MapClaims
+	if _, _, err := jwt.NewParser().ParseUnverified(token, &claims); err != nil {
+		t.Fatal(err)
+	}
+	sid, _ := claims["sid"].(string)
+	if sid == "" {
+		t.Fatalf("token has no sid: %v", claims)
+	}
+	return sid
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/avrop/avrop/internal/derr"
+	"github.com/avrop/avrop/internal/text"
 	"github.com/avrop/avrop/peppol"
 )
 
@@ -27,6 +28,7 @@ func (in *OrganizationInput) validate() error {
 	}
 	var v derr.Validator
 	v.Check(in.Name != "" && len(in.Name) <= 200, "name", "length", "must be 1 to 200 characters")
+	text.CheckLine(&v, "name", in.Name)
 	v.Check(ValidKind(in.Kind), "kind", "choice", "must be buyer, supplier, procurement_body or platform")
 	// The organisation's number is its PEPPOL participant identifier (SPEC §8), so it must
 	// pass its country's check digit: a wrong one would make every order to it invalid.
@@ -68,6 +70,7 @@ func (s *Service) UpdateOrganization(ctx context.Context, c Caller, id string, p
 	if p.Name != nil {
 		*p.Name = strings.TrimSpace(*p.Name)
 		v.Check(*p.Name != "" && len(*p.Name) <= 200, "name", "length", "must be 1 to 200 characters")
+		text.CheckLine(&v, "name", *p.Name)
 	}
 	if p.ApprovalThresholdMinor != nil {
 		v.Check(*p.ApprovalThresholdMinor >= 0, "approval_threshold_minor", "negative", "must not be negative")

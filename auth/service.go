@@ -18,6 +18,7 @@ import (
 
 	"github.com/avrop/avrop/internal/derr"
 	"github.com/avrop/avrop/internal/postgres"
+	"github.com/avrop/avrop/internal/text"
 )
 
 // Config holds the settings of sign-in.
@@ -27,7 +28,17 @@ type Config struct {
 	Audience   string        // "aud" of access tokens
 	AccessTTL  time.Duration // lifetime of an access token (15 minutes)
 	RefreshTTL time.Duration // lifetime of a refresh token family member
-	// AccountLimit and AddressLimit bound login attempts per account and per client address.
+	// RefreshGrace is how long a just-spent refresh token is still honoured: a page's parallel
+	// requests, or one browser's requests reaching two replicas, refresh with the same token at
+	// once, and all of them must stay signed in. Beyond it, presenting the token again is
+	// reuse and ends the session (RFC 9700).
+	RefreshGrace time.Duration
+	// Failed login attempts are limited three ways (see Login): PairLimit per account and
+	// client address (the guesser at one address), AccountLimit per account from anywhere (a
+	// softer limit that only slows a spread-out guesser down, so that the right password gets
+	// in after a short pause) and AddressLimit per client address (one address trying many
+	// accounts).
+	PairLimit    redis_rate.Limit
 	AccountLimit redis_rate.Limit
 	AddressLimit redis_rate.Limit
 	RedisPrefix  string // namespace of this service's Redis keys
@@ -41,7 +52,11 @@ func DefaultConfig(secret []byte) Config {
 		Audience:     "avrop-api",
 		AccessTTL:    15 * time.Minute,
 		RefreshTTL:   30 * 24 * time.Hour,
-		AccountLimit: redis_rate.Limit{Rate: 5, Burst: 5, Period: 15 * time.Minute},
+		RefreshGrace: 10 * time.Second,
+		// Five tries, then one a minute for this address and account.
+		PairLimit: redis_rate.Limit{Rate: 1, Burst: 5, Period: time.Minute},
+		// Ten tries from anywhere, then one every 15 seconds: a pause, never a lockout.
+		AccountLimit: redis_rate.Limit{Rate: 4, Burst: 10, Period: time.Minute},
 		AddressLimit: redis_rate.Limit{Rate: 30, Burst: 30, Period: time.Minute},
 		RedisPrefix:  "avrop:",
 	}
@@ -50,6 +65,7 @@ func DefaultConfig(secret []byte) Config {
 // Service signs users in and manages organisations and users.
 type Service struct {
 	db      *sqlx.DB
+	rdb     redis.UniversalClient
 	limiter *redis_rate.Limiter
 	cfg     Config
 	clock   atomic.Pointer[func() time.Time]
@@ -57,8 +73,9 @@ type Service struct {
 	// active remembers for a few seconds that a user is active (and their current roles), so
 	// that verifying a token does not cost a query on every request; any change to the user
 	// in this process clears it.
-	mu     sync.Mutex
-	active map[string]activeUser
+	mu       sync.Mutex
+	active   map[string]activeUser
+	sessions map[string]sessionState // by session id; see revocation.go
 
 	// limiterDownUntil (Unix nanoseconds) skips the limiter for a moment after Redis failed
 	// to answer, so that each login during an outage does not wait for it again.
@@ -80,7 +97,7 @@ const activeCacheTTL = 5 * time.Second
 // NewService returns the auth service. rdb may be nil, and may be down: rate limiting then
 // lets attempts through rather than lock everyone out.
 func NewService(db *sqlx.DB, rdb redis.UniversalClient, cfg Config) *Service {
-	s := &Service{db: db, cfg: cfg, active: map[string]activeUser{}}
+	s := &Service{db: db, rdb: rdb, cfg: cfg, active: map[string]activeUser{}, sessions: map[string]sessionState{}}
 	s.SetClock(func() time.Time { return time.Now().UTC() })
 	if rdb != nil {
 		s.limiter = redis_rate.NewLimiter(rdb)
@@ -116,24 +133,43 @@ type SessionUser struct {
 var errBadCredentials = derr.New(derr.Unauthenticated, "invalid_credentials", "The email or password is wrong.")
 
 // Login checks email and password and starts a session. Errors: Unauthenticated for wrong
-// credentials or an inactive user, RateLimited after too many failed attempts.
+// credentials or an inactive user, RateLimited after too many failed attempts, Invalid for an
+// address that is not text.
 //
-// Failed attempts are limited per account and per client address with redis_rate (GCRA in
-// Redis). Every attempt takes one unit from both limits before the password is checked, so
-// that parallel guesses cannot slip past the limit; a successful login then clears the
-// account's limit and gives its unit back to the address, so only failures count and a
-// municipality's many users behind one address can all sign in. When Redis is unreachable
-// the limits are skipped (fail open): sign-in keeps working while the cache is down, and
+// Failed attempts are limited with redis_rate (GCRA in Redis) per client address, per account
+// and address pair, and per account. Every attempt takes one unit from each limit before the
+// password is checked, so that parallel guesses cannot slip past them; a successful login
+// then clears the pair's and the account's limits and gives its unit back to the address, so
+// only failures count. Someone guessing at one address is held to the pair's limit without
+// locking out the account's owner elsewhere or colleagues behind the same address; guessing
+// spread over many addresses meets the account's limit, which only spaces attempts out, so
+// the owner's right password gets in after a pause of seconds. When Redis is unreachable the
+// limits are skipped (fail open): sign-in keeps working while the cache is down, and
 // argon2id still makes each guess expensive.
 func (s *Service) Login(ctx context.Context, email, password, clientAddr string) (Session, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
+	if !text.Line(email) || len(email) > 254 {
+		// No account can have such an address, and PostgreSQL would refuse a NUL in it.
+		return Session{}, derr.Fields([]derr.FieldError{{Field: "email", Code: text.Code, Message: text.LineMessage}})
+	}
 	accountKey := s.limitKey("account", email)
+	pairKey := s.limitKey("pair", email+"\x00"+clientAddr)
 	addrKey := s.limitKey("addr", clientAddr)
 	if err := s.allow(ctx, s.cfg.AddressLimit, addrKey, 1); err != nil {
 		return Session{}, err
 	}
+	if err := s.allow(ctx, s.cfg.PairLimit, pairKey, 1); err != nil {
+		return Session{}, err
+	}
 	if err := s.allow(ctx, s.cfg.AccountLimit, accountKey, 1); err != nil {
 		return Session{}, err
+	}
+	// An attempt that fails on our side (PostgreSQL down) gives its units back: only wrong
+	// credentials count against a person.
+	giveBack := func() {
+		s.refund(ctx, s.cfg.PairLimit, pairKey)
+		s.refund(ctx, s.cfg.AccountLimit, accountKey)
+		s.refund(ctx, s.cfg.AddressLimit, addrKey)
 	}
 	u, err := userByEmail(ctx, s.db, email)
 	if derr.Is(err, derr.NotFound) {
@@ -141,18 +177,25 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 		return Session{}, errBadCredentials
 	}
 	if err != nil {
+		giveBack()
 		return Session{}, fmt.Errorf("login: %w", err)
 	}
 	ok, err := CheckPassword(u.PasswordHash, password)
 	if err != nil {
+		giveBack()
 		return Session{}, fmt.Errorf("login: %w", err)
 	}
 	if !ok || !u.Active {
 		return Session{}, errBadCredentials
 	}
+	s.resetLimit(ctx, s.cfg.PairLimit, pairKey)
 	s.resetLimit(ctx, s.cfg.AccountLimit, accountKey)
 	s.refund(ctx, s.cfg.AddressLimit, addrKey)
-	return s.startSession(ctx, u, uuid.NewString())
+	sess, err := s.startSession(ctx, u, uuid.NewString())
+	if err != nil {
+		s.refund(ctx, s.cfg.AddressLimit, addrKey) // the reset limits need nothing back
+	}
+	return sess, err
 }
 
 // limitKey is the Redis key of a login limit. The value is hashed so that a key's length
@@ -243,7 +286,7 @@ func (s *Service) startSession(ctx context.Context, u User, family string) (Sess
 	if err != nil {
 		return Session{}, fmt.Errorf("start session: %w", err)
 	}
-	access, err := s.issueAccessToken(u, org.Kind)
+	access, err := s.issueAccessToken(u, org.Kind, family)
 	if err != nil {
 		return Session{}, err
 	}
@@ -267,14 +310,15 @@ func (s *Service) startSession(ctx context.Context, u User, family string) (Sess
 var errBadRefresh = derr.New(derr.Unauthenticated, "invalid_refresh_token", "The refresh token is not valid.")
 
 // Refresh rotates a refresh token: the presented one is spent and a new pair is returned. A
-// token presented a second time means it was stolen or replayed, so its whole family is
-// revoked. Errors: Unauthenticated.
+// token presented again within RefreshGrace of being spent (the same client's requests racing,
+// possibly in two processes) gets a pair of its own in the same session; presented later, it
+// was stolen or replayed, so its whole family is revoked. Errors: Unauthenticated.
 func (s *Service) Refresh(ctx context.Context, token string) (Session, error) {
 	var sess Session
 	var reused bool
 	var reusedBy, reusedFamily string
 	err := postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		rt, err := refreshTokenForUpdate(ctx, tx, hashToken(token))
+		rt, err := refreshTokenForUpdate(ctx, tx, hashToken(token), s.cfg.RefreshGrace)
 		if derr.Is(err, derr.NotFound) {
 			return errBadRefresh
 		}
@@ -285,12 +329,14 @@ func (s *Service) Refresh(ctx context.Context, token string) (Session, error) {
 		if rt.RevokedAt != nil || now.After(rt.ExpiresAt) {
 			return errBadRefresh
 		}
-		if rt.UsedAt != nil {
+		switch {
+		case rt.UsedAt != nil && !rt.InGrace:
 			reused, reusedBy, reusedFamily = true, rt.UserID, rt.FamilyID
 			return revokeFamily(ctx, tx, rt.FamilyID)
-		}
-		if err := markRefreshTokenUsed(ctx, tx, rt.ID); err != nil {
-			return err
+		case rt.UsedAt == nil:
+			if err := markRefreshTokenUsed(ctx, tx, rt.ID); err != nil {
+				return err
+			}
 		}
 		u, err := userByID(ctx, tx, rt.UserID)
 		if err != nil {
@@ -303,7 +349,7 @@ func (s *Service) Refresh(ctx context.Context, token string) (Session, error) {
 		if err != nil {
 			return err
 		}
-		access, err := s.issueAccessToken(u, org.Kind)
+		access, err := s.issueAccessToken(u, org.Kind, rt.FamilyID)
 		if err != nil {
 			return err
 		}
@@ -315,7 +361,8 @@ func (s *Service) Refresh(ctx context.Context, token string) (Session, error) {
 			User: SessionUser{ID: u.ID, OrgID: u.OrgID, OrgKind: org.Kind, Name: u.Name, Email: u.Email, Roles: u.Roles}}
 		return nil
 	})
-	if reused {
+	if reused && err == nil {
+		s.sessionEnded(ctx, reusedFamily)
 		slog.WarnContext(ctx, "refresh token reused; family revoked", "user_id", reusedBy, "family_id", reusedFamily)
 		return Session{}, errBadRefresh
 	}
@@ -325,27 +372,39 @@ func (s *Service) Refresh(ctx context.Context, token string) (Session, error) {
 	return sess, nil
 }
 
-// Logout revokes the refresh token's family. An unknown token is not an error: logging out
-// twice is harmless.
+// Logout ends the refresh token's session: its family is revoked and the session's access
+// tokens are refused from now on (see revocation.go). An unknown token is not an error:
+// logging out twice is harmless.
 func (s *Service) Logout(ctx context.Context, token string) error {
-	rt, err := refreshTokenForUpdate(ctx, s.db, hashToken(token))
+	rt, err := refreshTokenForUpdate(ctx, s.db, hashToken(token), 0)
 	if derr.Is(err, derr.NotFound) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("logout: %w", err)
 	}
-	return revokeFamily(ctx, s.db, rt.FamilyID)
+	if err := revokeFamily(ctx, s.db, rt.FamilyID); err != nil {
+		return fmt.Errorf("logout: %w", err)
+	}
+	s.sessionEnded(ctx, rt.FamilyID)
+	return nil
 }
 
 // Authenticate verifies an access token and returns its caller. The token names the user;
 // whether they are still active, and their roles, come from the database (cached in this
 // process for activeCacheTTL), so a deactivated user is refused and a changed role takes
-// effect even while their token has not expired. Errors: Unauthenticated.
+// effect even while their token has not expired; a token of a session that was logged out
+// (or whose refresh token was reused) is refused. Errors: Unauthenticated.
 func (s *Service) Authenticate(ctx context.Context, token string) (Caller, error) {
-	c, err := s.parseAccessToken(token)
+	c, sid, err := s.parseAccessToken(token)
 	if err != nil {
 		return Caller{}, err
+	}
+	switch revoked, err := s.sessionRevoked(ctx, sid); {
+	case err != nil:
+		return Caller{}, err
+	case revoked:
+		return Caller{}, derr.New(derr.Unauthenticated, "session_ended", "The session has ended; sign in again.")
 	}
 	au, err := s.activeUser(ctx, c.UserID)
 	if err != nil {

@@ -160,40 +160,128 @@ func TestValidUUID(t *testing.T) {
 // TestRefreshConcurrent presents one refresh token from many goroutines at once: exactly one
 // rotation succeeds, and since the others are reuses, the family ends up revoked, so even
 // the winner's new token is refused.
-func TestRefreshConcurrent(t *testing.T) {
+// TestRefreshInACrowd: SPEC §10's "refresh in a crowd". One browser's requests carrying the
+// same refresh token reach two processes (two services on one database) at once: every one of
+// them gets a working session, and nobody is signed out. Presented again after the grace, the
+// token is reuse and ends the session.
+func TestRefreshInACrowd(t *testing.T) {
+	db, rdb := testenv.DB(t), testenv.Redis(t)
+	cfg := testConfig()
+	cfg.RefreshGrace = 2 * time.Second
+	replicas := []*Service{NewService(db, rdb, cfg), NewService(db, rdb, cfg)}
+	_, u := fixture(t, replicas[0], KindBuyer, RoleOrderer)
+	ctx := context.Background()
+	sess, err := replicas[0].Login(ctx, u.Email, testPassword, "198.51.100.7")
+	testenv.Must(t, err)
+
+	const n = 16
+	var wg sync.WaitGroup
+	got := make(chan Session, n)
+	start := make(chan struct{})
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			next, err := replicas[i%2].Refresh(ctx, sess.RefreshToken)
+			if err != nil {
+				t.Errorf("refresh %d on replica %d: %v, want a session (within the grace)", i, i%2, err)
+				return
+			}
+			got <- next
+		})
+	}
+	close(start)
+	wg.Wait()
+	close(got)
+	var sessions []Session
+	for s := range got {
+		sessions = append(sessions, s)
+	}
+	if len(sessions) != n {
+		t.Fatalf("successful refreshes = %d, want %d", len(sessions), n)
+	}
+	for i, s := range sessions {
+		if _, err := replicas[(i+1)%2].Authenticate(ctx, s.AccessToken); err != nil {
+			t.Fatalf("access token of refresh %d: %v", i, err)
+		}
+	}
+	// The browser keeps the last cookie it was given and goes on refreshing with it.
+	kept, err := replicas[1].Refresh(ctx, sessions[n-1].RefreshToken)
+	testenv.Must(t, err)
+
+	t.Run("reuse after the grace ends the session", func(t *testing.T) {
+		time.Sleep(cfg.RefreshGrace + 500*time.Millisecond)
+		if _, err := replicas[0].Refresh(ctx, sess.RefreshToken); derr.CodeOf(err) != "invalid_refresh_token" {
+			t.Fatalf("replayed token after the grace: %v, want invalid_refresh_token", err)
+		}
+		if _, err := replicas[1].Refresh(ctx, kept.RefreshToken); derr.CodeOf(err) != "invalid_refresh_token" {
+			t.Fatalf("the session's newest token after reuse: %v, want invalid_refresh_token (family revoked)", err)
+		}
+		for i, r := range replicas {
+			if _, err := r.Authenticate(ctx, kept.AccessToken); derr.CodeOf(err) != "session_ended" {
+				t.Fatalf("replica %d: access token of the revoked session: %v, want session_ended", i, err)
+			}
+		}
+	})
+}
+
+// TestRefreshAfterLogoutInGrace: the grace never reopens a session that was logged out.
+func TestRefreshAfterLogoutInGrace(t *testing.T) {
 	s := newTestService(t)
 	_, u := fixture(t, s, KindBuyer, RoleOrderer)
 	ctx := context.Background()
 	sess, err := s.Login(ctx, u.Email, testPassword, "198.51.100.7")
 	testenv.Must(t, err)
+	next, err := s.Refresh(ctx, sess.RefreshToken)
+	testenv.Must(t, err)
+	testenv.Must(t, s.Logout(ctx, next.RefreshToken))
+	if _, err := s.Refresh(ctx, sess.RefreshToken); derr.CodeOf(err) != "invalid_refresh_token" {
+		t.Fatalf("spent token within the grace after logout: %v, want invalid_refresh_token", err)
+	}
+}
 
-	const n = 16
-	var wg sync.WaitGroup
-	var ok atomic.Int32
-	winners := make(chan Session, n)
-	start := make(chan struct{})
-	for range n {
-		wg.Go(func() {
-			<-start
-			next, err := s.Refresh(ctx, sess.RefreshToken)
-			switch {
-			case err == nil:
-				ok.Add(1)
-				winners <- next
-			case derr.CodeOf(err) != "invalid_refresh_token":
-				t.Errorf("refresh: %v, want invalid_refresh_token", err)
+// TestLogoutEndsAccessTokens: logging out ends the session's access tokens at once in the
+// process that logged out, within a second in another process sharing Redis, and within
+// seconds in a process that cannot reach Redis (PostgreSQL decides) — while the user's other
+// sessions go on.
+func TestLogoutEndsAccessTokens(t *testing.T) {
+	db, rdb := testenv.DB(t), testenv.Redis(t)
+	cfg := testConfig()
+	a, b := NewService(db, rdb, cfg), NewService(db, rdb, cfg)
+	down := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: 100 * time.Millisecond})
+	t.Cleanup(func() { down.Close() })
+	c := NewService(db, down, cfg)
+	_, u := fixture(t, a, KindBuyer, RoleOrderer)
+	ctx := context.Background()
+	sess, err := a.Login(ctx, u.Email, testPassword, "198.51.100.9")
+	testenv.Must(t, err)
+	other, err := a.Login(ctx, u.Email, testPassword, "198.51.100.9")
+	testenv.Must(t, err)
+	for _, s := range []*Service{a, b, c} {
+		_, err := s.Authenticate(ctx, sess.AccessToken)
+		testenv.Must(t, err) // every process now caches the session as live
+	}
+	testenv.Must(t, a.Logout(ctx, sess.RefreshToken))
+	if _, err := a.Authenticate(ctx, sess.AccessToken); derr.CodeOf(err) != "session_ended" {
+		t.Fatalf("same process right after logout: %v, want session_ended", err)
+	}
+	ended := func(s *Service, within time.Duration) time.Duration {
+		t.Helper()
+		start := time.Now()
+		for time.Since(start) < within {
+			if _, err := s.Authenticate(ctx, sess.AccessToken); derr.CodeOf(err) == "session_ended" {
+				return time.Since(start)
 			}
-		})
+			time.Sleep(50 * time.Millisecond)
+		}
+		t.Fatalf("access token still accepted %v after logout", within)
+		return 0
 	}
-	close(start)
-	wg.Wait()
-	close(winners)
-	if got := ok.Load(); got != 1 {
-		t.Fatalf("successful refreshes = %d, want exactly 1", got)
-	}
-	winner := <-winners
-	if _, err := s.Refresh(ctx, winner.RefreshToken); derr.CodeOf(err) != "invalid_refresh_token" {
-		t.Fatalf("refresh with the winner's token after reuse: %v, want invalid_refresh_token (family revoked)", err)
+	ended(b, revocationRecheck+500*time.Millisecond)
+	ended(c, revocationDBRecheck+time.Second)
+	for _, s := range []*Service{a, b, c} {
+		if _, err := s.Authenticate(ctx, other.AccessToken); err != nil {
+			t.Fatalf("the user's other session: %v", err)
+		}
 	}
 }
 

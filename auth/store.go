@@ -125,6 +125,9 @@ type refreshToken struct {
 	ExpiresAt time.Time  `db:"expires_at"`
 	UsedAt    *time.Time `db:"used_at"`
 	RevokedAt *time.Time `db:"revoked_at"`
+	// InGrace: the token was spent so recently (PostgreSQL's clock, shared by every process)
+	// that presenting it again is taken as a crowd of the same client's requests, not reuse.
+	InGrace bool `db:"in_grace"`
 }
 
 func insertRefreshToken(ctx context.Context, db sqlx.ExtContext, family, userID string, hash []byte, expires time.Time) error {
@@ -134,12 +137,24 @@ func insertRefreshToken(ctx context.Context, db sqlx.ExtContext, family, userID 
 }
 
 // refreshTokenForUpdate locks the token row, so that two concurrent refreshes with one token
-// cannot both succeed.
-func refreshTokenForUpdate(ctx context.Context, db sqlx.QueryerContext, hash []byte) (refreshToken, error) {
+// take turns: the second sees the first's used_at. grace is how long after being spent the
+// token still counts as InGrace.
+func refreshTokenForUpdate(ctx context.Context, db sqlx.QueryerContext, hash []byte, grace time.Duration) (refreshToken, error) {
 	var rt refreshToken
-	err := sqlx.GetContext(ctx, db, &rt, `SELECT id, family_id, user_id, expires_at, used_at, revoked_at
-		FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE`, hash)
+	err := sqlx.GetContext(ctx, db, &rt, `SELECT id, family_id, user_id, expires_at, used_at, revoked_at,
+			coalesce(used_at > now() - make_interval(secs => $2), false) AS in_grace
+		FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE`, hash, grace.Seconds())
 	return rt, postgres.Error(err, "refresh token")
+}
+
+// familyRevoked reports whether the session (refresh-token family) family has ended: logout,
+// reuse detection and deactivation revoke every token of the family at once, and a session of
+// which no live token exists (never started, or long expired) has ended too.
+func familyRevoked(ctx context.Context, db sqlx.QueryerContext, family string) (bool, error) {
+	var revoked bool
+	err := sqlx.GetContext(ctx, db, &revoked, `SELECT NOT EXISTS (SELECT 1 FROM refresh_tokens
+		WHERE family_id = $1 AND revoked_at IS NULL AND expires_at > now())`, family)
+	return revoked, postgres.Error(err, "refresh token")
 }
 
 func markRefreshTokenUsed(ctx context.Context, db sqlx.ExtContext, id string) error {

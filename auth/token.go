@@ -13,18 +13,21 @@ import (
 	"github.com/avrop/avrop/internal/derr"
 )
 
-// accessClaims are the claims of an access token: sub is the user, org their organisation.
+// accessClaims are the claims of an access token: sub is the user, org their organisation,
+// sid the session (refresh-token family) it belongs to, so that logout can end it.
 type accessClaims struct {
+	Sid     string   `json:"sid"`
 	Org     string   `json:"org"`
 	OrgKind OrgKind  `json:"org_kind"`
 	Roles   []string `json:"roles"`
 	jwt.RegisteredClaims
 }
 
-// issueAccessToken signs a short-lived HS256 access token for u.
-func (s *Service) issueAccessToken(u User, kind OrgKind) (string, error) {
+// issueAccessToken signs a short-lived HS256 access token for u in session sid.
+func (s *Service) issueAccessToken(u User, kind OrgKind, sid string) (string, error) {
 	now := s.now()
 	claims := accessClaims{
+		Sid:     sid,
 		Org:     u.OrgID,
 		OrgKind: kind,
 		Roles:   u.Roles,
@@ -45,9 +48,15 @@ func (s *Service) issueAccessToken(u User, kind OrgKind) (string, error) {
 	return signed, nil
 }
 
+// clockSkew is how far the issuing and the verifying process's clocks may differ.
+const clockSkew = time.Minute
+
 // parseAccessToken verifies signature, algorithm (HS256 only, so "none" and RS/HS confusion
-// are refused), issuer, audience and expiry.
-func (s *Service) parseAccessToken(token string) (Caller, error) {
+// are refused), issuer, audience, expiry and lifetime, and returns the caller and session id.
+// A token must say when it was issued and live no longer than this server issues them
+// (AccessTTL): a token signed with a leaked key, or by a misconfigured process, for ten years
+// is refused.
+func (s *Service) parseAccessToken(token string) (Caller, string, error) {
 	var claims accessClaims
 	_, err := jwt.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return s.cfg.JWTSecret, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
@@ -59,18 +68,23 @@ func (s *Service) parseAccessToken(token string) (Caller, error) {
 	)
 	if err != nil {
 		if errors.Is(err, jwt.ErrTokenExpired) {
-			return Caller{}, &derr.Error{Kind: derr.Unauthenticated, Code: "token_expired", Message: "The access token has expired.", Err: err}
+			return Caller{}, "", &derr.Error{Kind: derr.Unauthenticated, Code: "token_expired", Message: "The access token has expired.", Err: err}
 		}
-		return Caller{}, &derr.Error{Kind: derr.Unauthenticated, Code: "invalid_token", Message: "The access token is not valid.", Err: err}
+		return Caller{}, "", &derr.Error{Kind: derr.Unauthenticated, Code: "invalid_token", Message: "The access token is not valid.", Err: err}
 	}
-	if !validUUID(claims.Subject) || !validUUID(claims.Org) {
-		return Caller{}, derr.New(derr.Unauthenticated, "invalid_token", "The access token is not valid.")
+	invalid := derr.New(derr.Unauthenticated, "invalid_token", "The access token is not valid.")
+	if claims.IssuedAt == nil || claims.ExpiresAt.Sub(claims.IssuedAt.Time) > s.cfg.AccessTTL ||
+		claims.ExpiresAt.After(s.now().Add(s.cfg.AccessTTL+clockSkew)) {
+		return Caller{}, "", invalid
+	}
+	if !validUUID(claims.Subject) || !validUUID(claims.Org) || !validUUID(claims.Sid) {
+		return Caller{}, "", invalid
 	}
 	roles := make([]Role, len(claims.Roles))
 	for i, r := range claims.Roles {
 		roles[i] = Role(r)
 	}
-	return Caller{UserID: claims.Subject, OrgID: claims.Org, OrgKind: claims.OrgKind, Roles: roles}, nil
+	return Caller{UserID: claims.Subject, OrgID: claims.Org, OrgKind: claims.OrgKind, Roles: roles}, claims.Sid, nil
 }
 
 // randomToken returns n random bytes, URL-safe base64 encoded.

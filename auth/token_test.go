@@ -13,7 +13,7 @@ import (
 func FuzzParseAccessToken(f *testing.F) {
 	s := NewService(nil, nil, DefaultConfig([]byte("fuzz-secret-0123456789abcdef0123456789")))
 	u := User{ID: "6f1c1c3e-3b4a-4c55-9f0e-0a1b2c3d4e5f", OrgID: "7f1c1c3e-3b4a-4c55-9f0e-0a1b2c3d4e5f", Roles: []string{"orderer"}}
-	valid, err := s.issueAccessToken(u, KindBuyer)
+	valid, err := s.issueAccessToken(u, KindBuyer, "8f1c1c3e-3b4a-4c55-9f0e-0a1b2c3d4e5f")
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -23,7 +23,7 @@ func FuzzParseAccessToken(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, token string) {
-		c, err := s.parseAccessToken(token)
+		c, _, err := s.parseAccessToken(token)
 		if err != nil {
 			if !derr.Is(err, derr.Unauthenticated) {
 				t.Fatalf("parse(%q) = %v, want Unauthenticated", token, err)
@@ -43,15 +43,16 @@ func TestAccessTokenClaims(t *testing.T) {
 	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
 	s.SetClock(func() time.Time { return now })
 	u := User{ID: "6f1c1c3e-3b4a-4c55-9f0e-0a1b2c3d4e5f", OrgID: "7f1c1c3e-3b4a-4c55-9f0e-0a1b2c3d4e5f", Roles: []string{"manager", "orderer"}}
-	tok, err := s.issueAccessToken(u, KindProcurementBody)
+	sid := "8f1c1c3e-3b4a-4c55-9f0e-0a1b2c3d4e5f"
+	tok, err := s.issueAccessToken(u, KindProcurementBody, sid)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := s.parseAccessToken(tok)
+	c, gotSid, err := s.parseAccessToken(tok)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.UserID != u.ID || c.OrgID != u.OrgID || c.OrgKind != KindProcurementBody || !c.Has(RoleManager) || !c.Has(RoleOrderer) {
+	if c.UserID != u.ID || c.OrgID != u.OrgID || c.OrgKind != KindProcurementBody || !c.Has(RoleManager) || !c.Has(RoleOrderer) || gotSid != sid {
 		t.Fatalf("caller = %+v", c)
 	}
 	tests := []struct {
@@ -67,7 +68,7 @@ func TestAccessTokenClaims(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s.SetClock(func() time.Time { return tt.at })
-			_, err := s.parseAccessToken(tok)
+			_, _, err := s.parseAccessToken(tok)
 			if derr.CodeOf(err) != tt.code {
 				t.Fatalf("err = %v, want code %q", err, tt.code)
 			}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/avrop/avrop/internal/derr"
 	"github.com/avrop/avrop/internal/postgres"
+	"github.com/avrop/avrop/internal/text"
 )
 
 // UserInput creates a user.
@@ -39,6 +40,8 @@ func (s *Service) createUser(ctx context.Context, db sqlx.ExtContext, in UserInp
 	addr, err := mail.ParseAddress(in.Email)
 	v.Check(err == nil && addr.Address == in.Email && len(in.Email) <= 254, "email", "email", "must be a valid email address")
 	v.Check(in.Name != "" && len(in.Name) <= 200, "name", "length", "must be 1 to 200 characters")
+	text.CheckLine(&v, "email", in.Email)
+	text.CheckLine(&v, "name", in.Name)
 	v.Check(len([]rune(in.Password)) >= MinPasswordLength && len(in.Password) <= 1024, "password", "password_length", fmt.Sprintf("must be at least %d characters", MinPasswordLength))
 	v.Check(validUUID(in.OrgID), "org_id", "invalid_id", "must be the id of an organisation")
 	v.Check(len(in.Roles) > 0, "roles", "roles_required", "must name at least one role")
@@ -116,6 +119,7 @@ func (s *Service) UpdateUser(ctx context.Context, c Caller, id string, p UserPat
 		if p.Name != nil {
 			u.Name = strings.TrimSpace(*p.Name)
 			v.Check(u.Name != "" && len(u.Name) <= 200, "name", "length", "must be 1 to 200 characters")
+			text.CheckLine(&v, "name", u.Name)
 		}
 		if p.Roles != nil {
 			v.Check(len(*p.Roles) > 0, "roles", "roles_required", "must name at least one role")

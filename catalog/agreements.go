@@ -12,15 +12,11 @@ import (
 )
 
 // CreateAgreement creates an agreement with its participants and awarded suppliers. Managers
-// create agreements of their own procurement body; admins name the body.
-// Errors: Forbidden (other roles), Invalid (validation, wrong organisation kinds), Conflict
-// (reference taken).
+// create agreements of their own procurement body; a platform admin runs organisations and
+// users, never agreements (SPEC §1). Errors: Forbidden (other roles), Invalid (validation,
+// wrong organisation kinds), Conflict (reference taken).
 func (s *Service) CreateAgreement(ctx context.Context, c auth.Caller, in AgreementInput) (Agreement, error) {
 	switch {
-	case c.Has(auth.RoleAdmin):
-		if in.ProcurementBodyID == "" {
-			return Agreement{}, derr.Fields([]derr.FieldError{{Field: "procurement_body_id", Code: "required", Message: "is required for admins"}})
-		}
 	case c.Has(auth.RoleManager) && c.OrgKind == auth.KindProcurementBody:
 		if in.ProcurementBodyID == "" {
 			in.ProcurementBodyID = c.OrgID
@@ -29,7 +25,7 @@ func (s *Service) CreateAgreement(ctx context.Context, c auth.Caller, in Agreeme
 			return Agreement{}, derr.Fields([]derr.FieldError{{Field: "procurement_body_id", Code: "org_kind", Message: "must be your own procurement body"}})
 		}
 	default:
-		return Agreement{}, derr.Forbiddenf("Only managers of a procurement body and admins create agreements.")
+		return Agreement{}, derr.Forbiddenf("Only managers of a procurement body create agreements.")
 	}
 	if err := in.validate(); err != nil {
 		return Agreement{}, err
@@ -83,8 +79,8 @@ func (s *Service) CreateAgreement(ctx context.Context, c auth.Caller, in Agreeme
 // (validation_failed, agreement_too_long, ceiling_below_committed,
 // participant_ceiling_below_committed), Conflict (terminated agreements cannot change).
 func (s *Service) UpdateAgreement(ctx context.Context, c auth.Caller, id string, p AgreementPatch) (Agreement, error) {
-	if !c.HasAny(auth.RoleAdmin, auth.RoleManager) {
-		return Agreement{}, derr.Forbiddenf("Only managers and admins change agreements.")
+	if !c.Has(auth.RoleManager) {
+		return Agreement{}, derr.Forbiddenf("Only managers of the agreement's procurement body change it.")
 	}
 	if !auth.ValidUUID(id) {
 		return Agreement{}, derr.NotFoundf("agreement not found")
@@ -94,7 +90,7 @@ func (s *Service) UpdateAgreement(ctx context.Context, c auth.Caller, id string,
 		if err != nil {
 			return err
 		}
-		if !c.Has(auth.RoleAdmin) && a.ProcurementBodyID != c.OrgID {
+		if a.ProcurementBodyID != c.OrgID {
 			return derr.NotFoundf("agreement not found")
 		}
 		if a.Status == StatusTerminated {

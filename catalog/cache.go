@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"log/slog"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -116,28 +117,44 @@ func (c *cache) ready(ctx context.Context) bool {
 const versionTTL = 10 * time.Millisecond
 
 // bump invalidates every entry. Called after each committed write that changes a read, before
-// the write answers.
+// the write answers. It tries Redis even while this process is backing off from a failure:
+// other processes read the version too, and must learn of the write.
 func (c *cache) bump(ctx context.Context) {
 	c.gen.Add(1)
 	if c.rdb == nil {
 		return
 	}
-	c.setVersion(ctx)
+	c.writeVersion(ctx)
 	time.Sleep(versionTTL)
 }
 
 // setVersion writes a new version to Redis and trusts it at once in this process; when Redis
 // cannot be written the cache is marked dirty and bypassed until a later attempt succeeds.
 func (c *cache) setVersion(ctx context.Context) {
-	c.forgetVersion()
 	if !c.available() {
+		c.forgetVersion()
 		c.dirty.Store(true)
 		return
 	}
+	c.writeVersion(ctx)
+}
+
+// writeVersion is setVersion without the backoff. When Redis refuses the write but still
+// answers reads — out of memory under noeviction, a read-only replica after a failover — the
+// old version must not survive it, or every other process would go on serving entries made
+// before the write (old prices) for as long as the condition lasts. So the version is deleted
+// instead (DEL frees memory and is allowed when writes are refused): readers then find no
+// version, cannot store a new one while writes are refused, and read from PostgreSQL.
+func (c *cache) writeVersion(ctx context.Context) {
+	c.forgetVersion()
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), redisOpTimeout)
 	defer cancel()
 	v, at := newVersion(), time.Now()
 	if err := c.rdb.Set(ctx, c.prefix+"version", v, 0).Err(); err != nil {
+		if derr := c.rdb.Del(ctx, c.prefix+"version").Err(); derr != nil {
+			slog.WarnContext(ctx, "catalogue cache: a write could not invalidate the cache in Redis; other processes may serve older entries until Redis answers",
+				"err", err, "delete_err", derr)
+		}
 		c.failed(err)
 		c.dirty.Store(true)
 		return

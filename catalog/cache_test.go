@@ -303,3 +303,59 @@ func TestRedisHungKeepsNoStaleEntries(t *testing.T) {
 	}
 	f.warm(t, "handske", it.ID) // and caching works again
 }
+
+// TestRedisRefusingWritesLeavesNoStalePrices: Redis out of memory (noeviction) still answers
+// reads but refuses writes. A price changed in one process must not leave another process
+// serving the old price from the cache for as long as that lasts; when Redis has memory again,
+// caching resumes.
+func TestRedisRefusingWritesLeavesNoStalePrices(t *testing.T) {
+	f := newFixture(t)
+	r := testenv.StartRedis(t, "--maxmemory-policy", "noeviction")
+	client := redis.NewClient(&redis.Options{Addr: r.Addr})
+	t.Cleanup(func() { client.Close() })
+	ctx := context.Background()
+	writer, reader := NewService(f.s.db, client, "oom:"), NewService(f.s.db, client, "oom:")
+	for _, s := range []*Service{writer, reader} {
+		s.SetClock(func() time.Time { return f.today })
+	}
+	f.s = writer
+	it := f.item(f.supplier1, "OOM-1", "Undersökningshandske nitril")
+	other := *f
+	other.s = reader
+	other.warm(t, "handske", it.ID)
+
+	testenv.Must(t, client.ConfigSet(ctx, "maxmemory", "1").Err())
+	if err := client.Set(ctx, "oom:probe", 1, 0).Err(); err == nil || !strings.Contains(err.Error(), "OOM") {
+		t.Fatalf("Redis still takes writes (%v); the test needs it refusing them", err)
+	}
+	_, err := writer.SetPrice(ctx, f.supplier1, it.ID, PriceRequest{PriceMinor: ptr(int64(5000))})
+	testenv.Must(t, err)
+	for i := range 3 {
+		p, got, err := other.reads(t, "handske", it.ID)
+		testenv.Must(t, err)
+		if *got.PriceMinor != 5000 || len(p.Items) == 0 || *p.Items[0].PriceMinor != 5000 {
+			t.Fatalf("read %d in the other process while Redis refuses writes: item %d, search %v; want the new price 5000", i, *got.PriceMinor, p.Items)
+		}
+	}
+
+	testenv.Must(t, client.ConfigSet(ctx, "maxmemory", "0").Err())
+	time.Sleep(redisBackoff + 100*time.Millisecond)
+	// Caching resumes (checked until it has, since a loaded machine can time a Redis call out).
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		other.reads(t, "handske", it.ID)
+		before := reader.loads.Load()
+		other.reads(t, "handske", it.ID)
+		if reader.loads.Load() == before {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("caching did not resume after Redis had memory again")
+		}
+		time.Sleep(redisBackoff)
+	}
+	_, got, err := other.reads(t, "handske", it.ID)
+	testenv.Must(t, err)
+	if *got.PriceMinor != 5000 {
+		t.Fatalf("price after Redis recovered = %d, want 5000", *got.PriceMinor)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/internal/derr"
 	"github.com/avrop/avrop/internal/postgres"
+	"github.com/avrop/avrop/internal/text"
 )
 
 func validateItemFields(v *derr.Validator, prefix string, in *ItemInput) {
@@ -23,7 +24,10 @@ func validateItemFields(v *derr.Validator, prefix string, in *ItemInput) {
 	if in.PackSize == 0 {
 		in.PackSize = 1
 	}
-	v.Check(in.SKU != "" && len(in.SKU) <= 64 && !strings.ContainsAny(in.SKU, "\r\n\t"), prefix+"sku", "length", "is required (at most 64 characters, no line breaks)")
+	v.Check(in.SKU != "" && len(in.SKU) <= 64, prefix+"sku", "length", "is required (at most 64 characters)")
+	text.CheckLine(v, prefix+"sku", in.SKU)
+	text.CheckLine(v, prefix+"name", in.Name)
+	text.CheckLines(v, prefix+"description", in.Description)
 	v.Check(in.GTIN == "" || validGTIN(in.GTIN), prefix+"gtin", "gtin", "must be a GTIN-8, -12, -13 or -14 with a valid check digit")
 	v.Check(in.Name != "" && len(in.Name) <= 300, prefix+"name", "length", "is required (at most 300 characters)")
 	v.Check(len(in.Description) <= 10000, prefix+"description", "too_long", "is at most 10000 characters")

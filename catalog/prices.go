@@ -11,6 +11,7 @@ import (
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/internal/derr"
 	"github.com/avrop/avrop/internal/postgres"
+	"github.com/avrop/avrop/internal/text"
 )
 
 // maxPriceMinor bounds prices so that the increase arithmetic (difference × 10,000) never
@@ -61,6 +62,7 @@ func (r *PriceRequest) validate() error {
 	v.Check(r.PriceMinor != nil && *r.PriceMinor >= 0 && *r.PriceMinor <= maxPriceMinor, "price_minor", "price_range", "is required, between 0 and 10^12")
 	v.Check(r.EffectiveFrom == "" || validDate(r.EffectiveFrom), "effective_from", "date", "must be a date YYYY-MM-DD or empty for today")
 	v.Check(len(r.Reason) <= 1000, "reason", "too_long", "is at most 1000 characters")
+	text.CheckLines(&v, "reason", r.Reason)
 	return v.Err()
 }
 
@@ -174,11 +176,11 @@ func (s *Service) GetPriceChange(ctx context.Context, c auth.Caller, id string) 
 }
 
 // DecidePriceChange approves or rejects a pending price change on an agreement of the calling
-// manager's procurement body (admins: any). An approved price takes effect on its requested
-// date, or today when that has passed. Errors: Forbidden (not a manager or admin), NotFound
+// manager's procurement body; admins may not (SPEC §1: managers decide price changes). An approved price takes effect on its requested
+// date, or today when that has passed. Errors: Forbidden (not a manager), NotFound
 // (absent or out of scope), Conflict (invalid_transition: already decided).
 func (s *Service) DecidePriceChange(ctx context.Context, c auth.Caller, id string, approve bool, note string) (PriceChange, error) {
-	if !c.HasAny(auth.RoleAdmin, auth.RoleManager) {
+	if !c.Has(auth.RoleManager) {
 		return PriceChange{}, derr.Forbiddenf("Only managers of the agreement decide price changes.")
 	}
 	if !auth.ValidUUID(id) {
@@ -187,13 +189,16 @@ func (s *Service) DecidePriceChange(ctx context.Context, c auth.Caller, id strin
 	if len(note) > 1000 {
 		return PriceChange{}, derr.Fields([]derr.FieldError{{Field: "note", Code: "too_long", Message: "is at most 1000 characters"}})
 	}
+	if !text.Lines(note) {
+		return PriceChange{}, derr.Fields([]derr.FieldError{{Field: "note", Code: text.Code, Message: text.LinesMessage}})
+	}
 	today := s.today()
 	err := postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		pc, body, err := priceChangeForDecision(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		if !c.Has(auth.RoleAdmin) && body != c.OrgID {
+		if body != c.OrgID {
 			return derr.NotFoundf("price change not found")
 		}
 		if pc.Status != PricePending {

@@ -73,14 +73,20 @@ func TestCreateAgreementValidation(t *testing.T) {
 		_, err := f.s.CreateAgreement(ctx, f.orderer, good())
 		wantKind(t, err, derr.Forbidden, "")
 	})
-	t.Run("admin names the body", func(t *testing.T) {
+	t.Run("admin may not create, change or decide", func(t *testing.T) {
+		// SPEC §1: a platform admin runs organisations and users; agreements and price
+		// decisions belong to the procurement body's managers.
 		in := good()
 		in.ProcurementBodyID = f.other.ID
-		realAdmin := f.user(f.org(auth.KindPlatform, "Plattform"), auth.RoleAdmin) // the history names a real user
-		a, err := f.s.CreateAgreement(ctx, realAdmin, in)
+		_, err := f.s.CreateAgreement(ctx, admin, in)
+		wantKind(t, err, derr.Forbidden, "")
+		title := "Taken over"
+		_, err = f.s.UpdateAgreement(ctx, admin, f.agreement.ID, AgreementPatch{Title: &title})
+		wantKind(t, err, derr.Forbidden, "")
+		a, err := f.s.GetAgreement(ctx, f.manager, f.agreement.ID)
 		testenv.Must(t, err)
-		if a.ProcurementBodyID != f.other.ID {
-			t.Fatalf("body = %s", a.ProcurementBodyID)
+		if a.Title == title {
+			t.Fatalf("admin changed the agreement's title")
 		}
 	})
 }
@@ -432,6 +438,8 @@ func TestDecidePriceChange(t *testing.T) {
 		wantKind(t, err, derr.Forbidden, "")
 		_, err = f.s.DecidePriceChange(ctx, f.otherManager, pc.ID, true, "")
 		wantKind(t, err, derr.NotFound, "")
+		_, err = f.s.DecidePriceChange(ctx, admin, pc.ID, true, "") // SPEC §1: managers decide
+		wantKind(t, err, derr.Forbidden, "")
 		list, total, err := f.s.ListPriceChanges(ctx, f.manager, PriceChangeFilter{Status: PricePending})
 		testenv.Must(t, err)
 		if total != 1 || list[0].ID != pc.ID {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/internal/derr"
+	"github.com/avrop/avrop/internal/text"
 )
 
 // Limits of an agreement's terms.
@@ -64,6 +65,9 @@ func (in *AgreementInput) validate() error {
 	v.Check(referenceRe.MatchString(in.Reference), "reference", "reference_format", "is required: letters, digits, - _ . / (at most 64)")
 	v.Check(strings.TrimSpace(in.Title) != "" && len(in.Title) <= 200, "title", "length", "is required (at most 200 characters)")
 	v.Check(len(in.Description) <= 10000, "description", "too_long", "is at most 10000 characters")
+	text.CheckLine(&v, "reference", in.Reference)
+	text.CheckLine(&v, "title", in.Title)
+	text.CheckLines(&v, "description", in.Description)
 	v.Check(cpvRe.MatchString(in.CPVCode), "cpv_code", "cpv", "must be a CPV code such as 33190000 or 33190000-8")
 	v.Check(iso4217[in.Currency], "currency", "currency", "must be an ISO 4217 code such as SEK")
 	v.Check(validDate(in.ValidFrom), "valid_from", "date", "must be a date YYYY-MM-DD")

@@ -10,9 +10,12 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+	"unicode/utf8"
 
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/catalog"
+	"github.com/avrop/avrop/internal/clientip"
+	"github.com/avrop/avrop/internal/postgres"
 	"github.com/avrop/avrop/invoices"
 	"github.com/avrop/avrop/orders"
 )
@@ -33,6 +36,8 @@ type Deps struct {
 	Logger   *slog.Logger
 	// Secure marks cookies Secure; true everywhere but plain-HTTP development.
 	Secure bool
+	// TrustedProxies are the proxies whose X-Forwarded-For names the client; none by default.
+	TrustedProxies clientip.Trusted
 	// Now is the clock for dates shown and defaulted in forms; nil means time.Now.
 	Now func() time.Time
 }
@@ -41,6 +46,7 @@ type server struct {
 	Deps
 	pages    map[string]*pageTemplate
 	sessions *refresher
+	outage   postgres.OutageLog
 }
 
 // New returns the handler of every UI path: pages, forms and /static/.
@@ -58,10 +64,16 @@ func New(d Deps) http.Handler {
 func (s *server) routes() http.Handler {
 	mux := http.NewServeMux()
 	static, _ := fs.Sub(staticFS, "static")
-	files := http.StripPrefix("/static/", http.FileServerFS(static))
-	mux.Handle("GET /static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	// Only files are served: a directory, an invalid path (/static/%ff) or a missing file gets
+	// the 404 page rather than a listing or a 500.
+	mux.Handle("GET /static/{file...}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := r.PathValue("file")
+		if st, err := fs.Stat(static, name); !fs.ValidPath(name) || !utf8.ValidString(name) || err != nil || st.IsDir() {
+			s.public(func(q *req) error { return errNotFound })(w, r)
+			return
+		}
 		w.Header().Set("Cache-Control", "public, max-age=3600")
-		files.ServeHTTP(w, r)
+		http.ServeFileFS(w, r, static, name)
 	}))
 
 	mux.HandleFunc("GET /{$}", s.public(s.home))

@@ -108,6 +108,12 @@ func TestNotFoundAndStatic(t *testing.T) {
 	for _, f := range []string{"/static/htmx.min.js", "/static/app.css", "/static/app.js"} {
 		wantStatus(t, c.get(f), http.StatusOK)
 	}
+	// Not a file: a 404 page, never a 500 (an invalid path) nor a directory listing.
+	for _, f := range []string{"/static/%ff", "/static/", "/static/nope.js", "/static/%2e%2e/templates/layout.html", "/static/..%2fstatic"} {
+		if p := c.get(f); p.Status != http.StatusNotFound || strings.Contains(p.Body, ">app.js</a>") {
+			t.Errorf("GET %s: status %d, want 404; body %.300s", f, p.Status, p.Body)
+		}
+	}
 	if csp := c.get("/login").Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
 		t.Fatalf("CSP = %q", csp)
 	}

@@ -267,8 +267,10 @@ type errorData struct {
 }
 
 // fail renders err as an error page: expected errors with their status and a translated
-// explanation, anything else as a logged 500 with a generic message.
+// explanation, an unreachable database as 503 with Retry-After (logged once per outage
+// interval, not per request), anything else as a logged 500 with a generic message.
 func (s *server) fail(q *req, err error) {
+	err = postgres.Classify(err)
 	var de *derr.Error
 	status, heading, text := http.StatusInternalServerError, "error.500", "error.500_text"
 	var mbe *http.MaxBytesError
@@ -277,6 +279,7 @@ func (s *server) fail(q *req, err error) {
 		// PostgreSQL refused or dropped the connection: a moment's wait may be enough.
 		status, heading, text = http.StatusServiceUnavailable, "error.503", "error.503_text"
 		q.w.Header().Set("Retry-After", "1")
+		s.outage.Log(q.ctx(), s.Logger, err)
 	case errors.As(err, &mbe):
 		status, heading, text = http.StatusRequestEntityTooLarge, "error.413", "error.413_text"
 	case errors.As(err, &de):
@@ -302,6 +305,7 @@ func (s *server) fail(q *req, err error) {
 		case derr.Unavailable:
 			status, heading, text = http.StatusServiceUnavailable, "error.503", "error.503_text"
 			q.w.Header().Set("Retry-After", "1")
+			s.outage.Log(q.ctx(), s.Logger, err)
 		default:
 			s.Logger.ErrorContext(q.ctx(), "ui request failed", "path", q.r.URL.Path, "err", err)
 		}

@@ -9,9 +9,12 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/sync/singleflight"
 
@@ -294,7 +297,7 @@ func (s *server) login(q *req) error {
 		d.Error = "login.missing"
 		return q.render(http.StatusUnprocessableEntity, "login", "login.title", d)
 	}
-	sess, err := s.Auth.Login(q.ctx(), email, password, clientAddr(q.r))
+	sess, err := s.Auth.Login(q.ctx(), email, password, s.TrustedProxies.Addr(q.r))
 	switch {
 	case derr.Is(err, derr.Unauthenticated):
 		d.Error = "login.wrong"
@@ -349,20 +352,23 @@ func safeNext(next string) string {
 	return localPath(next)
 }
 
-// localPath returns next when it is a path on this site, else "".
+// localPath returns next when it is a path on this site, else "". Browsers drop tabs and
+// newlines inside a URL, trim control characters and spaces at its ends and read a backslash as
+// a slash, so "/\t/evil.example" or "/\\evil.example" would leave the site: any control, space,
+// format character or backslash refuses the path, as does a second slash at its start.
 func localPath(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+	if next == "" || next[0] != '/' || strings.HasPrefix(next, "//") || !utf8.ValidString(next) {
+		return ""
+	}
+	for _, r := range next {
+		if r == '\\' || r == utf8.RuneError || unicode.IsControl(r) || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) {
+			return ""
+		}
+	}
+	if u, err := url.Parse(next); err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || strings.HasPrefix(path.Clean(u.Path), "//") {
 		return ""
 	}
 	return next
-}
-
-func clientAddr(r *http.Request) string {
-	host := r.RemoteAddr
-	if i := strings.LastIndexByte(host, ':'); i > 0 {
-		host = host[:i]
-	}
-	return host
 }
 
 // redirect answers a POST with 303 (See Other) and a GET with 302; htmx requests get an

@@ -11,6 +11,7 @@ import (
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/internal/derr"
 	"github.com/avrop/avrop/internal/postgres"
+	"github.com/avrop/avrop/internal/text"
 	"github.com/avrop/avrop/orders"
 )
 
@@ -210,6 +211,7 @@ func (s *Service) Decide(ctx context.Context, c auth.Caller, id string, d Decisi
 	note = strings.TrimSpace(note)
 	var v derr.Validator
 	v.Check(len(note) <= 2000, "note", "too_long", "is at most 2000 characters")
+	text.CheckLines(&v, "note", note)
 	v.Check(d != DecisionDispute || note != "", "note", "required", "is required: say why the invoice is disputed")
 	if err := v.Err(); err != nil {
 		return Invoice{}, err

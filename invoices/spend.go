@@ -11,13 +11,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/internal/derr"
+	"github.com/avrop/avrop/internal/text"
 )
 
 // SpendRecordColumns are the columns of a ledger CSV (SPEC §9), each required exactly once in
@@ -152,9 +152,7 @@ func readSpendRecords(r io.Reader, orgOf func(key string) string, each func(Spen
 			SupplierName: get("supplier_name"), InvoiceNumber: get("invoice_number"), InvoiceDate: get("invoice_date"),
 			Currency: get("currency"), CPVCode: get("cpv_code")}
 		var v derr.Validator
-		okText := func(s string, n int) bool {
-			return s != "" && len(s) <= n && utf8.ValidString(s) && !strings.ContainsRune(s, 0)
-		}
+		okText := func(s string, n int) bool { return s != "" && len(s) <= n && text.Line(s) } // the one text rule
 		v.Check(okText(sr.OrgNumber, 40), "org_number", "required", "is required: the buying organisation's number")
 		if okText(sr.OrgNumber, 40) {
 			sr.OrgID = orgOf(OrgKey(sr.OrgNumber))

@@ -47,7 +47,7 @@ func (s *Service) deliveryStep(ctx context.Context, c auth.Caller, id string, in
 	}
 	note = strings.TrimSpace(note)
 	var v derr.Validator
-	checkText(&v, note, "note", maxTextLen, false)
+	checkText(&v, note, "note", maxTextLen, false, true)
 	v.Check(len(in) <= MaxLines, "lines", "range", fmt.Sprintf("at most %d lines", MaxLines))
 	seen := map[int]bool{}
 	for i, l := range in {

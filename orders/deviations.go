@@ -23,7 +23,7 @@ func (s *Service) ReportDeviation(ctx context.Context, c auth.Caller, orderID st
 	in.Description = strings.TrimSpace(in.Description)
 	var v derr.Validator
 	v.Check(ValidDeviationKind(in.Kind), "kind", "choice", "must be late, wrong_item, damaged, missing, quality or other")
-	checkText(&v, in.Description, "description", 4000, true)
+	checkText(&v, in.Description, "description", 4000, true, true)
 	if err := v.Err(); err != nil {
 		return Deviation{}, err
 	}
@@ -75,7 +75,7 @@ func (s *Service) RespondDeviation(ctx context.Context, c auth.Caller, orderID, 
 	}
 	response = strings.TrimSpace(response)
 	var v derr.Validator
-	checkText(&v, response, "response", 4000, true)
+	checkText(&v, response, "response", 4000, true, true)
 	if err := v.Err(); err != nil {
 		return Deviation{}, err
 	}
@@ -95,7 +95,7 @@ func (s *Service) CloseDeviation(ctx context.Context, c auth.Caller, orderID, de
 	}
 	note = strings.TrimSpace(note)
 	var v derr.Validator
-	checkText(&v, note, "note", maxTextLen, false)
+	checkText(&v, note, "note", maxTextLen, false, true)
 	if err := v.Err(); err != nil {
 		return Deviation{}, err
 	}

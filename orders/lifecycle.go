@@ -75,7 +75,7 @@ func (s *Service) Move(ctx context.Context, c auth.Caller, id string, action Act
 		field = "reason"
 	}
 	// A refusal says why: the supplier's decline and the approver's reject need a reason.
-	checkText(&v, note, field, maxTextLen, action == ActionDecline || action == ActionReject)
+	checkText(&v, note, field, maxTextLen, action == ActionDecline || action == ActionReject, true)
 	if err := v.Err(); err != nil {
 		return Order{}, err
 	}

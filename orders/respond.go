@@ -50,7 +50,7 @@ func (in *ResponseInput) validate(today time.Time) error {
 	default:
 		v.Check(false, "decision", "choice", "must be accepted, declined or changed")
 	}
-	checkText(&v, in.Reason, "reason", maxTextLen, in.Decision == DecisionDeclined)
+	checkText(&v, in.Reason, "reason", maxTextLen, in.Decision == DecisionDeclined, true)
 	if in.PromisedDeliveryDate != "" {
 		d, err := time.Parse(time.DateOnly, in.PromisedDeliveryDate)
 		v.Check(err == nil, "promised_delivery_date", "date", "must be a date (YYYY-MM-DD)")

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
@@ -19,6 +18,7 @@ import (
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/internal/derr"
 	"github.com/avrop/avrop/internal/postgres"
+	"github.com/avrop/avrop/internal/text"
 	"github.com/avrop/avrop/placements"
 )
 
@@ -63,31 +63,19 @@ func (s *Service) today() time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
-// cleanText reports whether s is fit to store: valid UTF-8 without NUL or other control
-// characters except newline and tab (PostgreSQL refuses NUL; the rest has no place in a form).
-func cleanText(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	for _, r := range s {
-		if r == '\n' || r == '\t' || r == '\r' {
-			continue
-		}
-		if unicode.IsControl(r) {
-			return false
-		}
-	}
-	return true
-}
-
-func checkText(v *derr.Validator, s, field string, max int, required bool) {
+// checkText applies the one text rule (internal/text) with a length limit: a one-line text
+// (a cost centre) refuses line breaks and tabs, a text of several lines (an address, a note)
+// allows them; neither may hold NUL or another control character.
+func checkText(v *derr.Validator, s, field string, max int, required, multiline bool) {
 	switch {
 	case required && strings.TrimSpace(s) == "":
 		v.Check(false, field, "required", "is required")
 	case len(s) > max:
 		v.Check(false, field, "too_long", fmt.Sprintf("must be at most %d bytes", max))
+	case multiline:
+		text.CheckLines(v, field, s)
 	default:
-		v.Check(cleanText(s), field, "control_characters", "must not contain control characters")
+		text.CheckLine(v, field, s)
 	}
 }
 
@@ -117,10 +105,10 @@ func (in *OrderInput) validate(today time.Time) error {
 			seen[id] = true
 		}
 	}
-	checkText(&v, in.DeliveryAddress, "delivery_address", 500, true)
-	checkText(&v, in.CostCenter, "cost_center", 100, false)
-	checkText(&v, in.Note, "note", maxTextLen, false)
-	checkText(&v, in.CascadeNote, "cascade_note", maxTextLen, false)
+	checkText(&v, in.DeliveryAddress, "delivery_address", 500, true, true)
+	checkText(&v, in.CostCenter, "cost_center", 100, false, false)
+	checkText(&v, in.Note, "note", maxTextLen, false, true)
+	checkText(&v, in.CascadeNote, "cascade_note", maxTextLen, false, true)
 	if in.RequestedDeliveryDate != "" {
 		d, err := time.Parse(time.DateOnly, in.RequestedDeliveryDate)
 		v.Check(err == nil, "requested_delivery_date", "date", "must be a date (YYYY-MM-DD)")

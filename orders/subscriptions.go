@@ -145,7 +145,7 @@ func (s *Service) ReportOutage(ctx context.Context, c auth.Caller, placementID, 
 	}
 	description = strings.TrimSpace(description)
 	var v derr.Validator
-	checkText(&v, description, "description", 4000, true)
+	checkText(&v, description, "description", 4000, true, true)
 	if err := v.Err(); err != nil {
 		return Deviation{}, err
 	}

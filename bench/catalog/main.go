@@ -192,7 +192,7 @@ func benchWorld(ctx context.Context, bench *benchdb.Bench, email, password strin
 		OrgID: orgs[1].ID, Roles: []auth.Role{auth.RoleOrderer}}); err != nil {
 		return ag, nil, 0, err
 	}
-	ag, err = cat.CreateAgreement(ctx, adminCaller, catalog.AgreementInput{ProcurementBodyID: orgs[0].ID, Reference: "RA-BENCH",
+	ag, err = cat.CreateAgreement(ctx, auth.Caller{OrgID: orgs[0].ID, OrgKind: auth.KindProcurementBody, Roles: []auth.Role{auth.RoleManager}}, catalog.AgreementInput{ProcurementBodyID: orgs[0].ID, Reference: "RA-BENCH",
 		Title: "Förbrukningsmaterial", CPVCode: "33140000", Currency: "SEK", ValidFrom: "2024-01-01", ValidTo: "2099-12-31",
 		CallOffMethod: catalog.MethodDirect, Participants: []catalog.ParticipantInput{{OrgID: orgs[1].ID}},
 		Suppliers: []catalog.SupplierInput{{OrgID: orgs[2].ID, Rank: 1}, {OrgID: orgs[3].ID, Rank: 2}}})

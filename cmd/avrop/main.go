@@ -26,6 +26,7 @@ import (
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/catalog"
 	"github.com/avrop/avrop/frontend"
+	"github.com/avrop/avrop/internal/clientip"
 
 	"github.com/avrop/avrop/internal/postgres"
 	"github.com/avrop/avrop/internal/redisurl"
@@ -49,10 +50,12 @@ type config struct {
 	RedisURL               string        `env:"REDIS_URL" envDefault:"redis://localhost:6379/0"`
 	Addr                   string        `env:"AVROP_ADDR" envDefault:":8080"`
 	JWTSecret              string        `env:"AVROP_JWT_SECRET"`
+	JWTSecretFile          string        `env:"AVROP_JWT_SECRET_FILE"`
 	Env                    string        `env:"AVROP_ENV" envDefault:"production"`
 	BootstrapAdminEmail    string        `env:"AVROP_BOOTSTRAP_ADMIN_EMAIL"`
 	BootstrapAdminPassword string        `env:"AVROP_BOOTSTRAP_ADMIN_PASSWORD"`
 	ShutdownTimeout        time.Duration `env:"AVROP_SHUTDOWN_TIMEOUT" envDefault:"20s"`
+	TrustedProxies         string        `env:"AVROP_TRUSTED_PROXIES"`
 	// PeppolDir holds the PEPPOL reference files (UBL 2.1 schemas, the EN 16931 and BIS Billing
 	// 3 schematron, SchXslt) that received invoices are checked against; empty: not checked.
 	PeppolDir string `env:"AVROP_PEPPOL_DIR"`
@@ -76,16 +79,33 @@ func loadConfig(environ map[string]string) (config, error) {
 	if err := env.ParseWithOptions(&cfg, env.Options{Environment: environ}); err != nil {
 		return cfg, fmt.Errorf("config: %w", err)
 	}
-	if cfg.JWTSecret == "" {
-		if cfg.Env != "development" {
-			return cfg, errors.New("config: AVROP_JWT_SECRET is required outside development (AVROP_ENV=development uses a built-in secret)")
-		}
-		cfg.JWTSecret = devSecret
-	}
-	if len(cfg.JWTSecret) < 32 {
-		return cfg, errors.New("config: AVROP_JWT_SECRET must be at least 32 characters")
-	}
 	return cfg, nil
+}
+
+// jwtSecret is the secret that signs access tokens: AVROP_JWT_SECRET, else the one kept in
+// AVROP_JWT_SECRET_FILE (made on first start), else in development a built-in one. Outside
+// development a short, published or placeholder secret is refused (see checkSecret).
+func (cfg config) jwtSecret() (string, error) {
+	secret := cfg.JWTSecret
+	if secret == "" && cfg.JWTSecretFile != "" {
+		var err error
+		if secret, err = secretFromFile(cfg.JWTSecretFile); err != nil {
+			return "", err
+		}
+	}
+	if cfg.Env == "development" {
+		if secret == "" {
+			secret = devSecret
+		}
+		if len(secret) < 32 {
+			return "", errors.New("config: AVROP_JWT_SECRET must be at least 32 characters")
+		}
+		return secret, nil
+	}
+	if secret == "" {
+		return "", errors.New("config: AVROP_JWT_SECRET (or AVROP_JWT_SECRET_FILE) is required outside development (AVROP_ENV=development uses a built-in secret)")
+	}
+	return secret, checkSecret(secret)
 }
 
 const usage = `usage: avrop <command>
@@ -105,6 +125,7 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 	// each record carrying the request id of the request it belongs to.
 	logger := slog.New(api.WithRequestID(slog.NewJSONHandler(stdout, nil)))
 	slog.SetDefault(logger)
+	routeRedisLogs(logger)
 	switch args[0] {
 	case "serve", "migrate", "seed":
 	case "help", "-h", "--help":
@@ -117,6 +138,14 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 	cfg, err := loadConfig(environ)
 	if err != nil {
 		return err
+	}
+	// Only serve signs tokens; migrate and seed need no secret, so they get a random one that
+	// signs nothing.
+	secret := randomSecret()
+	if args[0] == "serve" {
+		if secret, err = cfg.jwtSecret(); err != nil {
+			return err
+		}
 	}
 	db, err := openDatabase(ctx, cfg.DatabaseURL, cfg.DatabasePoolSize)
 	if err != nil {
@@ -136,7 +165,7 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 	}
 	logger.Debug("redis", "kind", redisKind)
 	defer rdb.Close()
-	authCfg := auth.DefaultConfig([]byte(cfg.JWTSecret))
+	authCfg := auth.DefaultConfig([]byte(secret))
 	authSvc := auth.NewService(db, rdb, authCfg)
 	cat := catalog.NewService(db, rdb, authCfg.RedisPrefix)
 	ord := orders.NewService(db, cat)
@@ -156,6 +185,10 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 	} else if created {
 		logger.Info("bootstrap admin created", "email", cfg.BootstrapAdminEmail)
 	}
+	proxies, err := clientip.Parse(cfg.TrustedProxies)
+	if err != nil {
+		return fmt.Errorf("config: AVROP_TRUSTED_PROXIES: %w", err)
+	}
 	logBudget(ctx, db, cfg.DatabasePoolSize, logger)
 	startJobs(ctx, db, backgroundJobs(ord, logger), cfg.JobsTick, logger)
 	reads := openReads(ctx, cfg, db, logger)
@@ -174,8 +207,9 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 	inv := invoices.NewService(db, validate)
 	handler := api.NewHandler(api.Deps{
 		DB: db, Redis: rdb, Auth: authSvc, Catalog: cat, Orders: ord, Invoices: inv, Logger: logger,
-		PoolSize: cfg.DatabasePoolSize, PoolWait: cfg.DatabasePoolWait, Reads: reads,
-		Frontend: frontend.New(frontend.Deps{Auth: authSvc, Catalog: cat, Orders: ord, Invoices: inv, Logger: logger, Secure: cfg.Env != "development"}),
+		PoolSize: cfg.DatabasePoolSize, PoolWait: cfg.DatabasePoolWait, Reads: reads, TrustedProxies: proxies,
+		Frontend: frontend.New(frontend.Deps{Auth: authSvc, Catalog: cat, Orders: ord, Invoices: inv, Logger: logger,
+			Secure: cfg.Env != "development", TrustedProxies: proxies}),
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -16,6 +19,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/avrop/avrop/internal/testenv"
+	"github.com/redis/go-redis/v9"
 )
 
 func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
@@ -68,19 +72,29 @@ func TestGracefulShutdown(t *testing.T) {
 }
 
 func TestConfig(t *testing.T) {
+	good := "kQ3v9Zr1xTfB7mWc2LpN8sYdHj4Ge6Ua0o"
 	tests := []struct {
 		name    string
 		env     map[string]string
 		wantErr string
 	}{
-		{"production without secret", map[string]string{}, "AVROP_JWT_SECRET is required"},
+		{"production without secret", map[string]string{}, "AVROP_JWT_SECRET (or AVROP_JWT_SECRET_FILE) is required"},
 		{"short secret", map[string]string{"AVROP_JWT_SECRET": "short"}, "at least 32"},
 		{"development default secret", map[string]string{"AVROP_ENV": "development"}, ""},
-		{"production with secret", map[string]string{"AVROP_JWT_SECRET": strings.Repeat("x", 40)}, ""},
+		{"production with secret", map[string]string{"AVROP_JWT_SECRET": good}, ""},
+		// Secrets anyone can read in this repository or guess are refused in production.
+		{"the development secret", map[string]string{"AVROP_JWT_SECRET": devSecret}, "published default"},
+		{"the compose file's old default", map[string]string{"AVROP_JWT_SECRET": "compose-demo-secret-change-me-0123456789"}, "published default"},
+		{"a placeholder", map[string]string{"AVROP_JWT_SECRET": "please-CHANGEME-" + good}, "placeholder"},
+		{"one character repeated", map[string]string{"AVROP_JWT_SECRET": strings.Repeat("x", 40)}, "too few different characters"},
+		{"a short pattern repeated", map[string]string{"AVROP_JWT_SECRET": strings.Repeat("0123", 10)}, "too few different characters"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg, err := loadConfig(tt.env)
+			if err == nil {
+				_, err = cfg.jwtSecret()
+			}
 			if tt.wantErr == "" {
 				if err != nil {
 					t.Fatalf("err = %v, want nil", err)
@@ -95,14 +109,59 @@ func TestConfig(t *testing.T) {
 			}
 		})
 	}
+	t.Run("serve refuses a weak secret before touching anything", func(t *testing.T) {
+		env := map[string]string{"AVROP_JWT_SECRET": devSecret, "DATABASE_URL": "postgres://127.0.0.1:1/none"}
+		if err := run(context.Background(), []string{"serve"}, env, io.Discard); err == nil || !strings.Contains(err.Error(), "published default") {
+			t.Fatalf("serve with the development secret in production: %v", err)
+		}
+	})
 }
 
-// TestMigrateAndSeed runs the real commands on a fresh database: migrate creates the database
-// when missing, seed adds the demo world once and says so the second time.
+// TestSecretFile: without AVROP_JWT_SECRET the secret comes from AVROP_JWT_SECRET_FILE, which
+// the first start creates (random, mode 0600) and every later or concurrent start reads.
+func TestSecretFile(t *testing.T) {
+	path := t.TempDir() + "/state/jwt-secret"
+	env := map[string]string{"AVROP_JWT_SECRET_FILE": path}
+	got := make(chan string, 8)
+	for range 8 {
+		go func() {
+			cfg, err := loadConfig(env)
+			testenv.Must(t, err)
+			s, err := cfg.jwtSecret()
+			if err != nil {
+				t.Error(err)
+			}
+			got <- s
+		}()
+	}
+	first := <-got
+	for range 7 {
+		if s := <-got; s != first {
+			t.Fatalf("concurrent starts disagree: %q vs %q", s, first)
+		}
+	}
+	if err := checkSecret(first); err != nil {
+		t.Fatalf("generated secret refused: %v", err)
+	}
+	st, err := os.Stat(path)
+	testenv.Must(t, err)
+	if st.Mode().Perm() != 0o600 {
+		t.Fatalf("secret file mode = %v, want 0600", st.Mode().Perm())
+	}
+	// An explicit secret wins over the file.
+	cfg, _ := loadConfig(map[string]string{"AVROP_JWT_SECRET_FILE": path, "AVROP_JWT_SECRET": "kQ3v9Zr1xTfB7mWc2LpN8sYdHj4Ge6Ua0o"})
+	if s, _ := cfg.jwtSecret(); s != "kQ3v9Zr1xTfB7mWc2LpN8sYdHj4Ge6Ua0o" {
+		t.Fatalf("explicit secret not used: %q", s)
+	}
+}
+
+// TestMigrateAndSeed runs the real commands on a fresh database without a JWT secret: migrate
+// creates the database when missing, seed adds the demo world once and says so the second time.
 func TestMigrateAndSeed(t *testing.T) {
 	testenv.DB(t) // skips or fails early without PostgreSQL
 	url := testenv.NewDatabase(t)
-	env := map[string]string{"DATABASE_URL": url, "REDIS_URL": testenv.RedisURL(), "AVROP_ENV": "development"}
+	// Production settings without a JWT secret: migrate and seed sign no token and need none.
+	env := map[string]string{"DATABASE_URL": url, "REDIS_URL": testenv.RedisURL()}
 	var out bytes.Buffer
 	ctx := context.Background()
 	if err := run(ctx, []string{"migrate"}, env, &out); err != nil {
@@ -139,3 +198,61 @@ func TestMigrateAndSeed(t *testing.T) {
 		t.Fatal("unknown command accepted")
 	}
 }
+
+// TestComposeHasNoDefaultSecret: docker-compose.yml must not carry a JWT secret of its own
+// (anyone who read it could forge tokens); it passes the operator's or a generated one.
+func TestComposeHasNoDefaultSecret(t *testing.T) {
+	b, err := os.ReadFile("../../docker-compose.yml")
+	testenv.Must(t, err)
+	compose := string(b)
+	for _, line := range strings.Split(compose, "\n") {
+		k, v, ok := strings.Cut(strings.TrimSpace(line), ":")
+		if !ok || k != "AVROP_JWT_SECRET" {
+			continue
+		}
+		if v = strings.TrimSpace(v); v != "${AVROP_JWT_SECRET:-}" && !strings.HasPrefix(v, "${AVROP_JWT_SECRET:?") {
+			t.Fatalf("compose sets AVROP_JWT_SECRET to %s; want the operator's (${AVROP_JWT_SECRET:-}) or a required one", v)
+		}
+	}
+	if !strings.Contains(compose, "AVROP_JWT_SECRET_FILE:") {
+		t.Fatal("compose neither requires a secret nor lets Avrop generate one (AVROP_JWT_SECRET_FILE)")
+	}
+}
+
+// TestRedisLogsAreJSON: what go-redis itself reports — here its pool failing to dial a Redis
+// that is down — reaches the service's JSON log as a warning, not a plain-text line on stderr.
+func TestRedisLogsAreJSON(t *testing.T) {
+	var out bytes.Buffer
+	var mu sync.Mutex
+	logger := slog.New(slog.NewJSONHandler(writerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return out.Write(p)
+	}), nil))
+	routeRedisLogs(logger)
+	t.Cleanup(func() { routeRedisLogs(slog.Default()) })
+	down := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: 50 * time.Millisecond})
+	t.Cleanup(func() { down.Close() })
+	for range 20 {
+		down.Ping(context.Background()) //nolint:errcheck // it fails: nothing listens
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	found := false
+	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("log line is not JSON: %q", line)
+		}
+		if rec["msg"] == "redis client" && rec["level"] == "WARN" && strings.Contains(fmt.Sprint(rec["detail"]), "dial") {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("go-redis' dial failures did not reach the JSON log: %q", out.String())
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

@@ -44,7 +44,7 @@ type Error struct {
 	Code       string // rule code, e.g. "ceiling_exceeded"; empty when there is none
 	Message    string
 	Fields     []FieldError
-	RetryAfter time.Duration // for RateLimited
+	RetryAfter time.Duration // for RateLimited and Unavailable: when to try again
 	Err        error         // underlying cause, never shown
 }
 

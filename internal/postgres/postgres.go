@@ -59,6 +59,8 @@ func Error(err error, what string) error {
 			return &derr.Error{Kind: derr.Invalid, Code: "reference_not_found", Message: "a referenced resource does not exist", Err: err}
 		case "23514":
 			return &derr.Error{Kind: derr.Invalid, Code: "constraint_violated", Message: what + " breaks a rule", Err: err}
+		case "22021", "22P05":
+			return Classify(err)
 		}
 	}
 	return fmt.Errorf("%s: %w", what, err)
