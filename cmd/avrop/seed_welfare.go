@@ -62,14 +62,16 @@ func seedWelfare(ctx context.Context, db *sqlx.DB, a *auth.Service, w *demoWorld
 	}
 	r := &rollout{ctx: ctx, db: db, ord: ord, agreement: agreementID, item: item, supplier: w.Suppliers[0].ID,
 		supplierCaller: w.SupplierCallers[0], events: map[string][]func() error{}, rng: rand.New(rand.NewPCG(2024, 3))}
-	// The participants in the order they join: the pilot (Karlstad, Hammarö, Kil) first.
+	// The participants in the order they join: the pilot (Karlstad, Hammarö, Kil) first. Årjäng
+	// does not take part in the dispenser agreement (Karlstad, 14 other Värmland municipalities
+	// and Uddevalla).
 	towns := []auth.Organization{w.Karlstad}
 	byName := map[string]auth.Organization{}
 	for _, b := range w.Buyers[:15] {
 		byName[b.Name] = b
 	}
 	for _, n := range []string{"Hammarö kommun", "Kils kommun", "Arvika kommun", "Kristinehamns kommun", "Forshaga kommun",
-		"Säffle kommun", "Sunne kommun", "Torsby kommun", "Grums kommun", "Filipstads kommun", "Hagfors kommun", "Årjängs kommun",
+		"Säffle kommun", "Sunne kommun", "Torsby kommun", "Grums kommun", "Filipstads kommun", "Hagfors kommun",
 		"Eda kommun", "Munkfors kommun", "Storfors kommun"} {
 		towns = append(towns, byName[n])
 	}
