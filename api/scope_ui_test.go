@@ -60,6 +60,7 @@ func scopeUIRows() []scopeUIRow {
 		{method: "GET", pattern: "/orders/{id}", ids: order(orders.StatusDelivered, ""), roles: scopeAllRoles},
 		{method: "POST", pattern: "/orders/{id}/deviations", ids: order(orders.StatusDelivered, ""),
 			form: url.Values{"kind": {"late"}, "description": {"kapad"}}, roles: scopeBuyerRoles},
+		{method: "POST", pattern: "/orders/{id}/reorder", ids: order(orders.StatusDelivered, ""), roles: scopeBuyerRoles},
 		{method: "POST", pattern: "/orders/{id}/deviations/{dev}/respond", ids: dev, form: url.Values{"response": {"kapad"}}, roles: scopeSupplierOnly},
 		{method: "POST", pattern: "/orders/{id}/deviations/{dev}/close", ids: dev, form: note, roles: scopeManagerOnly},
 		{method: "POST", pattern: "/supplier/items/{id}/price", ids: func(w *scopeWorld) map[string]string { return map[string]string{"id": w.items[0]} },

@@ -126,7 +126,7 @@ func (in *AgreementInput) validate() error {
 	if limit := longestValidTo(in.ValidFrom); in.ValidTo > limit && in.DurationJustification == "" {
 		return &derr.Error{Kind: derr.Invalid, Code: CodeAgreementTooLong,
 			Message: fmt.Sprintf("A framework agreement runs at most %d years (here until %s) unless you record a duration_justification.", MaxDurationYears, limit),
-			Fields:  []derr.FieldError{{Field: "duration_justification", Message: "is required when valid_to is after " + limit}}}
+			Fields:  []derr.FieldError{{Field: "duration_justification", Code: "required", Message: "is required when valid_to is after " + limit}}}
 	}
 	return nil
 }
