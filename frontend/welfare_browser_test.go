@@ -41,11 +41,12 @@ func newWelfareWorld(t *testing.T, s *stack) *welfareWorld {
 	w.seller = s.user(w.supplier, "Sven Evondos", auth.RoleSupplier)
 	today := time.Now().UTC()
 	interval := 12
+	noApproval := false // the device is in the catalogue directly; approval has its own browser test
 	a, err := s.Catalog.CreateAgreement(ctx, callerOf(w.manager, auth.KindProcurementBody), catalog.AgreementInput{
 		Reference: "RA-VT-" + testenv.Unique(), Title: "Läkemedelsautomater", CPVCode: "33190000", Currency: "SEK",
 		ValidFrom: today.AddDate(-1, 0, 0).Format(time.DateOnly), ValidTo: today.AddDate(2, 0, 0).Format(time.DateOnly),
 		CallOffMethod: catalog.MethodRanking, MinOrderMinor: 50_000, MaxPriceIncreaseBP: 300, PriceAdjustmentIntervalMonths: &interval,
-		LeadTimeDays: 10, Participants: []catalog.ParticipantInput{{OrgID: w.buyer.ID}},
+		LeadTimeDays: 10, CatalogueApproval: &noApproval, Participants: []catalog.ParticipantInput{{OrgID: w.buyer.ID}},
 		Suppliers: []catalog.SupplierInput{{OrgID: w.supplier.ID, Rank: 1}}})
 	testenv.Must(t, err)
 	w.agreement = a
