@@ -126,11 +126,19 @@ func TestAgreementScope(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := f.s.GetAgreement(ctx, tt.caller, f.agreement.ID)
-			list, total, err2 := f.s.ListAgreements(ctx, tt.caller, AgreementFilter{})
-			testenv.Must(t, err2)
-			found := false
-			for _, a := range list {
-				found = found || a.ID == f.agreement.ID
+			// Read every page: an admin sees every agreement in the package's database, so
+			// this one may be past the first page.
+			found, total := false, 0
+			for page := 1; ; page++ {
+				list, n, err2 := f.s.ListAgreements(ctx, tt.caller, AgreementFilter{Page: auth.Page{Page: page, PageSize: 100}})
+				testenv.Must(t, err2)
+				total = n
+				for _, a := range list {
+					found = found || a.ID == f.agreement.ID
+				}
+				if found || len(list) == 0 || page*100 >= n {
+					break
+				}
 			}
 			if tt.visible {
 				testenv.Must(t, err)
