@@ -38,6 +38,7 @@ func (h *handler) catalogRoutes(a *gin.RouterGroup) {
 	a.GET("/catalog/items/:id", h.wrap(h.getItem))
 	a.PATCH("/catalog/items/:id", supplier, h.wrap(h.updateItem))
 	a.PUT("/catalog/items/:id/price", supplier, h.wrap(h.setPrice))
+	h.imageRoutes(a, supplier)
 
 	a.GET("/price-changes", h.wrap(h.listPriceChanges))
 	a.GET("/price-changes/:id", h.wrap(h.getPriceChange))

@@ -61,6 +61,12 @@ func scopeRows() []scopeRow {
 		{method: "GET", route: "/api/v1/catalog/items/:id", ids: item, roles: scopeAllRoles, nb: nbBuyers},
 		{method: "PATCH", route: "/api/v1/catalog/items/:id", ids: item, body: map[string]any{"name": "Kapad", "active": false}, roles: scopeSupplierOnly},
 		{method: "PUT", route: "/api/v1/catalog/items/:id/price", ids: item, body: map[string]any{"price_minor": 1, "reason": "kapad"}, roles: scopeSupplierOnly},
+		{method: "PUT", route: "/api/v1/catalog/items/:id/image", ids: item, body: scopeImageForm, contentType: scopeImageType, roles: scopeSupplierOnly},
+		{method: "DELETE", route: "/api/v1/catalog/items/:id/image", ids: item, roles: scopeSupplierOnly},
+		{method: "GET", route: "/api/v1/catalog/items/:id/image/:hash/:size", roles: scopeAllRoles, nb: nbBuyers,
+			ids: func(w *scopeWorld) map[string]string {
+				return map[string]string{"id": w.items[0], "hash": w.imageHash, "size": "96"}
+			}},
 		{method: "GET", route: "/api/v1/price-changes/:id", ids: pending, roles: []auth.Role{auth.RoleSupplier, auth.RoleManager}},
 		{method: "POST", route: "/api/v1/price-changes/:id/approve", ids: pending, body: map[string]any{"note": "kapad"}, roles: scopeManagerOnly},
 		{method: "POST", route: "/api/v1/price-changes/:id/reject", ids: pending, body: map[string]any{"note": "kapad"}, roles: scopeManagerOnly},

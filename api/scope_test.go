@@ -37,6 +37,7 @@ type scopeWorld struct {
 	manager, orderer, approver, supplier scopeUser
 	agreement                            string
 	items                                []string
+	imageHash                            string // items[0]'s picture
 	pendingPC, appliedPC                 string
 	submission                           string // a pending catalogue submission of the supplier
 	// Neighbours share the agreement but not the organisation: a second participating buyer
@@ -106,6 +107,7 @@ func newScopeWorld(t *testing.T, a *testAPI, name string) *scopeWorld {
 			"eco_labels": []string{"svanen"}, "vat_rate_bp": 2500, "price_minor": 10000}), http.StatusCreated)["id"].(string)
 		w.items = append(w.items, id)
 	}
+	w.imageHash = must(a.putImage(w.items[0], w.supplier.tok, testPicture(20, 20)), http.StatusOK)["image_hash"].(string)
 	pc := must(a.do("PUT", "/api/v1/catalog/items/"+w.items[0]+"/price", w.supplier.tok,
 		map[string]any{"price_minor": 20000, "effective_from": "2099-12-01", "reason": "KPI"}), http.StatusAccepted)
 	if pc["status"] != "pending" {
@@ -338,6 +340,9 @@ func scopeID(f func(w *scopeWorld) string) func(w *scopeWorld) map[string]string
 func scopeOrderIn(st orders.Status) func(w *scopeWorld) map[string]string {
 	return scopeID(func(w *scopeWorld) string { return w.orders[st] })
 }
+
+// scopeImageForm is a picture upload (a 12×12 PNG) in a multipart form of type scopeImageType.
+var scopeImageForm, scopeImageType = imageForm("image", "kapad.png", testPicture(12, 12))
 
 const scopeCSV = "sku,name,description,unit,pack_size,cpv_code,gtin,eco_labels,vat_rate_bp,price_minor,effective_from\n" +
 	"SC-0,Scopedosett läkemedel,,EA,1,33190000,,svanen,2500,1,\nSC-NEW,Ny artikel,,EA,1,33190000,,,2500,100,\n"

@@ -65,6 +65,10 @@ func scopeUIRows() []scopeUIRow {
 		{method: "POST", pattern: "/orders/{id}/deviations/{dev}/close", ids: dev, form: note, roles: scopeManagerOnly},
 		{method: "POST", pattern: "/supplier/items/{id}/price", ids: func(w *scopeWorld) map[string]string { return map[string]string{"id": w.items[0]} },
 			form: url.Values{"price": {"0,01"}, "reason": {"kapad"}}, roles: scopeSupplierOnly},
+		{method: "GET", pattern: "/catalog/items/{id}/image/{hash}/{size}", roles: scopeAllRoles,
+			ids: func(w *scopeWorld) map[string]string {
+				return map[string]string{"id": w.items[0], "hash": w.imageHash, "size": "96"}
+			}},
 		{method: "GET", pattern: "/manager/agreements/{id}", ids: agreement, roles: scopeManagerOnly},
 		{method: "GET", pattern: "/manager/agreements/{id}/usage.csv", ids: agreement, roles: scopeManagerOnly},
 		{method: "POST", pattern: "/manager/price-changes/{id}/{decision}", ids: pc("approve"), form: note, roles: scopeManagerOnly},

@@ -246,6 +246,9 @@ type Item struct {
 	// Approval is proposed (waiting for the agreement's managers; seen by no buyer), accepted
 	// or rejected (SPEC §6 catalogue approval).
 	Approval string `db:"approval" json:"approval"`
+	// ImageHash names the item's picture (nil: none); its sizes are served at
+	// /api/v1/catalog/items/{id}/image/{hash}/{96|480|full}.
+	ImageHash *string `db:"image_hash" json:"image_hash"`
 	// SubmissionID names the catalogue submission a write of this item made, if any.
 	SubmissionID           string    `db:"-" json:"submission_id,omitempty"`
 	Currency               string    `db:"currency" json:"currency"`
@@ -377,4 +380,7 @@ type ImportReport struct {
 	// items and changes of items' contract terms (SPEC §6 catalogue approval).
 	Pending      int    `json:"pending"`
 	SubmissionID string `json:"submission_id,omitempty"`
+	// Images is what the list's pictures did (absent when it names none): a picture that
+	// could not be taken is reported here and never fails the import.
+	Images *ImageReport `json:"images,omitempty"`
 }

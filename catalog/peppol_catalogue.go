@@ -50,6 +50,8 @@ func (s *Service) ImportPeppolCatalogue(ctx context.Context, c auth.Caller, agre
 //	unit MON                                                          → kind subscription (SPEC §7)
 //	cac:Item/cac:AdditionalItemProperty cbc:Name kind, setup_price_minor, min_term_months,
 //	    notice_months, with cbc:Value as in the CSV columns           → the subscription terms
+//	cac:Item/cac:ItemSpecificationDocumentReference/cac:Attachment    → the item's picture: an
+//	    embedded image (base64) is stored, else an image URI is fetched (peppolPicture)
 //
 // Decimals are converted without floating point and may have at most two significant
 // decimals. cbc:ActionCode Add or Update (or none) creates or updates by sku; Delete and a
@@ -90,7 +92,7 @@ func parsePeppolCatalogue(r io.Reader, a Agreement, today string) ([]priceListRo
 		var v derr.Validator
 		in := catalogueLineInput(&v, &cat.Lines[i], a)
 		errs.row(&v, &in, line, today, skuLine)
-		rows = append(rows, priceListRow{Line: line, ItemInput: in})
+		rows = append(rows, priceListRow{Line: line, ItemInput: in, image: peppolPicture(cat.Lines[i].Attachments)})
 	}
 	return rows, errs
 }

@@ -279,6 +279,11 @@ func TestImportPeppolCatalogue(t *testing.T) {
 		defer func() { f.today = time.Date(2026, 1, 15, 9, 0, 0, 0, time.UTC) }()
 		rep, err := f.s.ImportPeppolCatalogue(ctx, f.supplier1, f.agreement.ID, strings.NewReader(peppolExample(t, f.agreement, true)))
 		testenv.Must(t, err)
+		// The example's embedded "image/png" is base64 of text: reported, not fatal.
+		if im := rep.Images; im == nil || im.Stored != 0 || len(im.Failed) != 1 || im.Failed[0].Code != "image_type" || im.Failed[0].Field != "image" {
+			t.Fatalf("images = %+v, want the example's attachment reported as no picture", rep.Images)
+		}
+		rep.Images = nil
 		if rep != (ImportReport{Rows: 2, Created: 2}) {
 			t.Fatalf("report = %+v", rep)
 		}

@@ -36,6 +36,7 @@ const (
 type priceListRow struct {
 	Line int
 	ItemInput
+	image imageRef // the row's picture, if it names one (import_images.go)
 }
 
 // parsePriceList reads a price list: CSV in UTF-8 (a byte-order mark is ignored), comma-separated,
@@ -77,7 +78,7 @@ func parsePriceList(r io.Reader, today string) ([]priceListRow, []derr.FieldErro
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(h))
 		switch {
-		case !slices.Contains(PriceListColumns, h) && !slices.Contains(SubscriptionColumns, h):
+		case !slices.Contains(PriceListColumns, h) && !slices.Contains(SubscriptionColumns, h) && !slices.Contains(ImageColumns, h):
 			add(1, "header", "unknown_column", fmt.Sprintf("unknown column %q", truncate(h, 40)))
 		case col[h] != 0:
 			add(1, h, "duplicate", "column appears twice")
@@ -167,7 +168,11 @@ func parsePriceList(r io.Reader, today string) ([]priceListRow, []derr.FieldErro
 			return get(rec, name), true
 		})
 		errs.row(&v, &in, line, today, skuLine)
-		rows = append(rows, priceListRow{Line: line, ItemInput: in})
+		row := priceListRow{Line: line, ItemInput: in}
+		if col["image_url"] != 0 {
+			row.image.url = get(rec, "image_url")
+		}
+		rows = append(rows, row)
 	}
 	return rows, errs
 }
@@ -286,6 +291,11 @@ func (s *Service) importPriceRows(ctx context.Context, c auth.Caller, agreementI
 	if len(rows) == 0 {
 		return rep, nil
 	}
+	pictures, err := s.gatherPictures(ctx, agreementID, c.OrgID, rows)
+	if err != nil {
+		return ImportReport{}, err
+	}
+	var oldPictures []string
 	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		rep = ImportReport{Rows: len(rows)}
 		// One supplier's imports on one agreement take turns (a double-click, two tabs): the
@@ -395,14 +405,22 @@ func (s *Service) importPriceRows(ctx context.Context, c auth.Caller, agreementI
 		for i, r := range rows {
 			inputs[i] = r.ItemInput
 		}
-		return applySubscriptionTerms(ctx, tx, agreementID, c.OrgID, inputs)
+		if err := applySubscriptionTerms(ctx, tx, agreementID, c.OrgID, inputs); err != nil {
+			return err
+		}
+		oldPictures, err = applyPictures(ctx, tx, agreementID, c.OrgID, &pictures)
+		return err
 	})
 	if err != nil {
 		return ImportReport{}, err
 	}
-	if rep.Created > 0 || rep.Updated > 0 {
+	if len(pictures.bySKU) > 0 || len(pictures.report.Failed) > 0 || pictures.report.Unchanged > 0 {
+		rep.Images = &pictures.report
+	}
+	if rep.Created > 0 || rep.Updated > 0 || pictures.report.Stored > 0 {
 		s.cache.bump(ctx)
 	}
+	s.dropUnusedImages(ctx, oldPictures)
 	return rep, nil
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/internal/derr"
+	"github.com/avrop/avrop/productimage"
 )
 
 // Service is the catalogue's entry point. It is safe for concurrent use.
@@ -29,13 +30,15 @@ type Service struct {
 	loads  atomic.Int64 // catalogue reads that went to PostgreSQL (tests count them)
 	window int          // candidates per index lookup of a search (searchWindow; tests make it small)
 	stats  wordStats    // for the estimated total of large searches
+	// fetcher fetches the pictures price lists name by URL (images.go).
+	fetcher *productimage.Fetcher
 }
 
 // NewService returns the catalogue service. rdb may be nil or down: reads then come from
 // PostgreSQL. prefix namespaces the service's Redis keys.
 func NewService(db *sqlx.DB, rdb redis.UniversalClient, prefix string) *Service {
 	return &Service{db: db, cache: newCache(rdb, prefix), now: time.Now, stmts: map[string]*sqlx.Stmt{},
-		window: searchWindow}
+		window: searchWindow, fetcher: productimage.NewFetcher(0, nil)}
 }
 
 // SetClock replaces the service clock (tests move "today" across effective dates with it).

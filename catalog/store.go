@@ -208,7 +208,7 @@ func agreementTermsForSupplier(ctx context.Context, db sqlx.QueryerContext, id, 
 func itemSelect() string {
 	return `SELECT i.id, i.agreement_id, a.reference AS agreement_reference, a.title AS agreement_title, i.supplier_id,
 	o.name AS supplier_name, s.rank AS supplier_rank, i.sku, i.gtin, i.name, i.description, i.unit, i.pack_size,
-	i.cpv_code, i.eco_labels, i.vat_rate_bp, i.active, i.approval, a.currency, cur.price_minor,
+	i.cpv_code, i.eco_labels, i.vat_rate_bp, i.active, i.approval, i.image_hash, a.currency, cur.price_minor,
 	cur.effective_from::text AS price_effective_from, nxt.price_minor AS next_price_minor,
 	nxt.effective_from::text AS next_price_effective_from, i.kind, cur.setup_price_minor, i.min_term_months, i.notice_months,
 	i.created_at, i.updated_at`

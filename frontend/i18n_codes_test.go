@@ -20,7 +20,7 @@ func fieldCodesInSource(t *testing.T) map[string]string {
 	t.Helper()
 	codes := map[string]string{}
 	fset := token.NewFileSet()
-	for _, dir := range []string{"../catalog", "../orders", "../auth", "../api", "../invoices"} {
+	for _, dir := range []string{"../catalog", "../orders", "../auth", "../api", "../invoices", "../productimage"} {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
 		for _, f := range files {
 			if filepath.Ext(f) == ".go" && len(f) > 8 && f[len(f)-8:] == "_test.go" {

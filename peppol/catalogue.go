@@ -49,6 +49,17 @@ type CatalogueLine struct {
 	// Properties are the cac:Item/cac:AdditionalItemProperty name/value pairs, trimmed, in
 	// document order.
 	Properties []Property
+	// Attachments are the cac:Item/cac:ItemSpecificationDocumentReference/cac:Attachment
+	// elements (a product picture, a data sheet), in document order.
+	Attachments []Attachment
+}
+
+// Attachment is one cac:Attachment: an embedded binary object (its base64 text as sent,
+// whitespace removed, with its mimeCode and filename) and/or an external reference's URI.
+type Attachment struct {
+	MimeCode, Filename string
+	Embedded           string
+	URI                string
 }
 
 // Property is one cac:AdditionalItemProperty.
@@ -160,6 +171,27 @@ func catalogueLine(l *ublCatalogueLine) CatalogueLine {
 	}
 	for _, p := range it.Properties {
 		out.Properties = append(out.Properties, Property{Name: strings.TrimSpace(p.Name), Value: strings.TrimSpace(p.Value)})
+	}
+	for _, d := range it.SpecDocs {
+		if d.Attachment == nil {
+			continue
+		}
+		var a Attachment
+		if e := d.Attachment.Embedded; e != nil {
+			a.MimeCode, a.Filename = strings.TrimSpace(e.MimeCode), strings.TrimSpace(e.Filename)
+			a.Embedded = strings.Map(func(r rune) rune {
+				if r == ' ' || r == '\t' || r == '\n' || r == '\r' {
+					return -1
+				}
+				return r
+			}, e.Value)
+		}
+		if x := d.Attachment.External; x != nil {
+			a.URI = strings.TrimSpace(x.URI)
+		}
+		if a.Embedded != "" || a.URI != "" {
+			out.Attachments = append(out.Attachments, a)
+		}
 	}
 	return out
 }

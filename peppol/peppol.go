@@ -150,10 +150,26 @@ type ublItem struct {
 	Name            string                  `xml:"cbc:Name"`
 	SellersID       *ublItemIdentification  `xml:"cac:SellersItemIdentification"`
 	StandardID      []ublItemIdentification `xml:"cac:StandardItemIdentification"`
+	SpecDocs        []ublDocumentReference  `xml:"cac:ItemSpecificationDocumentReference"`
 	Classification  []ublClassification     `xml:"cac:CommodityClassification"`
 	TaxCategory     []ublTaxCategory        `xml:"cac:ClassifiedTaxCategory"`
 	Properties      []ublItemProperty       `xml:"cac:AdditionalItemProperty"`
 	Certificates    []ublCertificate        `xml:"cac:Certificate"`
+}
+
+// ublDocumentReference is a cac:ItemSpecificationDocumentReference with its attachment, read
+// from catalogues (product pictures) and never written (ublItem.SpecDocs).
+type ublDocumentReference struct {
+	Attachment *struct {
+		Embedded *struct {
+			MimeCode string `xml:"mimeCode,attr"`
+			Filename string `xml:"filename,attr"`
+			Value    string `xml:",chardata"`
+		} `xml:"cbc:EmbeddedDocumentBinaryObject"`
+		External *struct {
+			URI string `xml:"cbc:URI"`
+		} `xml:"cac:ExternalReference"`
+	} `xml:"cac:Attachment"`
 }
 
 // ublItemProperty is a cac:AdditionalItemProperty: a name and a value.

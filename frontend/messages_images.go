@@ -1,0 +1,22 @@
+package frontend
+
+// imageMessages are the texts of product pictures (SPEC §5): the intake's field codes, the
+// import report's picture lines and the catalogue's list views.
+var imageMessages = map[string]msg{
+	"field.image_type":        {sv: "Bilden måste vara PNG, JPEG eller WebP.", en: "The picture must be PNG, JPEG or WebP.", nb: "Bildet må være PNG, JPEG eller WebP.", da: "Billedet skal være PNG, JPEG eller WebP."},
+	"field.image_invalid":     {sv: "Bilden kunde inte läsas; filen är trasig.", en: "The picture could not be read; the file is broken.", nb: "Bildet kunne ikke leses; filen er skadet.", da: "Billedet kunne ikke læses; filen er beskadiget."},
+	"field.image_dimensions":  {sv: "Bilden har för många bildpunkter (högst 12 000 per sida och 40 megapixel).", en: "The picture has too many pixels (at most 12,000 a side and 40 megapixels).", nb: "Bildet har for mange piksler (høyst 12 000 per side og 40 megapiksler).", da: "Billedet har for mange pixels (højst 12.000 pr. side og 40 megapixel)."},
+	"field.image_too_large":   {sv: "Bilden är större än 5 MB.", en: "The picture is larger than 5 MB.", nb: "Bildet er større enn 5 MB.", da: "Billedet er større end 5 MB."},
+	"problem.image_too_large": {sv: "Bilden är större än 5 MB.", en: "The picture is larger than 5 MB.", nb: "Bildet er større enn 5 MB.", da: "Billedet er større end 5 MB."},
+	"field.image_url":         {sv: "Måste vara en fullständig http- eller https-adress.", en: "Must be a full http or https address.", nb: "Må være en fullstendig http- eller https-adresse.", da: "Skal være en fuldstændig http- eller https-adresse."},
+	"field.image_url_refused": {sv: "Adressen är inte offentlig; bilder hämtas bara från offentliga adresser.", en: "The address is not public; pictures are fetched from public addresses only.", nb: "Adressen er ikke offentlig; bilder hentes bare fra offentlige adresser.", da: "Adressen er ikke offentlig; billeder hentes kun fra offentlige adresser."},
+	"field.image_fetch":       {sv: "Bilden kunde inte hämtas (inget svar i tid, eller fel från servern).", en: "The picture could not be fetched (no answer in time, or an error from the server).", nb: "Bildet kunne ikke hentes (ikke svar i tide, eller feil fra serveren).", da: "Billedet kunne ikke hentes (intet svar i tide eller en fejl fra serveren)."},
+	"field.image_later":       {sv: "Bilden hanns inte med den här gången; läs in listan igen för resten.", en: "The picture was not taken this time; upload the list again for the rest.", nb: "Bildet ble ikke tatt med denne gangen; les inn listen på nytt for resten.", da: "Billedet blev ikke taget med denne gang; indlæs listen igen for resten."},
+
+	"import.images":           {sv: "Bilder", en: "Pictures", nb: "Bilder", da: "Billeder"},
+	"import.images_stored":    {sv: "Nya eller ändrade bilder", en: "New or changed pictures", nb: "Nye eller endrede bilder", da: "Nye eller ændrede billeder"},
+	"import.images_unchanged": {sv: "Oförändrade bilder", en: "Unchanged pictures", nb: "Uendrede bilder", da: "Uændrede billeder"},
+	"import.images_failed":    {sv: "Bilder som inte kunde tas in (varorna är inlästa ändå)", en: "Pictures that could not be taken (the items were imported all the same)", nb: "Bilder som ikke kunne tas inn (varene er lest inn likevel)", da: "Billeder, der ikke kunne tages ind (varerne er indlæst alligevel)"},
+}
+
+func init() { mergeMessages(imageMessages) }
