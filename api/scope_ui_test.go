@@ -65,6 +65,8 @@ func scopeUIRows() []scopeUIRow {
 		{method: "POST", pattern: "/orders/{id}/deviations/{dev}/close", ids: dev, form: note, roles: scopeManagerOnly},
 		{method: "POST", pattern: "/supplier/items/{id}/price", ids: func(w *scopeWorld) map[string]string { return map[string]string{"id": w.items[0]} },
 			form: url.Values{"price": {"0,01"}, "reason": {"kapad"}}, roles: scopeSupplierOnly},
+		{method: "GET", pattern: "/catalog/items/{id}", ids: func(w *scopeWorld) map[string]string { return map[string]string{"id": w.items[0]} },
+			roles: scopeBuyerRoles},
 		{method: "GET", pattern: "/catalog/items/{id}/image/{hash}/{size}", roles: scopeAllRoles,
 			ids: func(w *scopeWorld) map[string]string {
 				return map[string]string{"id": w.items[0], "hash": w.imageHash, "size": "96"}

@@ -3,6 +3,7 @@ package frontend_test
 import (
 	"bytes"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,18 +22,20 @@ import (
 type shopRun struct {
 	width, height int
 	lang, accept  string
+	// synonym is the care staff's word for incontinence products in the run's language
+	synonym string
 	// texts the run waits for, in its language
 	updated, removed, placed, pending, approved, rejectReason, rejected string
 }
 
 var shopRuns = []shopRun{
-	{360, 780, "sv", "sv-SE,sv", "Varukorgen är uppdaterad.", "togs bort ur varukorgen", "Beställningen är skickad.", "Väntar på attest",
+	{360, 780, "sv", "sv-SE,sv", "blöjor", "Varukorgen är uppdaterad.", "togs bort ur varukorgen", "Beställningen är skickad.", "Väntar på attest",
 		"Beställningen är attesterad.", "Skriv varför beställningen avslås", "Beställningen är avslagen."},
-	{1366, 900, "sv", "sv-SE,sv", "Varukorgen är uppdaterad.", "togs bort ur varukorgen", "Beställningen är skickad.", "Väntar på attest",
+	{1366, 900, "sv", "sv-SE,sv", "blöjor", "Varukorgen är uppdaterad.", "togs bort ur varukorgen", "Beställningen är skickad.", "Väntar på attest",
 		"Beställningen är attesterad.", "Skriv varför beställningen avslås", "Beställningen är avslagen."},
-	{360, 780, "nb", "nb-NO,nb,no", "Handlekurven er oppdatert.", "ble fjernet fra handlekurven", "Bestillingen er sendt.", "Venter på attestasjon",
+	{360, 780, "nb", "nb-NO,nb,no", "bleier", "Handlekurven er oppdatert.", "ble fjernet fra handlekurven", "Bestillingen er sendt.", "Venter på attestasjon",
 		"Bestillingen er attestert.", "Skriv hvorfor bestillingen avslås", "Bestillingen er avslått."},
-	{1366, 900, "nb", "nb-NO,nb,no", "Handlekurven er oppdatert.", "ble fjernet fra handlekurven", "Bestillingen er sendt.", "Venter på attestasjon",
+	{1366, 900, "nb", "nb-NO,nb,no", "bleier", "Handlekurven er oppdatert.", "ble fjernet fra handlekurven", "Bestillingen er sendt.", "Venter på attestasjon",
 		"Bestillingen er attestert.", "Skriv hvorfor bestillingen avslås", "Bestillingen er avslått."},
 }
 
@@ -56,6 +59,27 @@ func TestShopOnPhoneAndDesktop(t *testing.T) {
 			if run.width < 600 && eval[bool](b, `document.querySelector("details.filters").open`) {
 				t.Error("the filters are open on a phone: search must come first")
 			}
+			// The care staff's own word finds the incontinence product (synonyms), with its
+			// picture beside it: a real thumbnail, decoded by the browser.
+			b.do(chromedp.Click(chromedp.CSS("#q")), chromedp.SendKeys(chromedp.CSS("#q"), run.synonym))
+			b.waitFor(`document.querySelector("#results").innerText.includes("Inkontinensskydd Maxi") && !document.querySelector("#results").innerText.includes("Kompresser")`)
+			b.waitFor(`!document.querySelector(".htmx-request")`)
+			b.waitFor(`(() => { const i = document.querySelector("#results .thumb img"); return !!i && i.complete && i.naturalWidth === 96 })()`)
+			b.check("search " + run.synonym)
+			// Compact lists more products per screen; the choice is remembered.
+			b.click(`.view-toggle a[href*="view=compact"]`)
+			b.waitFor(`!!document.querySelector(".results-list.compact")`)
+			b.check("search compact")
+			b.visit("/catalog?q=" + url.QueryEscape(run.synonym))
+			b.waitFor(`!!document.querySelector(".results-list.compact")`)
+			b.click(`.view-toggle a[href*="view=detailed"]`)
+			b.waitFor(`!!document.querySelector(".results-list:not(.compact)")`)
+			// The item page: its picture at 480 px, and the add form.
+			b.visit("/catalog/items/" + w.diaper.ID)
+			b.waitFor(`(() => { const i = document.querySelector(".item-picture img"); return !!i && i.complete && i.naturalWidth >= 480 })()`)
+			b.check("item page")
+
+			b.visit("/catalog")
 			b.do(chromedp.Click(chromedp.CSS("#q")), chromedp.SendKeys(chromedp.CSS("#q"), "handskr"))
 			b.waitFor(`location.search.includes("q=handskr") && !document.querySelector("#results").innerText.includes("Kompresser")`)
 			b.waitFor(`!document.querySelector(".htmx-request")`)
@@ -71,6 +95,7 @@ func TestShopOnPhoneAndDesktop(t *testing.T) {
 
 			// Enter in a quantity updates that line (and removes nothing).
 			b.visit("/cart")
+			b.waitFor(`(() => { const i = document.querySelector(".cart-thumb"); return !!i && i.complete && i.naturalWidth === 96 })()`)
 			b.check("cart")
 			b.do(chromedp.SetValue(chromedp.CSS("#qty_"+w.gloveM.ID), ""), chromedp.Focus(chromedp.CSS("#qty_"+w.gloveM.ID)))
 			b.do(chromedp.SendKeys(chromedp.CSS("#qty_"+w.gloveM.ID), "5"+kb.Enter))

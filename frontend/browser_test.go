@@ -16,6 +16,7 @@ import (
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/catalog"
 	"github.com/avrop/avrop/internal/testenv"
+	"github.com/avrop/avrop/productimage"
 )
 
 const chromiumPath = "/usr/bin/chromium"
@@ -200,6 +201,11 @@ func (b *browser) check(name string) {
 	testenv.Must(b.t, os.MkdirAll(dir, 0o755))
 	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
 	defer cancel()
+	// A full-page screenshot lays the page out again without the window's scrollbar but clips
+	// it to the width the scrollbar left, cutting off the right edge (a card's border, the
+	// right-hand button's margin); without the scrollbar, as on a phone, both widths agree.
+	eval[bool](b, `(() => { document.documentElement.style.scrollbarWidth = "none"; return true })()`)
+	defer eval[bool](b, `(() => { document.documentElement.style.scrollbarWidth = ""; return true })()`)
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		b.t.Fatalf("screenshot %s: %v", name, err)
@@ -228,6 +234,8 @@ type world struct {
 	manager, orderer, approver, seller, seller2, admin auth.User
 	agreement                                          catalog.Agreement
 	gloveM, gloveL, gloveVinyl, compress, soap         catalog.Item
+	// diaper is an incontinence product, found by the care staff's word "blöjor" (synonyms).
+	diaper catalog.Item
 }
 
 func newWorld(t *testing.T, s *stack) *world {
@@ -273,6 +281,14 @@ func newWorld(t *testing.T, s *stack) *world {
 	w.gloveVinyl = add(w.seller, "VH-M", "Vinylhandskar, storlek M", 59_00)
 	w.compress = add(w.seller, "KO-10", "Kompresser 10 × 10 cm", 1234_50)
 	w.soap = add(w.seller2, "TV-1", "Tvållösning parfymfri, 1 liter", 45_00, "bra_miljoval")
+	w.diaper = add(w.seller, "IK-M", "Inkontinensskydd Maxi, storlek M", 329_00)
+	// Pictures where the supplier sent them: the medium gloves and the incontinence product.
+	for _, it := range []*catalog.Item{&w.gloveM, &w.diaper} {
+		kind, _, _ := strings.Cut(it.Name, " ")
+		pic, err := s.Catalog.SetItemImage(ctx, callerOf(w.seller, auth.KindSupplier), it.ID, productimage.DemoPicture(kind, it.SKU))
+		testenv.Must(t, err)
+		*it = pic
+	}
 	return w
 }
 

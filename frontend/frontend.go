@@ -85,6 +85,7 @@ func (s *server) routes() http.Handler {
 	buyer := []auth.Role{auth.RoleOrderer, auth.RoleApprover}
 	mux.HandleFunc("GET /catalog", s.authed(s.catalogPage, buyer...))
 	mux.HandleFunc("GET /catalog/results", s.authed(s.catalogResults, buyer...))
+	mux.HandleFunc("GET /catalog/items/{id}", s.authed(s.itemPage, buyer...))
 	mux.HandleFunc("GET /catalog/items/{id}/image/{hash}/{size}", s.authed(s.itemImage))
 	mux.HandleFunc("GET /cart", s.authed(s.cartPage, buyer...))
 	mux.HandleFunc("POST /cart/add", s.authed(s.cartAdd, buyer...))

@@ -17,6 +17,14 @@ var imageMessages = map[string]msg{
 	"import.images_stored":    {sv: "Nya eller ändrade bilder", en: "New or changed pictures", nb: "Nye eller endrede bilder", da: "Nye eller ændrede billeder"},
 	"import.images_unchanged": {sv: "Oförändrade bilder", en: "Unchanged pictures", nb: "Uendrede bilder", da: "Uændrede billeder"},
 	"import.images_failed":    {sv: "Bilder som inte kunde tas in (varorna är inlästa ändå)", en: "Pictures that could not be taken (the items were imported all the same)", nb: "Bilder som ikke kunne tas inn (varene er lest inn likevel)", da: "Billeder, der ikke kunne tages ind (varerne er indlæst alligevel)"},
+
+	"catalog.view":          {sv: "Visning", en: "View", nb: "Visning", da: "Visning"},
+	"catalog.view_detailed": {sv: "Detaljerad", en: "Detailed", nb: "Detaljert", da: "Detaljeret"},
+	"catalog.view_compact":  {sv: "Kompakt", en: "Compact", nb: "Kompakt", da: "Kompakt"},
+	"item.title":            {sv: "Vara", en: "Item", nb: "Vare", da: "Vare"},
+	"item.back":             {sv: "Tillbaka till katalogen", en: "Back to the catalogue", nb: "Tilbake til katalogen", da: "Tilbage til kataloget"},
+	"item.no_picture":       {sv: "Leverantören har inte skickat någon bild.", en: "The supplier has sent no picture.", nb: "Leverandøren har ikke sendt noe bilde.", da: "Leverandøren har ikke sendt noget billede."},
+	"item.unit":             {sv: "Förpackning", en: "Pack", nb: "Pakning", da: "Pakning"},
 }
 
 func init() { mergeMessages(imageMessages) }

@@ -24,7 +24,10 @@ type catalogData struct {
 	Pager                           pager
 	Error                           string
 	Searched                        bool
-	ranking                         map[string]bool
+	// Compact lists more products per screen (images.go).
+	Compact bool
+	ranking map[string]bool
+	query   url.Values
 }
 
 // Ranked reports whether an agreement calls off by ranking, the only case where a supplier's
@@ -39,7 +42,7 @@ var ecoLabels = []string{"svanen", "eu_ecolabel", "bra_miljoval"}
 func (s *server) catalogPage(q *req) error {
 	qs := q.r.URL.Query()
 	d := catalogData{Q: strings.TrimSpace(qs.Get("q")), AgreementID: qs.Get("agreement"), SupplierID: qs.Get("supplier"),
-		CPV: strings.TrimSpace(qs.Get("cpv")), Searched: true, EcoLabels: ecoLabels}
+		CPV: strings.TrimSpace(qs.Get("cpv")), Searched: true, EcoLabels: ecoLabels, Compact: s.compactView(q), query: qs}
 	switch eco := qs.Get("eco"); {
 	case eco == "1" || eco == "on" || eco == "true":
 		d.Eco = true

@@ -85,6 +85,9 @@ func seedCatalog(ctx context.Context, cat *catalog.Service, w *demoWorld) error 
 	if err := acceptCatalogue(ctx, cat, w.Manager); err != nil {
 		return err
 	}
+	if err := seedPictures(ctx, cat, w, sup.ID); err != nil {
+		return err
+	}
 
 	// A little price history: a scheduled decrease and a pending increase for the manager.
 	items, _, err := cat.ListAgreementItems(ctx, w.SupplierCallers[2], sup.ID, "", auth.Page{Page: 1, PageSize: 3})
