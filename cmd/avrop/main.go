@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"os/signal"
@@ -33,6 +34,7 @@ import (
 	"github.com/avrop/avrop/invoices"
 	"github.com/avrop/avrop/orders"
 	"github.com/avrop/avrop/peppol"
+	"github.com/avrop/avrop/productimage"
 )
 
 func main() {
@@ -69,6 +71,11 @@ type config struct {
 	DatabaseReplicaMaxLag time.Duration `env:"DATABASE_REPLICA_MAX_LAG" envDefault:"5s"`
 	// How often each replica looks for due background jobs (cmd/avrop/jobs.go).
 	JobsTick time.Duration `env:"AVROP_JOBS_TICK" envDefault:"30s"`
+	// Fetching the pictures price lists name by URL (docs/images.md): each fetch's time limit,
+	// and networks deliberately opened to it (comma-separated CIDRs, e.g. an internal picture
+	// server); every other private, loopback or link-local address is refused.
+	ImageFetchTimeout time.Duration `env:"AVROP_IMAGE_FETCH_TIMEOUT" envDefault:"10s"`
+	ImageFetchAllow   string        `env:"AVROP_IMAGE_FETCH_ALLOW"`
 }
 
 // devSecret signs tokens in development only, so that `make run` works without setup.
@@ -168,6 +175,18 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 	authCfg := auth.DefaultConfig([]byte(secret))
 	authSvc := auth.NewService(db, rdb, authCfg)
 	cat := catalog.NewService(db, rdb, authCfg.RedisPrefix)
+	var allow []netip.Prefix
+	for _, c := range strings.Split(cfg.ImageFetchAllow, ",") {
+		if c = strings.TrimSpace(c); c == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(c)
+		if err != nil {
+			return fmt.Errorf("AVROP_IMAGE_FETCH_ALLOW: %q is not a network such as 10.20.0.0/16: %w", c, err)
+		}
+		allow = append(allow, p)
+	}
+	cat.SetImageFetcher(productimage.NewFetcher(cfg.ImageFetchTimeout, allow))
 	ord := orders.NewService(db, cat)
 
 	if args[0] == "seed" {
