@@ -187,6 +187,13 @@ func TestMigrateAndSeed(t *testing.T) {
 	if matched < 1 || deviating < 2 || outside < 2 {
 		t.Errorf("seeded %d matched and %d deviating invoices and %d suppliers outside the platform, want at least 1, 2 and 2", matched, deviating, outside)
 	}
+	// `make run` shows pictures: demo items have them, beside items that have none.
+	var withPicture, without int
+	testenv.Must(t, seeded.Get(&withPicture, `SELECT count(*) FROM items WHERE image_hash IS NOT NULL`))
+	testenv.Must(t, seeded.Get(&without, `SELECT count(*) FROM items WHERE image_hash IS NULL`))
+	if withPicture != 2*seedPicturesPerSupplier || without == 0 {
+		t.Errorf("seeded %d items with a picture and %d without, want %d and some", withPicture, without, 2*seedPicturesPerSupplier)
+	}
 	out.Reset()
 	if err := run(ctx, []string{"seed"}, env, &out); err != nil {
 		t.Fatalf("second seed: %v", err)
