@@ -2,6 +2,7 @@ package orders_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -187,4 +188,33 @@ func TestValidToRevaluesOpenPlacements(t *testing.T) {
 		}
 		t.Logf("outcomes: %v", got)
 	})
+}
+
+// A subscription line's PEPPOL BIS Order states the monthly price, the months and the period,
+// with the setup as its own line, and passes the schema and the official T01 rules. Figures:
+// open-ended from 1 Dec 2026 on an agreement to 30 Sep 2027 commits the minimum 12 months,
+// 12 × 695.00 = 8,340.00 through 30 Nov 2027, plus setup 1,500.00 = 9,840.00 (the line total).
+func TestPeppolOrderOfASubscription(t *testing.T) {
+	ctx := context.Background()
+	w, item := subWorld(t, agreementOpts{}, false)
+	o := w.place(w.Orderer, subOrder(w, item, orders.LineInput{RecipientRef: "KS-1", StartDate: "2026-12-01"},
+		orders.LineInput{RecipientRef: "KS-2", StartDate: "2026-12-15", EndDate: "2027-12-14"}))
+	doc, err := w.svc.PeppolOrder(ctx, w.Orderer, o.ID)
+	testenv.Must(t, err)
+	testenv.ValidateUBL(t, doc.XML, "UBL-Order-2.1.xsd")
+	testenv.ValidatePeppolRules(t, "T01", map[string][]byte{"subscription order": doc.XML})
+	x := string(doc.XML)
+	for _, want := range []string{
+		`<cbc:ID>1</cbc:ID>`, `<cbc:Quantity unitCode="MON">12</cbc:Quantity>`, `<cbc:LineExtensionAmount currencyID="SEK">8340.00</cbc:LineExtensionAmount>`,
+		`<cbc:PriceAmount currencyID="SEK">695.00</cbc:PriceAmount>`, `<cbc:StartDate>2026-12-01</cbc:StartDate>`, `<cbc:EndDate>2027-11-30</cbc:EndDate>`,
+		`<cbc:ID>1-setup</cbc:ID>`, `<cbc:Quantity unitCode="C62">1</cbc:Quantity>`, `<cbc:LineExtensionAmount currencyID="SEK">1500.00</cbc:LineExtensionAmount>`,
+		`<cbc:StartDate>2026-12-15</cbc:StartDate>`, `<cbc:EndDate>2027-12-14</cbc:EndDate>`, `<cbc:ID>2-setup</cbc:ID>`,
+		`<cbc:Name>notice_months</cbc:Name>`, `open-ended`,
+		// The document's total is still the order's: 2 × 9,840.00.
+		`<cbc:LineExtensionAmount currencyID="SEK">19680.00</cbc:LineExtensionAmount>`,
+	} {
+		if !strings.Contains(x, want) {
+			t.Errorf("the document lacks %s\n%s", want, x)
+		}
+	}
 }
