@@ -204,7 +204,8 @@ func (b *browser) check(name string) {
 	// A full-page screenshot lays the page out again without the window's scrollbar but clips
 	// it to the width the scrollbar left, cutting off the right edge (a card's border, the
 	// right-hand button's margin); without the scrollbar, as on a phone, both widths agree.
-	eval[bool](b, `(() => { document.documentElement.style.scrollbarWidth = "none"; return true })()`)
+	eval[bool](b, `new Promise(done => { document.documentElement.style.scrollbarWidth = "none";
+		void document.documentElement.offsetWidth; requestAnimationFrame(() => requestAnimationFrame(() => done(true))) })`)
 	defer eval[bool](b, `(() => { document.documentElement.style.scrollbarWidth = ""; return true })()`)
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
