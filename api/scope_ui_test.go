@@ -50,6 +50,7 @@ func scopeUIRows() []scopeUIRow {
 	}
 	agreement := func(w *scopeWorld) map[string]string { return map[string]string{"id": w.agreement} }
 	buyerOrg := func(w *scopeWorld) map[string]string { return map[string]string{"id": w.buyer.ID} }
+	ordererOf := func(w *scopeWorld) map[string]string { return map[string]string{"id": w.orderer.ID} }
 	pc := func(decision string) func(w *scopeWorld) map[string]string {
 		return func(w *scopeWorld) map[string]string {
 			return map[string]string{"id": w.pendingPC, "decision": decision}
@@ -71,8 +72,10 @@ func scopeUIRows() []scopeUIRow {
 		// Administrators' pages: no role of an organisation may use them (403).
 		{method: "GET", pattern: "/admin/organizations/{id}", ids: buyerOrg},
 		{method: "POST", pattern: "/admin/organizations/{id}", ids: buyerOrg, form: url.Values{"name": {"kapad"}, "approval_threshold": {"0"}}},
-		{method: "POST", pattern: "/admin/users/{id}/active", ids: func(w *scopeWorld) map[string]string { return map[string]string{"id": w.orderer.ID} },
-			form: url.Values{"active": {"false"}}},
+		{method: "POST", pattern: "/admin/users/{id}/active", ids: ordererOf, form: url.Values{"active": {"false"}}},
+		{method: "GET", pattern: "/admin/users/{id}", ids: ordererOf},
+		{method: "POST", pattern: "/admin/users/{id}", ids: ordererOf, form: url.Values{"name": {"kapad"}, "roles": {"orderer"}}},
+		{method: "POST", pattern: "/admin/users/{id}/password-reset", ids: ordererOf},
 	}
 	// One row per move; the UI lets orderers, approvers and suppliers make moves at all.
 	from := map[orders.Action]orders.Status{orders.ActionApprove: orders.StatusPendingApproval, orders.ActionReject: orders.StatusPendingApproval,

@@ -38,6 +38,9 @@ type Deps struct {
 	Secure bool
 	// TrustedProxies are the proxies whose X-Forwarded-For names the client; none by default.
 	TrustedProxies clientip.Trusted
+	// ResetMail mails a password reset link to its user; nil shows the link only to the
+	// administrator who made it.
+	ResetMail ResetMailer
 	// Now is the clock for dates shown and defaulted in forms; nil means time.Now.
 	Now func() time.Time
 }
@@ -127,6 +130,11 @@ func (s *server) routes() http.Handler {
 	mux.HandleFunc("GET /admin/users", s.authed(s.adminUsers, auth.RoleAdmin))
 	mux.HandleFunc("POST /admin/users", s.authed(s.adminCreateUser, auth.RoleAdmin))
 	mux.HandleFunc("POST /admin/users/{id}/active", s.authed(s.adminSetUserActive, auth.RoleAdmin))
+	mux.HandleFunc("GET /admin/users/{id}", s.authed(s.adminUser, auth.RoleAdmin))
+	mux.HandleFunc("POST /admin/users/{id}", s.authed(s.adminUpdateUser, auth.RoleAdmin))
+	mux.HandleFunc("POST /admin/users/{id}/password-reset", s.authed(s.adminResetPassword, auth.RoleAdmin))
+	mux.HandleFunc("GET /password-reset", s.public(s.passwordResetPage))
+	mux.HandleFunc("POST /password-reset", s.public(s.passwordReset))
 
 	s.welfareRoutes(mux)
 

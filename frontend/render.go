@@ -345,7 +345,9 @@ func fieldErrors(lang string, err error) (byField map[string]string, general str
 	for _, f := range de.Fields {
 		byField[f.Field] = fieldMessage(lang, f)
 	}
-	if de.Code != "validation_failed" || len(de.Fields) == 0 {
+	// A duplicate that names its field (an organisation number, an email) is said beside the
+	// field; the form's general line then only points there.
+	if (de.Code != "validation_failed" && (de.Code != "duplicate" || len(de.Fields) == 0)) || len(de.Fields) == 0 {
 		general = translate(lang, problemKey(de.Code, "error.422_text"))
 	}
 	if de.Code != "" && de.Code != "validation_failed" {
