@@ -102,6 +102,13 @@ func (s *server) routes() http.Handler {
 	mux.HandleFunc("POST /orders/{id}/deviations/{dev}/respond", s.authed(s.respondDeviation, auth.RoleSupplier))
 	mux.HandleFunc("POST /orders/{id}/deviations/{dev}/close", s.authed(s.closeDeviation, auth.RoleManager))
 
+	mux.HandleFunc("GET /favourites", s.authed(s.favouritesPage, buyer...))
+	mux.HandleFunc("POST /favourites/clear-ended", s.authed(s.clearEndedFavourites, buyer...))
+	mux.HandleFunc("POST /favourites/{id}", s.authed(s.setFavourite, buyer...))
+	mux.HandleFunc("GET /organizations/{id}/details", s.authed(s.savedDetailsPage, auth.RoleApprover, auth.RoleAdmin))
+	mux.HandleFunc("POST /organizations/{id}/details", s.authed(s.addSavedDetail, auth.RoleApprover, auth.RoleAdmin))
+	mux.HandleFunc("POST /organizations/{id}/details/{detail}/delete", s.authed(s.removeSavedDetail, auth.RoleApprover, auth.RoleAdmin))
+
 	mux.HandleFunc("GET /approvals", s.authed(s.approvals, auth.RoleApprover))
 
 	mux.HandleFunc("GET /supplier/orders", s.authed(s.supplierOrders, auth.RoleSupplier))

@@ -13,6 +13,7 @@ import (
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/internal/derr"
 	"github.com/avrop/avrop/internal/postgres"
+	"github.com/avrop/avrop/orders"
 )
 
 // pageTemplate is one page parsed together with the layout.
@@ -20,7 +21,10 @@ type pageTemplate struct{ t *template.Template }
 
 var funcs = template.FuncMap{
 	"join": strings.Join,
-	"add":  func(a, b int) int { return a + b },
+	// maxQuantity is the largest quantity an order line takes: the quantity fields' max
+	// comes from the orders' own limit, never a number of the UI's.
+	"maxQuantity": func() int { return orders.MaxQuantity },
+	"add":         func(a, b int) int { return a + b },
 	"deref": func(p *int64) int64 {
 		if p == nil {
 			return 0
@@ -220,6 +224,7 @@ func navFor(lang string, c auth.Caller, path string, cartLines int) []navLink {
 	}
 	if c.HasAny(auth.RoleOrderer, auth.RoleApprover) {
 		add("/catalog", "nav.catalog")
+		add("/favourites", "nav.favourites")
 		if cartLines > 0 {
 			links = append(links, navLink{Href: "/cart", Label: translate(lang, "nav.cart_count", cartLines), Current: path == "/cart"})
 		} else {
@@ -230,6 +235,7 @@ func navFor(lang string, c auth.Caller, path string, cartLines int) []navLink {
 	}
 	if c.Has(auth.RoleApprover) {
 		add("/approvals", "nav.approvals")
+		add("/organizations/"+c.OrgID+"/details", "nav.saved_details")
 	}
 	if c.Has(auth.RoleSupplier) {
 		add("/supplier/orders", "nav.supplier_orders")
