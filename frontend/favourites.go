@@ -29,8 +29,8 @@ func (s *server) favouritesPage(q *req) error {
 
 // favStar is the star's state for the "favstar" template.
 type favStar struct {
-	ID, Back string
-	On       bool
+	ID, Name, Back string
+	On             bool
 }
 
 // setFavourite marks or unmarks an item (the star's button). htmx gets the star back in its
@@ -42,7 +42,12 @@ func (s *server) setFavourite(q *req) error {
 	}
 	back := localPath(q.r.PostFormValue("back"))
 	if q.r.Header.Get("HX-Request") == "true" {
-		return q.renderFragment(http.StatusOK, "favourites", "favstar-fragment", favStar{ID: id, On: on, Back: back})
+		// The star names its item to screen readers; an item that has ended has no name to give.
+		star := favStar{ID: id, On: on, Back: back}
+		if it, err := s.Catalog.GetItem(q.ctx(), *q.caller, id); err == nil {
+			star.Name = it.Name
+		}
+		return q.renderFragment(http.StatusOK, "favourites", "favstar-fragment", star)
 	}
 	if back == "" {
 		back = "/favourites"

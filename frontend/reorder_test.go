@@ -3,6 +3,7 @@ package frontend_test
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -25,6 +26,10 @@ func TestFavourites(t *testing.T) {
 	wantStatus(t, p, http.StatusOK)
 	if !strings.Contains(p.Body, `action="/favourites/`+w.gloveM.ID+`"`) || !strings.Contains(p.Body, `aria-pressed="false"`) {
 		t.Fatalf("no star in the catalogue: %.3000s", p.Body)
+	}
+	// The quantity field takes what an order line takes (one rule: orders.MaxQuantity).
+	if !strings.Contains(p.Body, `id="qty-`+w.gloveM.ID+`" name="quantity" type="number" min="1" max="`+strconv.Itoa(orders.MaxQuantity)+`"`) {
+		t.Fatalf("the catalogue's quantity field does not take orders.MaxQuantity: %.3000s", p.Body)
 	}
 	// htmx: the answer is the star, pressed.
 	star := c.do(http.MethodPost, "/favourites/"+w.gloveM.ID, url.Values{"csrf": {c.csrf()}, "on": {"true"}, "back": {"/catalog?q=nitrilhandskar"}}, "HX-Request", "true")
