@@ -125,7 +125,9 @@ func spendSources(c auth.Caller, f SpendFilter, dim, rollupKey, baseKey string, 
 		if agr != "" {
 			q += ` AND o.agreement_id = ` + agr + `::uuid`
 		}
-		q += ` AND (o.approved_at AT TIME ZONE 'UTC')::date BETWEEN ` + add(e[0]) + `::date AND ` + add(e[1]) + `::date GROUP BY 1, 2`
+		// The UTC days [e0, e1] as a range of approval times, which the index on approved_at serves.
+		q += ` AND o.approved_at >= (` + add(e[0]) + `::date)::timestamp AT TIME ZONE 'UTC'
+			AND o.approved_at < (` + add(e[1]) + `::date + 1)::timestamp AT TIME ZONE 'UTC' GROUP BY 1, 2`
 		parts = append(parts, q)
 	}
 	if len(parts) == 0 {
