@@ -68,8 +68,9 @@ CREATE INDEX follow_spend_buyer_idx ON follow_spend (buyer_org_id, dim, month);
 CREATE INDEX follow_spend_supplier_idx ON follow_spend (supplier_id, dim, month);
 CREATE INDEX follow_spend_dim_idx ON follow_spend (dim, agreement_id, month);
 
--- Spend over a range that cuts a month reads the cut days from orders by approval time.
-CREATE INDEX orders_approved_idx ON orders (approved_at) WHERE approved_at IS NOT NULL;
+-- Spend over a range that cuts a month reads the cut days from orders by agreement (a
+-- manager's scope, or the agreement filter) and approval time.
+CREATE INDEX orders_approved_idx ON orders (agreement_id, approved_at) WHERE approved_at IS NOT NULL;
 
 -- Scorecard counts per agreement, buyer and supplier (scorecards have no date filter).
 CREATE TABLE follow_cards (
