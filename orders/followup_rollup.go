@@ -10,7 +10,7 @@ import (
 	"github.com/avrop/avrop/auth"
 )
 
-// Follow-up from rollups (SPEC §10 "Volume"). Migration 00014 keeps follow_spend (per month of
+// Follow-up from rollups (SPEC §10 "Volume"). Migration 00018 keeps follow_spend (per month of
 // approval, agreement, buyer, supplier, currency and dimension) and follow_cards (per
 // agreement, buyer and supplier) in step with orders inside the transactions that change them,
 // so spend and scorecards read a few rows per group instead of every order line. The answers
