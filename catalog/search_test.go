@@ -166,7 +166,7 @@ func TestSearchCareStaffWords(t *testing.T) {
 }
 
 // TestSearchWindow: a search ranks a bounded set of candidates; with more matches than that,
-// the total is PostgreSQL's estimate and says so, pages within a window come whole and
+// or when names alone fill the page, the total is PostgreSQL's estimate and says so, pages within a window come whole and
 // distinct, and a page past the window widens it.
 func TestSearchWindow(t *testing.T) {
 	f := newFixture(t)
@@ -194,10 +194,17 @@ func TestSearchWindow(t *testing.T) {
 		t.Fatalf("page past the window: %d items, want 2", len(p.Items))
 	}
 	f.s.window = searchWindow
-	p, err = f.s.SearchItems(context.Background(), f.orderer, SearchFilter{Q: "skoskydd", Page: auth.Page{Page: 1, PageSize: 3}})
+	p, err = f.s.SearchItems(context.Background(), f.orderer, SearchFilter{Q: "skoskydd", Page: auth.Page{Page: 1, PageSize: 20}})
 	testenv.Must(t, err)
 	if p.Total != 10 || p.Estimated {
 		t.Fatalf("under the window: total %d estimated %v, want exactly 10", p.Total, p.Estimated)
+	}
+	// Names that fill the page spare the search the descriptions: the total is then an
+	// estimate (of matches anywhere), at least the names' matches.
+	p, err = f.s.SearchItems(context.Background(), f.orderer, SearchFilter{Q: "skoskydd", Page: auth.Page{Page: 1, PageSize: 3}})
+	testenv.Must(t, err)
+	if p.Total < 10 || !p.Estimated || len(p.Items) != 3 {
+		t.Fatalf("names filling the page: %d items, total %d estimated %v, want 3 and an estimate of at least 10", len(p.Items), p.Total, p.Estimated)
 	}
 }
 

@@ -193,6 +193,7 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 	startJobs(ctx, db, backgroundJobs(ord, logger), cfg.JobsTick, logger)
 	reads := openReads(ctx, cfg, db, logger)
 	ord.SetReads(reads)
+	cat.SetReads(reads)
 	var validate invoices.Validator
 	if cfg.PeppolDir != "" {
 		rules, err := peppol.NewBillingRules(cfg.PeppolDir)
