@@ -31,6 +31,8 @@ type Service struct {
 	window int             // candidates per index lookup of a search (searchWindow; tests make it small)
 	stats  wordStats       // for the estimated total of large searches
 	reads  *postgres.Reads // search and item reads: the replica when it may serve them (SetReads)
+
+	validToHook ValidToHook
 }
 
 // SetReads lets search and item reads go to the streaming replica of DATABASE_REPLICA_URL when
@@ -43,6 +45,16 @@ func (s *Service) SetReads(r *postgres.Reads) {
 		s.cache.lsn = func(ctx context.Context) (postgres.LSN, error) { return postgres.CurrentLSN(ctx, s.db) }
 	}
 }
+
+// ValidToHook runs inside an agreement's change that moves its valid_to, after the agreement,
+// its participants and suppliers are written and while its row is held exclusively: orders,
+// which owns the ceilings, revalues the open-ended placements there (SPEC §7) and refuses the
+// change with an Invalid error when they would pass a ceiling. Catalog cannot import orders,
+// so orders registers it (SetValidToHook).
+type ValidToHook func(ctx context.Context, tx *sqlx.Tx, agreementID, actorID, validTo string) error
+
+// SetValidToHook registers the hook that runs when an agreement's valid_to changes.
+func (s *Service) SetValidToHook(h ValidToHook) { s.validToHook = h }
 
 // NewService returns the catalogue service. rdb may be nil or down: reads then come from
 // PostgreSQL. prefix namespaces the service's Redis keys.
