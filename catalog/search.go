@@ -222,10 +222,7 @@ func (s *Service) search(ctx context.Context, db *sqlx.DB, sc scope, terms []str
 	if len(agreements) == 0 {
 		return page, nil
 	}
-	base = func(q *searchQuery) string {
-		q.agreements = agreements
-		return baseWhere(sc, f, q)
-	}
+	base = agreementsBase(sc, f, agreements)
 	raw := cleanRaw(f.Q)
 	p, err := s.rank(ctx, db, sc, f, today, base, words, raw)
 	if err != nil || p.Total > 0 {
@@ -266,6 +263,14 @@ func baseWhere(sc scope, f SearchFilter, q *searchQuery) string {
 		b.WriteString(` AND i.eco_labels @> ARRAY[` + q.arg(f.EcoLabel) + `::text]`)
 	}
 	return b.String()
+}
+
+// agreementsBase is baseWhere naming the agreements the scope sees (from visibleAgreements).
+func agreementsBase(sc scope, f SearchFilter, agreements []string) func(*searchQuery) string {
+	return func(q *searchQuery) string {
+		q.agreements = agreements
+		return baseWhere(sc, f, q)
+	}
 }
 
 // visibleAgreements is the query of the agreements whose items the scope may see in search:

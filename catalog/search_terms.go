@@ -103,22 +103,15 @@ const (
 // candidates' index lookups knowing how many items they hold.
 func (s *Service) expandTerms(ctx context.Context, db *sqlx.DB, terms []string, fuzzyAll bool, visible string) ([]termMatch, []string, error) {
 	out := make([]termMatch, len(terms))
-	var idx []int
-	var syn []bool
-	var words []string
 	for i, t := range terms {
 		out[i].word = t
-		idx, syn, words = append(idx, i), append(syn, false), append(words, t)
-		for _, w := range synonyms.lookup(t) {
-			idx, syn, words = append(idx, i), append(syn, true), append(words, w)
-		}
 	}
 	// One simple query with its values written in (see searchQuery): SET LOCAL holds for
 	// its implicit transaction. Near words come from the lexicon's trigram index through
 	// pg_trgm's similarity (whole words alike, ≥ 0.3: "silikn" → silikon) or word
 	// similarity (the typed word alike to part of a compound, ≥ 0.45: "handskr" →
 	// nitrilhandskar).
-	rows, err := db.QueryxContext(ctx, termsStatement(idx, syn, words, fuzzyAll, visible))
+	rows, err := db.QueryxContext(ctx, termsStatement(terms, fuzzyAll, visible))
 	if err != nil {
 		return nil, nil, fmt.Errorf("search terms: %w", err)
 	}
@@ -173,9 +166,18 @@ func (s *Service) expandTerms(ctx context.Context, db *sqlx.DB, terms []string, 
 	return out, agreements, nil
 }
 
-// termsStatement is expandTerms' statement for the query words (words, each with its index
-// among the query's words and whether it is a synonym of it).
-func termsStatement(idx []int, syn []bool, words []string, fuzzyAll bool, visible string) string {
+// termsStatement is expandTerms' statement for the query's words and their synonyms.
+func termsStatement(terms []string, fuzzyAll bool, visible string) string {
+	// Each word looked up with its index among the query's words and whether it is a synonym.
+	var idx []int
+	var syn []bool
+	var words []string
+	for i, t := range terms {
+		idx, syn, words = append(idx, i), append(syn, false), append(words, t)
+		for _, w := range synonyms.lookup(t) {
+			idx, syn, words = append(idx, i), append(syn, true), append(words, w)
+		}
+	}
 	return `SET LOCAL pg_trgm.word_similarity_threshold = 0.45;
 		SELECT a.n, a.syn, a.word, st.stem,
 			numnode(to_tsquery('swedish', a.word) || to_tsquery('english', a.word)) = 0 AS stop,

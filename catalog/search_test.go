@@ -254,3 +254,33 @@ func TestBrowseCountStops(t *testing.T) {
 		t.Fatalf("under the stop: total %d estimated %v, want exactly 55", p.Total, p.Estimated)
 	}
 }
+
+// TestSearchStatements: the statements bench/catalog explains are a search's own — the words'
+// expansions and the search — and each runs as PostgreSQL's EXPLAIN ANALYZE, finding the item.
+func TestSearchStatements(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.item(f.supplier1, "ST-"+testenv.Unique(), "Skoskydd blå M")
+	sts, err := f.s.SearchStatements(ctx, f.orderer, SearchFilter{Q: "skoskyd"})
+	testenv.Must(t, err)
+	if len(sts) != 2 {
+		t.Fatalf("%d statements, want 2", len(sts))
+	}
+	for _, st := range sts {
+		tx, err := f.s.db.BeginTxx(ctx, nil)
+		testenv.Must(t, err)
+		for strings.HasPrefix(strings.TrimSpace(st), "SET LOCAL") {
+			st = strings.TrimSpace(st)
+			i := strings.IndexByte(st, ';')
+			_, err := tx.ExecContext(ctx, st[:i])
+			testenv.Must(t, err)
+			st = st[i+1:]
+		}
+		var plan []string
+		testenv.Must(t, tx.SelectContext(ctx, &plan, "EXPLAIN (ANALYZE) "+st))
+		tx.Rollback() //nolint:errcheck
+	}
+	if sts, err := f.s.SearchStatements(ctx, f.orderer, SearchFilter{}); err != nil || len(sts) != 0 {
+		t.Fatalf("browsing: %d statements, %v; want none", len(sts), err)
+	}
+}
