@@ -19,6 +19,7 @@ import (
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/internal/derr"
 	"github.com/avrop/avrop/internal/postgres"
+	"github.com/avrop/avrop/notify"
 )
 
 // PriceListColumns are the columns of a CSV price list (SPEC §2), in their documented order;
@@ -390,6 +391,11 @@ func (s *Service) importPriceRows(ctx context.Context, c auth.Caller, agreementI
 		}
 		if err := bulkInsertPriceChanges(ctx, tx, changes); err != nil {
 			return err
+		}
+		if rep.PricesPending > 0 { // one mail for the whole list
+			if err := tellManagers(ctx, tx, notify.PriceChangeAwaiting, agreementID, c.OrgID, agreementID, ""); err != nil {
+				return err
+			}
 		}
 		inputs := make([]ItemInput, len(rows))
 		for i, r := range rows {

@@ -12,6 +12,7 @@ import (
 	"github.com/avrop/avrop/internal/derr"
 	"github.com/avrop/avrop/internal/postgres"
 	"github.com/avrop/avrop/internal/text"
+	"github.com/avrop/avrop/notify"
 )
 
 // maxPriceMinor bounds prices so that the increase arithmetic (difference × 10,000) never
@@ -124,7 +125,7 @@ func (s *Service) SetPrice(ctx context.Context, c auth.Caller, itemID string, r 
 		if status == PriceApplied {
 			return insertPrice(ctx, tx, itemID, *r.PriceMinor, r.EffectiveFrom, pcID)
 		}
-		return nil
+		return tellManagers(ctx, tx, notify.PriceChangeAwaiting, it.AgreementID, c.OrgID, pcID, it.Name)
 	})
 	if err != nil {
 		return PriceChange{}, err

@@ -14,6 +14,7 @@ import (
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/internal/derr"
 	"github.com/avrop/avrop/internal/postgres"
+	"github.com/avrop/avrop/notify"
 )
 
 // Item approval states (Item.Approval).
@@ -179,6 +180,9 @@ func submit(ctx context.Context, tx *sqlx.Tx, agreementID, supplierID, userID st
 			pq.Array(proposed)); err != nil {
 			return "", fmt.Errorf("propose items: %w", err)
 		}
+	}
+	if err := tellManagers(ctx, tx, notify.SubmissionAwaiting, agreementID, supplierID, id, ""); err != nil {
+		return "", err
 	}
 	return id, nil
 }

@@ -238,6 +238,9 @@ func (s *Service) createOnce(ctx context.Context, c auth.Caller, in OrderInput, 
 		if err := s.writePlacements(ctx, tx, &o); err != nil {
 			return err
 		}
+		if err := tell(ctx, tx, o, o.Status, ""); err != nil {
+			return err
+		}
 		*out = o
 		return nil
 	})
