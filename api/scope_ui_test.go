@@ -11,6 +11,7 @@ import (
 
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/frontend"
+	"github.com/avrop/avrop/notify"
 	"github.com/avrop/avrop/orders"
 )
 
@@ -91,7 +92,7 @@ func scopeUIRows() []scopeUIRow {
 // newScopeUIAPI is the test API with the web UI behind it.
 func newScopeUIAPI(t *testing.T) *testAPI {
 	return newTestAPIDeps(t, testAuthConfig(), func(d *Deps) {
-		d.Frontend = frontend.New(frontend.Deps{Auth: d.Auth, Catalog: d.Catalog, Orders: d.Orders, Invoices: d.Invoices, Logger: d.Logger})
+		d.Frontend = frontend.New(frontend.Deps{Auth: d.Auth, Catalog: d.Catalog, Orders: d.Orders, Invoices: d.Invoices, Mail: notify.NewPreferences(d.DB), Logger: d.Logger})
 	})
 }
 
@@ -254,6 +255,7 @@ func TestScopeUILists(t *testing.T) {
 		"/supplier/orders", "/supplier/orders?status=approved", "/supplier/catalog", "/supplier/catalog?agreement=" + wb.agreement,
 		"/supplier/import", "/supplier/import?agreement=" + wb.agreement,
 		"/manager/agreements", "/manager/price-changes", "/admin/organizations", "/admin/users", "/admin/users?org_id=" + wb.buyer.ID,
+		"/account", "/account?user_id=" + wb.orderer.ID,
 	} {
 		t.Run(p, func(t *testing.T) {
 			for _, role := range scopeRoles {
@@ -269,5 +271,32 @@ func TestScopeUILists(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestScopeUIAccount: the settings page (/account, SPEC §8 mail opt-out) reads and writes only
+// the signed-in person's own settings: every user of world A posting world B's user ids in the
+// form changes their own settings and nobody else's.
+func TestScopeUIAccount(t *testing.T) {
+	a := newScopeUIAPI(t)
+	wa, wb := newScopeWorld(t, a, "A"), newScopeWorld(t, a, "B")
+	ctx := t.Context()
+	for _, role := range scopeRoles {
+		u := wa.userOf(role)
+		if res := a.ui("GET", "/account", u, nil); res.Status != http.StatusOK || !strings.Contains(string(res.Body), u.Email) {
+			t.Errorf("GET /account as %s: status %d, or their address missing", role, res.Status)
+		}
+		for _, victim := range []scopeUser{wb.orderer, wb.approver, wb.supplier, wb.manager} {
+			res := a.ui("POST", "/account", u, url.Values{"mail_language": {"da"}, "user_id": {victim.ID}, "id": {victim.ID}})
+			if res.Status != http.StatusSeeOther {
+				t.Fatalf("POST /account as %s: status %d, want 303", role, res.Status)
+			}
+			if st, err := notify.GetSettings(ctx, a.Deps.DB, victim.ID); err != nil || st.MailsOff || st.Language != "" {
+				t.Errorf("POST /account as %s of world A changed %s of world B: %+v, %v", role, victim.Email, st, err)
+			}
+		}
+		if st, err := notify.GetSettings(ctx, a.Deps.DB, u.ID); err != nil || !st.MailsOff || st.Language != "da" {
+			t.Errorf("POST /account as %s: own settings %+v, %v; want mails off in Danish", role, st, err)
+		}
 	}
 }

@@ -163,7 +163,7 @@ func (b *browser) fill(sel, value string) {
 
 func jsString(s string) string { return fmt.Sprintf("%q", s) }
 
-var untranslated = regexp.MustCompile(`\b(?:layout|nav|common|form|login|expired|error|problem|flash|admin|kind|role|catalog|cart|checkout|cascade|orders?|status|event|deviation|approvals|usage|supplier|price_status|price_reason|import|agreements?|agreement_status|method|price_changes|eco)\.[a-z_]+\b`)
+var untranslated = regexp.MustCompile(`\b(?:layout|nav|common|form|account|login|expired|error|problem|flash|admin|kind|role|catalog|cart|checkout|cascade|orders?|status|event|deviation|approvals|usage|supplier|price_status|price_reason|import|agreements?|agreement_status|method|price_changes|eco)\.[a-z_]+\b`)
 
 var unsafeName = regexp.MustCompile(`[^a-z0-9-]+`)
 

@@ -48,3 +48,32 @@ func SaveSettings(ctx context.Context, db sqlx.ExecerContext, userID string, s S
 
 // languageSQL is the reader's mail language: the chosen one, else their country's.
 const languageSQL = `coalesce(ms.language, CASE g.country WHEN 'SE' THEN 'sv' WHEN 'NO' THEN 'nb' WHEN 'DK' THEN 'da' ELSE 'en' END)`
+
+// CountryLanguage is the mail language of a country's people when they chose none.
+func CountryLanguage(country string) string {
+	switch country {
+	case "SE":
+		return LangSV
+	case "NO":
+		return LangNB
+	case "DK":
+		return LangDA
+	}
+	return LangEN
+}
+
+// Preferences reads and writes people's mail settings for the UI's settings page.
+type Preferences struct{ db *sqlx.DB }
+
+// NewPreferences returns the settings of the people in db.
+func NewPreferences(db *sqlx.DB) *Preferences { return &Preferences{db: db} }
+
+// Get returns the person's settings (see GetSettings).
+func (p *Preferences) Get(ctx context.Context, userID string) (Settings, error) {
+	return GetSettings(ctx, p.db, userID)
+}
+
+// Save stores the person's settings (see SaveSettings). Errors: Invalid (unknown language).
+func (p *Preferences) Save(ctx context.Context, userID string, s Settings) error {
+	return SaveSettings(ctx, p.db, userID, s)
+}

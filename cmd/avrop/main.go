@@ -31,6 +31,7 @@ import (
 	"github.com/avrop/avrop/internal/postgres"
 	"github.com/avrop/avrop/internal/redisurl"
 	"github.com/avrop/avrop/invoices"
+	"github.com/avrop/avrop/notify"
 	"github.com/avrop/avrop/orders"
 	"github.com/avrop/avrop/peppol"
 )
@@ -217,7 +218,7 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 	handler := api.NewHandler(api.Deps{
 		DB: db, Redis: rdb, Auth: authSvc, Catalog: cat, Orders: ord, Invoices: inv, Logger: logger,
 		PoolSize: cfg.DatabasePoolSize, PoolWait: cfg.DatabasePoolWait, Reads: reads, TrustedProxies: proxies,
-		Frontend: frontend.New(frontend.Deps{Auth: authSvc, Catalog: cat, Orders: ord, Invoices: inv, Logger: logger,
+		Frontend: frontend.New(frontend.Deps{Auth: authSvc, Catalog: cat, Orders: ord, Invoices: inv, Mail: notify.NewPreferences(db), Logger: logger,
 			Secure: cfg.Env != "development", TrustedProxies: proxies}),
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
