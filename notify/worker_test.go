@@ -22,7 +22,7 @@ func TestMailIsSentOnlyAfterItsChangeCommits(t *testing.T) {
 	db := testenv.DB(t)
 	p := people{t, db}
 	user, email := p.user(p.org("SE"), "orderer")
-	srv := newSMTPServer(t)
+	srv := testenv.StartSMTP(t)
 	w := worker(t, db, srv)
 
 	tx := db.MustBegin()
@@ -32,14 +32,14 @@ func TestMailIsSentOnlyAfterItsChangeCommits(t *testing.T) {
 	if _, err := w.SendDue(ctx); err != nil {
 		t.Fatalf("before commit: SendDue: %v", err)
 	}
-	if got := srv.to(email); len(got) != 0 {
+	if got := srv.To(email); len(got) != 0 {
 		t.Fatalf("before commit: server got %d mails, want 0", len(got))
 	}
 	testenv.Must(t, tx.Commit())
 	if n, err := w.SendDue(ctx); err != nil || n != 1 {
 		t.Fatalf("after commit: SendDue = %d, %v; want 1 sent", n, err)
 	}
-	got := srv.to(email)
+	got := srv.To(email)
 	if len(got) != 1 {
 		t.Fatalf("after commit: server got %d mails, want 1", len(got))
 	}
@@ -61,7 +61,7 @@ func TestRolledBackChangeSendsNoMail(t *testing.T) {
 	p := people{t, db}
 	org := p.org("SE")
 	approver, email := p.user(org, "approver")
-	srv := newSMTPServer(t)
+	srv := testenv.StartSMTP(t)
 	w := worker(t, db, srv)
 
 	// The change fails after queuing its mail: InTx rolls both back.
@@ -77,7 +77,7 @@ func TestRolledBackChangeSendsNoMail(t *testing.T) {
 	if _, err := w.SendDue(ctx); err != nil {
 		t.Fatalf("SendDue: %v", err)
 	}
-	if got := srv.to(email); len(got) != 0 {
+	if got := srv.To(email); len(got) != 0 {
 		t.Errorf("server got %d mails for a rolled-back change, want 0", len(got))
 	}
 	if rows := rowsOf(t, db, approver); len(rows) != 0 {
@@ -106,7 +106,7 @@ func TestEachMailIsSentOnceByRacingWorkers(t *testing.T) {
 		}
 		testenv.Must(t, tx.Commit())
 	}
-	srv := newSMTPServer(t)
+	srv := testenv.StartSMTP(t)
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
 	for i := range 8 {
@@ -136,7 +136,7 @@ func TestEachMailIsSentOnceByRacingWorkers(t *testing.T) {
 	}
 	seen := map[string]int{}
 	mine := 0
-	for _, m := range srv.received() {
+	for _, m := range srv.Received() {
 		if emails[strings.ToLower(m.To)] {
 			seen[m.MessageID]++
 			mine++
@@ -157,11 +157,10 @@ func TestMailIsRetriedWithBackoffWhileTheServerIsDown(t *testing.T) {
 	db := testenv.DB(t)
 	p := people{t, db}
 	user, email := p.user(p.org("SE"), "orderer")
-	srv := newSMTPServer(t)
+	srv := testenv.StartSMTP(t)
 	w := worker(t, db, srv)
 	w.RetryBase, w.RetryMax = 300*time.Millisecond, time.Hour
-	addr := srv.addr
-	srv.stop() // the mail server is down
+	srv.Stop() // the mail server is down
 	queue(t, db, user, orderEvent(OrderDeclined))
 
 	if n, err := w.SendDue(ctx); err == nil || n != 0 {
@@ -194,12 +193,12 @@ func TestMailIsRetriedWithBackoffWhileTheServerIsDown(t *testing.T) {
 		t.Errorf("second backoff = %v, want about 600ms (2 × 300ms)", wait)
 	}
 	// The server comes back; the mail goes out once it is due.
-	srv.start(addr)
+	srv.Start()
 	time.Sleep(time.Until(rows[0].NextAttemptAt) + 50*time.Millisecond)
 	if n, err := w.SendDue(ctx); err != nil || n != 1 {
 		t.Fatalf("server up: SendDue = %d, %v; want 1", n, err)
 	}
-	if got := srv.to(email); len(got) != 1 {
+	if got := srv.To(email); len(got) != 1 {
 		t.Fatalf("server got %d mails, want 1", len(got))
 	}
 	if rows := rowsOf(t, db, user); rows[0].Status != "sent" || rows[0].Attempts != 3 {
@@ -212,10 +211,8 @@ func TestMailRefusedForGoodIsNotRetried(t *testing.T) {
 	db := testenv.DB(t)
 	p := people{t, db}
 	user, email := p.user(p.org("SE"), "orderer")
-	srv := newSMTPServer(t)
-	srv.mu.Lock()
-	srv.refuse[strings.ToLower(email)] = true
-	srv.mu.Unlock()
+	srv := testenv.StartSMTP(t)
+	srv.Refuse(email)
 	w := worker(t, db, srv)
 	queue(t, db, user, orderEvent(OrderRejected))
 	if _, err := w.SendDue(ctx); err != nil {
@@ -231,7 +228,7 @@ func TestMailIsInTheReadersLanguageWithALinkToThePage(t *testing.T) {
 	ctx := context.Background()
 	db := testenv.DB(t)
 	p := people{t, db}
-	srv := newSMTPServer(t)
+	srv := testenv.StartSMTP(t)
 	w := worker(t, db, srv)
 	cases := []struct {
 		name, country, chosen, wantLang, wantSubject, wantBody string
@@ -254,7 +251,7 @@ func TestMailIsInTheReadersLanguageWithALinkToThePage(t *testing.T) {
 			if _, err := w.SendDue(ctx); err != nil {
 				t.Fatal(err)
 			}
-			got := srv.to(email)
+			got := srv.To(email)
 			if len(got) != 1 {
 				t.Fatalf("got %d mails, want 1", len(got))
 			}
@@ -286,7 +283,7 @@ func TestMailsTurnedOffAreNotSent(t *testing.T) {
 	org := p.org("SE")
 	off, offEmail := p.user(org, "approver")
 	_, onEmail := p.user(org, "approver")
-	srv := newSMTPServer(t)
+	srv := testenv.StartSMTP(t)
 	w := worker(t, db, srv)
 
 	// Queued while mails were on, turned off before sending: not sent either.
@@ -298,10 +295,10 @@ func TestMailsTurnedOffAreNotSent(t *testing.T) {
 	if _, err := w.SendDue(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := srv.to(offEmail); len(got) != 0 {
+	if got := srv.To(offEmail); len(got) != 0 {
 		t.Errorf("person with mails off got %d mails, want 0", len(got))
 	}
-	if got := srv.to(onEmail); len(got) != 1 {
+	if got := srv.To(onEmail); len(got) != 1 {
 		t.Errorf("person with mails on got %d mails, want 1", len(got))
 	}
 	for _, r := range rowsOf(t, db, off) {
@@ -315,7 +312,7 @@ func TestMailsTurnedOffAreNotSent(t *testing.T) {
 	if _, err := w.SendDue(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := srv.to(offEmail); len(got) != 1 {
+	if got := srv.To(offEmail); len(got) != 1 {
 		t.Errorf("after turning mails on: %d mails, want 1", len(got))
 	}
 	if s, err := GetSettings(ctx, db, off); err != nil || s.MailsOff {
