@@ -35,8 +35,8 @@ type Deps struct {
 	// Invoices serves the invoice and contract-loyalty pages (SPEC §9).
 	Invoices *invoices.Service
 	// Mail holds each person's mail settings, for the settings page (SPEC §8).
-	Mail *notify.Preferences
-	Logger   *slog.Logger
+	Mail   *notify.Preferences
+	Logger *slog.Logger
 	// Secure marks cookies Secure; true everywhere but plain-HTTP development.
 	Secure bool
 	// TrustedProxies are the proxies whose X-Forwarded-For names the client; none by default.
