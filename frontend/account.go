@@ -17,15 +17,15 @@ func (s *server) accountRoutes(mux *http.ServeMux) {
 
 type accountData struct {
 	Settings notify.Settings
-	// CountryLanguage is the mail language used when none is chosen.
-	CountryLanguage string
+	// DefaultLanguage is the mail language used when none is chosen.
+	DefaultLanguage string
 	Languages       []struct{ Code, Name string }
 	Roles           []auth.Role
 	Invalid         bool
 }
 
 func (s *server) accountData(q *req, st notify.Settings) accountData {
-	return accountData{Settings: st, CountryLanguage: notify.CountryLanguage(q.org.Country), Languages: languages, Roles: q.caller.Roles}
+	return accountData{Settings: st, DefaultLanguage: notify.DefaultLanguage(q.user.Language, q.org.Country), Languages: languages, Roles: q.caller.Roles}
 }
 
 func (s *server) accountPage(q *req) error {

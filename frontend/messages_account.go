@@ -14,7 +14,7 @@ var accountMessages = map[string]msg{
 	"account.mails_on":           {sv: "Skicka e-post till mig", en: "Send me mail", nb: "Send meg e-post", da: "Send mig e-mails"},
 	"account.mail_language":      {sv: "Språk i e-post", en: "Mail language", nb: "Språk i e-post", da: "Sprog i e-mails"},
 	"account.language_default":   {sv: "Standard (%s)", en: "Default (%s)", nb: "Standard (%s)", da: "Standard (%s)"},
-	"account.language_hint":      {sv: "Standard är språket i organisationens land.", en: "The default is the language of the organisation's country.", nb: "Standard er språket i organisasjonens land.", da: "Standard er sproget i organisationens land."},
+	"account.language_hint":      {sv: "Standard är ditt språk i Avrop, annars språket i organisationens land.", en: "The default is your language in Avrop, else the language of the organisation's country.", nb: "Standard er språket ditt i Avrop, ellers språket i organisasjonens land.", da: "Standard er dit sprog i Avrop, ellers sproget i organisationens land."},
 	"account.bad_language":       {sv: "Välj ett av språken i listan.", en: "Choose one of the languages in the list.", nb: "Velg et av språkene i listen.", da: "Vælg et af sprogene på listen."},
 	"flash.account_saved":        {sv: "Inställningarna är sparade.", en: "Your settings were saved.", nb: "Innstillingene er lagret.", da: "Dine indstillinger er gemt."},
 }

@@ -13,8 +13,9 @@ import (
 type Settings struct {
 	// MailsOff stops every mail to the person, also those already queued.
 	MailsOff bool `db:"mails_off"`
-	// Language is the language mails are written in; empty means the language of the
-	// person's organisation's country (SE sv, NO nb, DK da, others en).
+	// Language is the language mails are written in; empty means the person's UI language
+	// when an administrator set one, else that of their organisation's country (SE sv, NO nb,
+	// DK da, others en).
 	Language string `db:"language"`
 }
 
@@ -46,8 +47,18 @@ func SaveSettings(ctx context.Context, db sqlx.ExecerContext, userID string, s S
 	return nil
 }
 
-// languageSQL is the reader's mail language: the chosen one, else their country's.
-const languageSQL = `coalesce(ms.language, CASE g.country WHEN 'SE' THEN 'sv' WHEN 'NO' THEN 'nb' WHEN 'DK' THEN 'da' ELSE 'en' END)`
+// languageSQL is the reader's mail language: the chosen one, else their UI language, else
+// their country's.
+const languageSQL = `coalesce(ms.language, nullif(u.language, ''), CASE g.country WHEN 'SE' THEN 'sv' WHEN 'NO' THEN 'nb' WHEN 'DK' THEN 'da' ELSE 'en' END)`
+
+// DefaultLanguage is the mail language of a person who chose none: their UI language (as an
+// administrator set it), else their country's.
+func DefaultLanguage(uiLanguage, country string) string {
+	if ValidLanguage(uiLanguage) {
+		return uiLanguage
+	}
+	return CountryLanguage(country)
+}
 
 // CountryLanguage is the mail language of a country's people when they chose none.
 func CountryLanguage(country string) string {

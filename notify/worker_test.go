@@ -239,12 +239,18 @@ func TestMailIsInTheReadersLanguageWithALinkToThePage(t *testing.T) {
 		{"other country", "FI", "", "en", "Order %s awaits your approval", "Hello Kim Lind,"},
 		{"English chosen in Sweden", "SE", "en", "en", "Order %s awaits your approval", "Hello Kim Lind,"},
 		{"Danish chosen in Norway", "NO", "da", "da", "Bestilling %s afventer din godkendelse", "Hej Kim Lind"},
+		{"UI language Norwegian in Sweden", "SE", "ui:nb", "nb", "Bestilling %s venter på din attestasjon", "Hei Kim Lind!"},
+		{"mail language over the UI language", "SE", "da ui:en", "da", "Bestilling %s afventer din godkendelse", "Hej Kim Lind"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			user, email := p.user(p.org(tc.country), "approver")
-			if tc.chosen != "" {
-				testenv.Must(t, SaveSettings(ctx, db, user, Settings{Language: tc.chosen}))
+			for _, c := range strings.Fields(tc.chosen) {
+				if ui, ok := strings.CutPrefix(c, "ui:"); ok {
+					testenv.Must(t, db.Get(new(string), `UPDATE users SET language = $2 WHERE id = $1 RETURNING language`, user, ui))
+				} else {
+					testenv.Must(t, SaveSettings(ctx, db, user, Settings{Language: c}))
+				}
 			}
 			ev := orderEvent(OrderAwaitingApproval)
 			queue(t, db, user, ev)
