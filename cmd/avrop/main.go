@@ -38,6 +38,9 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if len(os.Args) > 1 && os.Args[1] == "serve" {
+		setMemoryLimit()
+	}
 	if err := run(ctx, os.Args[1:], env.ToMap(os.Environ()), os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "avrop:", err)
 		os.Exit(1)
@@ -76,6 +79,8 @@ type config struct {
 	MailFrom string        `env:"AVROP_MAIL_FROM" envDefault:"Avrop <noreply@avrop.invalid>"`
 	BaseURL  string        `env:"AVROP_BASE_URL" envDefault:"http://localhost:8080"`
 	MailPoll time.Duration `env:"AVROP_MAIL_POLL" envDefault:"5s"`
+	// Go's profiles on a listener of their own (cmd/avrop/pprof.go); empty: none.
+	PprofAddr string `env:"AVROP_PPROF_ADDR"`
 }
 
 // devSecret signs tokens in development only, so that `make run` works without setup.
@@ -210,6 +215,7 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 	startJobs(ctx, db, backgroundJobs(db, ord, logger), cfg.JobsTick, logger)
 	reads := openReads(ctx, cfg, db, logger)
 	ord.SetReads(reads)
+	cat.SetReads(reads)
 	validate, closeRules, err := billingRules(cfg.BillingRules, logger)
 	if err != nil {
 		return err
@@ -227,6 +233,7 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 		return fmt.Errorf("listen: %w", err)
 	}
 	logger.Info("serving", "addr", ln.Addr().String())
+	servePprof(ctx, cfg.PprofAddr, logger)
 	return serve(ctx, ln, handler, cfg.ShutdownTimeout, logger)
 }
 
