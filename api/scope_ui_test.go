@@ -4,10 +4,12 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/frontend"
@@ -55,6 +57,9 @@ func scopeUIRows() []scopeUIRow {
 			return map[string]string{"id": w.pendingPC, "decision": decision}
 		}
 	}
+	submission := func(w *scopeWorld) map[string]string { return map[string]string{"id": w.submission} }
+	placement := func(w *scopeWorld) map[string]string { return map[string]string{"id": w.placement} }
+	invoice := func(w *scopeWorld) map[string]string { return map[string]string{"id": w.invoice} }
 	note := url.Values{"note": {"kapad"}, "reason": {"kapad"}}
 	rows := []scopeUIRow{
 		{method: "GET", pattern: "/orders/{id}", ids: order(orders.StatusDelivered, ""), roles: scopeAllRoles},
@@ -68,6 +73,33 @@ func scopeUIRows() []scopeUIRow {
 		{method: "GET", pattern: "/manager/agreements/{id}", ids: agreement, roles: scopeManagerOnly},
 		{method: "GET", pattern: "/manager/agreements/{id}/usage.csv", ids: agreement, roles: scopeManagerOnly},
 		{method: "POST", pattern: "/manager/price-changes/{id}/{decision}", ids: pc("approve"), form: note, roles: scopeManagerOnly},
+		// The agreement under control (frontend/agreement_manager.go).
+		{method: "POST", pattern: "/manager/agreements/{id}/terms", ids: agreement,
+			form: url.Values{"title": {"kapad"}, "valid_to": {"2099-12-31"}, "min_order": {"0"}, "max_price_increase_bp": {"0"},
+				"price_adjustment_interval_months": {"12"}, "lead_time_days": {"1"}, "response_time_hours": {"1"}}, roles: scopeManagerOnly},
+		{method: "POST", pattern: "/manager/agreements/{id}/participants", ids: agreement,
+			form: url.Values{"org_id": {""}, "p-ceiling": {"1"}}, roles: scopeManagerOnly},
+		{method: "POST", pattern: "/manager/agreements/{id}/suppliers", ids: agreement, form: url.Values{"rank": {"9"}}, roles: scopeManagerOnly},
+		{method: "POST", pattern: "/manager/agreements/{id}/terminate", ids: agreement, form: url.Values{"terminate-note": {"kapad"}}, roles: scopeManagerOnly},
+		{method: "POST", pattern: "/manager/agreements/{id}/{party}/{org}/remove", ids: func(w *scopeWorld) map[string]string {
+			return map[string]string{"id": w.agreement, "party": "participants", "org": w.buyer2.ID}
+		}, form: note, roles: scopeManagerOnly},
+		{method: "GET", pattern: "/manager/agreements/{id}/orders.csv", ids: agreement, roles: scopeManagerOnly},
+		{method: "GET", pattern: "/manager/submissions/{id}", ids: submission, roles: scopeManagerOnly},
+		{method: "POST", pattern: "/manager/submissions/{id}/{decision}", ids: func(w *scopeWorld) map[string]string {
+			return map[string]string{"id": w.submission, "decision": "accept"}
+		}, form: note, roles: scopeManagerOnly},
+		{method: "GET", pattern: "/supplier/submissions/{id}", ids: submission, roles: scopeSupplierOnly},
+		// Welfare technology (frontend/welfare.go).
+		{method: "POST", pattern: "/devices/{id}/end", ids: placement, form: url.Values{"end_date": {"2098-12-31"}}, roles: scopeBuyerRoles},
+		{method: "POST", pattern: "/supplier/installations/{id}/{move}", ids: func(w *scopeWorld) map[string]string {
+			return map[string]string{"id": w.placement, "move": "install"}
+		}, form: url.Values{"installed_on": {time.Now().UTC().Format(time.DateOnly)}}, roles: scopeSupplierOnly},
+		// Invoices (frontend/invoices.go).
+		{method: "GET", pattern: "/invoices/{id}", ids: invoice, roles: scopeInvoiceRoles},
+		{method: "POST", pattern: "/invoices/{id}/{decision}", ids: func(w *scopeWorld) map[string]string {
+			return map[string]string{"id": w.invoice, "decision": "dispute"}
+		}, form: note, roles: []auth.Role{auth.RoleApprover}},
 		// Administrators' pages: no role of an organisation may use them (403).
 		{method: "GET", pattern: "/admin/organizations/{id}", ids: buyerOrg},
 		{method: "POST", pattern: "/admin/organizations/{id}", ids: buyerOrg, form: url.Values{"name": {"kapad"}, "approval_threshold": {"0"}}},
@@ -192,10 +224,10 @@ func TestScopeUIEveryPageWithAnID(t *testing.T) {
 	})
 }
 
-// TestScopeUIRowsCoverEveryPage reads the UI's route table (frontend/frontend.go) and fails
-// when a route with an id has no row in scopeUIRows.
+// TestScopeUIRowsCoverEveryPage reads the UI's route tables (every frontend/*.go file that
+// registers routes) and fails when a route with an id has no row in scopeUIRows.
 func TestScopeUIRowsCoverEveryPage(t *testing.T) {
-	src, err := os.ReadFile("../frontend/frontend.go")
+	files, err := filepath.Glob("../frontend/*.go")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,18 +235,32 @@ func TestScopeUIRowsCoverEveryPage(t *testing.T) {
 	for _, r := range scopeUIRows() {
 		have[r.key()] = true
 	}
-	n := 0
-	for _, m := range regexp.MustCompile(`HandleFunc\("(GET|POST|PUT|PATCH|DELETE) ([^"]*\{[a-z]+\}[^"]*)"`).FindAllStringSubmatch(string(src), -1) {
-		if m[2] == "/lang/{lang}" {
-			continue // a language, not a resource
+	route := regexp.MustCompile(`Handle(?:Func)?\("(GET|POST|PUT|PATCH|DELETE) ([^"]*\{[a-z]+\}[^"]*)"`)
+	n, withRoutes := 0, 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
 		}
-		n++
-		if !have[m[1]+" "+m[2]] {
-			t.Errorf("UI route %s %s takes an id but has no row in scopeUIRows (api/scope_ui_test.go)", m[1], m[2])
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := route.FindAllStringSubmatch(string(src), -1)
+		if len(found) > 0 {
+			withRoutes++
+		}
+		for _, m := range found {
+			if m[2] == "/lang/{lang}" || m[2] == "/static/{file...}" {
+				continue // a language or a static file, not a resource
+			}
+			n++
+			if !have[m[1]+" "+m[2]] {
+				t.Errorf("UI route %s %s (%s) takes an id but has no row in scopeUIRows (api/scope_ui_test.go)", m[1], m[2], filepath.Base(f))
+			}
 		}
 	}
-	if n == 0 {
-		t.Fatal("found no UI routes with an id in frontend/frontend.go")
+	if n == 0 || withRoutes < 4 {
+		t.Fatalf("found %d UI routes with an id in %d files of frontend/; the route tables moved?", n, withRoutes)
 	}
 }
 
