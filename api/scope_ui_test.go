@@ -288,6 +288,8 @@ func TestScopeUILists(t *testing.T) {
 		{"/supplier/orders", wa.supplier, wa.orders[orders.StatusApproved]},
 		{"/catalog?q=scopedosett", wa.orderer, wa.items[0]},
 		{"/manager/agreements", wa.manager, wa.agreement},
+		{"/manager/deviations", wa.manager, wa.orders[orders.StatusDelivered]},
+		{"/manager/deviations.csv", wa.manager, wa.deviation},
 	} {
 		if res := a.ui("GET", c.path, c.u, nil); res.Status != http.StatusOK || !strings.Contains(string(res.Body), c.want) {
 			t.Errorf("control: %s does not show its own user %s (status %d)", c.path, c.want, res.Status)
@@ -299,7 +301,8 @@ func TestScopeUILists(t *testing.T) {
 		"/orders", "/orders?status=approved", "/orders?agreement_id=" + wb.agreement, "/approvals",
 		"/supplier/orders", "/supplier/orders?status=approved", "/supplier/catalog", "/supplier/catalog?agreement=" + wb.agreement,
 		"/supplier/import", "/supplier/import?agreement=" + wb.agreement,
-		"/manager/agreements", "/manager/price-changes", "/admin/organizations", "/admin/users", "/admin/users?org_id=" + wb.buyer.ID,
+		"/manager/agreements", "/manager/price-changes", "/manager/deviations", "/manager/deviations?agreement_id=" + wb.agreement,
+		"/manager/deviations.csv", "/manager/deviations.csv?agreement_id=" + wb.agreement, "/manager/deviations?status=open", "/admin/organizations", "/admin/users", "/admin/users?org_id=" + wb.buyer.ID,
 	} {
 		t.Run(p, func(t *testing.T) {
 			for _, role := range scopeRoles {

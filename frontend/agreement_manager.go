@@ -1,7 +1,6 @@
 package frontend
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -43,6 +42,8 @@ func (s *server) agreementControlRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /manager/agreements/{id}/terminate", s.authed(s.patchAgreement(terminatePatch), auth.RoleManager))
 	mux.HandleFunc("POST /manager/agreements/{id}/{party}/{org}/remove", s.authed(s.removeParty, auth.RoleManager))
 	mux.HandleFunc("GET /manager/agreements/{id}/orders.csv", s.authed(s.agreementOrdersCSV, auth.RoleManager))
+	mux.HandleFunc("GET /manager/deviations", s.authed(s.deviationsPage, auth.RoleManager))
+	mux.HandleFunc("GET /manager/deviations.csv", s.authed(s.deviationsCSV, auth.RoleManager))
 	mux.HandleFunc("GET /manager/submissions", s.authed(s.submissions, auth.RoleManager))
 	mux.HandleFunc("GET /manager/submissions/{id}", s.authed(s.submissionPage, auth.RoleManager))
 	mux.HandleFunc("POST /manager/submissions/{id}/{decision}", s.authed(s.decideSubmission, auth.RoleManager))
@@ -292,15 +293,7 @@ func (s *server) agreementOrdersCSV(q *req) error {
 	if f.Cascade {
 		name = csvSafe(a.Reference) + "-cascade-orders.csv"
 	}
-	h := q.w.Header()
-	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	h.Set("Cache-Control", "no-store")
-	q.w.WriteHeader(http.StatusOK)
-	w := csv.NewWriter(q.w)
-	w.Write(orders.OrderCSVHeader)           //nolint:errcheck // flushed below
-	w.WriteAll(orders.OrderCSVRecords(list)) //nolint:errcheck
-	return w.Error()
+	return writeFollowupCSV(q, name, orders.OrderCSVHeader, orders.OrderCSVRecords(list))
 }
 
 type submissionsData struct {
