@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -80,8 +81,17 @@ func TestAgreementControlAPI(t *testing.T) {
 			"EVO-400,Läkemedelsautomat Evondos E400,,EA,1,33190000,,,2500,2590000,\n"
 		res = a.do("POST", path+"/price-list", w.supplier1, []byte(csvBody), "Content-Type", "text/csv")
 		wantStatus(t, res, http.StatusAccepted)
-		if res.JSON["pending"] != float64(1) || res.JSON["submission_id"] == nil {
-			t.Errorf("report = %s", res.Body)
+		if res.JSON["pending"] != float64(2) || res.JSON["submission_id"] == nil { // the new item and its first price
+			t.Fatalf("report = %s", res.Body)
+		}
+		res = a.do("GET", "/api/v1/catalogue-submissions/"+res.JSON["submission_id"].(string), w.manager, nil)
+		wantStatus(t, res, http.StatusOK)
+		var kinds []string
+		for _, ch := range res.JSON["changes"].([]any) {
+			kinds = append(kinds, ch.(map[string]any)["kind"].(string))
+		}
+		if slices.Sort(kinds); strings.Join(kinds, ",") != "first_price,new_item" {
+			t.Errorf("changes = %v, want new_item and first_price", kinds)
 		}
 	})
 }

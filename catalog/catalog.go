@@ -349,6 +349,9 @@ type PriceChange struct {
 	DecidedAt     *time.Time `db:"decided_at" json:"decided_at"`
 	DecisionNote  string     `db:"decision_note" json:"decision_note"`
 	CreatedAt     time.Time  `db:"created_at" json:"created_at"`
+	// SubmissionID is set instead of ID when the item had no price at all: its first price
+	// waits in this catalogue submission (status pending, status_reason first_price).
+	SubmissionID string `db:"-" json:"submission_id,omitempty"`
 }
 
 // PriceChangeFilter narrows a list of price changes.
