@@ -52,6 +52,9 @@ func TestAgreementControlAPI(t *testing.T) {
 			"unit": "EA", "pack_size": 1, "cpv_code": "33190000", "vat_rate_bp": 2500, "price_minor": 2490000})
 		wantStatus(t, res, http.StatusAccepted)
 		item, sub := res.JSON["id"].(string), res.JSON["submission_id"].(string)
+		if res.JSON["status"] != "pending" {
+			t.Errorf("202 answer's status = %v, want pending (SPEC §6)", res.JSON["status"])
+		}
 		wantProblem(t, a.do("GET", "/api/v1/catalog/items/"+item, w.orderer, nil), http.StatusNotFound, "not_found")
 		res = a.do("GET", "/api/v1/catalog/items?q=evondos", w.orderer, nil)
 		if res.JSON["total"] != float64(0) {

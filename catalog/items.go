@@ -166,6 +166,9 @@ func (s *Service) AddItem(ctx context.Context, c auth.Caller, agreementID string
 	s.cache.bump(ctx)
 	it, err := itemByID(ctx, s.db, id, today)
 	it.SubmissionID = submission
+	if submission != "" {
+		it.SubmissionStatus = SubmissionPending
+	}
 	return it, err
 }
 
@@ -257,6 +260,9 @@ func (s *Service) UpdateItem(ctx context.Context, c auth.Caller, id string, p It
 	s.cache.bump(ctx)
 	item, err := itemByID(ctx, s.db, id, today)
 	item.SubmissionID = submission
+	if submission != "" {
+		item.SubmissionStatus = SubmissionPending
+	}
 	return item, err
 }
 

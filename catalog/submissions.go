@@ -278,7 +278,8 @@ func (s *Service) getSubmission(ctx context.Context, db sqlx.QueryerContext, whe
 	sub.Items = []CatalogueChange{}
 	if err := sqlx.SelectContext(ctx, db, &sub.Items, `SELECT cc.id, cc.item_id, i.sku, i.name, cc.kind,
 		COALESCE(cc.before, 'null'::jsonb) AS before, cc.after, cc.status, cc.decision_note, cc.decided_by, cc.decided_at
-		FROM catalogue_changes cc JOIN items i ON i.id = cc.item_id WHERE cc.submission_id = $1 ORDER BY i.sku, cc.id`, id); err != nil {
+		FROM catalogue_changes cc JOIN items i ON i.id = cc.item_id WHERE cc.submission_id = $1
+		ORDER BY i.sku, CASE cc.kind WHEN 'new_item' THEN 0 WHEN 'terms' THEN 1 ELSE 2 END, cc.id`, id); err != nil {
 		return sub, fmt.Errorf("submission changes: %w", err)
 	}
 	return sub, nil
