@@ -59,7 +59,6 @@ func scopeUIRows() []scopeUIRow {
 		}
 	}
 	submission := func(w *scopeWorld) map[string]string { return map[string]string{"id": w.submission} }
-	placement := func(w *scopeWorld) map[string]string { return map[string]string{"id": w.placement} }
 	invoice := func(w *scopeWorld) map[string]string { return map[string]string{"id": w.invoice} }
 	note := url.Values{"note": {"kapad"}, "reason": {"kapad"}}
 	rows := []scopeUIRow{
@@ -94,8 +93,7 @@ func scopeUIRows() []scopeUIRow {
 			return map[string]string{"id": w.submission, "decision": "accept"}
 		}, form: note, roles: scopeManagerOnly},
 		{method: "GET", pattern: "/supplier/submissions/{id}", ids: submission, roles: scopeSupplierOnly},
-		// Welfare technology (frontend/welfare.go).
-		{method: "POST", pattern: "/devices/{id}/end", ids: placement, form: url.Values{"end_date": {"2098-12-31"}}, roles: scopeBuyerRoles},
+		// Welfare technology (frontend/welfare.go; the devices' own rows are above).
 		{method: "POST", pattern: "/supplier/installations/{id}/{move}", ids: func(w *scopeWorld) map[string]string {
 			return map[string]string{"id": w.placement, "move": "install"}
 		}, form: url.Values{"installed_on": {time.Now().UTC().Format(time.DateOnly)}}, roles: scopeSupplierOnly},
