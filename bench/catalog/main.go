@@ -46,6 +46,7 @@ import (
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/bench/internal/benchdb"
 	"github.com/avrop/avrop/catalog"
+	"github.com/avrop/avrop/peppol"
 )
 
 func main() {
@@ -175,8 +176,10 @@ func benchWorld(ctx context.Context, bench *benchdb.Bench, email, password strin
 	authSvc := auth.NewService(db, nil, auth.DefaultConfig([]byte("bench-secret-0123456789abcdef0123456789")))
 	cat := catalog.NewService(db, nil, "")
 	adminCaller := auth.Caller{OrgKind: auth.KindPlatform, Roles: []auth.Role{auth.RoleAdmin}}
+	orgNumbers := 0
 	mkOrg := func(name string, kind auth.OrgKind) (auth.Organization, error) {
-		return authSvc.CreateOrganization(ctx, adminCaller, auth.OrganizationInput{Name: name, OrgNumber: name, Kind: kind, Country: "SE"})
+		orgNumbers++
+		return authSvc.CreateOrganization(ctx, adminCaller, auth.OrganizationInput{Name: name, OrgNumber: peppol.SwedishOrganisationNumber(orgNumbers), Kind: kind, Country: "SE"})
 	}
 	var orgs [4]auth.Organization
 	for i, o := range []struct {
