@@ -237,7 +237,6 @@ var messages = map[string]msg{
 	"order.accept":                {sv: "Acceptera", en: "Accept", nb: "Aksepter", da: "Acceptér"},
 	"order.ship":                  {sv: "Markera som skickad", en: "Mark as shipped", nb: "Merk som sendt", da: "Markér som afsendt"},
 	"order.deliver":               {sv: "Bekräfta mottagen leverans", en: "Confirm receipt", nb: "Bekreft mottatt levering", da: "Bekræft modtaget levering"},
-	"order.deliver_help":          {sv: "Bekräfta när varorna har kommit fram.", en: "Confirm when the goods have arrived.", nb: "Bekreft når varene har kommet fram.", da: "Bekræft, når varerne er kommet frem."},
 	"order.decline":               {sv: "Avböj beställningen", en: "Decline the order", nb: "Avslå bestillingen", da: "Afvis bestillingen"},
 	"order.decline_reason":        {sv: "Skäl att avböja", en: "Reason for declining", nb: "Årsak til å avslå", da: "Årsag til afvisning"},
 	"order.reason_required":       {sv: "Ange ett skäl.", en: "Give a reason.", nb: "Oppgi en årsak.", da: "Angiv en årsag."},

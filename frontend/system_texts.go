@@ -19,6 +19,9 @@ func (v *view) Note(note string) string {
 	if k, ok := systemNotes[note]; ok {
 		return v.T(k)
 	}
+	if s, ok := v.conversationNote(note); ok {
+		return s
+	}
 	return note
 }
 
