@@ -12,11 +12,14 @@ const (
 	FindingVATMismatch           = "vat_mismatch"
 	FindingTotalsInconsistent    = "totals_inconsistent"
 	FindingOrderNotFound         = "order_not_found"
+	// FindingChargeAboveMonth: a subscription invoice charges an item more than the month's
+	// charges of its placements (SPEC §7) justify.
+	FindingChargeAboveMonth = "charge_above_month"
 )
 
 // FindingCodes lists every finding code, in the order the UI explains them.
 var FindingCodes = []string{FindingPriceAboveOrder, FindingQuantityAboveReceived, FindingNotOnOrder, FindingVATMismatch,
-	FindingTotalsInconsistent, FindingOrderNotFound}
+	FindingTotalsInconsistent, FindingOrderNotFound, FindingChargeAboveMonth}
 
 // Finding is one difference between an invoice and what the order, the receipt or the
 // arithmetic justifies. LineNo is the invoice line (1-based position in the document), nil for
@@ -97,6 +100,18 @@ type ControlInput struct {
 	OrderFound     bool
 	OrderLines     []OrderLineFacts
 	Earlier        map[string]Qty
+	// Subscription, when set, makes this a monthly subscription invoice: it is compared with
+	// the month's placement charges instead of an order's lines and receipt.
+	Subscription *SubscriptionFacts
+}
+
+// SubscriptionFacts are the month's expected charges (SPEC §7) a subscription invoice is
+// compared with: per item sku, the sum of its placements' charges (monthly share and setup)
+// for the invoiced month(s), and the item's VAT rate.
+type SubscriptionFacts struct {
+	Months   []string // "YYYY-MM", the invoiced period's months
+	Expected map[string]int64
+	VATRate  map[string]int
 }
 
 // Control checks an invoice against its order, the receipt and its own arithmetic and
@@ -125,6 +140,9 @@ func Control(in ControlInput) []Finding {
 	findings := totalsFindings(in)
 	if in.CreditNote {
 		return findings
+	}
+	if in.Subscription != nil {
+		return append(findings, subscriptionFindings(in.Lines, *in.Subscription)...)
 	}
 	if !in.OrderFound {
 		detail := "no order reference"
@@ -184,6 +202,55 @@ func Control(in ControlInput) []Finding {
 	}
 	sort.SliceStable(findings, func(i, j int) bool { return findings[i].Line() < findings[j].Line() })
 	return findings
+}
+
+// subscriptionFindings compares a monthly subscription invoice with the month's charges:
+//
+//   - not_on_order: a line whose sku is not the item of a placement charged in the month; its
+//     whole amount is at stake.
+//   - vat_mismatch: the line's VAT rate is not the item's; the VAT above the item's rate is at
+//     stake.
+//   - charge_above_month: the lines of one sku (monthly and setup lines alike, negative lines
+//     reducing) come to more than the month's charges of that item's placements; the excess is
+//     at stake, reported on the sku's last line.
+//
+// An invoice that charges less than the month's charges has no finding: the buyer pays what
+// is invoiced.
+func subscriptionFindings(lines []ControlLine, sf SubscriptionFacts) []Finding {
+	var out []Finding
+	invoiced := map[string]int64{}
+	last := map[string]int{}
+	order := []string{}
+	for _, l := range lines {
+		lineNo := l.LineNo
+		if _, ok := sf.Expected[l.SKU]; !ok {
+			if l.AmountMinor > 0 {
+				out = append(out, Finding{Code: FindingNotOnOrder, LineNo: &lineNo, AmountMinor: l.AmountMinor,
+					Detail: "sku " + l.SKU + " has no placement charged in the month"})
+			}
+			continue
+		}
+		if rate := sf.VATRate[l.SKU]; l.VATRateBP != rate {
+			over := roundHalfUp(l.AmountMinor*int64(l.VATRateBP-rate), 10000)
+			out = append(out, Finding{Code: FindingVATMismatch, LineNo: &lineNo, AmountMinor: max(over, 0),
+				Detail: "VAT " + percent(l.VATRateBP) + " invoiced, the item's is " + percent(rate)})
+		}
+		if _, seen := invoiced[l.SKU]; !seen {
+			order = append(order, l.SKU)
+		}
+		invoiced[l.SKU] += l.AmountMinor
+		last[l.SKU] = l.LineNo
+	}
+	for _, sku := range order {
+		if over := invoiced[sku] - sf.Expected[sku]; over > 0 {
+			lineNo := last[sku]
+			out = append(out, Finding{Code: FindingChargeAboveMonth, LineNo: &lineNo, AmountMinor: over,
+				Detail: "sku " + sku + ": " + formatScaled(invoiced[sku], 2) + " invoiced, the month's charges are " +
+					formatScaled(sf.Expected[sku], 2)})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Line() < out[j].Line() })
+	return out
 }
 
 // totalsFindings checks the document's own arithmetic (BR-CO-10 … BR-CO-17).

@@ -20,6 +20,8 @@ type Draft struct {
 	OrderNumber     string // cac:OrderReference
 	CreditedInvoice string // a credit note's cac:BillingReference
 	BuyerReference  string
+	PeriodStart     string // cac:InvoicePeriod, "YYYY-MM-DD" (a monthly subscription invoice)
+	PeriodEnd       string
 	Supplier        DraftParty
 	Buyer           DraftParty
 	Lines           []DraftLine
@@ -64,7 +66,8 @@ func (p DraftParty) peppol() peppol.InvoiceParty {
 func (d Draft) Document() []byte {
 	inv := peppol.Invoice{Kind: peppol.KindInvoice, ID: d.Number, IssueDate: d.IssueDate, DueDate: d.DueDate,
 		Currency: d.Currency, OrderReference: d.OrderNumber, BuyerReference: d.BuyerReference,
-		Supplier: d.Supplier.peppol(), Customer: d.Buyer.peppol(), PaymentTerms: "30 dagar netto"}
+		Supplier: d.Supplier.peppol(), Customer: d.Buyer.peppol(), PaymentTerms: "30 dagar netto",
+		PeriodStart: d.PeriodStart, PeriodEnd: d.PeriodEnd}
 	if d.CreditNote {
 		inv.Kind = peppol.KindCreditNote
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/peppol"
+	"github.com/avrop/avrop/placements"
 )
 
 // Status is where an invoice stands after control.
@@ -108,9 +109,10 @@ type Filter struct {
 // Service is the invoices entry point. It reads orders, agreements and organisations in its
 // own SQL (control must see them inside its transaction) and writes only its own tables.
 type Service struct {
-	db        *sqlx.DB
-	validator Validator
-	now       func() time.Time
+	db         *sqlx.DB
+	validator  Validator
+	placements *placements.Service
+	now        func() time.Time
 }
 
 // Validator checks a billing document against the UBL 2.1 schema and the EN 16931 and PEPPOL
@@ -124,7 +126,7 @@ type RuleFailure = peppol.RuleFailure
 
 // NewService returns the invoices service; validate may be nil (see Validator).
 func NewService(db *sqlx.DB, validate Validator) *Service {
-	return &Service{db: db, validator: validate, now: func() time.Time { return time.Now().UTC() }}
+	return &Service{db: db, validator: validate, placements: placements.NewService(db), now: func() time.Time { return time.Now().UTC() }}
 }
 
 // SetClock replaces the service's clock (for tests of dates).

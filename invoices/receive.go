@@ -317,7 +317,17 @@ func (s *Service) store(ctx context.Context, tx *sqlx.Tx, c auth.Caller, r recei
 		for _, l := range r.lines {
 			in.Lines = append(in.Lines, l.ControlLine)
 		}
+		orderID := ""
 		if order != nil {
+			orderID = order.ID
+		}
+		if !in.CreditNote {
+			var err error
+			if in.Subscription, err = s.subscriptionFacts(ctx, tx, r, orderID, supplierID, buyerID); err != nil {
+				return "", err
+			}
+		}
+		if order != nil && in.Subscription == nil {
 			var err error
 			if in.Earlier, err = invoicedBefore(ctx, tx, order.ID); err != nil {
 				return "", err
