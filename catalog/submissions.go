@@ -28,6 +28,7 @@ const (
 	ChangeNewItem    = "new_item"
 	ChangeTerms      = "terms"
 	ChangeFirstPrice = "first_price"
+	ChangeWithdrawal = "withdrawal"
 )
 
 // Statuses of a catalogue submission and of its changes.
@@ -90,7 +91,7 @@ type SubmissionDecision struct {
 // itemTerms are an item's contract terms: the fields whose change waits for acceptance.
 type itemTerms struct {
 	Unit      string   `json:"unit"`
-	PackSize  int      `json:"pack_size"`
+	PackSize  float64  `json:"pack_size"`
 	VATRateBP int      `json:"vat_rate_bp"`
 	EcoLabels []string `json:"eco_labels"`
 	CPVCode   string   `json:"cpv_code"`
@@ -382,6 +383,9 @@ func applyDecision(ctx context.Context, tx *sqlx.Tx, ch CatalogueChange, accept 
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE items SET unit = $2, pack_size = $3, vat_rate_bp = $4, eco_labels = $5, cpv_code = $6,
 			updated_at = now() WHERE id = $1`, ch.ItemID, t.Unit, t.PackSize, t.VATRateBP, pq.Array(t.EcoLabels), t.CPVCode)
+		return postgres.Error(err, "item")
+	case ch.Kind == ChangeWithdrawal && accept:
+		_, err := tx.ExecContext(ctx, `UPDATE items SET active = false, updated_at = now() WHERE id = $1`, ch.ItemID)
 		return postgres.Error(err, "item")
 	case ch.Kind == ChangeFirstPrice && accept:
 		var p struct {

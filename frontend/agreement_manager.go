@@ -374,12 +374,16 @@ func (s *server) decideSubmission(q *req) error {
 func (v *view) BeforeAfter(ch catalog.CatalogueChange) [][3]string {
 	before, after := jsonFields(ch.Before), jsonFields(ch.After)
 	var out [][3]string
-	for _, k := range []string{"sku", "name", "description", "gtin", "unit", "pack_size", "vat_rate_bp", "eco_labels", "cpv_code", "price_minor", "effective_from"} {
+	for _, k := range []string{"sku", "name", "description", "gtin", "unit", "pack_size", "vat_rate_bp", "eco_labels", "cpv_code", "price_minor", "effective_from", "active"} {
 		a, ok := after[k]
 		if !ok {
 			continue
 		}
-		out = append(out, [3]string{v.T("change_field." + k), before[k], a})
+		b := before[k]
+		if k == "active" { // a withdrawal: on sale, or taken out of the catalogue
+			a, b = v.T("change_active."+a), v.T("change_active."+b)
+		}
+		out = append(out, [3]string{v.T("change_field." + k), b, a})
 	}
 	return out
 }
@@ -405,6 +409,8 @@ func jsonFields(raw []byte) map[string]string {
 			}
 		case string:
 			out[k] = x
+		case bool:
+			out[k] = strconv.FormatBool(x)
 		case []any:
 			parts := make([]string, len(x))
 			for i, p := range x {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/orders"
 	"github.com/avrop/avrop/peppol"
 )
@@ -75,12 +76,15 @@ func (s *server) respondOrder(q *req) error {
 // form (fields qty-<line>); ok is false when the form names no quantities (the inbox's one-
 // click "everything left").
 func (s *server) quantityMove(q *req, id string, action orders.Action) (handled bool, err error) {
+	ship := action == orders.ActionShip
+	if (ship && !q.caller.Has(auth.RoleSupplier)) || (!ship && !q.caller.HasAny(auth.RoleOrderer, auth.RoleApprover)) {
+		return false, nil // the move refuses the role (403) before it looks for the order
+	}
 	o, err := s.Orders.GetOrder(q.ctx(), *q.caller, id)
 	if err != nil {
 		return true, err
 	}
 	v := q.r.PostForm
-	ship := action == orders.ActionShip
 	var lines []orders.QuantityLine
 	var lineOf []int
 	errs := map[string]string{}

@@ -165,7 +165,7 @@ var messages = map[string]msg{
 	"catalog.bad_filter":      {sv: "Avgränsningen är ogiltig. Kategori anges med siffror, till exempel 3314.", en: "The filter is not valid. Give the category as digits, for example 3314.", nb: "Avgrensningen er ugyldig. Kategori oppgis med sifre, for eksempel 3314.", da: "Afgrænsningen er ugyldig. Kategori angives med cifre, for eksempel 3314."},
 	"catalog.sku":             {sv: "Art.nr", en: "Item no.", nb: "Art.nr.", da: "Varenr."},
 	"catalog.rank":            {sv: "Rang %d", en: "Rank %d", nb: "Rang %d", da: "Rang %d"},
-	"catalog.unit":            {sv: "Enhet %s, %d st per förpackning", en: "Unit %s, %d per pack", nb: "Enhet %s, %d stk. per pakning", da: "Enhed %s, %d stk. pr. pakning"},
+	"catalog.unit":            {sv: "Enhet %s, %s st per förpackning", en: "Unit %s, %s per pack", nb: "Enhet %s, %s stk. per pakning", da: "Enhed %s, %s stk. pr. pakning"},
 	"catalog.excl_vat":        {sv: "exkl. moms", en: "excl. VAT", nb: "ekskl. mva.", da: "ekskl. moms"},
 	"catalog.quantity":        {sv: "Antal", en: "Quantity", nb: "Antall", da: "Antal"},
 	"catalog.add":             {sv: "Lägg i varukorgen", en: "Add to cart", nb: "Legg i handlekurven", da: "Læg i kurven"},

@@ -1,7 +1,8 @@
 package frontend
 
 // conversationMessages are the order conversation's texts (SPEC §8): the supplier's answer
-// line by line, partial shipments and receipts, and the domain's notes on them.
+// line by line, partial shipments and receipts, the domain's notes on them, and the
+// withdrawal a PEPPOL catalogue's Delete or Replace submits for approval.
 var conversationMessages = map[string]msg{
 	"conversation.answer_heading":      {sv: "Leverantörens svar", en: "The supplier's answer", nb: "Leverandørens svar", da: "Leverandørens svar"},
 	"conversation.decision_AP":         {sv: "Accepterad som beställd", en: "Accepted as ordered", nb: "Akseptert som bestilt", da: "Accepteret som bestilt"},
@@ -34,10 +35,15 @@ var conversationMessages = map[string]msg{
 	"conversation.line_quantity":       {sv: "rad %s × %s", en: "line %s × %s", nb: "linje %s × %s", da: "linje %s × %s"},
 	"conversation.note_shipment":       {sv: "Sändning: %s.", en: "Shipment: %s.", nb: "Sending: %s.", da: "Forsendelse: %s."},
 	"conversation.note_received":       {sv: "Mottaget: %s.", en: "Received: %s.", nb: "Mottatt: %s.", da: "Modtaget: %s."},
+	"change_kind.withdrawal":           {sv: "utgår ur sortimentet", en: "withdrawn from the catalogue", nb: "utgår av sortimentet", da: "udgår af sortimentet"},
+	"change_field.active":              {sv: "I sortimentet", en: "In the catalogue", nb: "I sortimentet", da: "I sortimentet"},
+	"change_active.true":               {sv: "ja", en: "yes", nb: "ja", da: "ja"},
+	"change_active.false":              {sv: "nej, utgår", en: "no, withdrawn", nb: "nei, utgår", da: "nej, udgår"},
 	"flash.order_changed":              {sv: "Svaret är skickat: beställningen är accepterad med ändringar.", en: "The answer was sent: the order is accepted with changes.", nb: "Svaret er sendt: bestillingen er akseptert med endringer.", da: "Svaret er sendt: bestillingen er accepteret med ændringer."},
 }
 
 func init() {
 	mergeMessages(conversationMessages)
-	dynamicKeys = append(dynamicKeys, "conversation.decision_AP", "conversation.decision_CA", "conversation.decision_RE", "flash.order_changed")
+	dynamicKeys = append(dynamicKeys, "conversation.decision_AP", "conversation.decision_CA", "conversation.decision_RE", "flash.order_changed",
+		"change_kind.withdrawal", "change_active.true", "change_active.false")
 }
