@@ -127,6 +127,11 @@ func (s *Service) UpdateAgreement(ctx context.Context, c auth.Caller, id string,
 				return err
 			}
 		}
+		if in.ValidTo != before.ValidTo && s.validToHook != nil {
+			if err := s.validToHook(ctx, tx, id, c.UserID, in.ValidTo); err != nil {
+				return err
+			}
+		}
 		after, err := s.getAgreement(ctx, tx, id)
 		if err != nil {
 			return err

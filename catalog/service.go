@@ -29,7 +29,19 @@ type Service struct {
 	loads  atomic.Int64 // catalogue reads that went to PostgreSQL (tests count them)
 	window int          // candidates per index lookup of a search (searchWindow; tests make it small)
 	stats  wordStats    // for the estimated total of large searches
+
+	validToHook ValidToHook
 }
+
+// ValidToHook runs inside an agreement's change that moves its valid_to, after the agreement,
+// its participants and suppliers are written and while its row is held exclusively: orders,
+// which owns the ceilings, revalues the open-ended placements there (SPEC §7) and refuses the
+// change with an Invalid error when they would pass a ceiling. Catalog cannot import orders,
+// so orders registers it (SetValidToHook).
+type ValidToHook func(ctx context.Context, tx *sqlx.Tx, agreementID, actorID, validTo string) error
+
+// SetValidToHook registers the hook that runs when an agreement's valid_to changes.
+func (s *Service) SetValidToHook(h ValidToHook) { s.validToHook = h }
 
 // NewService returns the catalogue service. rdb may be nil or down: reads then come from
 // PostgreSQL. prefix namespaces the service's Redis keys.

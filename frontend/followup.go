@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/avrop/avrop/auth"
+	"github.com/avrop/avrop/invoices"
 	"github.com/avrop/avrop/orders"
 )
 
@@ -40,7 +41,8 @@ type followupData struct {
 	Rows              []spendBar
 	Groups            int
 	Totals            []orders.SpendTotal
-	Cards             []orders.Scorecard
+	Cards             []scorecardRow
+	InvoiceColumn     bool // the caller's roles see invoices: the matched share is shown
 	OwnOnly           bool
 	Errors            map[string]string
 	General           string
@@ -101,10 +103,31 @@ func (s *server) followupPage(q *req) error {
 				Width: orders.ShareBP(r.TotalMinor, top) / 100, EcoWidth: orders.ShareBP(r.EcoMinor, top) / 100})
 		}
 	}
-	if d.Cards, err = s.Orders.Scorecards(q.ctx(), *q.caller, ""); err != nil {
+	cards, err := s.Orders.Scorecards(q.ctx(), *q.caller, "")
+	if err != nil {
 		return err
 	}
+	d.InvoiceColumn = s.Invoices != nil && q.caller.HasAny(auth.RoleSupplier, auth.RoleApprover, auth.RoleManager)
+	for _, c := range cards {
+		row := scorecardRow{Scorecard: c}
+		if d.InvoiceColumn {
+			// SPEC §9: the share of the supplier's invoices (in the caller's scope) matched
+			// without finding, as the API's scorecard adds it.
+			sh, err := s.Invoices.MatchedShare(q.ctx(), *q.caller, c.SupplierID)
+			if err != nil {
+				return err
+			}
+			row.Invoices = &sh
+		}
+		d.Cards = append(d.Cards, row)
+	}
 	return q.render(status, "followup", "followup.title", d)
+}
+
+// scorecardRow is a supplier's scorecard with its invoice figure (nil when not shown).
+type scorecardRow struct {
+	orders.Scorecard
+	Invoices *invoices.InvoiceShare
 }
 
 // followupSpendCSV exports every group of the selection, in the API's columns.

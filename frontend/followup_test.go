@@ -30,7 +30,7 @@ func TestFollowupPage(t *testing.T) {
 		wantStatus(t, p, http.StatusOK)
 		body := html.UnescapeString(p.Body)
 		for _, want := range []string{"Uppföljning", "Köpt värde per Leverantör", w.supplier.Name, "238,00\u00a0kr", "179,00\u00a0kr",
-			"75,2\u00a0%", "Leverantörsuppföljning", w.supplier2.Name, `<svg class="bar"`, `aria-hidden="true"`, `href="/followup" aria-current="page"`} {
+			"75,2\u00a0%", "Leverantörsuppföljning", "Fakturor utan avvikelse", w.supplier2.Name, `<svg class="bar"`, `aria-hidden="true"`, `href="/followup" aria-current="page"`} {
 			if !strings.Contains(body, want) {
 				t.Errorf("page lacks %q", want)
 			}

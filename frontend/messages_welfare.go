@@ -87,6 +87,7 @@ var welfareMessages = map[string]msg{
 	"flash.placement_returned":  {sv: "Återlämningen är bekräftad.", en: "The return was confirmed.", nb: "Returen er bekreftet.", da: "Returneringen er bekræftet."},
 
 	"followup.outages_in_time":          {sv: "Driftstopp besvarade i tid", en: "Outages answered in time", nb: "Driftsstans besvart i tide", da: "Driftsstop besvaret i tide"},
+	"followup.invoices_matched":         {sv: "Fakturor utan avvikelse", en: "Invoices matched without finding", nb: "Fakturaer uten avvik", da: "Fakturaer uden afvigelser"},
 	"deviation.service_outage":          {sv: "Driftstopp", en: "Service outage", nb: "Driftsstans", da: "Driftsstop"},
 	"problem.personal_data_not_allowed": {sv: "Brukarens referens ser ut som ett personnummer. Använd er egen referens.", en: "The recipient reference looks like a personal identity number. Use your own reference.", nb: "Brukerens referanse ser ut som et fødselsnummer. Bruk deres egen referanse.", da: "Borgerens reference ligner et CPR-nummer. Brug jeres egen reference."},
 	"problem.start_date_in_past":        {sv: "Startdatumet får inte ligga bakåt i tiden.", en: "The start date may not be in the past.", nb: "Startdatoen kan ikke ligge tilbake i tid.", da: "Startdatoen må ikke ligge i fortiden."},

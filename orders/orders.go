@@ -359,8 +359,12 @@ type Service struct {
 
 // NewService returns the orders service.
 func NewService(db *sqlx.DB, cat *catalog.Service) *Service {
-	return &Service{db: db, catalog: cat, placements: placements.NewService(db), now: func() time.Time { return time.Now().UTC() },
+	s := &Service{db: db, catalog: cat, placements: placements.NewService(db), now: func() time.Time { return time.Now().UTC() },
 		stmts: newStatements(db)}
+	if cat != nil {
+		cat.SetValidToHook(s.revalueOpenPlacements)
+	}
+	return s
 }
 
 // SetClock replaces the service's clock (for tests of dates and forecasts) and its

@@ -3,12 +3,15 @@ package orders
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/internal/derr"
 	"github.com/avrop/avrop/peppol"
+	"github.com/avrop/avrop/placements"
 )
 
 // CodeOrderNotExportable answers a PEPPOL export of an order that has not reached the supplier.
@@ -31,6 +34,18 @@ type PeppolParties struct {
 type PeppolItem struct {
 	GTIN    string
 	CPVCode string
+	// Subscription is the line's placement terms (nil for goods).
+	Subscription *PeppolSubscription
+}
+
+// PeppolSubscription is what a subscription line's PEPPOL line states (SPEC §7): the monthly
+// and setup prices, the placement's start and end (nil: open), and its terms.
+type PeppolSubscription struct {
+	MonthlyMinor, SetupMinor int64
+	StartDate                string
+	EndDate                  *string
+	MinTermMonths            int
+	NoticeMonths             int
 }
 
 // PeppolDocument is an order rendered as a PEPPOL BIS Order 3 document.
@@ -100,6 +115,21 @@ func peppolParties(ctx context.Context, db sqlx.QueryerContext, orderID string) 
 	for _, it := range items {
 		p.Items[it.LineNo] = PeppolItem{GTIN: it.GTIN, CPVCode: it.CPVCode}
 	}
+	var subs []struct {
+		LineNo int `db:"line_no"`
+		PeppolSubscription
+	}
+	if err := sqlx.SelectContext(ctx, db, &subs, `SELECT line_no, monthly_price_minor AS monthlyminor, setup_price_minor AS setupminor,
+		start_date::text AS startdate, end_date::text AS enddate, min_term_months AS mintermmonths, notice_months AS noticemonths
+		FROM placements WHERE order_id = $1`, orderID); err != nil {
+		return PeppolParties{}, fmt.Errorf("peppol placements: %w", err)
+	}
+	for _, sub := range subs {
+		it := p.Items[sub.LineNo]
+		ps := sub.PeppolSubscription
+		it.Subscription = &ps
+		p.Items[sub.LineNo] = it
+	}
 	return p, nil
 }
 
@@ -129,9 +159,53 @@ func BuildPeppolOrder(o Order, p PeppolParties) ([]byte, error) {
 	}
 	for _, l := range o.Lines {
 		it := p.Items[l.LineNo]
-		doc.Lines = append(doc.Lines, peppol.OrderLine{LineNo: l.LineNo, SellersItemID: l.SKU, Name: l.Name, Unit: l.Unit,
+		line := peppol.OrderLine{LineNo: l.LineNo, SellersItemID: l.SKU, Name: l.Name, Unit: l.Unit,
 			Quantity: l.Quantity, UnitPriceMinor: l.UnitPriceMinor, LineTotalMinor: l.LineTotalMinor, VATRateBP: l.VATRateBP,
-			GTIN: it.GTIN, CPVCode: it.CPVCode})
+			GTIN: it.GTIN, CPVCode: it.CPVCode}
+		if it.Subscription == nil {
+			doc.Lines = append(doc.Lines, line)
+			continue
+		}
+		doc.Lines = append(doc.Lines, subscriptionLines(line, *it.Subscription)...)
 	}
 	return peppol.EncodeOrder(doc)
+}
+
+// subscriptionLines states a subscription line (SPEC §7) as PEPPOL BIS Order lines: the device
+// as months × the monthly price in unit MON over the requested period from the start date
+// through the end date (open-ended: through the last committed month), with the terms as
+// AdditionalItemProperty pairs named like the catalogue's, and the setup as its own line
+// "<n>-setup" (quantity 1, unit C62). The months are those the order committed: the line's
+// total less the setup, over the monthly price, so the lines sum to the order's line total.
+func subscriptionLines(l peppol.OrderLine, sub PeppolSubscription) []peppol.OrderLine {
+	months := 0
+	if sub.MonthlyMinor > 0 {
+		months = int((l.LineTotalMinor - sub.SetupMinor) / sub.MonthlyMinor)
+	}
+	if months <= 0 || sub.SetupMinor+sub.MonthlyMinor*int64(months) != l.LineTotalMinor {
+		return []peppol.OrderLine{l} // terms that do not add up to the total: the line as ordered
+	}
+	start, _ := placements.Date(sub.StartDate)
+	end := placements.TermEnd(start, months).Format(time.DateOnly)
+	note := fmt.Sprintf("Subscription from %s, %d months committed", sub.StartDate, months)
+	if sub.EndDate != nil {
+		end = *sub.EndDate
+		note += ", ends " + end
+	} else {
+		note += ", open-ended"
+	}
+	device := l
+	device.Unit, device.Quantity, device.UnitPriceMinor = "MON", months, sub.MonthlyMinor
+	device.LineTotalMinor = sub.MonthlyMinor * int64(months)
+	device.PeriodStart, device.PeriodEnd, device.Note = sub.StartDate, end, note
+	device.Properties = [][2]string{{"kind", "subscription"}, {"min_term_months", strconv.Itoa(sub.MinTermMonths)},
+		{"notice_months", strconv.Itoa(sub.NoticeMonths)}}
+	out := []peppol.OrderLine{device}
+	if sub.SetupMinor > 0 {
+		out = append(out, peppol.OrderLine{LineNo: l.LineNo, ID: strconv.Itoa(l.LineNo) + "-setup", SellersItemID: l.SellersItemID,
+			Name: "Setup: " + l.Name, Unit: "C62", Quantity: 1, UnitPriceMinor: sub.SetupMinor, LineTotalMinor: sub.SetupMinor,
+			VATRateBP: l.VATRateBP, CPVCode: l.CPVCode, Note: "One-off delivery and installation",
+			Properties: [][2]string{{"setup_price_minor", strconv.FormatInt(sub.SetupMinor, 10)}}})
+	}
+	return out
 }

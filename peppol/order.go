@@ -63,6 +63,15 @@ type OrderLine struct {
 	VATRateBP                      int
 	// GTIN and CPVCode identify and classify the item; either may be "".
 	GTIN, CPVCode string
+	// ID is the LineItem's identifier when it is not LineNo (a subscription's setup line).
+	ID string
+	// Note is the line's free text (cac:OrderLine/cbc:Note).
+	Note string
+	// PeriodStart and PeriodEnd ("YYYY-MM-DD") are the requested delivery period of the line:
+	// a subscription's months.
+	PeriodStart, PeriodEnd string
+	// Properties are cac:Item/cac:AdditionalItemProperty name–value pairs.
+	Properties [][2]string
 }
 
 type ublOrder struct {
@@ -89,15 +98,21 @@ type ublOrder struct {
 }
 
 type ublOrderLine struct {
+	Note     string      `xml:"cbc:Note,omitempty"`
 	LineItem ublLineItem `xml:"cac:LineItem"`
 }
 
 type ublLineItem struct {
-	ID                  string   `xml:"cbc:ID"`
-	Quantity            Quantity `xml:"cbc:Quantity"`
-	LineExtensionAmount Amount   `xml:"cbc:LineExtensionAmount"`
-	Price               ublPrice `xml:"cac:Price"`
-	Item                ublItem  `xml:"cac:Item"`
+	ID                  string           `xml:"cbc:ID"`
+	Quantity            Quantity         `xml:"cbc:Quantity"`
+	LineExtensionAmount Amount           `xml:"cbc:LineExtensionAmount"`
+	Delivery            *ublLineDelivery `xml:"cac:Delivery"`
+	Price               ublPrice         `xml:"cac:Price"`
+	Item                ublItem          `xml:"cac:Item"`
+}
+
+type ublLineDelivery struct {
+	RequestedPeriod *ublPeriod `xml:"cac:RequestedDeliveryPeriod"`
 }
 
 // EncodeOrder renders o as a PEPPOL BIS Order 3 document (UBL 2.1 Order, call-off order type
@@ -175,14 +190,24 @@ func EncodeOrder(o Order) ([]byte, error) {
 			// UNCL7143 "STI" is the Common Procurement Vocabulary.
 			item.Classification = []ublClassification{{Code: Code{ListID: "STI", Value: cpv}}}
 		}
+		for _, p := range l.Properties {
+			item.Properties = append(item.Properties, ublItemProperty{Name: p[0], Value: p[1]})
+		}
 		unit := strings.TrimSpace(l.Unit)
-		doc.Lines = append(doc.Lines, ublOrderLine{LineItem: ublLineItem{
+		li := ublLineItem{
 			ID:                  strconv.Itoa(l.LineNo),
 			Quantity:            Quantity{UnitCode: unit, Value: strconv.Itoa(l.Quantity)},
 			LineExtensionAmount: amount(l.LineTotalMinor),
 			Price:               ublPrice{PriceAmount: ptr(amount(l.UnitPriceMinor)), BaseQuantity: &Quantity{UnitCode: unit, Value: "1"}},
 			Item:                item,
-		}})
+		}
+		if l.ID != "" {
+			li.ID = l.ID
+		}
+		if l.PeriodStart != "" || l.PeriodEnd != "" {
+			li.Delivery = &ublLineDelivery{RequestedPeriod: &ublPeriod{StartDate: l.PeriodStart, EndDate: l.PeriodEnd}}
+		}
+		doc.Lines = append(doc.Lines, ublOrderLine{Note: strings.TrimSpace(l.Note), LineItem: li})
 	}
 	return marshal(doc, "order")
 }

@@ -92,7 +92,8 @@ func (s *Service) Create(ctx context.Context, tx *sqlx.Tx, orderID, agreementID,
 
 // CancelWithOrder cancels the placements of an order that is rejected, declined or cancelled,
 // inside the order's transaction, and reports how much of the order's value the placements
-// have already released (by ending), which the order must not credit twice. A placement that
+// have already released (by ending, or by a shorter agreement), which the order must not
+// credit twice; it is negative when a longer agreement added to their value since. A placement that
 // has been installed cannot go with its order: Conflict (placement_installed).
 func (s *Service) CancelWithOrder(ctx context.Context, tx *sqlx.Tx, orderID, actorID string) (released int64, err error) {
 	var ps []struct {
@@ -100,8 +101,9 @@ func (s *Service) CancelWithOrder(ctx context.Context, tx *sqlx.Tx, orderID, act
 		Status      Status  `db:"status"`
 		InstalledOn *string `db:"installed_on"`
 		Released    int64   `db:"released_minor"`
+		Adjusted    int64   `db:"adjusted_minor"`
 	}
-	if err := tx.SelectContext(ctx, &ps, `SELECT id, status, installed_on::text, released_minor FROM placements WHERE order_id = $1
+	if err := tx.SelectContext(ctx, &ps, `SELECT id, status, installed_on::text, released_minor, adjusted_minor FROM placements WHERE order_id = $1
 		ORDER BY line_no FOR UPDATE`, orderID); err != nil {
 		return 0, fmt.Errorf("order placements: %w", err)
 	}
@@ -111,7 +113,8 @@ func (s *Service) CancelWithOrder(ctx context.Context, tx *sqlx.Tx, orderID, act
 		}
 	}
 	for _, p := range ps {
-		released += p.Released
+		// What a change of the agreement's valid_to added (Revalue) is credited with the order.
+		released += p.Released - p.Adjusted
 		if p.Status == StatusCancelled || p.Status == StatusReturned {
 			continue
 		}

@@ -22,6 +22,7 @@ import (
 	"os"
 	"os/exec"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,7 +34,7 @@ import (
 	"github.com/avrop/avrop/internal/postgres"
 	"github.com/avrop/avrop/invoices"
 	"github.com/avrop/avrop/orders"
-	"github.com/avrop/avrop/peppol"
+	"github.com/avrop/avrop/peppol/rules"
 )
 
 func main() {
@@ -43,13 +44,13 @@ func main() {
 	nOrders := flag.Int("orders", 1_000_000, "platform orders")
 	duration := flag.Duration("duration", 10*time.Second, "measurement time per scenario")
 	conc := flag.Int("concurrency", 4, "concurrent clients")
-	rulesDir := flag.String("peppol-dir", "", "check received invoices against the EN 16931 and BIS Billing 3 rules in this PEPPOL directory (../shared/peppol)")
+	withRules := flag.Bool("rules", true, "check received invoices against the UBL 2.1 schema and the EN 16931 and BIS Billing 3 rules (peppol/rules; needs java and Saxon-HE)")
 	flag.Parse()
 	var err error
 	if *serve != "" {
-		err = serveAPI(*serve, *addr, *rulesDir)
+		err = serveAPI(*serve, *addr, *withRules)
 	} else {
-		err = run(*spend, *nOrders, *duration, *conc, *rulesDir)
+		err = run(*spend, *nOrders, *duration, *conc, *withRules)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench/invoices:", err)
@@ -58,16 +59,16 @@ func main() {
 }
 
 // serveAPI is the child: the real handler with real services on a loopback address.
-func serveAPI(dbURL, addr, rulesDir string) error {
+func serveAPI(dbURL, addr string, withRules bool) error {
 	ctx := context.Background()
 	var validate invoices.Validator
-	if rulesDir != "" {
-		rules, err := peppol.NewBillingRules(rulesDir)
+	if withRules {
+		checker, err := rules.Start(0, rules.Billing)
 		if err != nil {
 			return err
 		}
-		defer rules.Close()
-		validate = rules.Check
+		defer checker.Close()
+		validate = func(doc []byte) ([]invoices.RuleFailure, error) { return checker.Check(rules.Billing, doc) }
 	}
 	db, err := postgres.Open(ctx, dbURL)
 	if err != nil {
@@ -89,7 +90,7 @@ func serveAPI(dbURL, addr, rulesDir string) error {
 
 const password = "bench-password-123"
 
-func run(nSpend, nOrders int, duration time.Duration, conc int, rulesDir string) error {
+func run(nSpend, nOrders int, duration time.Duration, conc int, withRules bool) error {
 	ctx := context.Background()
 	bench, err := benchdb.Open(ctx, "invoices")
 	if err != nil {
@@ -238,7 +239,7 @@ func run(nSpend, nOrders int, duration time.Duration, conc int, rulesDir string)
 	ln.Close()
 	dbURL := *bench.AdminURL
 	dbURL.Path = "/" + bench.Name
-	child := exec.Command(os.Args[0], "-serve", dbURL.String(), "-addr", addr, "-peppol-dir", rulesDir)
+	child := exec.Command(os.Args[0], "-serve", dbURL.String(), "-addr", addr, "-rules="+strconv.FormatBool(withRules))
 	child.Stderr = os.Stderr
 	if err := child.Start(); err != nil {
 		return err
@@ -303,8 +304,8 @@ func run(nSpend, nOrders int, duration time.Duration, conc int, rulesDir string)
 	}
 	fmt.Printf("load average before: %s\n", benchdb.LoadAvg())
 	r := load(client, intake, http.StatusCreated, conc, duration)
-	checked := "without the rules (-peppol-dir not given)"
-	if rulesDir != "" {
+	checked := "without the rules (-rules=false)"
+	if withRules {
 		checked = "checked against UBL 2.1, EN 16931 and BIS Billing 3"
 	}
 	fmt.Printf("invoice intake, 20 lines, %d clients, %s: %.0f invoices/s, p50 %v, p99 %v, %d errors\n",

@@ -32,7 +32,6 @@ import (
 	"github.com/avrop/avrop/internal/redisurl"
 	"github.com/avrop/avrop/invoices"
 	"github.com/avrop/avrop/orders"
-	"github.com/avrop/avrop/peppol"
 )
 
 func main() {
@@ -56,9 +55,10 @@ type config struct {
 	BootstrapAdminPassword string        `env:"AVROP_BOOTSTRAP_ADMIN_PASSWORD"`
 	ShutdownTimeout        time.Duration `env:"AVROP_SHUTDOWN_TIMEOUT" envDefault:"20s"`
 	TrustedProxies         string        `env:"AVROP_TRUSTED_PROXIES"`
-	// PeppolDir holds the PEPPOL reference files (UBL 2.1 schemas, the EN 16931 and BIS Billing
-	// 3 schematron, SchXslt) that received invoices are checked against; empty: not checked.
-	PeppolDir string `env:"AVROP_PEPPOL_DIR"`
+	// BillingRules says whether received invoices are checked against the UBL 2.1 schema and
+	// the EN 16931 and PEPPOL BIS Billing 3 rules (built in, peppol/rules; they need java and
+	// Saxon-HE): "auto" when those are installed, "on" (refuse to start without), "off".
+	BillingRules string `env:"AVROP_BILLING_RULES" envDefault:"auto"`
 	// The connection budget (README, "Running on many machines"): each replica opens at most
 	// DATABASE_POOL_SIZE connections and answers 503 to a request that waits longer than
 	// DATABASE_POOL_WAIT for one.
@@ -193,17 +193,11 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 	startJobs(ctx, db, backgroundJobs(ord, logger), cfg.JobsTick, logger)
 	reads := openReads(ctx, cfg, db, logger)
 	ord.SetReads(reads)
-	var validate invoices.Validator
-	if cfg.PeppolDir != "" {
-		rules, err := peppol.NewBillingRules(cfg.PeppolDir)
-		if err != nil {
-			return fmt.Errorf("AVROP_PEPPOL_DIR: %w", err)
-		}
-		defer rules.Close()
-		validate = rules.Check
-	} else {
-		logger.Warn("AVROP_PEPPOL_DIR is not set: received invoices are not checked against the EN 16931 and PEPPOL BIS Billing 3 rules")
+	validate, closeRules, err := billingRules(cfg.BillingRules, logger)
+	if err != nil {
+		return err
 	}
+	defer closeRules()
 	inv := invoices.NewService(db, validate)
 	handler := api.NewHandler(api.Deps{
 		DB: db, Redis: rdb, Auth: authSvc, Catalog: cat, Orders: ord, Invoices: inv, Logger: logger,

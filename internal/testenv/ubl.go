@@ -9,8 +9,8 @@ import (
 )
 
 // ValidateUBL validates doc with xmllint against the UBL 2.1 main-document schema named
-// (e.g. "UBL-Order-2.1.xsd"). The OASIS schemas are copied from ../shared/peppol into this
-// package's testdata, so validation does not depend on where the repository is checked out.
+// (e.g. "UBL-Order-2.1.xsd"). The OASIS schemas are the ones peppol/rules holds in the
+// repository, so validation does not depend on where the repository is checked out.
 // Without xmllint (Debian's libxml2-utils; `make test-deps` installs it) the test skips
 // locally and fails when CI=true.
 func ValidateUBL(tb testing.TB, doc []byte, schemaName string) {
@@ -21,7 +21,7 @@ func ValidateUBL(tb testing.TB, doc []byte, schemaName string) {
 		return
 	}
 	_, self, _, _ := runtime.Caller(0)
-	schema := filepath.Join(filepath.Dir(self), "testdata", "ubl-2.1", "xsd", "maindoc", schemaName)
+	schema := filepath.Join(filepath.Dir(self), "..", "..", "peppol", "rules", "files", "ubl-2.1", "xsd", "maindoc", schemaName)
 	if _, err := os.Stat(schema); err != nil {
 		tb.Fatalf("UBL schema: %v", err)
 	}
