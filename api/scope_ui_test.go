@@ -49,6 +49,7 @@ func scopeUIRows() []scopeUIRow {
 		return map[string]string{"id": w.orders[orders.StatusDelivered], "dev": w.deviation}
 	}
 	agreement := func(w *scopeWorld) map[string]string { return map[string]string{"id": w.agreement} }
+	placement := func(w *scopeWorld) map[string]string { return map[string]string{"id": w.placement} }
 	buyerOrg := func(w *scopeWorld) map[string]string { return map[string]string{"id": w.buyer.ID} }
 	pc := func(decision string) func(w *scopeWorld) map[string]string {
 		return func(w *scopeWorld) map[string]string {
@@ -67,6 +68,9 @@ func scopeUIRows() []scopeUIRow {
 		{method: "POST", pattern: "/orders/{id}/deviations/{dev}/close", ids: dev, form: note, roles: scopeManagerOnly},
 		{method: "POST", pattern: "/supplier/items/{id}/price", ids: func(w *scopeWorld) map[string]string { return map[string]string{"id": w.items[0]} },
 			form: url.Values{"price": {"0,01"}, "reason": {"kapad"}}, roles: scopeSupplierOnly},
+		{method: "GET", pattern: "/devices/{id}", ids: placement, roles: scopeBuyerRoles},
+		{method: "POST", pattern: "/devices/{id}/move", ids: placement, form: url.Values{"address": {"kapad"}}, roles: scopeBuyerRoles},
+		{method: "POST", pattern: "/devices/{id}/end", ids: placement, form: url.Values{"end_date": {"2031-01-01"}}, roles: scopeBuyerRoles},
 		{method: "GET", pattern: "/manager/agreements/{id}", ids: agreement, roles: scopeManagerOnly},
 		{method: "GET", pattern: "/manager/agreements/{id}/usage.csv", ids: agreement, roles: scopeManagerOnly},
 		{method: "POST", pattern: "/manager/price-changes/{id}/{decision}", ids: pc("approve"), form: note, roles: scopeManagerOnly},

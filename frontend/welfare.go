@@ -23,6 +23,8 @@ func (s *server) welfareRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /devices", s.authed(s.devicesPage, buyer...))
 	mux.HandleFunc("POST /devices", s.authed(s.orderDevice, buyer...))
 	mux.HandleFunc("POST /devices/{id}/end", s.authed(s.endDevice, buyer...))
+	mux.HandleFunc("GET /devices/{id}", s.authed(s.devicePage, buyer...))
+	mux.HandleFunc("POST /devices/{id}/move", s.authed(s.moveDevice, buyer...))
 	mux.HandleFunc("GET /supplier/installations", s.authed(s.installationsPage, auth.RoleSupplier))
 	mux.HandleFunc("POST /supplier/installations/{id}/{move}", s.authed(s.installationMove, auth.RoleSupplier))
 	mux.HandleFunc("GET /rollout", s.authed(s.rolloutPage, auth.RoleManager, auth.RoleApprover))

@@ -124,6 +124,26 @@ func TestOrderADeviceJourney(t *testing.T) {
 			b.wantText("Uppsägningstiden är för kort")
 			b.check("notice too short")
 			b.do(chromedp.EmulateViewport(width, 900))
+
+			// The recipient moves to a nursing home: the device follows, recorded in its history.
+			b.click(`a[href="/devices/` + id + `"]`)
+			b.wantText("Flytta till en annan adress")
+			b.fill("#address", "Solgårdens vårdboende, Hammarö")
+			b.fill("#recipient_ref", "19121212-1212")
+			b.click(`form[action="/devices/` + id + `/move"] button[type=submit]`)
+			b.wantText("Får inte vara ett personnummer")
+			b.check("device move refused personnummer")
+			eval[any](b, `document.querySelector("#recipient_ref").value = ""`) // the reference stays
+			b.submit(`form[action="/devices/`+id+`/move"] button[type=submit]`, `msg=device_moved`)
+			b.wantText("Hjälpmedlet är flyttat till den nya adressen.")
+			b.wantText("från Solrosvägen 4, Hammarö till Solgårdens vårdboende, Hammarö")
+			if n := eval[int](b, `document.querySelectorAll("#history li").length`); n != 3 {
+				t.Errorf("history has %d events, want 3 (ordered, installed, moved)", n)
+			}
+			b.check("device moved")
+			if overflow := eval[bool](b, `document.documentElement.scrollWidth > document.documentElement.clientWidth`); overflow {
+				t.Error("the device page scrolls sideways")
+			}
 			b.logout()
 
 			b.login(w.manager)

@@ -2,11 +2,7 @@ package invoices_test
 
 import (
 	"context"
-	"crypto/rand"
-	"fmt"
-	"math/big"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,34 +18,7 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
 
-var poolOnce sync.Once
-
-func testDB(t testing.TB) *sqlx.DB {
-	t.Helper()
-	db := testenv.DB(t)
-	poolOnce.Do(func() { db.SetMaxOpenConns(10); db.SetMaxIdleConns(10) })
-	return db
-}
-
-// orgNumber is a random valid Swedish organisation number (10 digits, Luhn), as "NNNNNN-NNNN".
-func orgNumber() string {
-	for {
-		n, _ := rand.Int(rand.Reader, big.NewInt(1_000_000_000))
-		s := fmt.Sprintf("5%09d", n.Int64())
-		sum := 0
-		for i := 0; i < 9; i++ {
-			d := int(s[i] - '0')
-			if i%2 == 0 {
-				if d *= 2; d > 9 {
-					d -= 9
-				}
-			}
-			sum += d
-		}
-		check := (10 - sum%10) % 10
-		return s[:6] + "-" + s[6:9] + fmt.Sprint(check)
-	}
-}
+func testDB(t testing.TB) *sqlx.DB { t.Helper(); return testenv.PooledDB(t, 10) }
 
 // world is an agreement with a body, a buyer (and another), a supplier (and an off-agreement
 // one), items and callers.
@@ -118,14 +87,12 @@ func newWorld(t testing.TB) *world {
 
 func exec(t testing.TB, db sqlx.ExtContext, q string, args ...any) {
 	t.Helper()
-	if _, err := db.ExecContext(context.Background(), q, args...); err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
+	testenv.Exec(t, db, q, args...)
 }
 
 func (w *world) org(kind auth.OrgKind, name string) org {
 	w.t.Helper()
-	o := org{Number: orgNumber(), Name: name + " " + testenv.Unique(), Kind: kind}
+	o := org{Number: testenv.OrgNumber(), Name: name + " " + testenv.Unique(), Kind: kind}
 	testenv.Must(w.t, w.db.GetContext(context.Background(), &o.ID, `INSERT INTO organizations (name, org_number, kind, country)
 		VALUES ($1, $2, $3, 'SE') RETURNING id`, o.Name, o.Number, kind))
 	return o

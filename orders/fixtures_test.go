@@ -3,7 +3,6 @@ package orders_test
 import (
 	"context"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,15 +17,7 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
 
-// The shared PostgreSQL serves every engineer's tests at once: keep this package's pool small.
-var poolOnce sync.Once
-
-func testDB(t testing.TB) *sqlx.DB {
-	t.Helper()
-	db := testenv.DB(t)
-	poolOnce.Do(func() { db.SetMaxOpenConns(20); db.SetMaxIdleConns(20) })
-	return db
-}
+func testDB(t testing.TB) *sqlx.DB { t.Helper(); return testenv.PooledDB(t, 20) }
 
 var adminCaller = auth.Caller{UserID: "00000000-0000-0000-0000-000000000000", OrgKind: auth.KindPlatform, Roles: []auth.Role{auth.RoleAdmin}}
 
@@ -116,9 +107,7 @@ func newWorld(t testing.TB, o agreementOpts) *world {
 
 func exec(t testing.TB, db sqlx.ExtContext, q string, args ...any) {
 	t.Helper()
-	if _, err := db.ExecContext(context.Background(), q, args...); err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
+	testenv.Exec(t, db, q, args...)
 }
 
 // item adds an active item with a price effective since yesterday.

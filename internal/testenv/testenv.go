@@ -207,3 +207,22 @@ func OrgNumber() string {
 	}
 	return fmt.Sprintf("%s-%s%d", body[:6], body[6:], (10-sum%10)%10)
 }
+
+// Exec runs a statement of a test's setup, failing the test with the statement on error.
+func Exec(tb testing.TB, db sqlx.ExecerContext, q string, args ...any) {
+	tb.Helper()
+	if _, err := db.ExecContext(context.Background(), q, args...); err != nil {
+		tb.Fatalf("%s: %v", q, err)
+	}
+}
+
+var poolOnce sync.Once
+
+// PooledDB is DB with its pool capped at n connections (set once per package): the shared
+// PostgreSQL serves every package's tests at once.
+func PooledDB(tb testing.TB, n int) *sqlx.DB {
+	tb.Helper()
+	db := DB(tb)
+	poolOnce.Do(func() { db.SetMaxOpenConns(n); db.SetMaxIdleConns(n) })
+	return db
+}
