@@ -238,7 +238,7 @@ type Item struct {
 	Name               string         `db:"name" json:"name"`
 	Description        string         `db:"description" json:"description"`
 	Unit               string         `db:"unit" json:"unit"`
-	PackSize           int            `db:"pack_size" json:"pack_size"`
+	PackSize           float64        `db:"pack_size" json:"pack_size"`
 	CPVCode            string         `db:"cpv_code" json:"cpv_code"`
 	EcoLabels          pq.StringArray `db:"eco_labels" json:"eco_labels"`
 	VATRateBP          int            `db:"vat_rate_bp" json:"vat_rate_bp"`
@@ -274,7 +274,7 @@ type ItemInput struct {
 	Name          string   `json:"name"`
 	Description   string   `json:"description"`
 	Unit          string   `json:"unit"`
-	PackSize      int      `json:"pack_size"`
+	PackSize      float64  `json:"pack_size"`
 	CPVCode       string   `json:"cpv_code"`
 	EcoLabels     []string `json:"eco_labels"`
 	VATRateBP     *int     `json:"vat_rate_bp"`
@@ -295,7 +295,7 @@ type ItemPatch struct {
 	Name        *string   `json:"name"`
 	Description *string   `json:"description"`
 	Unit        *string   `json:"unit"`
-	PackSize    *int      `json:"pack_size"`
+	PackSize    *float64  `json:"pack_size"`
 	CPVCode     *string   `json:"cpv_code"`
 	EcoLabels   *[]string `json:"eco_labels"`
 	VATRateBP   *int      `json:"vat_rate_bp"`
@@ -388,4 +388,7 @@ type ImportReport struct {
 	// Images is what the list's pictures did (absent when it names none): a picture that
 	// could not be taken is reported here and never fails the import.
 	Images *ImageReport `json:"images,omitempty"`
+	// Withdrawn counts the items a PEPPOL catalogue's Delete lines or Replace took out of the
+	// catalogue at once; a withdrawal waiting for approval counts in Pending.
+	Withdrawn int `json:"withdrawn"`
 }
