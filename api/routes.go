@@ -39,6 +39,7 @@ func (h *handler) routes(r *gin.Engine, reg *prometheus.Registry) {
 
 	// Agreements and the catalogue (catalog package).
 	h.catalogRoutes(a)
+	h.shopRoutes(a)
 	h.agreementControlRoutes(a)
 
 	// Call-off orders, deviations and follow-up (orders package).

@@ -64,6 +64,13 @@ var scopeAdmin = map[string]int{
 	"GET /api/v1/invoices/:id":                           403,
 	"POST /api/v1/invoices/:id/accept":                   403,
 	"POST /api/v1/invoices/:id/dispute":                  403,
+	// Saved delivery addresses and cost centres: the administrator maintains any buyer's;
+	// favourites are a buyer's own.
+	"GET /api/v1/organizations/:id/saved-details":         200,
+	"POST /api/v1/organizations/:id/saved-details":        0,
+	"DELETE /api/v1/organizations/:id/saved-details/:did": 0,
+	"PUT /api/v1/catalog/items/:id/favourite":             403,
+	"DELETE /api/v1/catalog/items/:id/favourite":          403,
 }
 
 // checkScopeAdmin calls every row for which only is true as a platform administrator with

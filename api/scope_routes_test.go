@@ -49,6 +49,20 @@ func scopeRows() []scopeRow {
 		{method: "PATCH", route: "/api/v1/users/:id", ids: scopeID(func(w *scopeWorld) string { return w.orderer.ID }),
 			body: map[string]any{"name": "Kapad", "active": false}, roles: scopeNoRole},
 
+		// Saved delivery addresses and cost centres (SPEC §5): the organisation's own buyers
+		// read them, its approvers maintain them.
+		{method: "GET", route: "/api/v1/organizations/:id/saved-details", ids: scopeID(func(w *scopeWorld) string { return w.buyer.ID }), roles: scopeBuyerRoles,
+			own: func(w *scopeWorld, role auth.Role) map[string]string { return map[string]string{"id": w.buyer.ID} }},
+		{method: "POST", route: "/api/v1/organizations/:id/saved-details", ids: scopeID(func(w *scopeWorld) string { return w.buyer.ID }),
+			body: map[string]any{"kind": "cost_center", "value": "kapad"}, roles: []auth.Role{auth.RoleApprover}},
+		{method: "DELETE", route: "/api/v1/organizations/:id/saved-details/:did", roles: []auth.Role{auth.RoleApprover},
+			ids: func(w *scopeWorld) map[string]string {
+				return map[string]string{"id": w.buyer.ID, "did": w.savedDetail}
+			}},
+		// Favourites: a buyer marks only items of their own catalogue.
+		{method: "PUT", route: "/api/v1/catalog/items/:id/favourite", ids: item, roles: scopeBuyerRoles, nb: nbBuyWrit},
+		{method: "DELETE", route: "/api/v1/catalog/items/:id/favourite", ids: item, roles: scopeBuyerRoles, nb: nbBuyWrit},
+
 		// Agreements and the catalogue.
 		{method: "GET", route: "/api/v1/agreements/:id", ids: agreement, roles: scopeAllRoles, nb: nbAll},
 		{method: "PATCH", route: "/api/v1/agreements/:id", ids: agreement,

@@ -48,6 +48,7 @@ type scopeWorld struct {
 	respondedDeviation             string // responded, on the shipped order
 	placement                      string // a dispenser placed at a recipient, its order approved (SPEC §7)
 	invoice                        string // deviating (price above the order), on the delivered order
+	savedDetail                    string // a delivery address the buyer saved (SPEC §5)
 }
 
 // userOf returns the world's user with role.
@@ -158,6 +159,9 @@ func newScopeWorld(t *testing.T, a *testAPI, name string) *scopeWorld {
 		Lines:    []invoices.DraftLine{{SKU: "SC-0", Name: "Scopedosett", Unit: "EA", Quantity: 2, UnitPriceMinor: 12000, VATRateBP: 2500}},
 	}.Document()
 	w.invoice = must(a.do("POST", "/api/v1/invoices", w.supplier.tok, doc, "Content-Type", "application/xml"), http.StatusCreated)["id"].(string)
+	w.savedDetail = must(a.do("POST", "/api/v1/organizations/"+w.buyer.ID+"/saved-details", w.approver.tok,
+		map[string]any{"kind": "delivery_address", "label": "Hemtjänst " + name, "value": "Storgatan 1 " + name}), http.StatusCreated)["id"].(string)
+	wantStatus(t, a.do("PUT", "/api/v1/catalog/items/"+w.items[0]+"/favourite", w.orderer.tok, nil), http.StatusNoContent)
 	// Catalogue approval last, so that the world's own items went in directly.
 	must(a.do("PATCH", "/api/v1/agreements/"+w.agreement, w.manager.tok, map[string]any{"catalogue_approval": true}), http.StatusOK)
 	w.submission = must(a.do("PATCH", "/api/v1/catalog/items/"+w.items[1], w.supplier.tok, map[string]any{"pack_size": 2}),
@@ -221,7 +225,9 @@ func (w *scopeWorld) snapshot(t testing.TB) string {
 		  'placements', (SELECT json_agg(t ORDER BY t.id) FROM placements t WHERE t.agreement_id = $2),
 		  'placement_events', (SELECT json_agg(t ORDER BY t.id) FROM placement_events t JOIN placements p ON p.id = t.placement_id WHERE p.agreement_id = $2),
 		  'invoices', (SELECT json_agg(t ORDER BY t.id) FROM invoices t WHERE t.buyer_org_id = ANY($1) OR t.supplier_id = ANY($1)),
-		  'spend_records', (SELECT json_agg(t ORDER BY t.id) FROM spend_records t WHERE t.org_id = ANY($1))
+		  'spend_records', (SELECT json_agg(t ORDER BY t.id) FROM spend_records t WHERE t.org_id = ANY($1)),
+		  'saved_order_details', (SELECT json_agg(t ORDER BY t.id) FROM saved_order_details t WHERE t.org_id = ANY($1)),
+		  'favourite_items', (SELECT json_agg(t ORDER BY t.user_id, t.item_id) FROM favourite_items t JOIN users u ON u.id = t.user_id WHERE u.org_id = ANY($1))
 		)::text`, pq.Array(w.orgIDs()), w.agreement).Scan(&s))
 	return s
 }
@@ -324,6 +330,7 @@ var (
 	nbAll     = map[auth.Role]int{auth.RoleOrderer: 200, auth.RoleApprover: 200, auth.RoleSupplier: 200}
 	nbBuyers  = map[auth.Role]int{auth.RoleOrderer: 200, auth.RoleApprover: 200}
 	nbSupWrit = map[auth.Role]int{auth.RoleSupplier: nbAllowed}
+	nbBuyWrit = map[auth.Role]int{auth.RoleOrderer: nbAllowed, auth.RoleApprover: nbAllowed} // their own favourites
 )
 
 var (

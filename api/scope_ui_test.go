@@ -51,6 +51,7 @@ func scopeUIRows() []scopeUIRow {
 	agreement := func(w *scopeWorld) map[string]string { return map[string]string{"id": w.agreement} }
 	placement := func(w *scopeWorld) map[string]string { return map[string]string{"id": w.placement} }
 	buyerOrg := func(w *scopeWorld) map[string]string { return map[string]string{"id": w.buyer.ID} }
+	ordererOf := func(w *scopeWorld) map[string]string { return map[string]string{"id": w.orderer.ID} }
 	pc := func(decision string) func(w *scopeWorld) map[string]string {
 		return func(w *scopeWorld) map[string]string {
 			return map[string]string{"id": w.pendingPC, "decision": decision}
@@ -72,11 +73,23 @@ func scopeUIRows() []scopeUIRow {
 		{method: "GET", pattern: "/manager/agreements/{id}", ids: agreement, roles: scopeManagerOnly},
 		{method: "GET", pattern: "/manager/agreements/{id}/usage.csv", ids: agreement, roles: scopeManagerOnly},
 		{method: "POST", pattern: "/manager/price-changes/{id}/{decision}", ids: pc("approve"), form: note, roles: scopeManagerOnly},
+		// Favourites and the organisation's saved delivery addresses and cost centres.
+		{method: "POST", pattern: "/favourites/{id}", ids: func(w *scopeWorld) map[string]string { return map[string]string{"id": w.items[0]} },
+			form: url.Values{"on": {"true"}}, roles: scopeBuyerRoles},
+		{method: "GET", pattern: "/organizations/{id}/details", ids: buyerOrg, roles: []auth.Role{auth.RoleApprover}},
+		{method: "POST", pattern: "/organizations/{id}/details", ids: buyerOrg, form: url.Values{"kind": {"cost_center"}, "value": {"kapad"}},
+			roles: []auth.Role{auth.RoleApprover}},
+		{method: "POST", pattern: "/organizations/{id}/details/{detail}/delete", roles: []auth.Role{auth.RoleApprover},
+			ids: func(w *scopeWorld) map[string]string {
+				return map[string]string{"id": w.buyer.ID, "detail": w.savedDetail}
+			}},
 		// Administrators' pages: no role of an organisation may use them (403).
 		{method: "GET", pattern: "/admin/organizations/{id}", ids: buyerOrg},
 		{method: "POST", pattern: "/admin/organizations/{id}", ids: buyerOrg, form: url.Values{"name": {"kapad"}, "approval_threshold": {"0"}}},
-		{method: "POST", pattern: "/admin/users/{id}/active", ids: func(w *scopeWorld) map[string]string { return map[string]string{"id": w.orderer.ID} },
-			form: url.Values{"active": {"false"}}},
+		{method: "POST", pattern: "/admin/users/{id}/active", ids: ordererOf, form: url.Values{"active": {"false"}}},
+		{method: "GET", pattern: "/admin/users/{id}", ids: ordererOf},
+		{method: "POST", pattern: "/admin/users/{id}", ids: ordererOf, form: url.Values{"name": {"kapad"}, "roles": {"orderer"}}},
+		{method: "POST", pattern: "/admin/users/{id}/password-reset", ids: ordererOf},
 	}
 	// One row per move; the UI lets orderers, approvers and suppliers make moves at all.
 	from := map[orders.Action]orders.Status{orders.ActionApprove: orders.StatusPendingApproval, orders.ActionReject: orders.StatusPendingApproval,
@@ -236,6 +249,7 @@ func TestScopeUILists(t *testing.T) {
 	res := a.do("GET", "/api/v1/agreements/"+wb.agreement, wb.manager.tok, nil)
 	wantStatus(t, res, http.StatusOK)
 	markers[res.JSON["reference"].(string)] = "agreement reference"
+	markers[wb.savedDetail], markers["Storgatan 1 B"] = "saved detail", "saved delivery address"
 	// Control: the same pages show world A's own data to its users.
 	for _, c := range []struct {
 		path string
@@ -254,7 +268,7 @@ func TestScopeUILists(t *testing.T) {
 	for _, p := range []string{
 		"/catalog", "/catalog?q=scopedosett", "/catalog/results?q=scopedosett", "/catalog?agreement_id=" + wb.agreement,
 		"/catalog?agreement=" + wb.agreement, "/catalog?supplier_id=" + wb.sup.ID, "/cart", "/checkout",
-		"/orders", "/orders?status=approved", "/orders?agreement_id=" + wb.agreement, "/approvals",
+		"/orders", "/orders?status=approved", "/orders?agreement_id=" + wb.agreement, "/approvals", "/favourites",
 		"/supplier/orders", "/supplier/orders?status=approved", "/supplier/catalog", "/supplier/catalog?agreement=" + wb.agreement,
 		"/supplier/import", "/supplier/import?agreement=" + wb.agreement,
 		"/manager/agreements", "/manager/price-changes", "/admin/organizations", "/admin/users", "/admin/users?org_id=" + wb.buyer.ID,

@@ -65,15 +65,18 @@ type Organization struct {
 
 // User is a person who signs in; they belong to exactly one organisation.
 type User struct {
-	ID           string         `db:"id" json:"id"`
-	OrgID        string         `db:"org_id" json:"org_id"`
-	Email        string         `db:"email" json:"email"`
-	Name         string         `db:"name" json:"name"`
-	Roles        pq.StringArray `db:"roles" json:"roles"`
-	Active       bool           `db:"active" json:"active"`
-	PasswordHash string         `db:"password_hash" json:"-"`
-	CreatedAt    time.Time      `db:"created_at" json:"created_at"`
-	UpdatedAt    time.Time      `db:"updated_at" json:"updated_at"`
+	ID     string         `db:"id" json:"id"`
+	OrgID  string         `db:"org_id" json:"org_id"`
+	Email  string         `db:"email" json:"email"`
+	Name   string         `db:"name" json:"name"`
+	Roles  pq.StringArray `db:"roles" json:"roles"`
+	Active bool           `db:"active" json:"active"`
+	// Language is the UI language the user reads ("sv", "en", "nb", "da"); "" follows the
+	// browser.
+	Language     string    `db:"language" json:"language"`
+	PasswordHash string    `db:"password_hash" json:"-"`
+	CreatedAt    time.Time `db:"created_at" json:"created_at"`
+	UpdatedAt    time.Time `db:"updated_at" json:"updated_at"`
 }
 
 // Caller is the signed-in user a request acts for. Handlers take it from the verified token,

@@ -128,6 +128,8 @@ type SessionUser struct {
 	Name    string   `json:"name"`
 	Email   string   `json:"email"`
 	Roles   []string `json:"roles"`
+	// Language is the UI language the user was given ("" follows the browser).
+	Language string `json:"language,omitempty"`
 }
 
 var errBadCredentials = derr.New(derr.Unauthenticated, "invalid_credentials", "The email or password is wrong.")
@@ -303,7 +305,7 @@ func (s *Service) startSession(ctx context.Context, u User, family string) (Sess
 	return Session{
 		AccessToken: access, RefreshToken: refresh, TokenType: "Bearer",
 		ExpiresIn: int(s.cfg.AccessTTL.Seconds()),
-		User:      SessionUser{ID: u.ID, OrgID: u.OrgID, OrgKind: org.Kind, Name: u.Name, Email: u.Email, Roles: u.Roles},
+		User:      SessionUser{ID: u.ID, OrgID: u.OrgID, OrgKind: org.Kind, Name: u.Name, Email: u.Email, Roles: u.Roles, Language: u.Language},
 	}, nil
 }
 
@@ -358,7 +360,7 @@ func (s *Service) Refresh(ctx context.Context, token string) (Session, error) {
 			return err
 		}
 		sess = Session{AccessToken: access, RefreshToken: refresh, TokenType: "Bearer", ExpiresIn: int(s.cfg.AccessTTL.Seconds()),
-			User: SessionUser{ID: u.ID, OrgID: u.OrgID, OrgKind: org.Kind, Name: u.Name, Email: u.Email, Roles: u.Roles}}
+			User: SessionUser{ID: u.ID, OrgID: u.OrgID, OrgKind: org.Kind, Name: u.Name, Email: u.Email, Roles: u.Roles, Language: u.Language}}
 		return nil
 	})
 	if reused && err == nil {

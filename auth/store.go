@@ -7,11 +7,12 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"github.com/avrop/avrop/internal/derr"
 	"github.com/avrop/avrop/internal/postgres"
 )
 
 const orgColumns = `id, name, org_number, kind, country, approval_threshold_minor, created_at, updated_at`
-const userColumns = `id, org_id, email, name, roles, active, password_hash, created_at, updated_at`
+const userColumns = `id, org_id, email, name, roles, active, language, password_hash, created_at, updated_at`
 
 func insertOrganization(ctx context.Context, db sqlx.ExtContext, in OrganizationInput) (Organization, error) {
 	var o Organization
@@ -19,7 +20,18 @@ func insertOrganization(ctx context.Context, db sqlx.ExtContext, in Organization
 		INSERT INTO organizations (name, org_number, kind, country, approval_threshold_minor)
 		VALUES ($1, $2, $3, $4, $5) RETURNING `+orgColumns,
 		in.Name, in.OrgNumber, in.Kind, in.Country, in.ApprovalThresholdMinor)
+	if postgres.IsUniqueViolation(err, "organizations_org_number_key") {
+		return Organization{}, duplicate(err, "org_number", "org_number_taken", "an organisation with this organisation number already exists in this country")
+	}
 	return o, postgres.Error(err, "organisation")
+}
+
+// duplicate is the Conflict of a unique key people type in (an organisation number, an email):
+// the code stays "duplicate" for API clients, and the field error names the field and the
+// rule, so that a form shows it beside the field in the reader's language.
+func duplicate(err error, field, code, message string) error {
+	return &derr.Error{Kind: derr.Conflict, Code: "duplicate", Message: message,
+		Fields: []derr.FieldError{{Field: field, Code: code, Message: message}}, Err: err}
 }
 
 func organizationByID(ctx context.Context, db sqlx.QueryerContext, id string) (Organization, error) {
@@ -60,11 +72,11 @@ func listOrganizations(ctx context.Context, db sqlx.QueryerContext, f Organizati
 func insertUser(ctx context.Context, db sqlx.ExtContext, in UserInput, roles []string, hash string) (User, error) {
 	var u User
 	err := sqlx.GetContext(ctx, db, &u, `
-		INSERT INTO users (org_id, email, name, password_hash, roles)
-		VALUES ($1, $2, $3, $4, $5) RETURNING `+userColumns,
-		in.OrgID, in.Email, in.Name, hash, pq.StringArray(roles))
+		INSERT INTO users (org_id, email, name, password_hash, roles, language)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+userColumns,
+		in.OrgID, in.Email, in.Name, hash, pq.StringArray(roles), in.Language)
 	if postgres.IsUniqueViolation(err, "users_email_key") {
-		return User{}, postgres.Error(err, "a user with this email")
+		return User{}, duplicate(err, "email", "email_taken", "a user with this email already exists")
 	}
 	return u, postgres.Error(err, "user")
 }
@@ -99,8 +111,8 @@ func userState(ctx context.Context, db sqlx.QueryerContext, id string) (userStat
 func updateUser(ctx context.Context, db sqlx.ExtContext, u User) (User, error) {
 	var out User
 	err := sqlx.GetContext(ctx, db, &out, `
-		UPDATE users SET name = $2, roles = $3, active = $4, password_hash = $5, updated_at = now()
-		WHERE id = $1 RETURNING `+userColumns, u.ID, u.Name, u.Roles, u.Active, u.PasswordHash)
+		UPDATE users SET name = $2, roles = $3, active = $4, password_hash = $5, language = $6, updated_at = now()
+		WHERE id = $1 RETURNING `+userColumns, u.ID, u.Name, u.Roles, u.Active, u.PasswordHash, u.Language)
 	return out, postgres.Error(err, "user")
 }
 

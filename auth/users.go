@@ -22,6 +22,15 @@ type UserInput struct {
 	Password string `json:"password"`
 	OrgID    string `json:"org_id"`
 	Roles    []Role `json:"roles"`
+	// Language is the UI language ("sv", "en", "nb", "da"), or "" for the browser's.
+	Language string `json:"language"`
+}
+
+// Languages are the UI languages a user may be given (SPEC §5).
+var Languages = []string{"sv", "en", "nb", "da"}
+
+func checkLanguage(v *derr.Validator, lang string) {
+	v.Check(lang == "" || slices.Contains(Languages, lang), "language", "choice", "must be sv, en, nb, da or empty")
 }
 
 // CreateUser adds a user whose roles fit their organisation's kind. Admin only. Errors:
@@ -45,6 +54,7 @@ func (s *Service) createUser(ctx context.Context, db sqlx.ExtContext, in UserInp
 	v.Check(len([]rune(in.Password)) >= MinPasswordLength && len(in.Password) <= 1024, "password", "password_length", fmt.Sprintf("must be at least %d characters", MinPasswordLength))
 	v.Check(validUUID(in.OrgID), "org_id", "invalid_id", "must be the id of an organisation")
 	v.Check(len(in.Roles) > 0, "roles", "roles_required", "must name at least one role")
+	checkLanguage(&v, in.Language)
 	if err := v.Err(); err != nil {
 		return User{}, err
 	}
@@ -91,6 +101,7 @@ type UserPatch struct {
 	Roles    *[]Role `json:"roles"`
 	Active   *bool   `json:"active"`
 	Password *string `json:"password"`
+	Language *string `json:"language"`
 }
 
 // UpdateUser changes a user. Admin only. Errors: Forbidden, NotFound, Invalid.
@@ -124,6 +135,10 @@ func (s *Service) UpdateUser(ctx context.Context, c Caller, id string, p UserPat
 		if p.Roles != nil {
 			v.Check(len(*p.Roles) > 0, "roles", "roles_required", "must name at least one role")
 			u.Roles = rolesStrings(*p.Roles)
+		}
+		if p.Language != nil {
+			u.Language = *p.Language
+			checkLanguage(&v, u.Language)
 		}
 		if p.Password != nil {
 			v.Check(len([]rune(*p.Password)) >= MinPasswordLength && len(*p.Password) <= 1024, "password", "password_length", fmt.Sprintf("must be at least %d characters", MinPasswordLength))

@@ -247,8 +247,8 @@ func (s *server) adminCreateUser(q *req) error {
 	if err != nil {
 		v.Del("password")
 		if f, ok := failedForm(q.lang, v, err); ok {
-			if derrConflict(err) {
-				f.Errs["email"] = translate(q.lang, "admin.user.email_taken")
+			if auth.ValidUUID(in.OrgID) {
+				s.explainRoles(q, f, in.OrgID)
 			}
 			return s.renderUsers(q, http.StatusUnprocessableEntity, f)
 		}

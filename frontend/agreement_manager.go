@@ -1,7 +1,6 @@
 package frontend
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -292,15 +291,7 @@ func (s *server) agreementOrdersCSV(q *req) error {
 	if f.Cascade {
 		name = csvSafe(a.Reference) + "-cascade-orders.csv"
 	}
-	h := q.w.Header()
-	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	h.Set("Cache-Control", "no-store")
-	q.w.WriteHeader(http.StatusOK)
-	w := csv.NewWriter(q.w)
-	w.Write(orders.OrderCSVHeader)           //nolint:errcheck // flushed below
-	w.WriteAll(orders.OrderCSVRecords(list)) //nolint:errcheck
-	return w.Error()
+	return writeFollowupCSV(q, name, orders.OrderCSVHeader, orders.OrderCSVRecords(list))
 }
 
 type submissionsData struct {

@@ -38,6 +38,9 @@ type Deps struct {
 	Secure bool
 	// TrustedProxies are the proxies whose X-Forwarded-For names the client; none by default.
 	TrustedProxies clientip.Trusted
+	// ResetMail mails a password reset link to its user; nil shows the link only to the
+	// administrator who made it.
+	ResetMail ResetMailer
 	// Now is the clock for dates shown and defaulted in forms; nil means time.Now.
 	Now func() time.Time
 }
@@ -99,6 +102,13 @@ func (s *server) routes() http.Handler {
 	mux.HandleFunc("POST /orders/{id}/deviations/{dev}/respond", s.authed(s.respondDeviation, auth.RoleSupplier))
 	mux.HandleFunc("POST /orders/{id}/deviations/{dev}/close", s.authed(s.closeDeviation, auth.RoleManager))
 
+	mux.HandleFunc("GET /favourites", s.authed(s.favouritesPage, buyer...))
+	mux.HandleFunc("POST /favourites/clear-ended", s.authed(s.clearEndedFavourites, buyer...))
+	mux.HandleFunc("POST /favourites/{id}", s.authed(s.setFavourite, buyer...))
+	mux.HandleFunc("GET /organizations/{id}/details", s.authed(s.savedDetailsPage, auth.RoleApprover, auth.RoleAdmin))
+	mux.HandleFunc("POST /organizations/{id}/details", s.authed(s.addSavedDetail, auth.RoleApprover, auth.RoleAdmin))
+	mux.HandleFunc("POST /organizations/{id}/details/{detail}/delete", s.authed(s.removeSavedDetail, auth.RoleApprover, auth.RoleAdmin))
+
 	mux.HandleFunc("GET /approvals", s.authed(s.approvals, auth.RoleApprover))
 
 	mux.HandleFunc("GET /supplier/orders", s.authed(s.supplierOrders, auth.RoleSupplier))
@@ -127,6 +137,11 @@ func (s *server) routes() http.Handler {
 	mux.HandleFunc("GET /admin/users", s.authed(s.adminUsers, auth.RoleAdmin))
 	mux.HandleFunc("POST /admin/users", s.authed(s.adminCreateUser, auth.RoleAdmin))
 	mux.HandleFunc("POST /admin/users/{id}/active", s.authed(s.adminSetUserActive, auth.RoleAdmin))
+	mux.HandleFunc("GET /admin/users/{id}", s.authed(s.adminUser, auth.RoleAdmin))
+	mux.HandleFunc("POST /admin/users/{id}", s.authed(s.adminUpdateUser, auth.RoleAdmin))
+	mux.HandleFunc("POST /admin/users/{id}/password-reset", s.authed(s.adminResetPassword, auth.RoleAdmin))
+	mux.HandleFunc("GET /password-reset", s.public(s.passwordResetPage))
+	mux.HandleFunc("POST /password-reset", s.public(s.passwordReset))
 
 	s.welfareRoutes(mux)
 

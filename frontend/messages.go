@@ -121,7 +121,6 @@ var messages = map[string]msg{
 	"admin.users.create_submit": {sv: "Skapa användare", en: "Create user", nb: "Opprett bruker", da: "Opret bruger"},
 	"admin.user.name":           {sv: "Namn", en: "Name", nb: "Navn", da: "Navn"},
 	"admin.user.email":          {sv: "E-postadress", en: "Email address", nb: "E-postadresse", da: "E-mailadresse"},
-	"admin.user.email_taken":    {sv: "E-postadressen används redan.", en: "The email address is already in use.", nb: "E-postadressen er allerede i bruk.", da: "E-mailadressen er allerede i brug."},
 	"admin.user.password":       {sv: "Lösenord", en: "Password", nb: "Passord", da: "Adgangskode"},
 	"admin.user.password_hint":  {sv: "Minst 12 tecken.", en: "At least 12 characters.", nb: "Minst 12 tegn.", da: "Mindst 12 tegn."},
 	"admin.user.org":            {sv: "Organisation", en: "Organisation", nb: "Organisasjon", da: "Organisation"},

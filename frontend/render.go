@@ -13,6 +13,7 @@ import (
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/internal/derr"
 	"github.com/avrop/avrop/internal/postgres"
+	"github.com/avrop/avrop/orders"
 )
 
 // pageTemplate is one page parsed together with the layout.
@@ -20,7 +21,10 @@ type pageTemplate struct{ t *template.Template }
 
 var funcs = template.FuncMap{
 	"join": strings.Join,
-	"add":  func(a, b int) int { return a + b },
+	// maxQuantity is the largest quantity an order line takes: the quantity fields' max
+	// comes from the orders' own limit, never a number of the UI's.
+	"maxQuantity": func() int { return orders.MaxQuantity },
+	"add":         func(a, b int) int { return a + b },
 	"deref": func(p *int64) int64 {
 		if p == nil {
 			return 0
@@ -220,6 +224,7 @@ func navFor(lang string, c auth.Caller, path string, cartLines int) []navLink {
 	}
 	if c.HasAny(auth.RoleOrderer, auth.RoleApprover) {
 		add("/catalog", "nav.catalog")
+		add("/favourites", "nav.favourites")
 		if cartLines > 0 {
 			links = append(links, navLink{Href: "/cart", Label: translate(lang, "nav.cart_count", cartLines), Current: path == "/cart"})
 		} else {
@@ -230,6 +235,7 @@ func navFor(lang string, c auth.Caller, path string, cartLines int) []navLink {
 	}
 	if c.Has(auth.RoleApprover) {
 		add("/approvals", "nav.approvals")
+		add("/organizations/"+c.OrgID+"/details", "nav.saved_details")
 	}
 	if c.Has(auth.RoleSupplier) {
 		add("/supplier/orders", "nav.supplier_orders")
@@ -345,7 +351,9 @@ func fieldErrors(lang string, err error) (byField map[string]string, general str
 	for _, f := range de.Fields {
 		byField[f.Field] = fieldMessage(lang, f)
 	}
-	if de.Code != "validation_failed" || len(de.Fields) == 0 {
+	// A duplicate that names its field (an organisation number, an email) is said beside the
+	// field; the form's general line then only points there.
+	if (de.Code != "validation_failed" && (de.Code != "duplicate" || len(de.Fields) == 0)) || len(de.Fields) == 0 {
 		general = translate(lang, problemKey(de.Code, "error.422_text"))
 	}
 	if de.Code != "" && de.Code != "validation_failed" {

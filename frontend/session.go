@@ -309,6 +309,11 @@ func (s *server) login(q *req) error {
 		return err
 	}
 	s.setSession(q.w, sess)
+	// The language the administrator set for the user wins over the browser's.
+	if validLang(sess.User.Language) {
+		http.SetCookie(q.w, &http.Cookie{Name: cookieLang, Value: sess.User.Language, Path: "/", MaxAge: 365 * 24 * 3600,
+			HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode})
+	}
 	// A fresh CSRF token per session: a token seen before sign-in is not reused after it.
 	s.setCookie(q.w, cookieCSRF, randomToken(), sessionMaxAge)
 	if next == "" {

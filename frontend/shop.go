@@ -24,7 +24,9 @@ type catalogData struct {
 	Pager                           pager
 	Error                           string
 	Searched                        bool
-	ranking                         map[string]bool
+	// Favs are the shown items the user marked as favourites (the stars).
+	Favs    map[string]bool
+	ranking map[string]bool
 }
 
 // Ranked reports whether an agreement calls off by ranking, the only case where a supplier's
@@ -81,6 +83,13 @@ func (s *server) catalogPage(q *req) error {
 		return err
 	}
 	d.Result = res
+	ids := make([]string, len(res.Items))
+	for i, it := range res.Items {
+		ids[i] = it.ID
+	}
+	if d.Favs, err = s.Catalog.FavouriteIDs(q.ctx(), *q.caller, ids); err != nil {
+		return err
+	}
 	d.Pager = newPager("/catalog", qs, page, res.Total)
 	if q.r.Header.Get("HX-Request") == "true" && q.r.Header.Get("HX-Target") == "results" {
 		return q.renderFragment(http.StatusOK, "catalog", "results", d)
@@ -98,6 +107,8 @@ type checkoutData struct {
 	Form           *form
 	MinDate        string
 	IdemKey        string
+	// Addresses and Costs are the organisation's saved delivery addresses and cost centres.
+	Addresses, Costs []orders.SavedDetail
 }
 
 func (s *server) checkoutGroup(q *req, agreementID, supplierID string) (*cartGroup, catalog.Agreement, error) {
@@ -120,7 +131,16 @@ func (s *server) checkoutPage(q *req) error {
 	if err != nil {
 		return err
 	}
-	return s.renderCheckout(q, http.StatusOK, g, a, &form{Values: url.Values{}})
+	// The first saved address and cost centre are chosen to begin with: one tap less.
+	v := url.Values{}
+	addresses, costs := s.checkoutChoices(q)
+	if len(addresses) > 0 {
+		v.Set("delivery_address_choice", addresses[0].ID)
+	}
+	if len(costs) > 0 {
+		v.Set("cost_center_choice", costs[0].ID)
+	}
+	return s.renderCheckout(q, http.StatusOK, g, a, &form{Values: v})
 }
 
 func (s *server) renderCheckout(q *req, status int, g *cartGroup, a catalog.Agreement, f *form) error {
@@ -128,6 +148,7 @@ func (s *server) renderCheckout(q *req, status int, g *cartGroup, a catalog.Agre
 		NeedsCascade:   orders.NeedsCascadeReason(a.CallOffMethod, g.SupplierRank),
 		CascadeReasons: []string{orders.CascadeHigherRankDeclined, orders.CascadeHigherRankNoReply, orders.CascadeHigherRankCannotDeliver},
 		IdemKey:        f.Get("idem")}
+	d.Addresses, d.Costs = s.checkoutChoices(q)
 	if d.IdemKey == "" {
 		d.IdemKey = randomToken()
 	}
@@ -140,8 +161,9 @@ func (s *server) checkout(q *req) error {
 	if err != nil {
 		return err
 	}
+	addresses, costs := s.checkoutChoices(q)
 	in := orders.OrderInput{AgreementID: g.AgreementID, SupplierID: g.SupplierID,
-		DeliveryAddress: strings.TrimSpace(v.Get("delivery_address")), CostCenter: strings.TrimSpace(v.Get("cost_center")),
+		DeliveryAddress: chosen(v, "delivery_address", addresses), CostCenter: chosen(v, "cost_center", costs),
 		RequestedDeliveryDate: strings.TrimSpace(v.Get("requested_delivery_date")), Note: strings.TrimSpace(v.Get("note")),
 		CascadeReason: v.Get("cascade_reason"), CascadeNote: strings.TrimSpace(v.Get("cascade_note")),
 		DeclinedOrderID: strings.TrimSpace(v.Get("declined_order_id"))}

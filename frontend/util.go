@@ -46,8 +46,6 @@ func parseMoney(s string) (int64, bool) {
 	return w*100 + f, true
 }
 
-func derrConflict(err error) bool { return derr.Is(err, derr.Conflict) }
-
 // atoiDefault parses a positive int or returns def.
 func atoiDefault(s string, def int) int {
 	n, err := strconv.Atoi(strings.TrimSpace(s))

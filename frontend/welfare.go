@@ -63,7 +63,7 @@ func (s *server) deviceOffers(q *req) ([]deviceOffer, error) {
 		}
 		for _, it := range items {
 			if it.Kind != catalog.KindSubscription || !it.Active || it.PriceMinor == nil ||
-				(a.CallOffMethod == catalog.MethodRanking && it.SupplierRank != 1) {
+				orders.NeedsCascadeReason(a.CallOffMethod, it.SupplierRank) {
 				continue
 			}
 			out = append(out, deviceOffer{Value: a.ID + "/" + it.SupplierID + "/" + it.ID, Item: it})

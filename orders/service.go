@@ -105,8 +105,8 @@ func (in *OrderInput) validate(today time.Time) error {
 			seen[id] = true
 		}
 	}
-	checkText(&v, in.DeliveryAddress, "delivery_address", 500, true, true)
-	checkText(&v, in.CostCenter, "cost_center", 100, false, false)
+	checkText(&v, in.DeliveryAddress, "delivery_address", MaxDeliveryAddressLen, true, true)
+	checkText(&v, in.CostCenter, "cost_center", MaxCostCenterLen, false, false)
 	checkText(&v, in.Note, "note", maxTextLen, false, true)
 	checkText(&v, in.CascadeNote, "cascade_note", maxTextLen, false, true)
 	if in.RequestedDeliveryDate != "" {
