@@ -121,6 +121,52 @@ type Spend struct {
 	Totals  []SpendTotal `json:"totals"`
 }
 
+// spendGroupRow is a row of a spend query: a group and the number of groups.
+type spendGroupRow struct {
+	SpendRow
+	Groups int `db:"group_count"`
+}
+
+// newSpend makes the answer from the rows of a page of groups, with their eco shares.
+func newSpend(g SpendGroup, rows []spendGroupRow) Spend {
+	out := Spend{GroupBy: g, Rows: make([]SpendRow, len(rows)), Totals: []SpendTotal{}}
+	for i, r := range rows {
+		r.SpendRow.EcoShareBP = ShareBP(r.EcoMinor, r.TotalMinor)
+		out.Rows[i] = r.SpendRow
+		out.Groups = r.Groups
+	}
+	return out
+}
+
+// spendPage runs q (the groups, sorted) for f's page, and countQ for the number of groups
+// when the page is past the last (so the window count is missing).
+func (s *Service) spendPage(ctx context.Context, f SpendFilter, q, countQ string, args []any) (Spend, error) {
+	qargs := args
+	p := f.Page.Normalize()
+	if !f.All {
+		qargs = append(append([]any{}, args...), p.PageSize, p.Offset())
+		q += fmt.Sprintf(` LIMIT $%d OFFSET $%d`, len(qargs)-1, len(qargs))
+	}
+	var rows []spendGroupRow
+	if err := s.read(ctx, func(db sqlx.QueryerContext) error { return sqlx.SelectContext(ctx, db, &rows, q, qargs...) }); err != nil {
+		return Spend{}, fmt.Errorf("spend: %w", err)
+	}
+	out := newSpend(f.GroupBy, rows)
+	if len(rows) == 0 && !f.All && p.Offset() > 0 {
+		if err := s.read(ctx, func(db sqlx.QueryerContext) error { return sqlx.GetContext(ctx, db, &out.Groups, countQ, args...) }); err != nil {
+			return Spend{}, fmt.Errorf("count spend groups: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// shareTotals fills in the totals' eco shares.
+func (sp *Spend) shareTotals() {
+	for i := range sp.Totals {
+		sp.Totals[i].EcoShareBP = ShareBP(sp.Totals[i].EcoMinor, sp.Totals[i].TotalMinor)
+	}
+}
+
 // ShareBP is part/whole in basis points, rounded half up, 0 when whole is 0. It uses big
 // integers, so sums of many large orders never overflow.
 func ShareBP(part, whole int64) int {
@@ -172,6 +218,12 @@ func (s *Service) Spend(ctx context.Context, c auth.Caller, f SpendFilter) (Spen
 	if err := f.Validate(); err != nil {
 		return Spend{}, err
 	}
+	return s.spendFromRollups(ctx, c, f)
+}
+
+// spendFromOrders is Spend computed from the base tables (orders joined to their lines) on
+// each call: the definition the rollups must equal, kept for the tests that prove they do.
+func (s *Service) spendFromOrders(ctx context.Context, c auth.Caller, f SpendFilter) (Spend, error) {
 	cond, args := scope(c, 1)
 	where := []string{cond, "o.approved_at IS NOT NULL"}
 	add := func(format string, v any) {
@@ -199,38 +251,16 @@ func (s *Service) Spend(ctx context.Context, c auth.Caller, f SpendFilter) (Spen
 	q := `SELECT ` + k[0] + ` AS key, min(` + k[1] + `) AS label, trim(o.currency) AS currency, ` + sums +
 		`, count(*) OVER () AS group_count FROM ` + spendFrom + ` WHERE ` + w +
 		` GROUP BY 1, 3 ORDER BY ` + order
-	qargs := args
-	p := f.Page.Normalize()
-	if !f.All {
-		qargs = append(append([]any{}, args...), p.PageSize, p.Offset())
-		q += fmt.Sprintf(` LIMIT $%d OFFSET $%d`, len(qargs)-1, len(qargs))
-	}
-	var rows []struct {
-		SpendRow
-		Groups int `db:"group_count"`
-	}
-	if err := s.read(ctx, func(db sqlx.QueryerContext) error { return sqlx.SelectContext(ctx, db, &rows, q, qargs...) }); err != nil {
-		return Spend{}, fmt.Errorf("spend: %w", err)
-	}
-	out := Spend{GroupBy: f.GroupBy, Rows: make([]SpendRow, len(rows)), Totals: []SpendTotal{}}
-	for i, r := range rows {
-		r.SpendRow.EcoShareBP = ShareBP(r.EcoMinor, r.TotalMinor)
-		out.Rows[i] = r.SpendRow
-		out.Groups = r.Groups
-	}
-	if len(rows) == 0 && !f.All && p.Offset() > 0 {
-		cq := `SELECT count(*) FROM (SELECT 1 FROM ` + spendFrom + ` WHERE ` + w + ` GROUP BY ` + k[0] + `, o.currency) g`
-		if err := s.read(ctx, func(db sqlx.QueryerContext) error { return sqlx.GetContext(ctx, db, &out.Groups, cq, args...) }); err != nil {
-			return Spend{}, fmt.Errorf("count spend groups: %w", err)
-		}
+	cq := `SELECT count(*) FROM (SELECT 1 FROM ` + spendFrom + ` WHERE ` + w + ` GROUP BY ` + k[0] + `, o.currency) g`
+	out, err := s.spendPage(ctx, f, q, cq, args)
+	if err != nil {
+		return Spend{}, err
 	}
 	tq := `SELECT trim(o.currency) AS currency, ` + sums + ` FROM ` + spendFrom + ` WHERE ` + w + ` GROUP BY 1 ORDER BY 1`
 	if err := s.read(ctx, func(db sqlx.QueryerContext) error { return sqlx.SelectContext(ctx, db, &out.Totals, tq, args...) }); err != nil {
 		return Spend{}, fmt.Errorf("spend totals: %w", err)
 	}
-	for i := range out.Totals {
-		out.Totals[i].EcoShareBP = ShareBP(out.Totals[i].EcoMinor, out.Totals[i].TotalMinor)
-	}
+	out.shareTotals()
 	return out, nil
 }
 
@@ -304,7 +334,7 @@ func (s *Service) Scorecard(ctx context.Context, c auth.Caller, supplierID, agre
 		return Scorecard{}, &derr.Error{Kind: derr.Invalid, Code: "validation_failed", Message: "The filter is not valid.",
 			Fields: []derr.FieldError{{Field: "agreement_id", Code: "invalid_id", Message: "must be a UUID"}}}
 	}
-	cards, err := s.scorecards(ctx, c, supplierID, agreementID)
+	cards, err := s.scorecards(ctx, c, supplierID, agreementID, scorecardRollupQuery)
 	if err != nil {
 		return Scorecard{}, err
 	}
@@ -324,20 +354,24 @@ func (s *Service) Scorecards(ctx context.Context, c auth.Caller, agreementID str
 		return nil, &derr.Error{Kind: derr.Invalid, Code: "validation_failed", Message: "The filter is not valid.",
 			Fields: []derr.FieldError{{Field: "agreement_id", Code: "invalid_id", Message: "must be a UUID"}}}
 	}
-	return s.scorecards(ctx, c, "", agreementID)
+	return s.scorecards(ctx, c, "", agreementID, scorecardRollupQuery)
 }
 
-// scorecardQuery: $1 agreement filter (” for all), $2 caller is supplier, $3 manager,
+// scorecardQuery computes the scorecards from the base tables: the definition the rollup
+// (scorecardRollupQuery) must equal. $1 agreement filter (” for all), $2 caller is supplier, $3 manager,
 // $4 buyer, $5 caller's organisation, $6 supplier filter (” for all).
-const scorecardQuery = `
-WITH vis AS (
+// scorecardVisible is the CTE vis: the suppliers whose scorecards the caller may see.
+const scorecardVisible = `vis AS (
 	SELECT s.org_id AS supplier_id FROM agreement_suppliers s JOIN agreements a ON a.id = s.agreement_id
 	WHERE ($1 = '' OR s.agreement_id::text = $1) AND ($6 = '' OR s.org_id::text = $6)
 	  AND (($2 AND s.org_id = $5::uuid) OR ($3 AND a.procurement_body_id = $5::uuid)
 	    OR ($4 AND EXISTS (SELECT 1 FROM agreement_participants p WHERE p.agreement_id = s.agreement_id AND p.org_id = $5::uuid)))
 	UNION
 	SELECT o.id FROM organizations o WHERE $2 AND $1 = '' AND o.id = $5::uuid AND ($6 = '' OR o.id::text = $6)
-),
+)`
+
+const scorecardQuery = `
+WITH ` + scorecardVisible + `,
 ords AS (
 	SELECT o.id, o.supplier_id, o.status, o.accepted_at, o.shipped_at, o.delivered_at, a.service_response_hours,
 	       (o.delivered_at IS NOT NULL AND (o.delivered_at AT TIME ZONE 'UTC')::date <=
@@ -385,14 +419,14 @@ LEFT JOIN os ON os.supplier_id = v.supplier_id
 LEFT JOIN ds ON ds.supplier_id = v.supplier_id
 ORDER BY org.name, v.supplier_id`
 
-func (s *Service) scorecards(ctx context.Context, c auth.Caller, supplierID, agreementID string) ([]Scorecard, error) {
+func (s *Service) scorecards(ctx context.Context, c auth.Caller, supplierID, agreementID, query string) ([]Scorecard, error) {
 	isSupplier := c.Has(auth.RoleSupplier)
 	isManager := c.Has(auth.RoleManager)
 	isBuyer := c.HasAny(auth.RoleOrderer, auth.RoleApprover)
 	org := mustUUID(c.OrgID)
 	var cards []Scorecard
 	if err := s.read(ctx, func(db sqlx.QueryerContext) error {
-		return sqlx.SelectContext(ctx, db, &cards, scorecardQuery, agreementID, isSupplier, isManager, isBuyer, org, supplierID)
+		return sqlx.SelectContext(ctx, db, &cards, query, agreementID, isSupplier, isManager, isBuyer, org, supplierID)
 	}); err != nil {
 		return nil, fmt.Errorf("scorecards: %w", err)
 	}

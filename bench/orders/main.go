@@ -18,21 +18,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"regexp"
 	"runtime/pprof"
 	"slices"
-	"strconv"
 	"sync"
 	"time"
 
@@ -96,11 +90,11 @@ func run() error {
 
 	// The machine may be shared, so the two workloads take turns: orders, pgbench, orders,
 	// pgbench, each for half the duration, and the ratio compares their totals.
-	pg := newPgbench(admin, u, "avrop_bench_pgbench_"+suffix, *clients)
+	pg := benchdb.NewPgbench(admin, u, "avrop_bench_pgbench_"+suffix, *clients)
 	if pg != nil {
-		defer pg.drop()
-		fmt.Printf("pgbench: %s, initialising scale %d\n", pg.path, *scale)
-		if err := pg.init(ctx, *scale); err != nil {
+		defer pg.Drop()
+		fmt.Printf("pgbench: %s, initialising scale %d\n", pg.Path, *scale)
+		if err := pg.Init(ctx, *scale); err != nil {
 			return err
 		}
 	} else {
@@ -137,7 +131,7 @@ func run() error {
 			// Let the pool's idle connections go while pgbench runs: the server's connection
 			// limit is shared.
 			db.SetMaxIdleConns(0)
-			tps, err := pg.run(ctx, half)
+			tps, err := pg.Run(ctx, half)
 			db.SetMaxIdleConns(*clients + 4)
 			if err != nil {
 				return err
@@ -340,73 +334,4 @@ func cmpErr(first, err error) error {
 		return first
 	}
 	return err
-}
-
-func findPgbench() string {
-	if p, err := exec.LookPath("pgbench"); err == nil {
-		return p
-	}
-	matches, _ := filepath.Glob("/usr/lib/postgresql/*/bin/pgbench")
-	if len(matches) > 0 {
-		slices.Sort(matches)
-		return matches[len(matches)-1]
-	}
-	return ""
-}
-
-var tpsLine = regexp.MustCompile(`tps = ([0-9.]+) \((without initial connection time|excluding connections establishing)\)`)
-
-// pgbenchDB is a scratch database for pgbench's built-in TPC-B-like script.
-type pgbenchDB struct {
-	path, name string
-	admin      *sqlx.DB
-	common     []string
-	clients    int
-}
-
-func newPgbench(admin *sqlx.DB, u *url.URL, name string, clients int) *pgbenchDB {
-	path := findPgbench()
-	if path == "" {
-		return nil
-	}
-	host, port := u.Hostname(), u.Port()
-	if port == "" {
-		port = "5432"
-	}
-	user := "postgres"
-	if u.User != nil && u.User.Username() != "" {
-		user = u.User.Username()
-	}
-	return &pgbenchDB{path: path, name: name, admin: admin, clients: clients, common: []string{"-h", host, "-p", port, "-U", user}}
-}
-
-func (p *pgbenchDB) init(ctx context.Context, scale int) error {
-	if _, err := p.admin.ExecContext(ctx, "CREATE DATABASE "+p.name); err != nil {
-		return fmt.Errorf("create pgbench database: %w", err)
-	}
-	cmd := exec.CommandContext(ctx, p.path, append(p.common, "-i", "-q", "-s", strconv.Itoa(scale), p.name)...)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("pgbench -i: %w: %s", err, out)
-	}
-	return nil
-}
-
-func (p *pgbenchDB) drop() {
-	p.admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+p.name+" WITH (FORCE)") //nolint:errcheck
-}
-
-// run runs the TPC-B-like script with the client count for d and returns its tps.
-func (p *pgbenchDB) run(ctx context.Context, d time.Duration) (float64, error) {
-	secs := max(int(d.Seconds()), 1)
-	cmd := exec.CommandContext(ctx, p.path, append(p.common, "-c", strconv.Itoa(p.clients), "-j", strconv.Itoa(min(p.clients, 4)),
-		"-T", strconv.Itoa(secs), "-n", p.name)...)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return 0, fmt.Errorf("pgbench: %w: %s", err, out)
-	}
-	m := tpsLine.FindSubmatch(out)
-	if m == nil {
-		return 0, errors.New("pgbench: no tps line in: " + string(out))
-	}
-	return strconv.ParseFloat(string(m[1]), 64)
 }

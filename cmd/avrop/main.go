@@ -114,6 +114,8 @@ commands:
   serve             apply migrations, then serve the HTTP API and web UI on AVROP_ADDR
   migrate           apply pending migrations
   seed [--items N]  add demo data (--items N also adds N synthetic catalogue items)
+  seed --national [--scale F]
+                    build national volume for benchmarks (docs/volume.md)
 `
 
 func run(ctx context.Context, args []string, environ map[string]string, stdout io.Writer) error {
@@ -174,8 +176,13 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 		fs := flag.NewFlagSet("seed", flag.ContinueOnError)
 		fs.SetOutput(stdout)
 		items := fs.Int("items", 0, "also add this many synthetic catalogue items (for benchmarks)")
+		national := fs.Bool("national", false, "instead of the demo, build national volume: 311 buyers, 1,000,000 items, 10,000,000 orders")
+		scale := fs.Float64("scale", 1, "with --national: the share of the items and orders to build (0.1 = a tenth)")
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
+		}
+		if *national {
+			return seedNational(ctx, db, *scale, stdout)
 		}
 		return seed(ctx, db, authSvc, cat, ord, *items, stdout)
 	}
