@@ -63,6 +63,7 @@ func newReplicaAPI(t *testing.T) *replicaAPI {
 	cat := catalog.NewService(pdb, redis, testenv.RedisPrefix())
 	ord := orders.NewService(pdb, cat)
 	ord.SetReads(reads)
+	cat.SetReads(reads)
 	d := Deps{DB: pdb, Redis: redis, Auth: authSvc, Catalog: cat, Orders: ord, Reads: reads,
 		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))}
 	a := &testAPI{t: t, handler: NewHandler(d), Auth: authSvc, Catalog: cat, Orders: ord, Deps: d}
@@ -84,6 +85,24 @@ func (ra *replicaAPI) caughtUp(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// dosettAgreement makes, on the primary, an agreement valid today with one buyer, one supplier
+// and one item named name at 100.00 SEK.
+func (ra *replicaAPI) dosettAgreement(t *testing.T, name string) (sup, buyer auth.Organization, agr, item string) {
+	t.Helper()
+	ctx := context.Background()
+	body := ra.org(auth.KindProcurementBody)
+	sup, buyer = ra.org(auth.KindSupplier), ra.org(auth.KindBuyer)
+	testenv.Must(t, ra.primary.GetContext(ctx, &agr, `INSERT INTO agreements (procurement_body_id, reference, title, cpv_code, currency,
+		valid_from, valid_to, ceiling_minor, call_off_method, min_order_minor) VALUES ($1, $2, 'Dosetter', '33190000', 'SEK',
+		current_date - 30, current_date + 365, 1000000, 'direct', 0) RETURNING id`, body.ID, "RA-"+testenv.Unique()))
+	ra.exec(t, `INSERT INTO agreement_participants (agreement_id, org_id) VALUES ($1, $2)`, agr, buyer.ID)
+	ra.exec(t, `INSERT INTO agreement_suppliers (agreement_id, org_id, rank) VALUES ($1, $2, 1)`, agr, sup.ID)
+	testenv.Must(t, ra.primary.GetContext(ctx, &item, `INSERT INTO items (agreement_id, supplier_id, sku, name, unit, cpv_code, eco_labels, vat_rate_bp)
+		VALUES ($1, $2, $3, $4, 'EA', '33190000', $5, 2500) RETURNING id`, agr, sup.ID, "S-"+testenv.Unique(), name, pq.Array([]string{})))
+	ra.exec(t, `INSERT INTO item_prices (item_id, price_minor, effective_from) VALUES ($1, 10000, current_date - 1)`, item)
+	return sup, buyer, agr, item
 }
 
 func (ra *replicaAPI) exec(t *testing.T, q string, args ...any) {
@@ -108,19 +127,9 @@ func (ra *replicaAPI) committed(t *testing.T, agr, token string, headers ...stri
 func TestFollowUpReadsItsWritesWithAReplica(t *testing.T) {
 	ra := newReplicaAPI(t)
 	ctx := context.Background()
-	body := ra.org(auth.KindProcurementBody)
-	sup, buyer := ra.org(auth.KindSupplier), ra.org(auth.KindBuyer)
+	sup, buyer, agr, item := ra.dosettAgreement(t, "Dosett")
 	_, orderer := ra.user(buyer, auth.RoleOrderer)
 	_, approver := ra.user(buyer, auth.RoleApprover)
-	var agr, item string
-	testenv.Must(t, ra.primary.GetContext(ctx, &agr, `INSERT INTO agreements (procurement_body_id, reference, title, cpv_code, currency,
-		valid_from, valid_to, ceiling_minor, call_off_method, min_order_minor) VALUES ($1, $2, 'Dosetter', '33190000', 'SEK',
-		current_date - 30, current_date + 365, 1000000, 'direct', 0) RETURNING id`, body.ID, "RA-"+testenv.Unique()))
-	ra.exec(t, `INSERT INTO agreement_participants (agreement_id, org_id) VALUES ($1, $2)`, agr, buyer.ID)
-	ra.exec(t, `INSERT INTO agreement_suppliers (agreement_id, org_id, rank) VALUES ($1, $2, 1)`, agr, sup.ID)
-	testenv.Must(t, ra.primary.GetContext(ctx, &item, `INSERT INTO items (agreement_id, supplier_id, sku, name, unit, cpv_code, eco_labels, vat_rate_bp)
-		VALUES ($1, $2, $3, 'Dosett', 'EA', '33190000', $4, 2500) RETURNING id`, agr, sup.ID, "S-"+testenv.Unique(), pq.Array([]string{})))
-	ra.exec(t, `INSERT INTO item_prices (item_id, price_minor, effective_from) VALUES ($1, 10000, current_date - 1)`, item)
 	ra.caughtUp(t)
 
 	if got := ra.committed(t, agr, approver); got != 0 {

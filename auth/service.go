@@ -77,6 +77,8 @@ type Service struct {
 	active   map[string]activeUser
 	sessions map[string]sessionState // by session id; see revocation.go
 
+	tokens verifiedTokens // access tokens already verified (token.go)
+
 	// limiterDownUntil (Unix nanoseconds) skips the limiter for a moment after Redis failed
 	// to answer, so that each login during an outage does not wait for it again.
 	limiterDownUntil atomic.Int64

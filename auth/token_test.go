@@ -75,3 +75,36 @@ func TestAccessTokenClaims(t *testing.T) {
 		})
 	}
 }
+
+// TestVerifiedTokenCacheKeepsTheChecks: a token verified once is remembered, yet refused like
+// any other once it expires, and a token differing from it in one byte is checked in full.
+func TestVerifiedTokenCacheKeepsTheChecks(t *testing.T) {
+	s := NewService(nil, nil, DefaultConfig([]byte("cache-secret-0123456789abcdef0123456")))
+	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	s.SetClock(func() time.Time { return now })
+	u := User{ID: "6f1c1c3e-3b4a-4c55-9f0e-0a1b2c3d4e5f", OrgID: "7f1c1c3e-3b4a-4c55-9f0e-0a1b2c3d4e5f", Roles: []string{"orderer"}}
+	tok, err := s.issueAccessToken(u, KindBuyer, "8f1c1c3e-3b4a-4c55-9f0e-0a1b2c3d4e5f")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if c, _, err := s.parseAccessToken(tok); err != nil || c.UserID != u.ID {
+			t.Fatalf("parse = %+v, %v", c, err)
+		}
+	}
+	if _, ok := s.tokens.get(tok); !ok {
+		t.Fatal("a verified token is not remembered")
+	}
+	flip := byte('A')
+	if tok[len(tok)-5] == 'A' {
+		flip = 'B'
+	}
+	forged := tok[:len(tok)-5] + string(flip) + tok[len(tok)-4:]
+	if _, _, err := s.parseAccessToken(forged); derr.CodeOf(err) != "invalid_token" {
+		t.Fatalf("a token with another signature: err = %v, want invalid_token", err)
+	}
+	s.SetClock(func() time.Time { return now.Add(15 * time.Minute) })
+	if _, _, err := s.parseAccessToken(tok); derr.CodeOf(err) != "token_expired" {
+		t.Fatalf("the remembered token at expiry: err = %v, want token_expired", err)
+	}
+}

@@ -8,11 +8,15 @@ import (
 	"errors"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/avrop/avrop/internal/postgres"
 )
 
 // cache keeps encoded catalogue reads (search pages, items) in Redis under versioned keys:
@@ -36,6 +40,12 @@ type cache struct {
 	dirty     atomic.Bool  // a bump was lost: bump before trusting any entry
 	gen       atomic.Int64 // this process's writes, for singleflight keys
 	local     localEntries // versioned entries already fetched by this process
+
+	// lsn, set when reads may go to a streaming replica (Service.SetReads), is the primary's
+	// WAL position: a version set after a write carries the position the write reached, and
+	// an entry of that version is made only from a replica that has replayed that far, so
+	// that a lagging replica never fills the new version with what the write changed.
+	lsn func(ctx context.Context) (postgres.LSN, error)
 
 	verMu sync.Mutex
 	ver   string    // the version this process trusts, "" for none
@@ -150,6 +160,16 @@ func (c *cache) writeVersion(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), redisOpTimeout)
 	defer cancel()
 	v, at := newVersion(), time.Now()
+	if c.lsn != nil {
+		l, err := c.lsn(ctx)
+		if err != nil {
+			// Without the write's position no replica can be trusted with the new version:
+			// bypass the cache until a later bump learns it.
+			c.dirty.Store(true)
+			return
+		}
+		v += "@" + l.String()
+	}
 	if err := c.rdb.Set(ctx, c.prefix+"version", v, 0).Err(); err != nil {
 		if derr := c.rdb.Del(ctx, c.prefix+"version").Err(); derr != nil {
 			slog.WarnContext(ctx, "catalogue cache: a write could not invalidate the cache in Redis; other processes may serve older entries until Redis answers",
@@ -208,7 +228,8 @@ func (c *cache) version(ctx context.Context) (string, error) {
 }
 
 // get returns the entry for suffix (":<today>:<kind>:<hash>") and the full key under which a
-// fresh value must be stored; ok is false on a miss. key is "" when Redis is not usable.
+// fresh value must be stored; ok is false on a miss. key is "" when Redis is not usable. The
+// key's version carries the WAL position a fresh value must be read at (versionLSN).
 //
 // The entry is served from this process's memory when it already holds that versioned key,
 // which spares Redis and the network the page's bytes on hot reads; otherwise from Redis.
@@ -245,9 +266,12 @@ type localEntries struct {
 	bytes int
 }
 
+// The bound is small on purpose: under typed search every query is different, so the map
+// fills with pages read once and is emptied again and again; at 64 MiB it held most of a
+// replica's memory (RSS ≈ 150 MB under search load). 8 MiB still holds the hot pages.
 const (
-	localMaxEntries = 4096
-	localMaxBytes   = 64 << 20
+	localMaxEntries = 1024
+	localMaxBytes   = 8 << 20
 )
 
 func (l *localEntries) get(key string) ([]byte, bool) {
@@ -287,6 +311,18 @@ func (c *cache) set(ctx context.Context, key string, val []byte, now time.Time) 
 	c.failed(c.rdb.Set(ctx, key, val, ttl).Err())
 }
 
+// versionLSN is the WAL position that a version ("<random>@<position>"), or a key holding one,
+// carries; 0 for none.
+func versionLSN(key string) postgres.LSN {
+	i := strings.LastIndexByte(key, '@')
+	if i < 0 {
+		return 0
+	}
+	pos, _, _ := strings.Cut(key[i+1:], ":")
+	l, _ := postgres.ParseLSN(pos)
+	return l
+}
+
 // newVersion is a random cache version. Versions are never counted up: a Redis that restarts
 // empty would count the same numbers again, and entries this process still holds under an old
 // number would come back to life.
@@ -310,7 +346,10 @@ func hashKey(parts ...string) string {
 // of one key share a single PostgreSQL query (singleflight). The flight key holds the cache
 // version and this process's write generation, so a read that starts after a write never
 // joins a flight that may have read the data before it.
-func (s *Service) cached(ctx context.Context, kind, hash string, load func(ctx context.Context) ([]byte, error)) ([]byte, error) {
+//
+// load reads from db: the read replica when it has replayed the caller's last write and the
+// cache version's (postgres.Reads, SetReads), else the primary.
+func (s *Service) cached(ctx context.Context, kind, hash string, load func(ctx context.Context, db *sqlx.DB) ([]byte, error)) ([]byte, error) {
 	now := s.now()
 	suffix := ":" + now.UTC().Format(dateLayout) + ":" + kind + ":" + hash
 	val, key, ok := s.cache.get(ctx, suffix)
@@ -326,7 +365,16 @@ func (s *Service) cached(ctx context.Context, kind, hash string, load func(ctx c
 			}
 		}
 		s.loads.Add(1)
-		val, err := load(context.WithoutCancel(ctx))
+		lctx := context.WithoutCancel(ctx)
+		if l := versionLSN(key); l > postgres.MinLSN(lctx) {
+			lctx = postgres.WithMinLSN(lctx, l)
+		}
+		var val []byte
+		err := s.reads.Query(lctx, s.db, func(db *sqlx.DB) error {
+			var err error
+			val, err = load(lctx, db)
+			return err
+		})
 		if err != nil {
 			return nil, err
 		}

@@ -13,6 +13,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/avrop/avrop/auth"
@@ -121,8 +122,8 @@ func (s *Service) SearchItemsJSON(ctx context.Context, c auth.Caller, f SearchFi
 	}
 	hash := hashKey(sc.key(), strings.Join(terms, " "), cleanRaw(f.Q), f.AgreementID, f.SupplierID, f.CPV, eco, f.EcoLabel,
 		strconv.Itoa(f.Page.Page), strconv.Itoa(f.Page.PageSize))
-	return s.cached(ctx, "s", hash, func(ctx context.Context) ([]byte, error) {
-		p, err := s.search(ctx, sc, terms, f)
+	return s.cached(ctx, "s", hash, func(ctx context.Context, db *sqlx.DB) ([]byte, error) {
+		p, err := s.search(ctx, db, sc, terms, f)
 		if err != nil {
 			return nil, err
 		}
@@ -138,6 +139,9 @@ func (s *Service) SearchItemsJSON(ctx context.Context, c auth.Caller, f SearchFi
 type searchQuery struct {
 	args   []any
 	inline bool
+	// agreements, when known, are the ids of the agreements the scope sees (visibleAgreements),
+	// written into the statement instead of the query that finds them.
+	agreements []string
 }
 
 // newInlineQuery is a searchQuery that writes literals, for the caller's organisation and today.
@@ -200,54 +204,80 @@ type searchRow struct {
 	Full  bool `db:"full"` // the candidates filled the window: Total is not all the matches
 }
 
-func (s *Service) search(ctx context.Context, sc scope, terms []string, f SearchFilter) (ItemPage, error) {
+func (s *Service) search(ctx context.Context, db *sqlx.DB, sc scope, terms []string, f SearchFilter) (ItemPage, error) {
 	today := s.today()
 	page := ItemPage{Items: []Item{}, Page: f.Page.Page, PageSize: f.Page.PageSize}
-	base := func(q *searchQuery) string {
-		var b strings.Builder
-		b.WriteString(`i.active AND i.approval = 'accepted' AND i.agreement_id IN (SELECT a.id FROM agreements a WHERE a.status = 'active'
-			AND ` + q.today() + `::date BETWEEN a.valid_from AND a.valid_to AND ` + sc.agreementPredicateFor(q.org()) + `)`)
-		if sc.supplier && !sc.all && !sc.manager && !sc.buyer {
-			b.WriteString(` AND i.supplier_id = ` + q.org())
-		}
-		if f.AgreementID != "" {
-			b.WriteString(` AND i.agreement_id = ` + q.arg(f.AgreementID))
-		}
-		if f.SupplierID != "" {
-			b.WriteString(` AND i.supplier_id = ` + q.arg(f.SupplierID))
-		}
-		if f.CPV != "" {
-			b.WriteString(` AND i.cpv_code LIKE ` + q.arg(f.CPV+"%"))
-		}
-		if f.Eco {
-			b.WriteString(` AND cardinality(i.eco_labels) > 0`)
-		}
-		if f.EcoLabel != "" {
-			b.WriteString(` AND i.eco_labels @> ARRAY[` + q.arg(f.EcoLabel) + `::text]`)
-		}
-		return b.String()
-	}
+	base := func(q *searchQuery) string { return baseWhere(sc, f, q) }
 	if len(terms) == 0 {
-		return s.browse(ctx, sc, f, today, base, page)
+		return s.browse(ctx, db, sc, f, today, base, page)
 	}
-	words, err := s.searchWords(ctx, terms, false)
+	visible := visibleAgreements(sc, newInlineQuery(sc.orgArg(), today))
+	words, agreements, err := s.searchWords(ctx, db, terms, false, visible)
 	if err != nil || len(words) == 0 {
 		if err != nil {
 			return page, err
 		}
-		return s.browse(ctx, sc, f, today, base, page)
+		return s.browse(ctx, db, sc, f, today, base, page)
 	}
+	if len(agreements) == 0 {
+		return page, nil
+	}
+	base = agreementsBase(sc, f, agreements)
 	raw := cleanRaw(f.Q)
-	p, err := s.rank(ctx, sc, f, today, base, words, raw)
+	p, err := s.rank(ctx, db, sc, f, today, base, words, raw)
 	if err != nil || p.Total > 0 {
 		return p, err
 	}
 	// Nothing at all: every word of four letters or more also matches its nearest lexicon
 	// words, in case a word that exists elsewhere in the catalogue was mistyped here.
-	if words, err = s.searchWords(ctx, terms, true); err != nil {
+	if words, _, err = s.searchWords(ctx, db, terms, true, visible); err != nil {
 		return page, err
 	}
-	return s.rank(ctx, sc, f, today, base, words, raw)
+	return s.rank(ctx, db, sc, f, today, base, words, raw)
+}
+
+// baseWhere is the scope and filters of a search or browse over items i, written into q.
+func baseWhere(sc scope, f SearchFilter, q *searchQuery) string {
+	var b strings.Builder
+	if q.agreements != nil {
+		b.WriteString(`i.active AND i.approval = 'accepted' AND i.agreement_id = ANY(` + q.arg(pq.Array(q.agreements)) + `::uuid[])`)
+	} else {
+		b.WriteString(`i.active AND i.approval = 'accepted' AND i.agreement_id IN (` + visibleAgreements(sc, q) + `)`)
+	}
+	if sc.supplier && !sc.all && !sc.manager && !sc.buyer {
+		b.WriteString(` AND i.supplier_id = ` + q.org())
+	}
+	if f.AgreementID != "" {
+		b.WriteString(` AND i.agreement_id = ` + q.arg(f.AgreementID))
+	}
+	if f.SupplierID != "" {
+		b.WriteString(` AND i.supplier_id = ` + q.arg(f.SupplierID))
+	}
+	if f.CPV != "" {
+		b.WriteString(` AND i.cpv_code LIKE ` + q.arg(f.CPV+"%"))
+	}
+	if f.Eco {
+		b.WriteString(` AND cardinality(i.eco_labels) > 0`)
+	}
+	if f.EcoLabel != "" {
+		b.WriteString(` AND i.eco_labels @> ARRAY[` + q.arg(f.EcoLabel) + `::text]`)
+	}
+	return b.String()
+}
+
+// agreementsBase is baseWhere naming the agreements the scope sees (from visibleAgreements).
+func agreementsBase(sc scope, f SearchFilter, agreements []string) func(*searchQuery) string {
+	return func(q *searchQuery) string {
+		q.agreements = agreements
+		return baseWhere(sc, f, q)
+	}
+}
+
+// visibleAgreements is the query of the agreements whose items the scope may see in search:
+// active and valid today.
+func visibleAgreements(sc scope, q *searchQuery) string {
+	return `SELECT a.id FROM agreements a WHERE a.status = 'active' AND ` + q.today() + `::date BETWEEN a.valid_from AND a.valid_to
+		AND ` + sc.agreementPredicateFor(q.org())
 }
 
 // browseCount is where browsing stops counting: fifty windows (10,000 items).
@@ -255,10 +285,10 @@ func (s *Service) browseCount() int { return 50 * s.window }
 
 // searchWords expands the query's words and drops stop words ("och", "the") unless the query
 // is nothing else.
-func (s *Service) searchWords(ctx context.Context, terms []string, fuzzyAll bool) ([]termMatch, error) {
-	tms, err := s.expandTerms(ctx, terms, fuzzyAll)
+func (s *Service) searchWords(ctx context.Context, db *sqlx.DB, terms []string, fuzzyAll bool, visible string) ([]termMatch, []string, error) {
+	tms, agreements, err := s.expandTerms(ctx, db, terms, fuzzyAll, visible)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var words []termMatch
 	for _, t := range tms {
@@ -266,18 +296,18 @@ func (s *Service) searchWords(ctx context.Context, terms []string, fuzzyAll bool
 			words = append(words, t)
 		}
 	}
-	return words, nil
+	return words, agreements, nil
 }
 
 // browse pages through the catalogue by name when there is no query: counting and paging are
 // separate statements so the page walks the name index instead of sorting every item. The
 // count stops at browseCount items (a million visible items would take longer to count than
 // to page); past it the total is estimated from the catalogue's size (Estimated).
-func (s *Service) browse(ctx context.Context, sc scope, f SearchFilter, today string, base func(*searchQuery) string, page ItemPage) (ItemPage, error) {
+func (s *Service) browse(ctx context.Context, db *sqlx.DB, sc scope, f SearchFilter, today string, base func(*searchQuery) string, page ItemPage) (ItemPage, error) {
 	cq := &searchQuery{args: []any{sc.orgArg(), today}}
 	cwhere := base(cq)
 	stop := cq.arg(s.browseCount() + 1)
-	st, err := s.stmt(ctx, `SELECT count(*) FROM (SELECT FROM items i WHERE `+cwhere+` LIMIT `+stop+`) AS c`)
+	st, err := s.stmtOn(ctx, db, `SELECT count(*) FROM (SELECT FROM items i WHERE `+cwhere+` LIMIT `+stop+`) AS c`)
 	if err != nil {
 		return page, err
 	}
@@ -288,7 +318,7 @@ func (s *Service) browse(ctx context.Context, sc scope, f SearchFilter, today st
 		return page, nil
 	}
 	if page.Total > s.browseCount() {
-		est, err := s.stats.estimate(ctx, s.db, nil)
+		est, err := s.stats.estimate(ctx, db, nil)
 		if err != nil {
 			return page, err
 		}
@@ -297,7 +327,7 @@ func (s *Service) browse(ctx context.Context, sc scope, f SearchFilter, today st
 	q := &searchQuery{args: []any{sc.orgArg(), today}}
 	where := base(q)
 	limit, offset := q.arg(f.Page.PageSize), q.arg(f.Page.Offset())
-	st, err = s.stmt(ctx, `WITH m AS (SELECT i.id FROM items i WHERE `+where+` ORDER BY i.name, i.id LIMIT `+limit+` OFFSET `+offset+`)
+	st, err = s.stmtOn(ctx, db, `WITH m AS (SELECT i.id FROM items i WHERE `+where+` ORDER BY i.name, i.id LIMIT `+limit+` OFFSET `+offset+`)
 		`+itemSelect()+` FROM m JOIN items i ON i.id = m.id`+itemJoins("$2")+` ORDER BY i.name, i.id`)
 	if err != nil {
 		return page, err
@@ -393,8 +423,8 @@ func (s *Service) GetItemJSON(ctx context.Context, c auth.Caller, id string) ([]
 		return nil, derr.NotFoundf("item not found")
 	}
 	today := s.today()
-	raw, err := s.cached(ctx, "i", id, func(ctx context.Context) ([]byte, error) {
-		st, err := s.stmt(ctx, itemSelect()+`, a.procurement_body_id, a.status AS agreement_status,
+	raw, err := s.cached(ctx, "i", id, func(ctx context.Context, db *sqlx.DB) ([]byte, error) {
+		st, err := s.stmtOn(ctx, db, itemSelect()+`, a.procurement_body_id, a.status AS agreement_status,
 			a.valid_from::text AS valid_from, a.valid_to::text AS valid_to,
 			ARRAY(SELECT p.org_id::text FROM agreement_participants p WHERE p.agreement_id = i.agreement_id) AS participants
 			FROM items i`+itemJoins("$2")+` WHERE i.id = $1`)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/avrop/avrop/internal/postgres"
@@ -52,14 +53,20 @@ type rankedSearch struct {
 	match     string // the placeholder of the tsquery every candidate matches
 	window    int
 	windowArg string // the window in the statement
+	need      string // how many ranked candidates the page needs (offset + page size) in the statement
 }
 
 // newRankedSearch finds candidates three ways, each from an index and each stopping early:
-// up to a window of items whose name holds every word (cn); when those are fewer, as many
-// more whose description does (cd, the name's matches left out, so that cn and cd never
-// overlap and are complete together when they fall short of the window); and up to a window
-// whose sku starts with, or whose GTIN is, the query as typed (cs). However large the
-// catalogue, at most two windows are ranked.
+// up to a window of items whose name holds every word (cn); when those are fewer than the
+// page asked for needs, up to a window in all with items whose description does (cd, the
+// name's matches left out, so that cn and cd never overlap and are complete together when
+// they fall short of the window); and up to a window whose sku starts with, or whose GTIN is,
+// the query as typed (cs). However large the catalogue, at most two windows are ranked.
+//
+// Looking in the descriptions is a second intersection of the words' posting lists, the
+// costliest step of a search of several common words at a million items; names that already
+// fill the page make it unnecessary (an item holding every word in its name ranks above one
+// holding some only in its description), and the total is then estimated (full).
 func newRankedSearch(window int, sc scope, f SearchFilter, today string, base func(*searchQuery) string, words []termMatch, raw string) *rankedSearch {
 	r := &rankedSearch{q: newInlineQuery(sc.orgArg(), today)}
 	r.where = base(r.q)
@@ -71,6 +78,7 @@ func newRankedSearch(window int, sc scope, f SearchFilter, today string, base fu
 	r.window = window * ((f.Page.Offset() + f.Page.PageSize + window - 1) / window)
 	n := r.q.arg(r.window)
 	r.windowArg = n
+	r.need = r.q.arg(f.Page.Offset() + f.Page.PageSize)
 	sku := `SELECT ` + candCols + ` FROM items i WHERE false`
 	if utf8.RuneCountInString(raw) >= 2 {
 		sku = `SELECT ` + candCols + ` FROM items i WHERE ` + r.where + ` AND (lower(i.sku) LIKE ` + r.q.arg(postgres.EscapeLike(raw)+"%") +
@@ -78,7 +86,8 @@ func newRankedSearch(window int, sc scope, f SearchFilter, today string, base fu
 	}
 	r.cands = `WITH cn AS (SELECT ` + candCols + ` FROM items i WHERE ` + r.where + ` AND i.search_name @@ ` + r.match + `::tsquery LIMIT ` + n + `),
 		cd AS (SELECT ` + candCols + ` FROM items i WHERE ` + r.where + ` AND i.search_all @@ ` + r.match + `::tsquery
-			AND NOT i.search_name @@ ` + r.match + `::tsquery LIMIT greatest(0, ` + n + ` - (SELECT count(*) FROM cn))),
+			AND NOT i.search_name @@ ` + r.match + `::tsquery
+			LIMIT CASE WHEN (SELECT count(*) FROM cn) >= ` + r.need + ` THEN 0 ELSE greatest(0, ` + n + ` - (SELECT count(*) FROM cn)) END),
 		cs AS (` + sku + `),
 		c AS (SELECT * FROM cn UNION ALL SELECT * FROM cd
 			UNION ALL SELECT * FROM cs WHERE cs.id NOT IN (SELECT id FROM cn UNION ALL SELECT id FROM cd))`
@@ -130,14 +139,14 @@ func (r *rankedSearch) statement(words []termMatch, raw string, f SearchFilter) 
 // ordered — score, then the name without its size, then the size (XS … XXL), then the name —
 // and one page of it read with prices. The total is exact when the candidates were fewer
 // than a window, else PostgreSQL's estimate of all matches (Estimated).
-func (s *Service) rank(ctx context.Context, sc scope, f SearchFilter, today string, base func(*searchQuery) string,
+func (s *Service) rank(ctx context.Context, db *sqlx.DB, sc scope, f SearchFilter, today string, base func(*searchQuery) string,
 	words []termMatch, raw string) (ItemPage, error) {
 	page := ItemPage{Items: []Item{}, Page: f.Page.Page, PageSize: f.Page.PageSize}
 	r := newRankedSearch(s.window, sc, f, today, base, words, raw)
 	var rows []searchRow
 	// One round trip: the statement as one simple query, in the implicit transaction that
 	// SET LOCAL needs (searchSettings).
-	if err := s.db.SelectContext(ctx, &rows, searchSettings+r.statement(words, raw, f)); err != nil {
+	if err := db.SelectContext(ctx, &rows, searchSettings+r.statement(words, raw, f)); err != nil {
 		return page, fmt.Errorf("search: %w", err)
 	}
 	full := false
@@ -151,13 +160,13 @@ func (s *Service) rank(ctx context.Context, sc scope, f SearchFilter, today stri
 			Total int  `db:"total"`
 			Full  bool `db:"full"`
 		}
-		if err := s.db.GetContext(ctx, &c, searchSettings+r.cands+` SELECT (SELECT count(*) FROM c) AS total, `+r.fullColumn()); err != nil {
+		if err := db.GetContext(ctx, &c, searchSettings+r.cands+` SELECT (SELECT count(*) FROM c) AS total, `+r.fullColumn()); err != nil {
 			return page, fmt.Errorf("search count: %w", err)
 		}
 		page.Total, full = c.Total, c.Full
 	}
 	if full {
-		est, err := s.stats.estimate(ctx, s.db, words)
+		est, err := s.stats.estimate(ctx, db, words)
 		if err != nil {
 			return page, err
 		}
@@ -172,8 +181,9 @@ func (s *Service) rank(ctx context.Context, sc scope, f SearchFilter, today stri
 // workers, which cost more to start than the few hundred rows a search reads.
 const searchSettings = `SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0; `
 
-// fullColumn says whether the candidates filled the window, so that their count is not all
-// the matches.
+// fullColumn says whether the candidates filled the window, or the descriptions were not
+// looked in, so that their count is not all the matches.
 func (r *rankedSearch) fullColumn() string {
-	return `(SELECT count(*) FROM cn) + (SELECT count(*) FROM cd) >= ` + r.windowArg + ` AS full`
+	return `((SELECT count(*) FROM cn) + (SELECT count(*) FROM cd) >= ` + r.windowArg + `
+		OR (SELECT count(*) FROM cn) >= ` + r.need + `) AS full`
 }

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
 
@@ -86,6 +88,7 @@ const (
 	maxInfixWords  = 16
 	maxFuzzyWords  = 5
 	minInfixLen    = 4 // shorter words match inside too many others to mean anything
+	minPrefixLen   = 3 // shorter words match as whole words only
 	minFuzzyLen    = 4
 )
 
@@ -94,65 +97,35 @@ const (
 // the lexicon starts with or holds — typos — the nearest lexicon words by trigram similarity;
 // with fuzzyAll every word of four letters or more gets those (the retry when nothing was
 // found).
-func (s *Service) expandTerms(ctx context.Context, terms []string, fuzzyAll bool) ([]termMatch, error) {
+//
+// The same round trip reads the agreements whose items the search may show (visible, a
+// query of agreement ids), so that the search itself names them: PostgreSQL then plans the
+// candidates' index lookups knowing how many items they hold.
+func (s *Service) expandTerms(ctx context.Context, db *sqlx.DB, terms []string, fuzzyAll bool, visible string) ([]termMatch, []string, error) {
 	out := make([]termMatch, len(terms))
-	var idx []int
-	var syn []bool
-	var words []string
 	for i, t := range terms {
 		out[i].word = t
-		idx, syn, words = append(idx, i), append(syn, false), append(words, t)
-		for _, w := range synonyms.lookup(t) {
-			idx, syn, words = append(idx, i), append(syn, true), append(words, w)
-		}
 	}
 	// One simple query with its values written in (see searchQuery): SET LOCAL holds for
 	// its implicit transaction. Near words come from the lexicon's trigram index through
 	// pg_trgm's similarity (whole words alike, ≥ 0.3: "silikn" → silikon) or word
 	// similarity (the typed word alike to part of a compound, ≥ 0.45: "handskr" →
 	// nitrilhandskar).
-	rows, err := s.db.QueryxContext(ctx, `SET LOCAL pg_trgm.word_similarity_threshold = 0.45;
-		SELECT a.n, a.syn, a.word, st.stem,
-			numnode(to_tsquery('swedish', a.word) || to_tsquery('english', a.word)) = 0 AS stop,
-			pw.starts,
-			ARRAY(SELECT x FROM unnest(pw.starts) AS x WHERE x = a.word
-				OR tsvector_to_array(to_tsvector('swedish', x) || to_tsvector('english', x)) && st.stems) AS same,
-			ix.infix, coalesce(fz.words, '{}') AS fuzzy, coalesce(fz.sims, '{}') AS sims
-		FROM unnest(`+literal(pq.Array(idx))+`::int[], `+literal(pq.Array(syn))+`::bool[], `+literal(pq.Array(words))+`::text[]) AS a(n, syn, word)
-		-- The word's Swedish and English stems, and the shortest of them that begins the word
-		-- ("handskar" → handsk), so that inflections find the same words; the word itself when
-		-- no stem begins it.
-		CROSS JOIN LATERAL (SELECT tsvector_to_array(to_tsvector('swedish', a.word) || to_tsvector('english', a.word)) AS stems) ss
-		CROSS JOIN LATERAL (SELECT ss.stems, coalesce((SELECT min(l) FROM unnest(ss.stems) AS l
-			WHERE length(l) >= 3 AND left(a.word, length(l)) = l), a.word) AS stem) st
-		-- The lexicon's words starting with the stem, shortest first (a range of its primary key).
-		CROSS JOIN LATERAL (SELECT ARRAY(SELECT w.word FROM search_words w
-			WHERE w.word >= st.stem AND w.word < st.stem || chr(1114111)
-			ORDER BY length(w.word), w.word LIMIT `+fmt.Sprint(maxPrefixWords+1)+`) AS starts) pw
-		CROSS JOIN LATERAL (SELECT ARRAY(SELECT w.word FROM search_words w
-			WHERE length(st.stem) >= `+fmt.Sprint(minInfixLen)+` AND w.word LIKE '%' || st.stem || '%'
-				AND NOT (w.word >= st.stem AND w.word < st.stem || chr(1114111))
-			ORDER BY length(w.word), w.word LIMIT `+fmt.Sprint(maxInfixWords)+`) AS infix) ix
-		LEFT JOIN LATERAL (SELECT array_agg(z.word ORDER BY z.sim DESC, length(z.word), z.word) AS words,
-				array_agg(z.sim ORDER BY z.sim DESC, length(z.word), z.word) AS sims
-			FROM (SELECT w.word, greatest(similarity(w.word, a.word), word_similarity(a.word, w.word))::float8 AS sim
-				FROM search_words w WHERE (w.word % a.word OR a.word <% w.word) AND w.word <> a.word
-				ORDER BY sim DESC, length(w.word), w.word LIMIT `+fmt.Sprint(maxFuzzyWords)+`) z
-			WHERE NOT a.syn AND length(a.word) >= `+fmt.Sprint(minFuzzyLen)+` AND a.word !~ '[0-9]'
-				AND (`+strconv.FormatBool(fuzzyAll)+` OR (cardinality(pw.starts) = 0 AND cardinality(ix.infix) = 0))) fz ON true`)
+	rows, err := db.QueryxContext(ctx, termsStatement(terms, fuzzyAll, visible))
 	if err != nil {
-		return nil, fmt.Errorf("search terms: %w", err)
+		return nil, nil, fmt.Errorf("search terms: %w", err)
 	}
 	defer rows.Close()
 	var syns, infixes = make([][]string, len(terms)), make([][]string, len(terms))
+	var agreements pq.StringArray
 	for rows.Next() {
 		var n int
 		var isSyn, stop bool
 		var word, stem string
 		var starts, same, infix, fuzzy pq.StringArray
 		var sims pq.Float64Array
-		if err := rows.Scan(&n, &isSyn, &word, &stem, &stop, &starts, &same, &infix, &fuzzy, &sims); err != nil {
-			return nil, fmt.Errorf("search terms: %w", err)
+		if err := rows.Scan(&n, &isSyn, &word, &stem, &stop, &starts, &same, &infix, &fuzzy, &sims, &agreements); err != nil {
+			return nil, nil, fmt.Errorf("search terms: %w", err)
 		}
 		t := &out[n]
 		for _, w := range infix {
@@ -161,7 +134,10 @@ func (s *Service) expandTerms(ctx context.Context, terms []string, fuzzyAll bool
 		// The word's start as whole words, or as PostgreSQL's prefix match when the lexicon
 		// holds none (article numbers, numbers) or too many (a start of one or two letters).
 		prefix := tsLexeme(stem) + ":*"
-		if len(starts) > 0 && len(starts) <= maxPrefixWords {
+		if utf8.RuneCountInString(word) < minPrefixLen {
+			// "m" of "handskar nitril m" is a size, not the start of every word with an m.
+			prefix = ""
+		} else if len(starts) > 0 && len(starts) <= maxPrefixWords {
 			prefix = lexemes(append([]string{word}, starts...))
 			t.wholeWords = append(t.wholeWords, starts...)
 		} else {
@@ -181,11 +157,55 @@ func (s *Service) expandTerms(ctx context.Context, terms []string, fuzzyAll bool
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("search terms: %w", err)
+		return nil, nil, fmt.Errorf("search terms: %w", err)
 	}
 	for i := range out {
 		out[i].synonym = orQueries(syns[i])
 		out[i].infix = strings.Join(infixes[i], " | ")
 	}
-	return out, nil
+	return out, agreements, nil
+}
+
+// termsStatement is expandTerms' statement for the query's words and their synonyms.
+func termsStatement(terms []string, fuzzyAll bool, visible string) string {
+	// Each word looked up with its index among the query's words and whether it is a synonym.
+	var idx []int
+	var syn []bool
+	var words []string
+	for i, t := range terms {
+		idx, syn, words = append(idx, i), append(syn, false), append(words, t)
+		for _, w := range synonyms.lookup(t) {
+			idx, syn, words = append(idx, i), append(syn, true), append(words, w)
+		}
+	}
+	return `SET LOCAL pg_trgm.word_similarity_threshold = 0.45;
+		SELECT a.n, a.syn, a.word, st.stem,
+			numnode(to_tsquery('swedish', a.word) || to_tsquery('english', a.word)) = 0 AS stop,
+			pw.starts,
+			ARRAY(SELECT x FROM unnest(pw.starts) AS x WHERE x = a.word
+				OR tsvector_to_array(to_tsvector('swedish', x) || to_tsvector('english', x)) && st.stems) AS same,
+			ix.infix, coalesce(fz.words, '{}') AS fuzzy, coalesce(fz.sims, '{}') AS sims,
+			ARRAY(` + visible + `)::text[] AS agreements
+		FROM unnest(` + literal(pq.Array(idx)) + `::int[], ` + literal(pq.Array(syn)) + `::bool[], ` + literal(pq.Array(words)) + `::text[]) AS a(n, syn, word)
+		-- The word's Swedish and English stems, and the shortest of them that begins the word
+		-- ("handskar" → handsk), so that inflections find the same words; the word itself when
+		-- no stem begins it.
+		CROSS JOIN LATERAL (SELECT tsvector_to_array(to_tsvector('swedish', a.word) || to_tsvector('english', a.word)) AS stems) ss
+		CROSS JOIN LATERAL (SELECT ss.stems, coalesce((SELECT min(l) FROM unnest(ss.stems) AS l
+			WHERE length(l) >= 3 AND left(a.word, length(l)) = l), a.word) AS stem) st
+		-- The lexicon's words starting with the stem, shortest first (a range of its primary key).
+		CROSS JOIN LATERAL (SELECT ARRAY(SELECT w.word FROM search_words w
+			WHERE w.word >= st.stem AND w.word < st.stem || chr(1114111)
+			ORDER BY length(w.word), w.word LIMIT ` + fmt.Sprint(maxPrefixWords+1) + `) AS starts) pw
+		CROSS JOIN LATERAL (SELECT ARRAY(SELECT w.word FROM search_words w
+			WHERE length(st.stem) >= ` + fmt.Sprint(minInfixLen) + ` AND w.word LIKE '%' || st.stem || '%'
+				AND NOT (w.word >= st.stem AND w.word < st.stem || chr(1114111))
+			ORDER BY length(w.word), w.word LIMIT ` + fmt.Sprint(maxInfixWords) + `) AS infix) ix
+		LEFT JOIN LATERAL (SELECT array_agg(z.word ORDER BY z.sim DESC, length(z.word), z.word) AS words,
+				array_agg(z.sim ORDER BY z.sim DESC, length(z.word), z.word) AS sims
+			FROM (SELECT w.word, greatest(similarity(w.word, a.word), word_similarity(a.word, w.word))::float8 AS sim
+				FROM search_words w WHERE (w.word % a.word OR a.word <% w.word) AND w.word <> a.word
+				ORDER BY sim DESC, length(w.word), w.word LIMIT ` + fmt.Sprint(maxFuzzyWords) + `) z
+			WHERE NOT a.syn AND length(a.word) >= ` + fmt.Sprint(minFuzzyLen) + ` AND a.word !~ '[0-9]'
+				AND (` + strconv.FormatBool(fuzzyAll) + ` OR (cardinality(pw.starts) = 0 AND cardinality(ix.infix) = 0))) fz ON true`
 }

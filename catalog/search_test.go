@@ -166,7 +166,7 @@ func TestSearchCareStaffWords(t *testing.T) {
 }
 
 // TestSearchWindow: a search ranks a bounded set of candidates; with more matches than that,
-// the total is PostgreSQL's estimate and says so, pages within a window come whole and
+// or when names alone fill the page, the total is PostgreSQL's estimate and says so, pages within a window come whole and
 // distinct, and a page past the window widens it.
 func TestSearchWindow(t *testing.T) {
 	f := newFixture(t)
@@ -194,10 +194,17 @@ func TestSearchWindow(t *testing.T) {
 		t.Fatalf("page past the window: %d items, want 2", len(p.Items))
 	}
 	f.s.window = searchWindow
-	p, err = f.s.SearchItems(context.Background(), f.orderer, SearchFilter{Q: "skoskydd", Page: auth.Page{Page: 1, PageSize: 3}})
+	p, err = f.s.SearchItems(context.Background(), f.orderer, SearchFilter{Q: "skoskydd", Page: auth.Page{Page: 1, PageSize: 20}})
 	testenv.Must(t, err)
 	if p.Total != 10 || p.Estimated {
 		t.Fatalf("under the window: total %d estimated %v, want exactly 10", p.Total, p.Estimated)
+	}
+	// Names that fill the page spare the search the descriptions: the total is then an
+	// estimate (of matches anywhere), at least the names' matches.
+	p, err = f.s.SearchItems(context.Background(), f.orderer, SearchFilter{Q: "skoskydd", Page: auth.Page{Page: 1, PageSize: 3}})
+	testenv.Must(t, err)
+	if p.Total < 10 || !p.Estimated || len(p.Items) != 3 {
+		t.Fatalf("names filling the page: %d items, total %d estimated %v, want 3 and an estimate of at least 10", len(p.Items), p.Total, p.Estimated)
 	}
 }
 
@@ -245,5 +252,35 @@ func TestBrowseCountStops(t *testing.T) {
 	testenv.Must(t, err)
 	if p.Estimated || p.Total != 55 {
 		t.Fatalf("under the stop: total %d estimated %v, want exactly 55", p.Total, p.Estimated)
+	}
+}
+
+// TestSearchStatements: the statements bench/catalog explains are a search's own — the words'
+// expansions and the search — and each runs as PostgreSQL's EXPLAIN ANALYZE, finding the item.
+func TestSearchStatements(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.item(f.supplier1, "ST-"+testenv.Unique(), "Skoskydd blå M")
+	sts, err := f.s.SearchStatements(ctx, f.orderer, SearchFilter{Q: "skoskyd"})
+	testenv.Must(t, err)
+	if len(sts) != 2 {
+		t.Fatalf("%d statements, want 2", len(sts))
+	}
+	for _, st := range sts {
+		tx, err := f.s.db.BeginTxx(ctx, nil)
+		testenv.Must(t, err)
+		for strings.HasPrefix(strings.TrimSpace(st), "SET LOCAL") {
+			st = strings.TrimSpace(st)
+			i := strings.IndexByte(st, ';')
+			_, err := tx.ExecContext(ctx, st[:i])
+			testenv.Must(t, err)
+			st = st[i+1:]
+		}
+		var plan []string
+		testenv.Must(t, tx.SelectContext(ctx, &plan, "EXPLAIN (ANALYZE) "+st))
+		tx.Rollback() //nolint:errcheck
+	}
+	if sts, err := f.s.SearchStatements(ctx, f.orderer, SearchFilter{}); err != nil || len(sts) != 0 {
+		t.Fatalf("browsing: %d statements, %v; want none", len(sts), err)
 	}
 }

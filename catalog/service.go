@@ -15,6 +15,7 @@ import (
 
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/internal/derr"
+	"github.com/avrop/avrop/internal/postgres"
 )
 
 // Service is the catalogue's entry point. It is safe for concurrent use.
@@ -24,13 +25,25 @@ type Service struct {
 	now   func() time.Time
 
 	stmtMu sync.Mutex
-	stmts  map[string]*sqlx.Stmt
+	stmts  map[stmtKey]*sqlx.Stmt
 	group  singleflight.Group
-	loads  atomic.Int64 // catalogue reads that went to PostgreSQL (tests count them)
-	window int          // candidates per index lookup of a search (searchWindow; tests make it small)
-	stats  wordStats    // for the estimated total of large searches
+	loads  atomic.Int64    // catalogue reads that went to PostgreSQL (tests count them)
+	window int             // candidates per index lookup of a search (searchWindow; tests make it small)
+	stats  wordStats       // for the estimated total of large searches
+	reads  *postgres.Reads // search and item reads: the replica when it may serve them (SetReads)
 
 	validToHook ValidToHook
+}
+
+// SetReads lets search and item reads go to the streaming replica of DATABASE_REPLICA_URL when
+// it is up, not lagging, and has replayed both the caller's own last write and the last
+// catalogue write the cache knows of (postgres.Reads, cache.go); without it they read from the
+// primary. Call before serving.
+func (s *Service) SetReads(r *postgres.Reads) {
+	s.reads = r
+	if r != nil {
+		s.cache.lsn = func(ctx context.Context) (postgres.LSN, error) { return postgres.CurrentLSN(ctx, s.db) }
+	}
 }
 
 // ValidToHook runs inside an agreement's change that moves its valid_to, after the agreement,
@@ -46,7 +59,7 @@ func (s *Service) SetValidToHook(h ValidToHook) { s.validToHook = h }
 // NewService returns the catalogue service. rdb may be nil or down: reads then come from
 // PostgreSQL. prefix namespaces the service's Redis keys.
 func NewService(db *sqlx.DB, rdb redis.UniversalClient, prefix string) *Service {
-	return &Service{db: db, cache: newCache(rdb, prefix), now: time.Now, stmts: map[string]*sqlx.Stmt{},
+	return &Service{db: db, cache: newCache(rdb, prefix), now: time.Now, stmts: map[stmtKey]*sqlx.Stmt{},
 		window: searchWindow}
 }
 
@@ -62,20 +75,31 @@ const dateLayout = "2006-01-02"
 // unprepared query with arguments. Search builds its text from the filters in use, so the set
 // of texts is finite but large; past maxPrepared distinct texts the rare ones run unprepared.
 func (s *Service) stmt(ctx context.Context, query string) (statement, error) {
+	return s.stmtOn(ctx, s.db, query)
+}
+
+// stmtOn is stmt on the pool db: the primary's, or the read replica's (SetReads).
+func (s *Service) stmtOn(ctx context.Context, db *sqlx.DB, query string) (statement, error) {
 	s.stmtMu.Lock()
 	defer s.stmtMu.Unlock()
-	if st, ok := s.stmts[query]; ok {
+	key := stmtKey{db, query}
+	if st, ok := s.stmts[key]; ok {
 		return statement{st: st}, nil
 	}
 	if len(s.stmts) >= maxPrepared {
-		return statement{db: s.db, query: query}, nil
+		return statement{db: db, query: query}, nil
 	}
-	st, err := s.db.PreparexContext(ctx, query)
+	st, err := db.PreparexContext(ctx, query)
 	if err != nil {
 		return statement{}, fmt.Errorf("prepare: %w", err)
 	}
-	s.stmts[query] = st
+	s.stmts[key] = st
 	return statement{st: st}, nil
+}
+
+type stmtKey struct {
+	db    *sqlx.DB
+	query string
 }
 
 const maxPrepared = 1024

@@ -112,6 +112,19 @@ func ParticipantID(country, number string) string {
 	return OrganisationScheme(country) + ":" + digits
 }
 
+// SwedishOrganisationNumber makes a valid Swedish organisation number ("5NNNNN-NNNC") from n
+// (0 ≤ n < 100,000,000), for demo and benchmark data: organisations are created only with
+// numbers that pass their country's check.
+func SwedishOrganisationNumber(n int) string {
+	body := fmt.Sprintf("5%08d", n%100_000_000)
+	for c := byte('0'); c <= '9'; c++ {
+		if luhn(body + string(c)) {
+			return body[:6] + "-" + body[6:] + string(c)
+		}
+	}
+	panic("unreachable: one digit always completes a Luhn sum")
+}
+
 // luhn checks the last digit of s as the Luhn check digit of the rest.
 func luhn(s string) bool {
 	sum := 0

@@ -46,3 +46,22 @@ func TestCheckOrganisationNumber(t *testing.T) {
 		t.Errorf("ParticipantID = %q", got)
 	}
 }
+
+// TestSwedishOrganisationNumber: every made-up number passes the Swedish check, distinct n give
+// distinct numbers, and the format is the register's NNNNNN-NNNN.
+func TestSwedishOrganisationNumber(t *testing.T) {
+	seen := map[string]bool{}
+	for _, n := range []int{0, 1, 2, 9, 10, 12345, 99_999_999, 100_000_001} {
+		num := SwedishOrganisationNumber(n)
+		if len(num) != 11 || num[6] != '-' {
+			t.Errorf("SwedishOrganisationNumber(%d) = %q, want NNNNNN-NNNN", n, num)
+		}
+		if _, msg := CheckOrganisationNumber("SE", num); msg != "" {
+			t.Errorf("SwedishOrganisationNumber(%d) = %q: %s", n, num, msg)
+		}
+		if n < 100_000_000 && seen[num] {
+			t.Errorf("SwedishOrganisationNumber(%d) = %q twice", n, num)
+		}
+		seen[num] = true
+	}
+}

@@ -16,6 +16,10 @@
 //
 //	go run ./bench/catalog [-sizes 10000,100000,1000000] [-duration 10s] [-concurrency 8]
 //
+// With -seeded db1,db2,… it measures databases seeded with `avrop seed --items N` as they are
+// (signed in as the demo orderer), and with -explain N as well it runs EXPLAIN (ANALYZE,
+// BUFFERS) of N typed searches' real statements on each instead of load (explain.go).
+//
 // PostgreSQL comes from AVROP_BENCH_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/
 // postgres?sslmode=disable; a fresh database is created and dropped), Redis from
 // AVROP_BENCH_REDIS_URL (default redis://127.0.0.1:6379/0).
@@ -27,7 +31,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -41,11 +44,11 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
-	"unicode"
 
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/bench/internal/benchdb"
 	"github.com/avrop/avrop/catalog"
+	"github.com/avrop/avrop/peppol"
 )
 
 func main() {
@@ -62,6 +65,7 @@ type sizeResult struct {
 	// CPU per typed search (8 clients) of PostgreSQL's backends and of the server process:
 	// what a search costs, whatever else the shared machine is doing.
 	pgCPU, appCPU time.Duration
+	peakRSS       int // the server's peak resident memory (kB, VmHWM) after all scenarios
 }
 
 func run() error {
@@ -70,7 +74,15 @@ func run() error {
 	conc := flag.Int("concurrency", 8, "concurrent clients")
 	keep := flag.Bool("keep", false, "keep the database afterwards (its name is printed), to study plans")
 	reuse := flag.String("reuse", "", "measure on this database kept by an earlier -keep run, growing it to each size not below its own")
+	seeded := flag.String("seeded", "", "measure these databases, seeded with `avrop seed --items N` (comma-separated names, smallest first), as they are, signed in as a demo orderer")
+	explain := flag.Int("explain", 0, "with -seeded: instead of load, EXPLAIN (ANALYZE, BUFFERS) this many typed searches' statements per database")
 	flag.Parse()
+	if *seeded != "" && *explain > 0 {
+		return runExplain(strings.Split(*seeded, ","), *explain)
+	}
+	if *seeded != "" {
+		return runSeeded(strings.Split(*seeded, ","), *conc, *duration)
+	}
 	var sizes []int
 	for _, f := range strings.Split(*sizesFlag, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
@@ -98,15 +110,11 @@ func run() error {
 		fmt.Println("database kept:", bench.Name)
 	}
 	db := bench.DB
-	tmp, err := os.MkdirTemp("", "avrop-bench-catalog")
+	bin, cleanup, err := buildServer(ctx)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
-	bin := filepath.Join(tmp, "avrop")
-	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/avrop").CombinedOutput(); err != nil {
-		return fmt.Errorf("go build ./cmd/avrop (run the bench from the repository root): %v\n%s", err, out)
-	}
+	defer cleanup()
 
 	const email, password = "orderer@bench.se", "bench-password-123"
 	ag, suppliers, have, err := benchWorld(ctx, bench, email, password)
@@ -143,18 +151,26 @@ func run() error {
 		results = append(results, r)
 	}
 
-	fmt.Printf("\nTyped search, %d clients, every query different (uncached):\n", *conc)
-	fmt.Printf("%10s %10s %10s %10s %12s %14s %12s %12s\n", "items", "req/s", "p50", "p99", "p50 ×", "1 client p50", "pg CPU", "pg CPU ×")
+	printSummary(results, *conc, queries)
+	return nil
+}
+
+// printSummary prints the figures of every size and how they grew from the smallest.
+func printSummary(results []sizeResult, conc int, queries *queryMix) {
+	fmt.Printf("\nTyped search, %d clients, every query different (uncached):\n", conc)
+	fmt.Printf("%10s %8s %10s %10s %8s %14s %10s %10s %10s %14s %9s\n", "items", "req/s", "p50", "p99", "p50 ×", "1 client p50", "pg CPU",
+		"pg CPU ×", "app CPU", "cached/static", "peak RSS")
 	for _, r := range results {
-		fmt.Printf("%10d %10.0f %10s %10s %12.2f %14s %12s %12.2f\n", r.items, r.typed.rps, ms(r.typed.p50), ms(r.typed.p99),
-			float64(r.typed.p50)/float64(results[0].typed.p50), ms(r.typed1.p50), ms(r.pgCPU), float64(r.pgCPU)/float64(results[0].pgCPU))
+		fmt.Printf("%10d %8.0f %10s %10s %8.2f %14s %10s %10.2f %10s %14.2f %6d MB\n", r.items, r.typed.rps, ms(r.typed.p50), ms(r.typed.p99),
+			float64(r.typed.p50)/float64(results[0].typed.p50), ms(r.typed1.p50), ms(r.pgCPU), float64(r.pgCPU)/float64(results[0].pgCPU),
+			ms(r.appCPU), r.cached.rps/r.static.rps, r.peakRSS/1024)
 	}
 	last := results[len(results)-1]
 	fmt.Printf("\nuncached typed search p99 at %d items: %s (target ≤ 50 ms); cost %d → %d items: p50 ×%.2f, 1-client p50 ×%.2f (target ≤ 2)\n",
 		last.items, ms(last.typed.p99), results[0].items, last.items, float64(last.typed.p50)/float64(results[0].typed.p50),
 		float64(last.typed1.p50)/float64(results[0].typed1.p50))
 	fmt.Printf("cached search / static throughput at %d items: %.2f (target ≥ 0.8)\n", last.items, last.cached.rps/last.static.rps)
-	return nil
+	fmt.Printf("query mix: %s\n", queries.mixSummary())
 }
 
 // benchWorld makes (or, on a reused database, finds) the world: a procurement body, a buyer
@@ -175,8 +191,10 @@ func benchWorld(ctx context.Context, bench *benchdb.Bench, email, password strin
 	authSvc := auth.NewService(db, nil, auth.DefaultConfig([]byte("bench-secret-0123456789abcdef0123456789")))
 	cat := catalog.NewService(db, nil, "")
 	adminCaller := auth.Caller{OrgKind: auth.KindPlatform, Roles: []auth.Role{auth.RoleAdmin}}
+	orgNumbers := 0
 	mkOrg := func(name string, kind auth.OrgKind) (auth.Organization, error) {
-		return authSvc.CreateOrganization(ctx, adminCaller, auth.OrganizationInput{Name: name, OrgNumber: name, Kind: kind, Country: "SE"})
+		orgNumbers++
+		return authSvc.CreateOrganization(ctx, adminCaller, auth.OrganizationInput{Name: name, OrgNumber: peppol.SwedishOrganisationNumber(orgNumbers), Kind: kind, Country: "SE"})
 	}
 	var orgs [4]auth.Organization
 	for i, o := range []struct {
@@ -273,7 +291,8 @@ func measureSize(ctx context.Context, bin string, bench *benchdb.Bench, items in
 		}
 		fmt.Printf("  %-28s %10.0f %10s %10s %8d\n", sc.name, r.rps, ms(r.p50), ms(r.p99), r.errors)
 	}
-	fmt.Printf("  CPU per typed search: PostgreSQL %s, avrop %s\n", ms(res.pgCPU), ms(res.appCPU))
+	res.peakRSS = peakRSS(cmd.Process.Pid)
+	fmt.Printf("  CPU per typed search: PostgreSQL %s, avrop %s; server peak RSS %d MB\n", ms(res.pgCPU), ms(res.appCPU), res.peakRSS/1024)
 	fmt.Printf("  cached search / static: %.2f; queries used so far %d (repeats %d); load average after: %s\n",
 		res.cached.rps/res.static.rps, queries.used(), queries.repeats.Load(), benchdb.LoadAvg())
 	return res, nil
@@ -298,66 +317,6 @@ func login(c *http.Client, base, email, password string) (string, error) {
 	return tok[:strings.IndexByte(tok, '"')], nil
 }
 
-// queryMix hands out typed queries, each once over the whole run: one to three consecutive
-// words of a real item name (words of letters only), lower-cased as people type, the last cut
-// to a start of at least three letters.
-type queryMix struct {
-	mu      sync.Mutex
-	rng     *rand.Rand
-	names   [][]string
-	seen    map[string]bool
-	n       int
-	repeats atomic.Int64
-}
-
-func newQueryMix() *queryMix {
-	return &queryMix{rng: rand.New(rand.NewPCG(1, 2)), seen: map[string]bool{}}
-}
-
-func (m *queryMix) add(names []string) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for _, name := range names {
-		var words []string
-		for _, w := range strings.Fields(strings.ToLower(name)) {
-			if len([]rune(w)) >= 3 && !strings.ContainsFunc(w, func(r rune) bool { return !unicode.IsLetter(r) }) {
-				words = append(words, w)
-			}
-		}
-		if len(words) > 0 {
-			m.names = append(m.names, words)
-		}
-	}
-}
-
-func (m *queryMix) used() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.n
-}
-
-func (m *queryMix) next() string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.n++
-	var q string
-	for try := 0; try < 100; try++ {
-		words := m.names[m.rng.IntN(len(m.names))]
-		k := 1 + m.rng.IntN(min(3, len(words)))
-		start := m.rng.IntN(len(words) - k + 1)
-		picked := slices.Clone(words[start : start+k])
-		last := []rune(picked[k-1])
-		picked[k-1] = string(last[:3+m.rng.IntN(len(last)-2)])
-		q = strings.Join(picked, " ")
-		if !m.seen[q] {
-			m.seen[q] = true
-			return q
-		}
-	}
-	m.repeats.Add(1)
-	return q
-}
-
 // backendsCPU is the CPU time used so far by the PostgreSQL backends connected to the bench
 // database (the server's pool), read from /proc: this machine's own processes.
 func backendsCPU(ctx context.Context, bench *benchdb.Bench) time.Duration {
@@ -370,6 +329,21 @@ func backendsCPU(ctx context.Context, bench *benchdb.Bench) time.Duration {
 		sum += procCPU(pid)
 	}
 	return sum
+}
+
+// peakRSS is a process's peak resident set size in kB (VmHWM of /proc/<pid>/status).
+func peakRSS(pid int) int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+			return n
+		}
+	}
+	return 0
 }
 
 // procCPU is a process's user and system CPU time (/proc/<pid>/stat, in clock ticks of 10 ms).
@@ -458,4 +432,62 @@ func load(ctx context.Context, c *http.Client, base, token string, path func() s
 		r.p99 = lat[len(lat)*99/100]
 	}
 	return r
+}
+
+// The demo orderer of `avrop seed` (Arvika kommun, a participant of the care-supplies
+// agreement that `--items N` grows).
+const seededEmail, seededPassword = "olle.orderer@arvika.se", "avrop-demo-2026"
+
+// buildServer builds `avrop` into a temporary folder that cleanup removes.
+func buildServer(ctx context.Context) (bin string, cleanup func(), err error) {
+	tmp, err := os.MkdirTemp("", "avrop-bench-catalog")
+	if err != nil {
+		return "", nil, err
+	}
+	bin = filepath.Join(tmp, "avrop")
+	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/avrop").CombinedOutput(); err != nil {
+		os.RemoveAll(tmp)
+		return "", nil, fmt.Errorf("go build ./cmd/avrop (run the bench from the repository root): %v\n%s", err, out)
+	}
+	return bin, func() { os.RemoveAll(tmp) }, nil
+}
+
+// runSeeded measures databases made by `avrop seed --items N`, one server per database, as
+// they are: nothing is loaded or dropped.
+func runSeeded(names []string, conc int, d time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Hour)
+	defer cancel()
+	bin, cleanup, err := buildServer(ctx)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	queries := newQueryMix()
+	var results []sizeResult
+	for _, name := range names {
+		bench, err := benchdb.Reuse(ctx, strings.TrimSpace(name))
+		if err != nil {
+			return err
+		}
+		var items int
+		var names []string
+		err = bench.DB.GetContext(ctx, &items, `SELECT count(*) FROM items`)
+		if err == nil {
+			err = bench.DB.SelectContext(ctx, &names, `SELECT name FROM items TABLESAMPLE SYSTEM (1) REPEATABLE (7) LIMIT 3000`)
+		}
+		if err != nil {
+			bench.Close()
+			return err
+		}
+		fmt.Printf("== %s: %d items\n", bench.Name, items)
+		queries.add(names)
+		r, err := measureSize(ctx, bin, bench, items, seededEmail, seededPassword, queries, conc, d)
+		bench.Close()
+		if err != nil {
+			return err
+		}
+		results = append(results, r)
+	}
+	printSummary(results, conc, queries)
+	return nil
 }

@@ -38,6 +38,7 @@ import (
 	"github.com/avrop/avrop/bench/internal/benchdb"
 	"github.com/avrop/avrop/catalog"
 	"github.com/avrop/avrop/orders"
+	"github.com/avrop/avrop/peppol"
 )
 
 func main() {
@@ -192,8 +193,11 @@ type seeded struct {
 func seedAgreement(ctx context.Context, db *sqlx.DB, a *auth.Service, clients int) (seeded, error) {
 	var s seeded
 	admin := auth.Caller{OrgKind: auth.KindPlatform, Roles: []auth.Role{auth.RoleAdmin}}
+	orgs := 0
 	mk := func(name string, kind auth.OrgKind, threshold int64) (auth.Organization, error) {
-		return a.CreateOrganization(ctx, admin, auth.OrganizationInput{Name: name, OrgNumber: name, Kind: kind, Country: "SE", ApprovalThresholdMinor: threshold})
+		orgs++
+		return a.CreateOrganization(ctx, admin, auth.OrganizationInput{Name: name, OrgNumber: peppol.SwedishOrganisationNumber(orgs),
+			Kind: kind, Country: "SE", ApprovalThresholdMinor: threshold})
 	}
 	body, err := mk("Karlstads kommun", auth.KindProcurementBody, 0)
 	if err != nil {

@@ -37,6 +37,9 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if len(os.Args) > 1 && os.Args[1] == "serve" {
+		setMemoryLimit()
+	}
 	if err := run(ctx, os.Args[1:], env.ToMap(os.Environ()), os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "avrop:", err)
 		os.Exit(1)
@@ -69,6 +72,8 @@ type config struct {
 	DatabaseReplicaMaxLag time.Duration `env:"DATABASE_REPLICA_MAX_LAG" envDefault:"5s"`
 	// How often each replica looks for due background jobs (cmd/avrop/jobs.go).
 	JobsTick time.Duration `env:"AVROP_JOBS_TICK" envDefault:"30s"`
+	// Go's profiles on a listener of their own (cmd/avrop/pprof.go); empty: none.
+	PprofAddr string `env:"AVROP_PPROF_ADDR"`
 }
 
 // devSecret signs tokens in development only, so that `make run` works without setup.
@@ -200,6 +205,7 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 	startJobs(ctx, db, backgroundJobs(ord, logger), cfg.JobsTick, logger)
 	reads := openReads(ctx, cfg, db, logger)
 	ord.SetReads(reads)
+	cat.SetReads(reads)
 	validate, closeRules, err := billingRules(cfg.BillingRules, logger)
 	if err != nil {
 		return err
@@ -217,6 +223,7 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 		return fmt.Errorf("listen: %w", err)
 	}
 	logger.Info("serving", "addr", ln.Addr().String())
+	servePprof(ctx, cfg.PprofAddr, logger)
 	return serve(ctx, ln, handler, cfg.ShutdownTimeout, logger)
 }
 
