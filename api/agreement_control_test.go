@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -51,6 +52,9 @@ func TestAgreementControlAPI(t *testing.T) {
 			"unit": "EA", "pack_size": 1, "cpv_code": "33190000", "vat_rate_bp": 2500, "price_minor": 2490000})
 		wantStatus(t, res, http.StatusAccepted)
 		item, sub := res.JSON["id"].(string), res.JSON["submission_id"].(string)
+		if res.JSON["status"] != "pending" {
+			t.Errorf("202 answer's status = %v, want pending (SPEC §6)", res.JSON["status"])
+		}
 		wantProblem(t, a.do("GET", "/api/v1/catalog/items/"+item, w.orderer, nil), http.StatusNotFound, "not_found")
 		res = a.do("GET", "/api/v1/catalog/items?q=evondos", w.orderer, nil)
 		if res.JSON["total"] != float64(0) {
@@ -80,8 +84,17 @@ func TestAgreementControlAPI(t *testing.T) {
 			"EVO-400,Läkemedelsautomat Evondos E400,,EA,1,33190000,,,2500,2590000,\n"
 		res = a.do("POST", path+"/price-list", w.supplier1, []byte(csvBody), "Content-Type", "text/csv")
 		wantStatus(t, res, http.StatusAccepted)
-		if res.JSON["pending"] != float64(1) || res.JSON["submission_id"] == nil {
-			t.Errorf("report = %s", res.Body)
+		if res.JSON["pending"] != float64(2) || res.JSON["submission_id"] == nil { // the new item and its first price
+			t.Fatalf("report = %s", res.Body)
+		}
+		res = a.do("GET", "/api/v1/catalogue-submissions/"+res.JSON["submission_id"].(string), w.manager, nil)
+		wantStatus(t, res, http.StatusOK)
+		var kinds []string
+		for _, ch := range res.JSON["changes"].([]any) {
+			kinds = append(kinds, ch.(map[string]any)["kind"].(string))
+		}
+		if slices.Sort(kinds); strings.Join(kinds, ",") != "first_price,new_item" {
+			t.Errorf("changes = %v, want new_item and first_price", kinds)
 		}
 	})
 }

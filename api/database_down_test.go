@@ -14,6 +14,7 @@ import (
 	"github.com/avrop/avrop/frontend"
 	"github.com/avrop/avrop/internal/postgres"
 	"github.com/avrop/avrop/internal/testenv"
+	"github.com/avrop/avrop/notify"
 	"github.com/avrop/avrop/orders"
 )
 
@@ -37,7 +38,7 @@ func TestDatabaseDown(t *testing.T) {
 	cat := catalog.NewService(db, rdb, testenv.RedisPrefix()+"down:")
 	ord := orders.NewService(db, cat)
 	h := NewHandler(Deps{DB: db, Redis: rdb, Auth: authSvc, Catalog: cat, Orders: ord, Logger: logger,
-		Frontend: frontend.New(frontend.Deps{Auth: authSvc, Catalog: cat, Orders: ord, Logger: logger})})
+		Frontend: frontend.New(frontend.Deps{Auth: authSvc, Catalog: cat, Orders: ord, Mail: notify.NewPreferences(db), Logger: logger})})
 	org, err := authSvc.CreateOrganization(ctx, admin, auth.OrganizationInput{Name: "Nedkommun", OrgNumber: testenv.OrgNumber(), Kind: auth.KindBuyer})
 	testenv.Must(t, err)
 	u, err := authSvc.CreateUser(ctx, admin, auth.UserInput{Email: "down@example.se", Name: "Ned", Password: testPassword, OrgID: org.ID,

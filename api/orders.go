@@ -209,6 +209,13 @@ func (h *handler) listDeviations(c *gin.Context) error {
 		return err
 	}
 	f := orders.DeviationFilter{SupplierID: c.Query("supplier_id"), AgreementID: c.Query("agreement_id"), Status: c.Query("status"), Page: p}
+	if wantsCSV(c) {
+		all, err := h.Orders.ListAllDeviations(c.Request.Context(), callerOf(c), f)
+		if err != nil {
+			return err
+		}
+		return writeCSV(c, "deviations.csv", orders.DeviationCSVHeader, orders.DeviationCSVRecords(all))
+	}
 	ds, total, err := h.Orders.ListDeviations(c.Request.Context(), callerOf(c), f)
 	if err != nil {
 		return err

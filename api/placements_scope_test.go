@@ -15,8 +15,12 @@ func newScopePlacement(t *testing.T, a *testAPI, w *scopeWorld) string {
 	res := a.do("POST", "/api/v1/agreements/"+w.agreement+"/items", w.supplier.tok, map[string]any{
 		"sku": "SC-DISP", "name": "Scopeautomat per månad", "unit": "MON", "pack_size": 1, "cpv_code": "33190000", "vat_rate_bp": 2500,
 		"price_minor": 10000, "kind": "subscription", "setup_price_minor": 50000, "min_term_months": 12, "notice_months": 3})
-	wantStatus(t, res, http.StatusCreated)
+	// A subscription item goes through catalogue approval like goods (SPEC §6): the manager
+	// accepts it before anyone can order it.
+	wantStatus(t, res, http.StatusAccepted)
 	item := res.JSON["id"].(string)
+	wantStatus(t, a.do("POST", "/api/v1/catalogue-submissions/"+res.JSON["submission_id"].(string)+"/accept", w.manager.tok,
+		map[string]any{"note": "Antagen"}), http.StatusOK)
 	w.items = append(w.items, item)
 	res = a.do("POST", "/api/v1/orders", w.orderer.tok, map[string]any{"agreement_id": w.agreement, "supplier_id": w.sup.ID,
 		"lines":            []map[string]any{{"item_id": item, "quantity": 1, "recipient_ref": "SC-" + w.name, "start_date": time.Now().UTC().Format(time.DateOnly)}},

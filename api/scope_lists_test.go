@@ -300,3 +300,32 @@ func TestScopeSpend(t *testing.T) {
 		}
 	}
 }
+
+// TestScopeDeviationsCSV: the deviation list's CSV export (GET /deviations with Accept:
+// text/csv) holds the caller's own deviations and none of another world's, also when the
+// filter names the other world's agreement or supplier.
+func TestScopeDeviationsCSV(t *testing.T) {
+	a := newTestAPI(t)
+	wa, wb := newScopeWorld(t, a, "A"), newScopeWorld(t, a, "B")
+	for _, role := range scopeRoles {
+		for _, q := range []string{"", "?agreement_id=" + wb.agreement, "?supplier_id=" + wb.sup.ID, "?status=open"} {
+			res := a.do("GET", "/api/v1/deviations"+q, wa.userOf(role).tok, nil, "Accept", "text/csv")
+			wantStatus(t, res, http.StatusOK)
+			body := string(res.Body)
+			if !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") || !strings.HasPrefix(body, "id,created_at,order_id,") {
+				t.Fatalf("deviations%s as %s: %s %.200s", q, role, res.Header.Get("Content-Type"), body)
+			}
+			for _, id := range []string{wb.deviation, wb.respondedDeviation, wb.agreement, wb.buyer.Name} {
+				if strings.Contains(body, id) {
+					t.Errorf("deviations%s as %s of world A exports world B's %s", q, role, id)
+				}
+			}
+			if q == "" && (!strings.Contains(body, wa.deviation) || !strings.Contains(body, wa.respondedDeviation)) {
+				t.Errorf("control: deviations as %s of world A misses its own: %.500s", role, body)
+			}
+			if q == "?status=open" && (!strings.Contains(body, wa.deviation) || strings.Contains(body, wa.respondedDeviation)) {
+				t.Errorf("deviations?status=open as %s: the filter does not hold: %.500s", role, body)
+			}
+		}
+	}
+}

@@ -150,7 +150,6 @@ func newScopeWorld(t *testing.T, a *testAPI, name string) *scopeWorld {
 		map[string]any{"kind": "damaged", "description": "Trasig förpackning"}), http.StatusCreated)["id"].(string)
 	must(a.do("POST", "/api/v1/orders/"+w.orders[orders.StatusShipped]+"/deviations/"+w.respondedDeviation+"/respond", w.supplier.tok,
 		map[string]any{"response": "Ny skickas"}), http.StatusOK)
-	w.placement = newScopePlacement(t, a, w)
 	var number string
 	testenv.Must(t, testenv.DB(t).Get(&number, `SELECT number FROM orders WHERE id = $1`, w.orders[orders.StatusDelivered]))
 	doc := invoices.Draft{Number: "F-" + name + "-" + testenv.Unique(), IssueDate: "2026-11-20", Currency: "SEK", OrderNumber: number,
@@ -164,6 +163,7 @@ func newScopeWorld(t *testing.T, a *testAPI, name string) *scopeWorld {
 	wantStatus(t, a.do("PUT", "/api/v1/catalog/items/"+w.items[0]+"/favourite", w.orderer.tok, nil), http.StatusNoContent)
 	// Catalogue approval last, so that the world's own items went in directly.
 	must(a.do("PATCH", "/api/v1/agreements/"+w.agreement, w.manager.tok, map[string]any{"catalogue_approval": true}), http.StatusOK)
+	w.placement = newScopePlacement(t, a, w)
 	w.submission = must(a.do("PATCH", "/api/v1/catalog/items/"+w.items[1], w.supplier.tok, map[string]any{"pack_size": 2}),
 		http.StatusAccepted)["submission_id"].(string)
 	return w

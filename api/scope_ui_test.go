@@ -4,13 +4,16 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/frontend"
+	"github.com/avrop/avrop/notify"
 	"github.com/avrop/avrop/orders"
 )
 
@@ -57,6 +60,8 @@ func scopeUIRows() []scopeUIRow {
 			return map[string]string{"id": w.pendingPC, "decision": decision}
 		}
 	}
+	submission := func(w *scopeWorld) map[string]string { return map[string]string{"id": w.submission} }
+	invoice := func(w *scopeWorld) map[string]string { return map[string]string{"id": w.invoice} }
 	note := url.Values{"note": {"kapad"}, "reason": {"kapad"}}
 	rows := []scopeUIRow{
 		{method: "GET", pattern: "/orders/{id}", ids: order(orders.StatusDelivered, ""), roles: scopeAllRoles},
@@ -73,6 +78,32 @@ func scopeUIRows() []scopeUIRow {
 		{method: "GET", pattern: "/manager/agreements/{id}", ids: agreement, roles: scopeManagerOnly},
 		{method: "GET", pattern: "/manager/agreements/{id}/usage.csv", ids: agreement, roles: scopeManagerOnly},
 		{method: "POST", pattern: "/manager/price-changes/{id}/{decision}", ids: pc("approve"), form: note, roles: scopeManagerOnly},
+		// The agreement under control (frontend/agreement_manager.go).
+		{method: "POST", pattern: "/manager/agreements/{id}/terms", ids: agreement,
+			form: url.Values{"title": {"kapad"}, "valid_to": {"2099-12-31"}, "min_order": {"0"}, "max_price_increase_bp": {"0"},
+				"price_adjustment_interval_months": {"12"}, "lead_time_days": {"1"}, "response_time_hours": {"1"}}, roles: scopeManagerOnly},
+		{method: "POST", pattern: "/manager/agreements/{id}/participants", ids: agreement,
+			form: url.Values{"org_id": {""}, "p-ceiling": {"1"}}, roles: scopeManagerOnly},
+		{method: "POST", pattern: "/manager/agreements/{id}/suppliers", ids: agreement, form: url.Values{"rank": {"9"}}, roles: scopeManagerOnly},
+		{method: "POST", pattern: "/manager/agreements/{id}/terminate", ids: agreement, form: url.Values{"terminate-note": {"kapad"}}, roles: scopeManagerOnly},
+		{method: "POST", pattern: "/manager/agreements/{id}/{party}/{org}/remove", ids: func(w *scopeWorld) map[string]string {
+			return map[string]string{"id": w.agreement, "party": "participants", "org": w.buyer2.ID}
+		}, form: note, roles: scopeManagerOnly},
+		{method: "GET", pattern: "/manager/agreements/{id}/orders.csv", ids: agreement, roles: scopeManagerOnly},
+		{method: "GET", pattern: "/manager/submissions/{id}", ids: submission, roles: scopeManagerOnly},
+		{method: "POST", pattern: "/manager/submissions/{id}/{decision}", ids: func(w *scopeWorld) map[string]string {
+			return map[string]string{"id": w.submission, "decision": "accept"}
+		}, form: note, roles: scopeManagerOnly},
+		{method: "GET", pattern: "/supplier/submissions/{id}", ids: submission, roles: scopeSupplierOnly},
+		// Welfare technology (frontend/welfare.go; the devices' own rows are above).
+		{method: "POST", pattern: "/supplier/installations/{id}/{move}", ids: func(w *scopeWorld) map[string]string {
+			return map[string]string{"id": w.placement, "move": "install"}
+		}, form: url.Values{"installed_on": {time.Now().UTC().Format(time.DateOnly)}}, roles: scopeSupplierOnly},
+		// Invoices (frontend/invoices.go).
+		{method: "GET", pattern: "/invoices/{id}", ids: invoice, roles: scopeInvoiceRoles},
+		{method: "POST", pattern: "/invoices/{id}/{decision}", ids: func(w *scopeWorld) map[string]string {
+			return map[string]string{"id": w.invoice, "decision": "dispute"}
+		}, form: note, roles: []auth.Role{auth.RoleApprover}},
 		// Favourites and the organisation's saved delivery addresses and cost centres.
 		{method: "POST", pattern: "/favourites/{id}", ids: func(w *scopeWorld) map[string]string { return map[string]string{"id": w.items[0]} },
 			form: url.Values{"on": {"true"}}, roles: scopeBuyerRoles},
@@ -108,7 +139,7 @@ func scopeUIRows() []scopeUIRow {
 // newScopeUIAPI is the test API with the web UI behind it.
 func newScopeUIAPI(t *testing.T) *testAPI {
 	return newTestAPIDeps(t, testAuthConfig(), func(d *Deps) {
-		d.Frontend = frontend.New(frontend.Deps{Auth: d.Auth, Catalog: d.Catalog, Orders: d.Orders, Invoices: d.Invoices, Logger: d.Logger})
+		d.Frontend = frontend.New(frontend.Deps{Auth: d.Auth, Catalog: d.Catalog, Orders: d.Orders, Invoices: d.Invoices, Mail: notify.NewPreferences(d.DB), Logger: d.Logger})
 	})
 }
 
@@ -209,10 +240,10 @@ func TestScopeUIEveryPageWithAnID(t *testing.T) {
 	})
 }
 
-// TestScopeUIRowsCoverEveryPage reads the UI's route table (frontend/frontend.go) and fails
-// when a route with an id has no row in scopeUIRows.
+// TestScopeUIRowsCoverEveryPage reads the UI's route tables (every frontend/*.go file that
+// registers routes) and fails when a route with an id has no row in scopeUIRows.
 func TestScopeUIRowsCoverEveryPage(t *testing.T) {
-	src, err := os.ReadFile("../frontend/frontend.go")
+	files, err := filepath.Glob("../frontend/*.go")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,18 +251,32 @@ func TestScopeUIRowsCoverEveryPage(t *testing.T) {
 	for _, r := range scopeUIRows() {
 		have[r.key()] = true
 	}
-	n := 0
-	for _, m := range regexp.MustCompile(`HandleFunc\("(GET|POST|PUT|PATCH|DELETE) ([^"]*\{[a-z]+\}[^"]*)"`).FindAllStringSubmatch(string(src), -1) {
-		if m[2] == "/lang/{lang}" {
-			continue // a language, not a resource
+	route := regexp.MustCompile(`Handle(?:Func)?\("(GET|POST|PUT|PATCH|DELETE) ([^"]*\{[a-z]+\}[^"]*)"`)
+	n, withRoutes := 0, 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
 		}
-		n++
-		if !have[m[1]+" "+m[2]] {
-			t.Errorf("UI route %s %s takes an id but has no row in scopeUIRows (api/scope_ui_test.go)", m[1], m[2])
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := route.FindAllStringSubmatch(string(src), -1)
+		if len(found) > 0 {
+			withRoutes++
+		}
+		for _, m := range found {
+			if m[2] == "/lang/{lang}" || m[2] == "/static/{file...}" {
+				continue // a language or a static file, not a resource
+			}
+			n++
+			if !have[m[1]+" "+m[2]] {
+				t.Errorf("UI route %s %s (%s) takes an id but has no row in scopeUIRows (api/scope_ui_test.go)", m[1], m[2], filepath.Base(f))
+			}
 		}
 	}
-	if n == 0 {
-		t.Fatal("found no UI routes with an id in frontend/frontend.go")
+	if n == 0 || withRoutes < 4 {
+		t.Fatalf("found %d UI routes with an id in %d files of frontend/; the route tables moved?", n, withRoutes)
 	}
 }
 
@@ -260,6 +305,8 @@ func TestScopeUILists(t *testing.T) {
 		{"/supplier/orders", wa.supplier, wa.orders[orders.StatusApproved]},
 		{"/catalog?q=scopedosett", wa.orderer, wa.items[0]},
 		{"/manager/agreements", wa.manager, wa.agreement},
+		{"/manager/deviations", wa.manager, wa.orders[orders.StatusDelivered]},
+		{"/manager/deviations.csv", wa.manager, wa.deviation},
 	} {
 		if res := a.ui("GET", c.path, c.u, nil); res.Status != http.StatusOK || !strings.Contains(string(res.Body), c.want) {
 			t.Errorf("control: %s does not show its own user %s (status %d)", c.path, c.want, res.Status)
@@ -271,7 +318,9 @@ func TestScopeUILists(t *testing.T) {
 		"/orders", "/orders?status=approved", "/orders?agreement_id=" + wb.agreement, "/approvals", "/favourites",
 		"/supplier/orders", "/supplier/orders?status=approved", "/supplier/catalog", "/supplier/catalog?agreement=" + wb.agreement,
 		"/supplier/import", "/supplier/import?agreement=" + wb.agreement,
-		"/manager/agreements", "/manager/price-changes", "/admin/organizations", "/admin/users", "/admin/users?org_id=" + wb.buyer.ID,
+		"/manager/agreements", "/manager/price-changes", "/manager/deviations", "/manager/deviations?agreement_id=" + wb.agreement,
+		"/manager/deviations.csv", "/manager/deviations.csv?agreement_id=" + wb.agreement, "/manager/deviations?status=open", "/admin/organizations", "/admin/users", "/admin/users?org_id=" + wb.buyer.ID,
+		"/account", "/account?user_id=" + wb.orderer.ID,
 	} {
 		t.Run(p, func(t *testing.T) {
 			for _, role := range scopeRoles {
@@ -287,5 +336,32 @@ func TestScopeUILists(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestScopeUIAccount: the settings page (/account, SPEC §8 mail opt-out) reads and writes only
+// the signed-in person's own settings: every user of world A posting world B's user ids in the
+// form changes their own settings and nobody else's.
+func TestScopeUIAccount(t *testing.T) {
+	a := newScopeUIAPI(t)
+	wa, wb := newScopeWorld(t, a, "A"), newScopeWorld(t, a, "B")
+	ctx := t.Context()
+	for _, role := range scopeRoles {
+		u := wa.userOf(role)
+		if res := a.ui("GET", "/account", u, nil); res.Status != http.StatusOK || !strings.Contains(string(res.Body), u.Email) {
+			t.Errorf("GET /account as %s: status %d, or their address missing", role, res.Status)
+		}
+		for _, victim := range []scopeUser{wb.orderer, wb.approver, wb.supplier, wb.manager} {
+			res := a.ui("POST", "/account", u, url.Values{"mail_language": {"da"}, "user_id": {victim.ID}, "id": {victim.ID}})
+			if res.Status != http.StatusSeeOther {
+				t.Fatalf("POST /account as %s: status %d, want 303", role, res.Status)
+			}
+			if st, err := notify.GetSettings(ctx, a.Deps.DB, victim.ID); err != nil || st.MailsOff || st.Language != "" {
+				t.Errorf("POST /account as %s of world A changed %s of world B: %+v, %v", role, victim.Email, st, err)
+			}
+		}
+		if st, err := notify.GetSettings(ctx, a.Deps.DB, u.ID); err != nil || !st.MailsOff || st.Language != "da" {
+			t.Errorf("POST /account as %s: own settings %+v, %v; want mails off in Danish", role, st, err)
+		}
 	}
 }

@@ -246,8 +246,10 @@ type Item struct {
 	// Approval is proposed (waiting for the agreement's managers; seen by no buyer), accepted
 	// or rejected (SPEC §6 catalogue approval).
 	Approval string `db:"approval" json:"approval"`
-	// SubmissionID names the catalogue submission a write of this item made, if any.
+	// SubmissionID names the catalogue submission a write of this item made, if any, and
+	// SubmissionStatus is its status then (pending): the 202 answer of SPEC §6.
 	SubmissionID           string    `db:"-" json:"submission_id,omitempty"`
+	SubmissionStatus       string    `db:"-" json:"status,omitempty"`
 	Currency               string    `db:"currency" json:"currency"`
 	PriceMinor             *int64    `db:"price_minor" json:"price_minor"`
 	PriceEffectiveFrom     *string   `db:"price_effective_from" json:"price_effective_from"`
@@ -349,6 +351,9 @@ type PriceChange struct {
 	DecidedAt     *time.Time `db:"decided_at" json:"decided_at"`
 	DecisionNote  string     `db:"decision_note" json:"decision_note"`
 	CreatedAt     time.Time  `db:"created_at" json:"created_at"`
+	// SubmissionID is set instead of ID when the item had no price at all: its first price
+	// waits in this catalogue submission (status pending, status_reason first_price).
+	SubmissionID string `db:"-" json:"submission_id,omitempty"`
 }
 
 // PriceChangeFilter narrows a list of price changes.

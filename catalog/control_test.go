@@ -235,8 +235,15 @@ func TestCatalogueApproval(t *testing.T) {
 
 	sub, err := f.s.GetSubmission(ctx, f.supplier1, accepted.SubmissionID)
 	testenv.Must(t, err)
-	if sub.Status != SubmissionPending || len(sub.Items) != 1 || sub.Items[0].Kind != ChangeNewItem {
-		t.Fatalf("submission = %+v", sub)
+	if sub.Status != SubmissionPending || len(sub.Items) != 2 || changeOf(sub, accepted.ID, ChangeNewItem) == nil ||
+		changeOf(sub, accepted.ID, ChangeFirstPrice) == nil {
+		t.Fatalf("submission = %+v, want a new_item and a first_price change", sub)
+	}
+	if fp := changeOf(sub, accepted.ID, ChangeFirstPrice); string(fp.Before) != "null" || !strings.Contains(string(fp.After), `"price_minor": 10000`) {
+		t.Errorf("first_price change: before %s, after %s", fp.Before, fp.After)
+	}
+	if it, _ := f.s.GetItem(ctx, f.supplier1, accepted.ID); it.PriceMinor != nil {
+		t.Errorf("a proposed item's first price is in effect before acceptance: %d", *it.PriceMinor)
 	}
 	t.Run("the supplier cannot decide its own", func(t *testing.T) {
 		_, err := f.s.DecideSubmission(ctx, f.supplier1, sub.ID, true, SubmissionDecision{})
@@ -251,11 +258,14 @@ func TestCatalogueApproval(t *testing.T) {
 	t.Run("accepted, it is visible", func(t *testing.T) {
 		got, err := f.s.DecideSubmission(ctx, f.manager, sub.ID, true, SubmissionDecision{Note: "ok"})
 		testenv.Must(t, err)
-		if got.Status != SubmissionAccepted || got.Items[0].Status != SubmissionAccepted {
+		if got.Status != SubmissionAccepted || got.Items[0].Status != SubmissionAccepted || got.Items[1].Status != SubmissionAccepted {
 			t.Fatalf("submission = %+v", got)
 		}
 		if !visibleToBuyer(accepted.ID) {
 			t.Fatal("an accepted item is invisible")
+		}
+		if it, _ := f.s.GetItem(ctx, f.orderer, accepted.ID); it.PriceMinor == nil || *it.PriceMinor != 10000 {
+			t.Errorf("accepted item's price = %v, want 10000", it.PriceMinor)
 		}
 		_, err = f.s.DecideSubmission(ctx, f.manager, sub.ID, false, SubmissionDecision{Reason: "ångrar"})
 		wantKind(t, err, derr.Conflict, "submission_decided")
@@ -284,7 +294,7 @@ func TestCatalogueApproval(t *testing.T) {
 			"NEW-2,Handske vinyl,,EA,1,33141420,,,2500,8000,\n"
 		rep, err := f.s.ImportPriceList(ctx, f.supplier1, f.agreement.ID, strings.NewReader(csv))
 		testenv.Must(t, err)
-		if rep.Pending != 3 || rep.SubmissionID == "" || rep.Created != 2 {
+		if rep.Pending != 5 || rep.SubmissionID == "" || rep.Created != 2 { // terms of ACC-1; item and first price of NEW-1 and NEW-2
 			t.Fatalf("report = %+v", rep)
 		}
 		sub, err := f.s.GetSubmission(ctx, f.manager, rep.SubmissionID)
@@ -333,4 +343,139 @@ func TestCatalogueApproval(t *testing.T) {
 			t.Errorf("item = %s %q", it.Approval, it.SubmissionID)
 		}
 	})
+}
+
+// changeOf is the submission's change of kind on item, or nil.
+func changeOf(sub CatalogueSubmission, itemID, kind string) *CatalogueChange {
+	for i := range sub.Items {
+		if sub.Items[i].ItemID == itemID && sub.Items[i].Kind == kind {
+			return &sub.Items[i]
+		}
+	}
+	return nil
+}
+
+// TestFirstPrice: a new item's first price is a change of its own. Accepting the item alone
+// makes it visible without a price (nothing to order); a price on an item that has none is
+// again a first_price change, in effect only once accepted; rejecting a new item rejects its
+// first price with it.
+func TestFirstPrice(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	_, err := f.s.UpdateAgreement(ctx, f.manager, f.agreement.ID, AgreementPatch{CatalogueApproval: ptr(true)})
+	testenv.Must(t, err)
+	it := f.item(f.supplier1, "FP-1", "Handske första pris")
+	sub, err := f.s.GetSubmission(ctx, f.manager, it.SubmissionID)
+	testenv.Must(t, err)
+	newItem, first := changeOf(sub, it.ID, ChangeNewItem), changeOf(sub, it.ID, ChangeFirstPrice)
+	if newItem == nil || first == nil {
+		t.Fatalf("submission = %+v", sub)
+	}
+	_, err = f.s.DecideSubmission(ctx, f.manager, sub.ID, true, SubmissionDecision{ChangeIDs: []string{newItem.ID}})
+	testenv.Must(t, err)
+	_, err = f.s.DecideSubmission(ctx, f.manager, sub.ID, false, SubmissionDecision{Reason: "priset är för högt"})
+	testenv.Must(t, err)
+	got, err := f.s.GetItem(ctx, f.orderer, it.ID)
+	testenv.Must(t, err)
+	if got.PriceMinor != nil || got.Approval != ApprovalAccepted {
+		t.Fatalf("item accepted without its first price: approval %s, price %v", got.Approval, got.PriceMinor)
+	}
+
+	pc, err := f.s.SetPrice(ctx, f.supplier1, it.ID, PriceRequest{PriceMinor: ptr(int64(8500))})
+	testenv.Must(t, err)
+	if pc.Status != PricePending || pc.SubmissionID == "" || pc.StatusReason != ChangeFirstPrice {
+		t.Fatalf("price on an item without one = %+v, want a pending first_price submission", pc)
+	}
+	if got, _ := f.s.GetItem(ctx, f.orderer, it.ID); got.PriceMinor != nil {
+		t.Fatalf("the first price is in effect before acceptance: %d", *got.PriceMinor)
+	}
+	sub2, err := f.s.GetSubmission(ctx, f.supplier1, pc.SubmissionID)
+	testenv.Must(t, err)
+	if len(sub2.Items) != 1 || sub2.Items[0].Kind != ChangeFirstPrice {
+		t.Fatalf("submission = %+v", sub2)
+	}
+	_, err = f.s.DecideSubmission(ctx, f.manager, sub2.ID, true, SubmissionDecision{})
+	testenv.Must(t, err)
+	if got, _ := f.s.GetItem(ctx, f.orderer, it.ID); got.PriceMinor == nil || *got.PriceMinor != 8500 {
+		t.Fatalf("price after acceptance = %v, want 8500", got.PriceMinor)
+	}
+	// With a price in effect, a change follows the price clause again (no submission).
+	pc, err = f.s.SetPrice(ctx, f.supplier1, it.ID, PriceRequest{PriceMinor: ptr(int64(8000))})
+	testenv.Must(t, err)
+	if pc.SubmissionID != "" || pc.Status != PriceApplied {
+		t.Errorf("a decrease = %+v, want applied by the clause", pc)
+	}
+
+	t.Run("a price list row for an item without a price", func(t *testing.T) {
+		it := f.item(f.supplier1, "FP-2", "Handske andra pris")
+		sub, err := f.s.GetSubmission(ctx, f.manager, it.SubmissionID)
+		testenv.Must(t, err)
+		_, err = f.s.DecideSubmission(ctx, f.manager, sub.ID, true, SubmissionDecision{ChangeIDs: []string{changeOf(sub, it.ID, ChangeNewItem).ID}})
+		testenv.Must(t, err)
+		_, err = f.s.DecideSubmission(ctx, f.manager, sub.ID, false, SubmissionDecision{Reason: "nej"})
+		testenv.Must(t, err)
+		rep, err := f.s.ImportPriceList(ctx, f.supplier1, f.agreement.ID, strings.NewReader(
+			"sku,name,description,unit,pack_size,cpv_code,gtin,eco_labels,vat_rate_bp,price_minor,effective_from\n"+
+				"FP-2,Handske andra pris,Beskrivning av Handske andra pris,EA,1,33141420,,,2500,9900,\n"))
+		testenv.Must(t, err)
+		if rep.Pending != 1 || rep.PricesApplied != 0 || rep.SubmissionID == "" {
+			t.Fatalf("report = %+v, want one pending first price", rep)
+		}
+		sub, err = f.s.GetSubmission(ctx, f.manager, rep.SubmissionID)
+		testenv.Must(t, err)
+		if changeOf(sub, it.ID, ChangeFirstPrice) == nil {
+			t.Fatalf("submission = %+v", sub)
+		}
+	})
+	t.Run("rejecting a new item rejects its first price", func(t *testing.T) {
+		it := f.item(f.supplier1, "FP-3", "Handske tredje")
+		sub, err := f.s.GetSubmission(ctx, f.manager, it.SubmissionID)
+		testenv.Must(t, err)
+		got, err := f.s.DecideSubmission(ctx, f.manager, sub.ID, false, SubmissionDecision{Reason: "ingår inte",
+			ChangeIDs: []string{changeOf(sub, it.ID, ChangeNewItem).ID}})
+		testenv.Must(t, err)
+		if got.Status != SubmissionRejected || changeOf(got, it.ID, ChangeFirstPrice).Status != SubmissionRejected {
+			t.Errorf("submission = %s, first price %s", got.Status, changeOf(got, it.ID, ChangeFirstPrice).Status)
+		}
+	})
+}
+
+// TestSubscriptionTermsWaitForAcceptance: turning an accepted item into a subscription (kind,
+// minimum term, notice) by a price list is a change of contract terms like a unit's: the item
+// stays as it was until a manager accepts it (SPEC §6 with §7).
+func TestSubscriptionTermsWaitForAcceptance(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	_, err := f.s.UpdateAgreement(ctx, f.manager, f.agreement.ID, AgreementPatch{CatalogueApproval: ptr(true)})
+	testenv.Must(t, err)
+	it, err := f.s.AddItem(ctx, f.supplier1, f.agreement.ID, ItemInput{SKU: "DISP-1", Name: "Läkemedelsautomat", Unit: "MON",
+		CPVCode: "33190000", VATRateBP: ptr(2500), PriceMinor: ptr(int64(69500))})
+	testenv.Must(t, err)
+	_, err = f.s.DecideSubmission(ctx, f.manager, it.SubmissionID, true, SubmissionDecision{})
+	testenv.Must(t, err)
+	rep, err := f.s.ImportPriceList(ctx, f.supplier1, f.agreement.ID, strings.NewReader(
+		"sku,name,description,unit,pack_size,cpv_code,gtin,eco_labels,vat_rate_bp,price_minor,effective_from,kind,setup_price_minor,min_term_months,notice_months\n"+
+			"DISP-1,Läkemedelsautomat,,MON,1,33190000,,,2500,69500,,subscription,95000,12,3\n"))
+	testenv.Must(t, err)
+	if rep.Pending != 1 || rep.SubmissionID == "" {
+		t.Fatalf("report = %+v, want the subscription terms pending", rep)
+	}
+	got, err := f.s.GetItem(ctx, f.orderer, it.ID)
+	testenv.Must(t, err)
+	if got.Kind != KindGoods || got.MinTermMonths != 0 || got.NoticeMonths != 0 {
+		t.Fatalf("before acceptance the item is %s (%d, %d), want goods as it was", got.Kind, got.MinTermMonths, got.NoticeMonths)
+	}
+	sub, err := f.s.GetSubmission(ctx, f.manager, rep.SubmissionID)
+	testenv.Must(t, err)
+	if ch := changeOf(sub, it.ID, ChangeTerms); ch == nil || !strings.Contains(string(ch.After), `"kind": "subscription"`) ||
+		!strings.Contains(string(ch.Before), `"kind": "goods"`) {
+		t.Fatalf("submission = %+v", sub)
+	}
+	_, err = f.s.DecideSubmission(ctx, f.manager, sub.ID, true, SubmissionDecision{})
+	testenv.Must(t, err)
+	got, err = f.s.GetItem(ctx, f.orderer, it.ID)
+	testenv.Must(t, err)
+	if got.Kind != KindSubscription || got.MinTermMonths != 12 || got.NoticeMonths != 3 {
+		t.Errorf("after acceptance the item is %s (%d, %d), want a subscription (12, 3)", got.Kind, got.MinTermMonths, got.NoticeMonths)
+	}
 }

@@ -142,6 +142,14 @@ func (s *Service) AddItem(ctx context.Context, c auth.Caller, agreementID string
 		default:
 			return fmt.Errorf("add item: %w", err)
 		}
+		if a.CatalogueApproval || rejected != "" {
+			// The item and its first price wait for the agreement's managers (SPEC §6).
+			if err := applySubscriptionTerms(ctx, tx, agreementID, c.OrgID, []ItemInput{in}); err != nil {
+				return err
+			}
+			submission, err = submit(ctx, tx, agreementID, c.OrgID, c.UserID, newItemChanges(id, in))
+			return err
+		}
 		pcID, err := insertPriceChange(ctx, tx, priceChangeRow{ItemID: id, RequestedBy: c.UserID, New: *in.PriceMinor,
 			EffectiveFrom: in.EffectiveFrom, Reason: "first price", Status: PriceApplied})
 		if err != nil {
@@ -150,13 +158,7 @@ func (s *Service) AddItem(ctx context.Context, c auth.Caller, agreementID string
 		if err := insertPrice(ctx, tx, id, *in.PriceMinor, in.EffectiveFrom, pcID); err != nil {
 			return err
 		}
-		if err := applySubscriptionTerms(ctx, tx, agreementID, c.OrgID, []ItemInput{in}); err != nil {
-			return err
-		}
-		if a.CatalogueApproval || rejected != "" {
-			submission, err = submit(ctx, tx, agreementID, c.OrgID, c.UserID, []proposedChange{newItemChange(id, in)})
-		}
-		return err
+		return applySubscriptionTerms(ctx, tx, agreementID, c.OrgID, []ItemInput{in})
 	})
 	if err != nil {
 		return Item{}, err
@@ -164,6 +166,9 @@ func (s *Service) AddItem(ctx context.Context, c auth.Caller, agreementID string
 	s.cache.bump(ctx)
 	it, err := itemByID(ctx, s.db, id, today)
 	it.SubmissionID = submission
+	if submission != "" {
+		it.SubmissionStatus = SubmissionPending
+	}
 	return it, err
 }
 
@@ -187,7 +192,8 @@ func (s *Service) UpdateItem(ctx context.Context, c auth.Caller, id string, p It
 			return derr.NotFoundf("item not found")
 		}
 		in := ItemInput{SKU: it.SKU, Name: it.Name, Description: it.Description, Unit: it.Unit, PackSize: it.PackSize,
-			CPVCode: it.CPVCode, EcoLabels: it.EcoLabels, VATRateBP: &it.VATRateBP, PriceMinor: new(int64)}
+			CPVCode: it.CPVCode, EcoLabels: it.EcoLabels, VATRateBP: &it.VATRateBP, PriceMinor: new(int64),
+			Kind: it.Kind, MinTermMonths: it.MinTerm, NoticeMonths: it.Notice}
 		if it.GTIN != nil {
 			in.GTIN = *it.GTIN
 		}
@@ -254,6 +260,9 @@ func (s *Service) UpdateItem(ctx context.Context, c auth.Caller, id string, p It
 	s.cache.bump(ctx)
 	item, err := itemByID(ctx, s.db, id, today)
 	item.SubmissionID = submission
+	if submission != "" {
+		item.SubmissionStatus = SubmissionPending
+	}
 	return item, err
 }
 

@@ -347,6 +347,33 @@ func TestImportPeppolCatalogue(t *testing.T) {
 		_, err = f.s.ImportPeppolCatalogue(ctx, f.orderer, f.agreement.ID, strings.NewReader(doc))
 		wantKind(t, err, derr.Forbidden, "")
 	})
+
+	// SPEC §6: a PEPPOL catalogue is one catalogue submission like a CSV price list — its new
+	// item and first price, and a change of an accepted item's terms, wait for a manager.
+	t.Run("under catalogue approval", func(t *testing.T) {
+		_, err := f.s.UpdateAgreement(ctx, f.manager, f.agreement.ID, AgreementPatch{CatalogueApproval: ptr(true)})
+		testenv.Must(t, err)
+		doc := peppolDoc(f.agreement,
+			peppolLine("P-2", map[string]string{"price": "45.50", "vat": "12"}),
+			peppolLine("PA-1", map[string]string{"price": "20.00"}))
+		rep, err := f.s.ImportPeppolCatalogue(ctx, f.supplier1, f.agreement.ID, strings.NewReader(doc))
+		testenv.Must(t, err)
+		if rep.Pending != 3 || rep.Created != 1 || rep.SubmissionID == "" {
+			t.Fatalf("report = %+v, want P-2's terms and PA-1's item and first price pending", rep)
+		}
+		sub, err := f.s.GetSubmission(ctx, f.manager, rep.SubmissionID)
+		testenv.Must(t, err)
+		p2, pa1 := idOf(t, f, "P-2"), idOf(t, f, "PA-1")
+		if changeOf(sub, p2, ChangeTerms) == nil || changeOf(sub, pa1, ChangeNewItem) == nil || changeOf(sub, pa1, ChangeFirstPrice) == nil {
+			t.Fatalf("submission = %+v", sub)
+		}
+		if it, _ := f.s.GetItem(ctx, f.orderer, p2); it.VATRateBP != 2500 {
+			t.Errorf("P-2's VAT changed before acceptance: %d", it.VATRateBP)
+		}
+		if _, err := f.s.GetItem(ctx, f.orderer, pa1); !derr.Is(err, derr.NotFound) {
+			t.Errorf("the proposed PA-1 is readable by a buyer: %v", err)
+		}
+	})
 }
 
 func FuzzParsePeppolCatalogue(f *testing.F) {

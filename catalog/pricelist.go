@@ -19,6 +19,7 @@ import (
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/internal/derr"
 	"github.com/avrop/avrop/internal/postgres"
+	"github.com/avrop/avrop/notify"
 )
 
 // PriceListColumns are the columns of a CSV price list (SPEC §2), in their documented order;
@@ -327,7 +328,7 @@ func (s *Service) importPriceRows(ctx context.Context, c auth.Caller, agreementI
 		var updatedIDs []string
 		var changes []priceChangeRow
 		var proposals []proposedChange // catalogue approval (SPEC §6)
-		for _, r := range rows {
+		for ri, r := range rows {
 			it, ok := bySKU[r.SKU]
 			if !ok {
 				created = append(created, r)
@@ -337,8 +338,9 @@ func (s *Service) importPriceRows(ctx context.Context, c auth.Caller, agreementI
 			held := false
 			if p, ok := holdTerms(a.CatalogueApproval, it, &r.ItemInput); ok {
 				proposals, held, fieldsChanged = append(proposals, p), true, itemDiffers(it, r.ItemInput)
+				rows[ri] = r // the subscription terms below keep the item's own until accepted
 			} else if fieldsChanged && it.Approval == ApprovalRejected {
-				proposals = append(proposals, newItemChange(it.ID, r.ItemInput))
+				proposals = append(proposals, newItemChanges(it.ID, r.ItemInput)[0])
 			}
 			if fieldsChanged {
 				updated = append(updated, r)
@@ -347,7 +349,10 @@ func (s *Service) importPriceRows(ctx context.Context, c auth.Caller, agreementI
 			h := hist[it.ID]
 			old := h.priceAt(r.EffectiveFrom)
 			priceChanged := old == nil || *old != *r.PriceMinor
-			if priceChanged {
+			if priceChanged && a.CatalogueApproval && len(h.prices) == 0 {
+				// An item with no price at all gets its first price through acceptance.
+				proposals = append(proposals, firstPriceChange(it.ID, r.PriceMinor, r.EffectiveFrom, r.SetupPriceMinor))
+			} else if priceChanged {
 				status, why := ruleFor(old, *r.PriceMinor, r.EffectiveFrom, h.lastIncrease, terms)
 				changes = append(changes, priceChangeRow{ItemID: it.ID, RequestedBy: c.UserID, Old: old, New: *r.PriceMinor,
 					EffectiveFrom: r.EffectiveFrom, Reason: ReasonPriceListImport, Status: status, StatusReason: why})
@@ -372,11 +377,12 @@ func (s *Service) importPriceRows(ctx context.Context, c auth.Caller, agreementI
 				return err
 			}
 			for i, r := range created {
+				if a.CatalogueApproval {
+					proposals = append(proposals, newItemChanges(newIDs[i], r.ItemInput)...)
+					continue
+				}
 				changes = append(changes, priceChangeRow{ItemID: newIDs[i], RequestedBy: c.UserID, New: *r.PriceMinor,
 					EffectiveFrom: r.EffectiveFrom, Reason: "first price (price list import)", Status: PriceApplied})
-				if a.CatalogueApproval {
-					proposals = append(proposals, newItemChange(newIDs[i], r.ItemInput))
-				}
 			}
 		}
 		if rep.SubmissionID, err = submit(ctx, tx, agreementID, c.OrgID, c.UserID, proposals); err != nil {
@@ -390,6 +396,11 @@ func (s *Service) importPriceRows(ctx context.Context, c auth.Caller, agreementI
 		}
 		if err := bulkInsertPriceChanges(ctx, tx, changes); err != nil {
 			return err
+		}
+		if rep.PricesPending > 0 { // one mail for the whole list
+			if err := tellManagers(ctx, tx, notify.PriceChangeAwaiting, agreementID, c.OrgID, agreementID, ""); err != nil {
+				return err
+			}
 		}
 		inputs := make([]ItemInput, len(rows))
 		for i, r := range rows {

@@ -12,6 +12,7 @@ import (
 	"github.com/avrop/avrop/internal/derr"
 	"github.com/avrop/avrop/internal/postgres"
 	"github.com/avrop/avrop/internal/text"
+	"github.com/avrop/avrop/notify"
 )
 
 // maxPriceMinor bounds prices so that the increase arithmetic (difference × 10,000) never
@@ -79,7 +80,8 @@ func (s *Service) SetPrice(ctx context.Context, c auth.Caller, itemID string, r 
 		return PriceChange{}, derr.NotFoundf("item not found")
 	}
 	today := s.today()
-	var pcID, status string
+	var pcID, status, submission string
+	var first PriceChange
 	err := postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		// The item row lock serialises price changes of one item, so two concurrent increases
 		// cannot both pass the interval rule.
@@ -112,6 +114,15 @@ func (s *Service) SetPrice(ctx context.Context, c auth.Caller, itemID string, r 
 			return err
 		}
 		h := hist[itemID]
+		if a.CatalogueApproval && len(h.prices) == 0 {
+			// An item without any price gets its first one through acceptance (SPEC §6).
+			submission, err = submit(ctx, tx, it.AgreementID, c.OrgID, c.UserID,
+				[]proposedChange{firstPriceChange(itemID, r.PriceMinor, r.EffectiveFrom, nil)})
+			first = PriceChange{ItemID: itemID, ItemSKU: it.SKU, ItemName: it.Name, AgreementID: it.AgreementID, SupplierID: it.SupplierID,
+				Currency: a.Currency, RequestedBy: c.UserID, NewPriceMinor: *r.PriceMinor, EffectiveFrom: r.EffectiveFrom,
+				Reason: strings.TrimSpace(r.Reason), Status: PricePending, StatusReason: ChangeFirstPrice, SubmissionID: submission}
+			return err
+		}
 		old := h.priceAt(r.EffectiveFrom)
 		var why string
 		status, why = ruleFor(old, *r.PriceMinor, r.EffectiveFrom, h.lastIncrease,
@@ -124,10 +135,13 @@ func (s *Service) SetPrice(ctx context.Context, c auth.Caller, itemID string, r 
 		if status == PriceApplied {
 			return insertPrice(ctx, tx, itemID, *r.PriceMinor, r.EffectiveFrom, pcID)
 		}
-		return nil
+		return tellManagers(ctx, tx, notify.PriceChangeAwaiting, it.AgreementID, c.OrgID, pcID, it.Name)
 	})
 	if err != nil {
 		return PriceChange{}, err
+	}
+	if submission != "" {
+		return first, nil
 	}
 	if status == PriceApplied {
 		s.cache.bump(ctx)

@@ -260,10 +260,13 @@ type itemRow struct {
 	VATRateBP   int            `db:"vat_rate_bp"`
 	Active      bool           `db:"active"`
 	Approval    string         `db:"approval"`
+	Kind        string         `db:"kind"`
+	MinTerm     int            `db:"min_term_months"`
+	Notice      int            `db:"notice_months"`
 }
 
 const itemRowColumns = `id, agreement_id, supplier_id, sku, gtin, name, description, unit, pack_size, cpv_code,
-	eco_labels, vat_rate_bp, active, approval`
+	eco_labels, vat_rate_bp, active, approval, kind, min_term_months, notice_months`
 
 func itemForUpdate(ctx context.Context, tx *sqlx.Tx, id string) (itemRow, error) {
 	var it itemRow

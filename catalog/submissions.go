@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/internal/derr"
 	"github.com/avrop/avrop/internal/postgres"
+	"github.com/avrop/avrop/notify"
 )
 
 // Item approval states (Item.Approval).
@@ -87,21 +89,28 @@ type SubmissionDecision struct {
 	ChangeIDs []string `json:"change_ids"`
 }
 
-// itemTerms are an item's contract terms: the fields whose change waits for acceptance.
+// itemTerms are an item's contract terms: the fields whose change waits for acceptance. A
+// subscription's kind, minimum term and notice period (SPEC §7) are contract terms too; a
+// change recorded before they were (no kind) leaves them as they are.
 type itemTerms struct {
-	Unit      string   `json:"unit"`
-	PackSize  int      `json:"pack_size"`
-	VATRateBP int      `json:"vat_rate_bp"`
-	EcoLabels []string `json:"eco_labels"`
-	CPVCode   string   `json:"cpv_code"`
+	Unit          string   `json:"unit"`
+	PackSize      int      `json:"pack_size"`
+	VATRateBP     int      `json:"vat_rate_bp"`
+	EcoLabels     []string `json:"eco_labels"`
+	CPVCode       string   `json:"cpv_code"`
+	Kind          string   `json:"kind"`
+	MinTermMonths int      `json:"min_term_months"`
+	NoticeMonths  int      `json:"notice_months"`
 }
 
 func termsOf(it itemRow) itemTerms {
-	return itemTerms{Unit: it.Unit, PackSize: it.PackSize, VATRateBP: it.VATRateBP, EcoLabels: normaliseLabels(it.EcoLabels), CPVCode: it.CPVCode}
+	return itemTerms{Unit: it.Unit, PackSize: it.PackSize, VATRateBP: it.VATRateBP, EcoLabels: normaliseLabels(it.EcoLabels), CPVCode: it.CPVCode,
+		Kind: cmp.Or(it.Kind, KindGoods), MinTermMonths: it.MinTerm, NoticeMonths: it.Notice}
 }
 
 func termsOfInput(in ItemInput) itemTerms {
-	return itemTerms{Unit: in.Unit, PackSize: in.PackSize, VATRateBP: *in.VATRateBP, EcoLabels: normaliseLabels(in.EcoLabels), CPVCode: in.CPVCode}
+	return itemTerms{Unit: in.Unit, PackSize: in.PackSize, VATRateBP: *in.VATRateBP, EcoLabels: normaliseLabels(in.EcoLabels), CPVCode: in.CPVCode,
+		Kind: cmp.Or(in.Kind, KindGoods), MinTermMonths: in.MinTermMonths, NoticeMonths: in.NoticeMonths}
 }
 
 // proposedChange is a change to record in a submission.
@@ -124,21 +133,34 @@ func holdTerms(approval bool, it itemRow, in *ItemInput) (proposedChange, bool) 
 		return proposedChange{}, false
 	}
 	in.Unit, in.PackSize, in.VATRateBP, in.EcoLabels, in.CPVCode = it.Unit, it.PackSize, &it.VATRateBP, normaliseLabels(it.EcoLabels), it.CPVCode
+	in.Kind, in.MinTermMonths, in.NoticeMonths = before.Kind, it.MinTerm, it.Notice
 	return proposedChange{itemID: it.ID, kind: ChangeTerms, before: before, after: after}, true
 }
 
-// newItemChange is the change proposing a new item: the item as given, with its first price.
-func newItemChange(id string, in ItemInput) proposedChange {
+// newItemChanges are the changes proposing a new item: the item as given (new_item), and its
+// first price (first_price), which each take effect when accepted.
+func newItemChanges(id string, in ItemInput) []proposedChange {
 	after := struct {
 		itemTerms
-		SKU           string `json:"sku"`
-		Name          string `json:"name"`
-		Description   string `json:"description"`
-		GTIN          string `json:"gtin,omitempty"`
-		PriceMinor    int64  `json:"price_minor"`
-		EffectiveFrom string `json:"effective_from"`
-	}{termsOfInput(in), in.SKU, in.Name, in.Description, in.GTIN, *in.PriceMinor, in.EffectiveFrom}
-	return proposedChange{itemID: id, kind: ChangeNewItem, after: after}
+		SKU         string `json:"sku"`
+		Name        string `json:"name"`
+		Description string `json:"description"`
+		GTIN        string `json:"gtin,omitempty"`
+	}{termsOfInput(in), in.SKU, in.Name, in.Description, in.GTIN}
+	return []proposedChange{{itemID: id, kind: ChangeNewItem, after: after}, firstPriceChange(id, in.PriceMinor, in.EffectiveFrom, in.SetupPriceMinor)}
+}
+
+// firstPrice is a first_price change's after: the price (with a subscription's setup price)
+// from its date.
+type firstPrice struct {
+	PriceMinor      int64  `json:"price_minor"`
+	EffectiveFrom   string `json:"effective_from"`
+	SetupPriceMinor *int64 `json:"setup_price_minor,omitempty"`
+}
+
+// firstPriceChange proposes the first price of an item that has none.
+func firstPriceChange(id string, price *int64, effectiveFrom string, setup *int64) proposedChange {
+	return proposedChange{itemID: id, kind: ChangeFirstPrice, after: firstPrice{PriceMinor: *price, EffectiveFrom: effectiveFrom, SetupPriceMinor: setup}}
 }
 
 // submit records changes as one submission of supplier on agreement, inside the writing
@@ -179,6 +201,9 @@ func submit(ctx context.Context, tx *sqlx.Tx, agreementID, supplierID, userID st
 			pq.Array(proposed)); err != nil {
 			return "", fmt.Errorf("propose items: %w", err)
 		}
+	}
+	if err := tellManagers(ctx, tx, notify.SubmissionAwaiting, agreementID, supplierID, id, ""); err != nil {
+		return "", err
 	}
 	return id, nil
 }
@@ -257,7 +282,8 @@ func (s *Service) getSubmission(ctx context.Context, db sqlx.QueryerContext, whe
 	sub.Items = []CatalogueChange{}
 	if err := sqlx.SelectContext(ctx, db, &sub.Items, `SELECT cc.id, cc.item_id, i.sku, i.name, cc.kind,
 		COALESCE(cc.before, 'null'::jsonb) AS before, cc.after, cc.status, cc.decision_note, cc.decided_by, cc.decided_at
-		FROM catalogue_changes cc JOIN items i ON i.id = cc.item_id WHERE cc.submission_id = $1 ORDER BY i.sku, cc.id`, id); err != nil {
+		FROM catalogue_changes cc JOIN items i ON i.id = cc.item_id WHERE cc.submission_id = $1
+		ORDER BY i.sku, CASE cc.kind WHEN 'new_item' THEN 0 WHEN 'terms' THEN 1 ELSE 2 END, cc.id`, id); err != nil {
 		return sub, fmt.Errorf("submission changes: %w", err)
 	}
 	return sub, nil
@@ -337,8 +363,22 @@ func (s *Service) DecideSubmission(ctx context.Context, c auth.Caller, id string
 		if accept {
 			status = SubmissionAccepted
 		}
+		// A rejected new item takes its pending first price with it: no price without its item.
+		if !accept {
+			for _, ch := range chosen {
+				if ch.Kind != ChangeNewItem {
+					continue
+				}
+				for _, other := range sub.Items {
+					if other.Kind == ChangeFirstPrice && other.ItemID == ch.ItemID && other.Status == SubmissionPending &&
+						!slices.ContainsFunc(chosen, func(c CatalogueChange) bool { return c.ID == other.ID }) {
+						chosen = append(chosen, other)
+					}
+				}
+			}
+		}
 		for _, ch := range chosen {
-			if err := applyDecision(ctx, tx, ch, accept); err != nil {
+			if err := applyDecision(ctx, tx, ch, accept, sub.SubmittedBy); err != nil {
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE catalogue_changes SET status = $2, decision_note = $3, decided_by = $4,
@@ -365,8 +405,9 @@ func (s *Service) DecideSubmission(ctx context.Context, c auth.Caller, id string
 	return out, nil
 }
 
-// applyDecision makes one change's decision take effect on its item.
-func applyDecision(ctx context.Context, tx *sqlx.Tx, ch CatalogueChange, accept bool) error {
+// applyDecision makes one change's decision take effect on its item; an accepted first price
+// is recorded as an applied price change of the supplier's user who submitted it.
+func applyDecision(ctx context.Context, tx *sqlx.Tx, ch CatalogueChange, accept bool, submittedBy string) error {
 	switch {
 	case ch.Kind == ChangeNewItem:
 		approval := ApprovalRejected
@@ -381,17 +422,25 @@ func applyDecision(ctx context.Context, tx *sqlx.Tx, ch CatalogueChange, accept 
 			return fmt.Errorf("terms change: %w", err)
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE items SET unit = $2, pack_size = $3, vat_rate_bp = $4, eco_labels = $5, cpv_code = $6,
-			updated_at = now() WHERE id = $1`, ch.ItemID, t.Unit, t.PackSize, t.VATRateBP, pq.Array(t.EcoLabels), t.CPVCode)
+			kind = COALESCE(NULLIF($7, ''), kind),
+			min_term_months = CASE WHEN $7 = '' THEN min_term_months ELSE $8 END,
+			notice_months = CASE WHEN $7 = '' THEN notice_months ELSE $9 END,
+			updated_at = now() WHERE id = $1`, ch.ItemID, t.Unit, t.PackSize, t.VATRateBP, pq.Array(t.EcoLabels), t.CPVCode,
+			t.Kind, t.MinTermMonths, t.NoticeMonths)
 		return postgres.Error(err, "item")
 	case ch.Kind == ChangeFirstPrice && accept:
-		var p struct {
-			PriceMinor    int64  `json:"price_minor"`
-			EffectiveFrom string `json:"effective_from"`
-		}
+		var p firstPrice
 		if err := json.Unmarshal(ch.After, &p); err != nil {
 			return fmt.Errorf("first price change: %w", err)
 		}
-		return insertPrice(ctx, tx, ch.ItemID, p.PriceMinor, p.EffectiveFrom, "")
+		pcID, err := insertPriceChange(ctx, tx, priceChangeRow{ItemID: ch.ItemID, RequestedBy: submittedBy, New: p.PriceMinor,
+			EffectiveFrom: p.EffectiveFrom, Reason: "first price", Status: PriceApplied})
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO item_prices (item_id, price_minor, effective_from, price_change_id, setup_price_minor)
+			VALUES ($1, $2, $3, $4, $5)`, ch.ItemID, p.PriceMinor, p.EffectiveFrom, pcID, cmp.Or(p.SetupPriceMinor, new(int64)))
+		return postgres.Error(err, "price")
 	}
 	return nil
 }

@@ -42,6 +42,8 @@ func (s *server) agreementControlRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /manager/agreements/{id}/terminate", s.authed(s.patchAgreement(terminatePatch), auth.RoleManager))
 	mux.HandleFunc("POST /manager/agreements/{id}/{party}/{org}/remove", s.authed(s.removeParty, auth.RoleManager))
 	mux.HandleFunc("GET /manager/agreements/{id}/orders.csv", s.authed(s.agreementOrdersCSV, auth.RoleManager))
+	mux.HandleFunc("GET /manager/deviations", s.authed(s.deviationsPage, auth.RoleManager))
+	mux.HandleFunc("GET /manager/deviations.csv", s.authed(s.deviationsCSV, auth.RoleManager))
 	mux.HandleFunc("GET /manager/submissions", s.authed(s.submissions, auth.RoleManager))
 	mux.HandleFunc("GET /manager/submissions/{id}", s.authed(s.submissionPage, auth.RoleManager))
 	mux.HandleFunc("POST /manager/submissions/{id}/{decision}", s.authed(s.decideSubmission, auth.RoleManager))
@@ -365,12 +367,24 @@ func (s *server) decideSubmission(q *req) error {
 func (v *view) BeforeAfter(ch catalog.CatalogueChange) [][3]string {
 	before, after := jsonFields(ch.Before), jsonFields(ch.After)
 	var out [][3]string
-	for _, k := range []string{"sku", "name", "description", "gtin", "unit", "pack_size", "vat_rate_bp", "eco_labels", "cpv_code", "price_minor", "effective_from"} {
+	for _, k := range []string{"sku", "name", "description", "gtin", "unit", "pack_size", "vat_rate_bp", "eco_labels", "cpv_code",
+		"kind", "min_term_months", "notice_months", "price_minor", "setup_price_minor", "effective_from"} {
 		a, ok := after[k]
 		if !ok {
 			continue
 		}
-		out = append(out, [3]string{v.T("change_field." + k), before[k], a})
+		b, had := before[k]
+		// A goods item's subscription terms (kind, term, notice) show only when they change.
+		if (k == "kind" || k == "min_term_months" || k == "notice_months") && (had && b == a || !had && (a == "goods" || a == "0")) {
+			continue
+		}
+		if k == "kind" {
+			a = v.T("item_kind." + a)
+			if had {
+				b = v.T("item_kind." + b)
+			}
+		}
+		out = append(out, [3]string{v.T("change_field." + k), b, a})
 	}
 	return out
 }
@@ -387,7 +401,7 @@ func jsonFields(raw []byte) map[string]string {
 		switch x := val.(type) {
 		case float64:
 			switch k {
-			case "price_minor":
+			case "price_minor", "setup_price_minor":
 				out[k] = formatMoneyInput(int64(x))
 			case "vat_rate_bp":
 				out[k] = strconv.FormatFloat(x/100, 'f', -1, 64) + " %"

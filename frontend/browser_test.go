@@ -163,7 +163,7 @@ func (b *browser) fill(sel, value string) {
 
 func jsString(s string) string { return fmt.Sprintf("%q", s) }
 
-var untranslated = regexp.MustCompile(`\b(?:layout|nav|common|form|login|expired|error|problem|flash|admin|kind|role|catalog|cart|checkout|cascade|orders?|status|event|deviation|approvals|usage|supplier|price_status|price_reason|import|agreements?|agreement_status|method|price_changes|eco)\.[a-z_]+\b`)
+var untranslated = regexp.MustCompile(`\b(?:layout|nav|common|form|account|login|expired|error|problem|flash|admin|kind|role|catalog|cart|checkout|cascade|orders?|status|event|deviation|approvals|usage|supplier|price_status|price_reason|import|agreements?|agreement_status|method|price_changes|eco)\.[a-z_]+\b`)
 
 var unsafeName = regexp.MustCompile(`[^a-z0-9-]+`)
 
@@ -425,6 +425,20 @@ func TestJourney(t *testing.T) {
 	b.wantText("Avvikelsen är avslutad.")
 	b.wantText("avslutad")
 	b.check("deviation closed")
+
+	// The manager's deviation list on the body's agreements, and its CSV export.
+	for _, width := range []int64{1366, 360} {
+		b.do(chromedp.EmulateViewport(width, 900))
+		b.visit("/manager/agreements/" + w.agreement.ID)
+		b.submit(`a[href="/manager/deviations?agreement_id=`+w.agreement.ID+`"]`, `^/manager/deviations`)
+		b.wantText("Två förpackningar var trasiga")
+		b.wantText("Skadad vara")
+		b.checkAt(width, "deviations")
+	}
+	csvText := eval[string](b, `fetch(document.querySelector('a[download]').href).then(r => r.text())`)
+	if !strings.HasPrefix(csvText, "id,created_at,order_id") || !strings.Contains(csvText, "Två förpackningar var trasiga") || !strings.Contains(csvText, ",damaged,closed,") {
+		t.Errorf("deviations CSV: %.500s", csvText)
+	}
 }
 
 // TestPriceIncreaseApprovedByManager: a supplier raises a price beyond the clause, sees it

@@ -17,6 +17,7 @@ import (
 	"github.com/avrop/avrop/internal/clientip"
 	"github.com/avrop/avrop/internal/postgres"
 	"github.com/avrop/avrop/invoices"
+	"github.com/avrop/avrop/notify"
 	"github.com/avrop/avrop/orders"
 )
 
@@ -33,7 +34,9 @@ type Deps struct {
 	Orders  *orders.Service
 	// Invoices serves the invoice and contract-loyalty pages (SPEC §9).
 	Invoices *invoices.Service
-	Logger   *slog.Logger
+	// Mail holds each person's mail settings, for the settings page (SPEC §8).
+	Mail   *notify.Preferences
+	Logger *slog.Logger
 	// Secure marks cookies Secure; true everywhere but plain-HTTP development.
 	Secure bool
 	// TrustedProxies are the proxies whose X-Forwarded-For names the client; none by default.
@@ -129,6 +132,7 @@ func (s *server) routes() http.Handler {
 	mux.HandleFunc("GET /followup/scorecards.csv", s.authed(s.followupScorecardsCSV, followupRoles...))
 
 	s.invoiceRoutes(mux)
+	s.accountRoutes(mux)
 
 	mux.HandleFunc("GET /admin/organizations", s.authed(s.adminOrganizations, auth.RoleAdmin))
 	mux.HandleFunc("POST /admin/organizations", s.authed(s.adminCreateOrganization, auth.RoleAdmin))

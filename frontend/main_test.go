@@ -21,6 +21,7 @@ import (
 	"github.com/avrop/avrop/frontend"
 	"github.com/avrop/avrop/internal/testenv"
 	"github.com/avrop/avrop/invoices"
+	"github.com/avrop/avrop/notify"
 	"github.com/avrop/avrop/orders"
 )
 
@@ -66,7 +67,7 @@ func newStackWith(t testing.TB, cfg auth.Config) *stack {
 	cat := catalog.NewService(db, rdb, testenv.RedisPrefix())
 	ord := orders.NewService(db, cat)
 	inv := invoices.NewService(db, nil)
-	ui := frontend.New(frontend.Deps{Auth: a, Catalog: cat, Orders: ord, Invoices: inv, Logger: logger})
+	ui := frontend.New(frontend.Deps{Auth: a, Catalog: cat, Orders: ord, Invoices: inv, Mail: notify.NewPreferences(db), Logger: logger})
 	srv := httptest.NewServer(api.NewHandler(api.Deps{DB: db, Redis: rdb, Auth: a, Catalog: cat, Orders: ord, Invoices: inv, Logger: logger, Frontend: ui}))
 	t.Cleanup(srv.Close)
 	return &stack{t: t, URL: srv.URL, Auth: a, Catalog: cat, Orders: ord, Invoices: inv, srv: srv}

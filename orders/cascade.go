@@ -114,8 +114,8 @@ const splitWindowDays = 7
 
 // splitSuspected reports whether an order below the approval threshold reaches it together
 // with the same organisation's other orders to the same supplier on the same agreement in the
-// last 7 days (not rejected, declined or cancelled). Orders racing each other may both miss
-// the other: the rule catches the pattern (orders minutes apart), not a deliberate race.
+// last 7 days (not rejected, declined or cancelled). The caller holds lockSplitWindow, so
+// orders placed at the same moment are judged one after the other and each sees the others.
 func (s *Service) splitSuspected(ctx context.Context, tx *sqlx.Tx, orgID string, oc orderContext, o *Order) (bool, error) {
 	var recent int64
 	err := tx.GetContext(ctx, &recent, `SELECT COALESCE(sum(total_minor), 0)::bigint FROM orders
@@ -126,4 +126,17 @@ func (s *Service) splitSuspected(ctx context.Context, tx *sqlx.Tx, orgID string,
 		return false, fmt.Errorf("splitting rule: %w", err)
 	}
 	return NeedsApproval(recent+o.TotalMinor, oc.ApprovalThreshold), nil
+}
+
+// lockSplitWindow serialises the orders of one organisation to one supplier on one agreement
+// until the transaction ends, so that orders placed at the same moment cannot each miss the
+// other in the splitting rule's sum. It is taken only when the organisation has an approval
+// threshold (with none, every order needs approval and the rule never runs), and before the
+// agreement's counter is debited, so it never waits while holding that hot lock.
+func lockSplitWindow(ctx context.Context, tx *sqlx.Tx, orgID, agreementID, supplierID string) error {
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('split:' || $1::text || ':' || $2::text || ':' || $3::text, 0))`,
+		orgID, agreementID, supplierID); err != nil {
+		return fmt.Errorf("splitting rule lock: %w", err)
+	}
+	return nil
 }

@@ -190,6 +190,50 @@ func TestOrderSplitting(t *testing.T) {
 	})
 }
 
+// TestOrderSplittingSimultaneous places many orders of one organisation to one supplier at the
+// same moment: each is below the threshold, together they pass it. Judged one after the other,
+// exactly the first two fit under 150000 and every later one carries split_suspected.
+func TestOrderSplittingSimultaneous(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t, agreementOpts{threshold: 150000})
+	const n = 12
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	results := make([]orders.Order, n)
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			caller := w.Orderer
+			if i%2 == 1 {
+				caller = w.Orderer2
+			}
+			results[i], _, errs[i] = w.svc.CreateOrder(ctx, caller, w.input(1), "") // 60000 each
+		}()
+	}
+	close(start)
+	wg.Wait()
+	approved, split := 0, 0
+	for i, o := range results {
+		if errs[i] != nil {
+			t.Fatalf("order %d: %v", i, errs[i])
+		}
+		switch {
+		case o.Status == orders.StatusApproved && o.Events[0].Code == "":
+			approved++
+		case o.Status == orders.StatusPendingApproval && o.Events[0].Code == orders.CodeSplitSuspected:
+			split++
+		default:
+			t.Errorf("order %d: %s with code %q", i, o.Status, o.Events[0].Code)
+		}
+	}
+	if approved != 2 || split != n-2 {
+		t.Errorf("approved %d, split_suspected %d; want 2 and %d", approved, split, n-2)
+	}
+}
+
 func TestForecastNeverPassesValidTo(t *testing.T) {
 	ctx := context.Background()
 	today := time.Now().UTC()

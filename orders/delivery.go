@@ -136,6 +136,11 @@ func (s *Service) deliveryStep(ctx context.Context, c auth.Caller, id string, in
 		if ship {
 			to = StatusShipped
 		}
+		if ship { // every shipment is news to the orderer
+			if err := tell(ctx, tx, o, StatusShipped, note); err != nil {
+				return err
+			}
+		}
 		if o.Status != to {
 			if err := updateStatus(ctx, tx, o.ID, o.Status, to, map[bool]Action{true: ActionShip, false: ActionDeliver}[ship], note); err != nil {
 				return err

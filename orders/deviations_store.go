@@ -13,11 +13,13 @@ import (
 
 // Deviations.
 
-const deviationColumns = `d.id, d.order_id, o.number AS order_number, o.agreement_id, o.supplier_id, o.buyer_org_id, d.kind,
+const deviationColumns = `d.id, d.order_id, o.number AS order_number, o.agreement_id, a.reference AS agreement_reference,
+	o.supplier_id, so.name AS supplier_name, o.buyer_org_id, bo.name AS buyer_org_name, d.kind,
 	d.description, d.status, d.reported_by, d.response, d.responded_by, d.responded_at, d.close_note, d.closed_by, d.closed_at,
 	d.placement_id, d.created_at, d.updated_at, d.line_no, d.quantity_missing`
 
-const deviationFrom = `deviations d JOIN orders o ON o.id = d.order_id JOIN agreements a ON a.id = o.agreement_id`
+const deviationFrom = `deviations d JOIN orders o ON o.id = d.order_id JOIN agreements a ON a.id = o.agreement_id
+	JOIN organizations so ON so.id = o.supplier_id JOIN organizations bo ON bo.id = o.buyer_org_id`
 
 func deviationByID(ctx context.Context, db sqlx.QueryerContext, orderID, id string, forUpdate bool) (Deviation, error) {
 	q := `SELECT ` + deviationColumns + ` FROM ` + deviationFrom + ` WHERE d.order_id = $1 AND d.id = $2`

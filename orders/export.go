@@ -39,17 +39,58 @@ const MaxExportRows = 100_000
 // ListAllOrders is ListOrders over every page (at most MaxExportRows orders), for exports.
 // Errors: those of ListOrders.
 func (s *Service) ListAllOrders(ctx context.Context, c auth.Caller, f OrderFilter) ([]Order, error) {
-	var all []Order
-	f.Page = auth.Page{Page: 1, PageSize: 100}
+	return allPages(func(p auth.Page) ([]Order, int, error) {
+		f.Page = p
+		return s.ListOrders(ctx, c, f)
+	})
+}
+
+// allPages reads a list page by page until its total or MaxExportRows.
+func allPages[T any](list func(p auth.Page) ([]T, int, error)) ([]T, error) {
+	var all []T
+	p := auth.Page{Page: 1, PageSize: 100}
 	for {
-		list, total, err := s.ListOrders(ctx, c, f)
+		got, total, err := list(p)
 		if err != nil {
 			return nil, err
 		}
-		all = append(all, list...)
-		if len(list) == 0 || len(all) >= total || len(all) >= MaxExportRows {
+		all = append(all, got...)
+		if len(got) == 0 || len(all) >= total || len(all) >= MaxExportRows {
 			return all, nil
 		}
-		f.Page.Page++
+		p.Page++
 	}
+}
+
+// DeviationCSVHeader is the header row of a deviation list export (GET /deviations with
+// Accept: text/csv, and the manager's deviation list in the UI).
+var DeviationCSVHeader = []string{"id", "created_at", "order_id", "order_number", "agreement_id", "agreement_reference",
+	"buyer_org_id", "buyer_org_name", "supplier_id", "supplier_name", "kind", "status", "description", "response",
+	"responded_at", "close_note", "closed_at"}
+
+// DeviationCSVRecords is one CSV record per deviation (without the header), text defused
+// against spreadsheet formulas.
+func DeviationCSVRecords(list []Deviation) [][]string {
+	at := func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return t.UTC().Format(time.RFC3339)
+	}
+	out := make([][]string, 0, len(list))
+	for _, d := range list {
+		out = append(out, []string{d.ID, d.CreatedAt.UTC().Format(time.RFC3339), d.OrderID, CSVText(d.OrderNumber), d.AgreementID,
+			CSVText(d.AgreementReference), d.BuyerOrgID, CSVText(d.BuyerOrgName), d.SupplierID, CSVText(d.SupplierName), string(d.Kind),
+			d.Status, CSVText(d.Description), CSVText(d.Response), at(d.RespondedAt), CSVText(d.CloseNote), at(d.ClosedAt)})
+	}
+	return out
+}
+
+// ListAllDeviations is ListDeviations over every page (at most MaxExportRows deviations),
+// for exports. Errors: those of ListDeviations.
+func (s *Service) ListAllDeviations(ctx context.Context, c auth.Caller, f DeviationFilter) ([]Deviation, error) {
+	return allPages(func(p auth.Page) ([]Deviation, int, error) {
+		f.Page = p
+		return s.ListDeviations(ctx, c, f)
+	})
 }

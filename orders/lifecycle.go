@@ -107,6 +107,9 @@ func (s *Service) Move(ctx context.Context, c auth.Caller, id string, action Act
 			o.ID, c.UserID, string(o.Status), string(m.to), note); err != nil {
 			return fmt.Errorf("order event: %w", err)
 		}
+		if err := tell(ctx, tx, o, m.to, note); err != nil {
+			return err
+		}
 		if o.Status.Committed() && !m.to.Committed() {
 			// The order's placements go with it; what ending them already released is not
 			// credited twice.

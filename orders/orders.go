@@ -267,25 +267,29 @@ func ValidDeviationKind(k DeviationKind) bool {
 // Deviation is a buyer's report of a problem with an order, the supplier's response and the
 // manager's closing.
 type Deviation struct {
-	ID          string        `db:"id" json:"id"`
-	OrderID     string        `db:"order_id" json:"order_id"`
-	OrderNumber string        `db:"order_number" json:"order_number"`
-	AgreementID string        `db:"agreement_id" json:"agreement_id"`
-	SupplierID  string        `db:"supplier_id" json:"supplier_id"`
-	BuyerOrgID  string        `db:"buyer_org_id" json:"buyer_org_id"`
-	Kind        DeviationKind `db:"kind" json:"kind"`
-	Description string        `db:"description" json:"description"`
-	PlacementID *string       `db:"placement_id" json:"placement_id,omitempty"` // a service outage's placement
-	Status      string        `db:"status" json:"status"`                       // open, responded, closed
-	ReportedBy  string        `db:"reported_by" json:"reported_by"`
-	Response    string        `db:"response" json:"response"`
-	RespondedBy *string       `db:"responded_by" json:"responded_by"`
-	RespondedAt *time.Time    `db:"responded_at" json:"responded_at"`
-	CloseNote   string        `db:"close_note" json:"close_note"`
-	ClosedBy    *string       `db:"closed_by" json:"closed_by"`
-	ClosedAt    *time.Time    `db:"closed_at" json:"closed_at"`
-	CreatedAt   time.Time     `db:"created_at" json:"created_at"`
-	UpdatedAt   time.Time     `db:"updated_at" json:"updated_at"`
+	ID          string `db:"id" json:"id"`
+	OrderID     string `db:"order_id" json:"order_id"`
+	OrderNumber string `db:"order_number" json:"order_number"`
+	AgreementID string `db:"agreement_id" json:"agreement_id"`
+	// AgreementReference, SupplierName and BuyerOrgName name the parties for lists and exports.
+	AgreementReference string        `db:"agreement_reference" json:"agreement_reference"`
+	SupplierID         string        `db:"supplier_id" json:"supplier_id"`
+	SupplierName       string        `db:"supplier_name" json:"supplier_name"`
+	BuyerOrgID         string        `db:"buyer_org_id" json:"buyer_org_id"`
+	BuyerOrgName       string        `db:"buyer_org_name" json:"buyer_org_name"`
+	Kind               DeviationKind `db:"kind" json:"kind"`
+	Description        string        `db:"description" json:"description"`
+	PlacementID        *string       `db:"placement_id" json:"placement_id,omitempty"` // a service outage's placement
+	Status             string        `db:"status" json:"status"`                       // open, responded, closed
+	ReportedBy         string        `db:"reported_by" json:"reported_by"`
+	Response           string        `db:"response" json:"response"`
+	RespondedBy        *string       `db:"responded_by" json:"responded_by"`
+	RespondedAt        *time.Time    `db:"responded_at" json:"responded_at"`
+	CloseNote          string        `db:"close_note" json:"close_note"`
+	ClosedBy           *string       `db:"closed_by" json:"closed_by"`
+	ClosedAt           *time.Time    `db:"closed_at" json:"closed_at"`
+	CreatedAt          time.Time     `db:"created_at" json:"created_at"`
+	UpdatedAt          time.Time     `db:"updated_at" json:"updated_at"`
 	// LineNo and QuantityMissing are set on a `missing` deviation opened by a short receipt.
 	LineNo          *int `db:"line_no" json:"line_no"`
 	QuantityMissing *int `db:"quantity_missing" json:"quantity_missing"`

@@ -209,6 +209,16 @@ func (s *Service) applyResponse(ctx context.Context, tx *sqlx.Tx, c auth.Caller,
 		o.ID, c.UserID, string(o.Status), string(to), note); err != nil {
 		return fmt.Errorf("respond: event: %w", err)
 	}
+	tellErr := error(nil)
+	switch {
+	case to == StatusDeclined:
+		tellErr = tell(ctx, tx, o, to, in.Reason)
+	case code == peppol.ResponseChanged:
+		tellErr = tellChanged(ctx, tx, o, in.Reason)
+	}
+	if tellErr != nil {
+		return tellErr
+	}
 	// What the supplier will not deliver no longer counts against the ceilings.
 	if released := o.TotalMinor - total; released > 0 {
 		if err := credit(ctx, tx, o.AgreementID, o.BuyerOrgID, o.UsageSlot, released); err != nil {

@@ -238,6 +238,9 @@ func (s *Service) createOnce(ctx context.Context, c auth.Caller, in OrderInput, 
 		if err := s.writePlacements(ctx, tx, &o); err != nil {
 			return err
 		}
+		if err := tell(ctx, tx, o, o.Status, ""); err != nil {
+			return err
+		}
 		*out = o
 		return nil
 	})
@@ -351,6 +354,13 @@ func (s *Service) place(ctx context.Context, tx *sqlx.Tx, c auth.Caller, in Orde
 
 	o.Status = StatusPendingApproval
 	note, code := "", ""
+	// Every order of an organisation with a threshold takes the lock, the large ones too: a
+	// small order racing a large one must still count it.
+	if oc.ApprovalThreshold > 0 {
+		if err := lockSplitWindow(ctx, tx, c.OrgID, oc.AgreementID, o.SupplierID); err != nil {
+			return Order{}, oc, err
+		}
+	}
 	if !NeedsApproval(o.TotalMinor, oc.ApprovalThreshold) {
 		split, err := s.splitSuspected(ctx, tx, c.OrgID, oc, &o)
 		if err != nil {

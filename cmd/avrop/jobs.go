@@ -4,19 +4,21 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 
 	"github.com/avrop/avrop/internal/jobs"
+	"github.com/avrop/avrop/notify"
 	"github.com/avrop/avrop/orders"
 )
 
 // backgroundJobs is the periodic work of `avrop serve`; every replica runs the list and each
 // job runs once per interval across them all (internal/jobs). Add a job here, not a goroutine
 // of its own, so that it runs once however many replicas there are.
-func backgroundJobs(ord *orders.Service, logger *slog.Logger) []jobs.Job {
+func backgroundJobs(db *sqlx.DB, ord *orders.Service, logger *slog.Logger) []jobs.Job {
 	return []jobs.Job{
 		{Name: "purge-idempotency-keys", Every: 10 * time.Minute, Run: func(ctx context.Context) error {
 			n, err := ord.PurgeIdempotencyKeys(ctx)
@@ -25,7 +27,37 @@ func backgroundJobs(ord *orders.Service, logger *slog.Logger) []jobs.Job {
 			}
 			return err
 		}},
+		// Sent, skipped and failed mails are kept a month for operators, then deleted.
+		{Name: "purge-mail-outbox", Every: time.Hour, Run: func(ctx context.Context) error {
+			n, err := notify.Purge(ctx, db, 30*24*time.Hour)
+			if n > 0 {
+				logger.InfoContext(ctx, "sent mails purged", "count", n)
+			}
+			return err
+		}},
 	}
+}
+
+// startMail starts the mail worker (notify.Worker). It is not a job of the list above: every
+// replica runs one, and they share the outbox through row locks (FOR UPDATE SKIP LOCKED), so
+// mail goes out while one replica's SMTP round is slow, and no job waits behind it. Without
+// AVROP_SMTP_URL mails stay queued in the outbox, and that is said once at start.
+func startMail(ctx context.Context, cfg config, db *sqlx.DB, logger *slog.Logger) error {
+	if cfg.SMTPURL == "" {
+		logger.Warn("AVROP_SMTP_URL is not set: mails are queued in the outbox but not sent")
+		return nil
+	}
+	m, err := notify.NewMailer(cfg.SMTPURL, cfg.MailFrom)
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	if u, err := url.Parse(cfg.BaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("config: AVROP_BASE_URL must be an absolute http(s) URL, got %q", cfg.BaseURL)
+	}
+	w := &notify.Worker{DB: db, Mailer: m, BaseURL: cfg.BaseURL, Poll: cfg.MailPoll, Logger: logger}
+	go w.Run(ctx)
+	logger.Info("mail worker started", "base_url", cfg.BaseURL)
+	return nil
 }
 
 // startJobs runs the background jobs until ctx ends.

@@ -31,6 +31,7 @@ import (
 	"github.com/avrop/avrop/internal/postgres"
 	"github.com/avrop/avrop/internal/redisurl"
 	"github.com/avrop/avrop/invoices"
+	"github.com/avrop/avrop/notify"
 	"github.com/avrop/avrop/orders"
 )
 
@@ -72,6 +73,12 @@ type config struct {
 	DatabaseReplicaMaxLag time.Duration `env:"DATABASE_REPLICA_MAX_LAG" envDefault:"5s"`
 	// How often each replica looks for due background jobs (cmd/avrop/jobs.go).
 	JobsTick time.Duration `env:"AVROP_JOBS_TICK" envDefault:"30s"`
+	// Mail (SPEC §8 "People are told", docs/mail.md): without AVROP_SMTP_URL mails are queued
+	// in the outbox but not sent. AVROP_BASE_URL is the UI's public address that mails link to.
+	SMTPURL  string        `env:"AVROP_SMTP_URL"`
+	MailFrom string        `env:"AVROP_MAIL_FROM" envDefault:"Avrop <noreply@avrop.invalid>"`
+	BaseURL  string        `env:"AVROP_BASE_URL" envDefault:"http://localhost:8080"`
+	MailPoll time.Duration `env:"AVROP_MAIL_POLL" envDefault:"5s"`
 	// Go's profiles on a listener of their own (cmd/avrop/pprof.go); empty: none.
 	PprofAddr string `env:"AVROP_PPROF_ADDR"`
 }
@@ -202,7 +209,10 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 		return fmt.Errorf("config: AVROP_TRUSTED_PROXIES: %w", err)
 	}
 	logBudget(ctx, db, cfg.DatabasePoolSize, logger)
-	startJobs(ctx, db, backgroundJobs(ord, logger), cfg.JobsTick, logger)
+	if err := startMail(ctx, cfg, db, logger); err != nil {
+		return err
+	}
+	startJobs(ctx, db, backgroundJobs(db, ord, logger), cfg.JobsTick, logger)
 	reads := openReads(ctx, cfg, db, logger)
 	ord.SetReads(reads)
 	cat.SetReads(reads)
@@ -215,7 +225,7 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 	handler := api.NewHandler(api.Deps{
 		DB: db, Redis: rdb, Auth: authSvc, Catalog: cat, Orders: ord, Invoices: inv, Logger: logger,
 		PoolSize: cfg.DatabasePoolSize, PoolWait: cfg.DatabasePoolWait, Reads: reads, TrustedProxies: proxies,
-		Frontend: frontend.New(frontend.Deps{Auth: authSvc, Catalog: cat, Orders: ord, Invoices: inv, Logger: logger,
+		Frontend: frontend.New(frontend.Deps{Auth: authSvc, Catalog: cat, Orders: ord, Invoices: inv, Mail: notify.NewPreferences(db), Logger: logger,
 			Secure: cfg.Env != "development", TrustedProxies: proxies}),
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)

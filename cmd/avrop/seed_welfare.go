@@ -56,6 +56,10 @@ func seedWelfare(ctx context.Context, db *sqlx.DB, a *auth.Service, w *demoWorld
 	if err := subscriptionTerms(ctx, cat, w, agreementID); err != nil {
 		return err
 	}
+	// The subscription terms are contract terms: they wait for the manager like any change.
+	if err := acceptCatalogue(ctx, cat, w.Manager); err != nil {
+		return err
+	}
 	var item string
 	if err := db.GetContext(ctx, &item, `SELECT id FROM items WHERE agreement_id = $1 AND sku = 'EVO-E300-M'`, agreementID); err != nil {
 		return fmt.Errorf("dispenser item: %w", err)
