@@ -67,6 +67,8 @@ func scopeUIRows() []scopeUIRow {
 		{method: "GET", pattern: "/orders/{id}", ids: order(orders.StatusDelivered, ""), roles: scopeAllRoles},
 		{method: "POST", pattern: "/orders/{id}/deviations", ids: order(orders.StatusDelivered, ""),
 			form: url.Values{"kind": {"late"}, "description": {"kapad"}}, roles: scopeBuyerRoles},
+		{method: "POST", pattern: "/orders/{id}/respond", ids: order(orders.StatusApproved, ""),
+			form: url.Values{"confirm-1": {"0"}, "answer_note": {"kapad"}}, roles: scopeSupplierOnly},
 		{method: "POST", pattern: "/orders/{id}/reorder", ids: order(orders.StatusDelivered, ""), roles: scopeBuyerRoles},
 		{method: "POST", pattern: "/orders/{id}/deviations/{dev}/respond", ids: dev, form: url.Values{"response": {"kapad"}}, roles: scopeSupplierOnly},
 		{method: "POST", pattern: "/orders/{id}/deviations/{dev}/close", ids: dev, form: note, roles: scopeManagerOnly},

@@ -238,7 +238,7 @@ type Item struct {
 	Name               string         `db:"name" json:"name"`
 	Description        string         `db:"description" json:"description"`
 	Unit               string         `db:"unit" json:"unit"`
-	PackSize           int            `db:"pack_size" json:"pack_size"`
+	PackSize           float64        `db:"pack_size" json:"pack_size"`
 	CPVCode            string         `db:"cpv_code" json:"cpv_code"`
 	EcoLabels          pq.StringArray `db:"eco_labels" json:"eco_labels"`
 	VATRateBP          int            `db:"vat_rate_bp" json:"vat_rate_bp"`
@@ -271,7 +271,7 @@ type ItemInput struct {
 	Name          string   `json:"name"`
 	Description   string   `json:"description"`
 	Unit          string   `json:"unit"`
-	PackSize      int      `json:"pack_size"`
+	PackSize      float64  `json:"pack_size"`
 	CPVCode       string   `json:"cpv_code"`
 	EcoLabels     []string `json:"eco_labels"`
 	VATRateBP     *int     `json:"vat_rate_bp"`
@@ -292,7 +292,7 @@ type ItemPatch struct {
 	Name        *string   `json:"name"`
 	Description *string   `json:"description"`
 	Unit        *string   `json:"unit"`
-	PackSize    *int      `json:"pack_size"`
+	PackSize    *float64  `json:"pack_size"`
 	CPVCode     *string   `json:"cpv_code"`
 	EcoLabels   *[]string `json:"eco_labels"`
 	VATRateBP   *int      `json:"vat_rate_bp"`
@@ -382,4 +382,7 @@ type ImportReport struct {
 	// items and changes of items' contract terms (SPEC §6 catalogue approval).
 	Pending      int    `json:"pending"`
 	SubmissionID string `json:"submission_id,omitempty"`
+	// Withdrawn counts the items a PEPPOL catalogue's Delete lines or Replace took out of the
+	// catalogue at once; a withdrawal waiting for approval counts in Pending.
+	Withdrawn int `json:"withdrawn"`
 }

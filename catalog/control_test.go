@@ -271,7 +271,7 @@ func TestCatalogueApproval(t *testing.T) {
 		wantKind(t, err, derr.Conflict, "submission_decided")
 	})
 	t.Run("a terms change waits; other fields change at once", func(t *testing.T) {
-		it, err := f.s.UpdateItem(ctx, f.supplier1, accepted.ID, ItemPatch{Name: ptr("Handske nitril blå"), PackSize: ptr(100), Unit: ptr("XBX")})
+		it, err := f.s.UpdateItem(ctx, f.supplier1, accepted.ID, ItemPatch{Name: ptr("Handske nitril blå"), PackSize: ptr(100.0), Unit: ptr("XBX")})
 		testenv.Must(t, err)
 		if it.Name != "Handske nitril blå" || it.PackSize != 1 || it.Unit != "EA" || it.SubmissionID == "" {
 			t.Fatalf("item = %+v", it)
@@ -284,7 +284,7 @@ func TestCatalogueApproval(t *testing.T) {
 			t.Fatalf("submission = %+v", got)
 		}
 		if it, _ := f.s.GetItem(ctx, f.orderer, accepted.ID); it.PackSize != 1 {
-			t.Errorf("pack size = %d after rejection", it.PackSize)
+			t.Errorf("pack size = %v after rejection", it.PackSize)
 		}
 	})
 	t.Run("a price list: accept some, reject others", func(t *testing.T) {

@@ -3,7 +3,10 @@ package catalog
 import (
 	"context"
 	"fmt"
+	"math"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -34,7 +37,7 @@ func validateItemFields(v *derr.Validator, prefix string, in *ItemInput) {
 	if msg := unitProblem(in.Unit); msg != "" {
 		v.Check(false, prefix+"unit", "unit", msg)
 	}
-	v.Check(in.PackSize >= 1 && in.PackSize <= 1000000, prefix+"pack_size", "range", "must be between 1 and 1000000")
+	v.Check(validPackSize(in.PackSize), prefix+"pack_size", "range", "must be more than 0 and at most 1000000, with at most three decimals")
 	v.Check(cpvRe.MatchString(in.CPVCode), prefix+"cpv_code", "cpv", "must be a CPV code such as 33190000 or 33190000-8")
 	v.Check(len(in.EcoLabels) <= 20, prefix+"eco_labels", "range", "at most 20")
 	for _, l := range in.EcoLabels {
@@ -301,4 +304,24 @@ func (s *Service) ListAgreementItems(ctx context.Context, c auth.Caller, agreeme
 	}
 	onlyActive := !sc.all && !sc.manager && !sc.supplier
 	return listItems(ctx, s.db, agreementID, supplier, onlyActive, q, s.today(), page)
+}
+
+// packSizeRe is a pack size as files write it: a number with at most three decimals, a point
+// or a comma before them ("100", "5.2", "0,75").
+var packSizeRe = regexp.MustCompile(`^[0-9]{1,7}(?:[.,][0-9]{1,3})?$`)
+
+// parsePackSize reads a pack size from a file (CSV column, PEPPOL ContentUnitQuantity).
+func parsePackSize(s string) (float64, bool) {
+	s = strings.TrimSpace(s)
+	if !packSizeRe.MatchString(s) {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(strings.Replace(s, ",", ".", 1), 64)
+	return f, err == nil && validPackSize(f)
+}
+
+// validPackSize: a pack holds more than 0 and at most a million of its content unit, to three
+// decimals (the database's numeric(12, 3)).
+func validPackSize(f float64) bool {
+	return f > 0 && f <= 1_000_000 && math.Abs(f*1000-math.Round(f*1000)) < 1e-6
 }

@@ -19,14 +19,16 @@ import (
 const MaxPeppolCatalogueBytes = 64 << 20
 
 // ImportPeppolCatalogue imports a PEPPOL BIS Catalogue 3 document (UBL 2.1 Catalogue) exactly
-// like a CSV price list (ImportPriceList): each cac:CatalogueLine becomes one price-list row
-// that goes through the same row rules, the same all-or-nothing apply and the same price-change
-// rules, and the answer is the same report. An error's Line is the 1-based index of the
-// cac:CatalogueLine in the document (0 for the document itself) and its Field the CSV column
-// the value maps to. Errors: Forbidden (not a supplier), NotFound (agreement out of scope),
-// Invalid ("invalid_price_list").
+// like a CSV price list (ImportPriceList): each cac:CatalogueLine that adds or updates becomes
+// one price-list row that goes through the same row rules, the same all-or-nothing apply and
+// the same price-change and catalogue-approval rules, and the answer is the same report. A
+// Delete line withdraws the item it names, and a document ActionCode Replace withdraws the
+// supplier's items it does not hold (Withdrawn, or Pending under catalogue approval). An
+// error's Line is the 1-based index of the cac:CatalogueLine in the document (0 for the
+// document itself) and its Field the CSV column the value maps to. Errors: Forbidden (not a
+// supplier), NotFound (agreement out of scope), Invalid ("invalid_price_list").
 func (s *Service) ImportPeppolCatalogue(ctx context.Context, c auth.Caller, agreementID string, r io.Reader) (ImportReport, error) {
-	return s.importPriceRows(ctx, c, agreementID, func(a Agreement, today string) ([]priceListRow, []derr.FieldError) {
+	return s.importPriceRows(ctx, c, agreementID, func(a Agreement, today string) (priceListFile, []derr.FieldError) {
 		return parsePeppolCatalogue(r, a, today)
 	})
 }
@@ -39,24 +41,29 @@ func (s *Service) ImportPeppolCatalogue(ctx context.Context, c auth.Caller, agre
 //	cac:Item/cac:StandardItemIdentification/cbc:ID[@schemeID=0160]    → gtin
 //	cac:Item/cac:CommodityClassification/cbc:ItemClassificationCode[@listID=STI] → cpv_code
 //	    (none: the agreement's CPV code, since every item of the agreement falls under it)
-//	cac:Item/cac:ClassifiedTaxCategory/cbc:Percent                    → vat_rate_bp (25 → 2500)
+//	cac:Item/cac:ClassifiedTaxCategory/cbc:Percent                    → vat_rate_bp (25 → 2500;
+//	    none: an existing item keeps its rate, a new item is refused)
 //	cac:RequiredItemLocationQuantity/cac:Price/cbc:PriceAmount        → price_minor (10.50 → 1050;
 //	    currencyID must be the agreement's currency; one price per line; BaseQuantity, if any, 1)
 //	cac:Price/cbc:BaseQuantity/@unitCode, else cbc:OrderableUnit      → unit
-//	cbc:ContentUnitQuantity, else cac:Item/cbc:PackSizeNumeric        → pack_size (none: 1)
-//	cac:LineValidityPeriod/cbc:StartDate                              → effective_from (none: today)
+//	cbc:ContentUnitQuantity, else cac:Item/cbc:PackSizeNumeric        → pack_size (none: 1;
+//	    up to three decimals: a roll of 5.2 m²)
+//	cac:LineValidityPeriod/cbc:StartDate                              → effective_from (none, or
+//	    a date that has passed as in a re-sent catalogue: today)
 //	cac:Item/cac:Certificate/cbc:CertificateTypeCode (else cbc:CertificateType) → eco_labels,
-//	    lower-cased with spaces and hyphens as _ (SVANEN → svanen, EU_ECOLABEL → eu_ecolabel)
+//	    lower-cased with spaces and hyphens as _ (SVANEN → svanen, EU_ECOLABEL → eu_ecolabel),
+//	    other names mapped (KRAV_MARK → krav, NORDIC_SWAN → svanen), NA left out
 //	unit MON                                                          → kind subscription (SPEC §7)
 //	cac:Item/cac:AdditionalItemProperty cbc:Name kind, setup_price_minor, min_term_months,
 //	    notice_months, with cbc:Value as in the CSV columns           → the subscription terms
 //
-// Decimals are converted without floating point and may have at most two significant
-// decimals. cbc:ActionCode Add or Update (or none) creates or updates by sku; Delete and a
-// document ActionCode Delete or Replace are rejected, because the import never deactivates
-// items (an item is taken out with PATCH /catalog/items/{id} {"active": false}). A
-// cac:ReferencedContract/cbc:ID must be the agreement's reference.
-func parsePeppolCatalogue(r io.Reader, a Agreement, today string) ([]priceListRow, []derr.FieldError) {
+// Decimals are converted without floating point and prices may have at most two significant
+// decimals. cbc:ActionCode Add or Update (or none) creates or updates by sku; Delete withdraws
+// the item named by sku (else by GTIN) and needs nothing else of the line. The document's
+// ActionCode Add or Update (or none) leaves other items alone, Replace withdraws every item of
+// the supplier on the agreement the document does not hold, and Delete makes every line a
+// Delete. A cac:ReferencedContract/cbc:ID must be the agreement's reference.
+func parsePeppolCatalogue(r io.Reader, a Agreement, today string) (priceListFile, []derr.FieldError) {
 	var errs importErrors
 	add := errs.add
 	cat, err := peppol.ParseCatalogue(r, MaxPeppolCatalogueBytes, MaxPriceListRows)
@@ -66,15 +73,15 @@ func parsePeppolCatalogue(r io.Reader, a Agreement, today string) ([]priceListRo
 			msg = de.Problem
 		}
 		add(0, "file", "peppol_malformed", msg)
-		return nil, errs
+		return priceListFile{}, errs
 	}
+	var file priceListFile
 	switch cat.ActionCode {
-	case "", "Add", "Update":
-	case "Delete", "Replace":
-		add(0, "action_code", "peppol_action_code", "Catalogue ActionCode "+strings.TrimSpace(cat.ActionCode)+
-			" is not supported: the import only adds and updates items (send Add or Update)")
+	case "", "Add", "Update", "Delete":
+	case "Replace":
+		file.replace = true
 	default:
-		add(0, "action_code", "peppol_action_code", fmt.Sprintf("Catalogue ActionCode %q is not Add or Update", truncate(cat.ActionCode, 40)))
+		add(0, "action_code", "peppol_action_code", fmt.Sprintf("Catalogue ActionCode %q is not Add, Update, Replace or Delete", truncate(cat.ActionCode, 40)))
 	}
 	for _, id := range cat.ContractReferences {
 		if id != a.Reference {
@@ -83,22 +90,38 @@ func parsePeppolCatalogue(r io.Reader, a Agreement, today string) ([]priceListRo
 		}
 	}
 
-	rows := make([]priceListRow, 0, len(cat.Lines))
+	file.rows = make([]priceListRow, 0, len(cat.Lines))
 	skuLine := map[string]int{}
 	for i := range cat.Lines {
-		line := i + 1
+		line, l := i+1, &cat.Lines[i]
+		switch {
+		case l.ActionCode == "Delete" || (cat.ActionCode == "Delete" && l.ActionCode == ""):
+			if l.SellersItemID == "" && l.GTIN == "" {
+				add(line, "sku", "required", "A Delete line names its item: cac:Item/cac:SellersItemIdentification/cbc:ID or a GTIN (schemeID 0160)")
+			}
+			file.withdraw = append(file.withdraw, withdrawRef{Line: line, SKU: l.SellersItemID, GTIN: l.GTIN})
+			continue
+		case cat.ActionCode == "Delete":
+			add(line, "action_code", "peppol_action_code", "A catalogue with ActionCode Delete has only Delete lines")
+			continue
+		}
 		var v derr.Validator
-		in := catalogueLineInput(&v, &cat.Lines[i], a)
+		in, keepVAT := catalogueLineInput(&v, l, a)
+		if validDate(in.EffectiveFrom) && in.EffectiveFrom < today {
+			// A re-sent catalogue keeps its lines' first start date: the line applies from today.
+			in.EffectiveFrom = ""
+		}
 		errs.row(&v, &in, line, today, skuLine)
-		rows = append(rows, priceListRow{Line: line, ItemInput: in})
+		file.rows = append(file.rows, priceListRow{Line: line, ItemInput: in, KeepVAT: keepVAT})
 	}
-	return rows, errs
+	return file, errs
 }
 
 // catalogueLineInput maps one catalogue line to a price-list row, recording mapping errors
-// (the field rules themselves are checkPriceListRow's).
-func catalogueLineInput(v *derr.Validator, l *peppol.CatalogueLine, a Agreement) ItemInput {
-	in := ItemInput{
+// (the field rules themselves are checkPriceListRow's); keepVAT is true when the line has no
+// VAT category.
+func catalogueLineInput(v *derr.Validator, l *peppol.CatalogueLine, a Agreement) (in ItemInput, keepVAT bool) {
+	in = ItemInput{
 		SKU:         l.SellersItemID,
 		Name:        l.Name,
 		Description: strings.Join(l.Descriptions, "\n"),
@@ -112,18 +135,15 @@ func catalogueLineInput(v *derr.Validator, l *peppol.CatalogueLine, a Agreement)
 
 	switch l.ActionCode {
 	case "", "Add", "Update":
-	case "Delete":
-		v.Check(false, "action_code", "peppol_delete", "ActionCode Delete is not supported: the import never deactivates items; "+
-			"take the item out with PATCH /api/v1/catalog/items/{id} {\"active\": false}")
 	default:
-		v.Check(false, "action_code", "peppol_action_code", fmt.Sprintf("ActionCode %q is not Add or Update", truncate(l.ActionCode, 40)))
+		v.Check(false, "action_code", "peppol_action_code", fmt.Sprintf("ActionCode %q is not Add, Update or Delete", truncate(l.ActionCode, 40)))
 	}
 
 	zero := 0
 	in.VATRateBP = &zero
-	switch len(l.TaxPercents) {
-	case 0:
-		v.Check(false, "vat_rate_bp", "required", "is required: cac:Item/cac:ClassifiedTaxCategory/cbc:Percent")
+	switch {
+	case len(l.TaxPercents) == 0 || l.TaxPercents[0] == "":
+		keepVAT = true // the existing item's rate (keepVATRates); 0 passes the country check meanwhile
 	default:
 		if bp, ok := peppol.ParseHundredths(l.TaxPercents[0]); ok && bp <= 10000 {
 			n := int(bp)
@@ -166,29 +186,47 @@ func catalogueLineInput(v *derr.Validator, l *peppol.CatalogueLine, a Agreement)
 	}
 
 	if pack := l.PackQuantity; pack != "" {
-		if q, ok := peppol.ParseHundredths(pack); ok && q%100 == 0 && q >= 100 && q <= 1_000_000*100 {
-			in.PackSize = int(q / 100)
+		if q, ok := parsePackSize(pack); ok && !strings.Contains(pack, ",") {
+			in.PackSize = q
 		} else {
-			v.Check(false, "pack_size", "pack_size", "ContentUnitQuantity / PackSizeNumeric must be a whole number of 1 or more")
+			v.Check(false, "pack_size", "pack_size", "ContentUnitQuantity / PackSizeNumeric must be a number above 0 with at most three decimals, e.g. 10 or 5.2")
 			in.PackSize = 1
 		}
 	}
 	in.EffectiveFrom = l.StartDate
 	for _, code := range l.Certificates {
-		in.EcoLabels = append(in.EcoLabels, ecoLabelOf(code))
+		if label := ecoLabelOf(code); label != "" {
+			in.EcoLabels = append(in.EcoLabels, label)
+		}
 	}
 	peppolSubscriptionTerms(v, l.Properties, &in)
-	return in
+	return in, keepVAT
 }
 
-// ecoLabelOf turns a certificate type code into the eco-label spelling the CSV uses.
+// ecoLabelOf turns a certificate type code into the eco-label spelling the CSV uses, through
+// the other names suppliers' catalogues give the labels (KRAV_MARK, NORDIC_SWAN); "" for a
+// certificate marked not applicable (NA), as the official use cases send it.
 func ecoLabelOf(code string) string {
-	return strings.Map(func(r rune) rune {
+	label := strings.Map(func(r rune) rune {
 		if r == ' ' || r == '-' {
 			return '_'
 		}
 		return r
 	}, strings.ToLower(code))
+	if alias, ok := certificateLabels[label]; ok {
+		return alias
+	}
+	return label
+}
+
+// certificateLabels are the other names of the eco-labels in catalogues as suppliers send them.
+var certificateLabels = map[string]string{
+	"na": "", "n/a": "", "not_applicable": "",
+	"krav_mark": "krav", "kravmarket": "krav",
+	"nordic_swan": "svanen", "nordic_ecolabel": "svanen", "svanemerket": "svanen", "svanemaerket": "svanen", "the_nordic_swan_ecolabel": "svanen",
+	"eu_flower": "eu_ecolabel", "eu_ecolabel_flower": "eu_ecolabel", "euroblomman": "eu_ecolabel",
+	"tco": "tco_certified", "fairtrade_mark": "fairtrade", "eu_organic_logo": "eu_organic",
+	"allergy_nordic": "asthma_allergy_nordic", "astma_allergi_nordic": "asthma_allergy_nordic",
 }
 
 // peppolSubscriptionTerms maps a catalogue line's subscription terms (SPEC §7). PEPPOL BIS

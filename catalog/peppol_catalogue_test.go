@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -94,7 +95,8 @@ func TestParsePeppolCatalogueOfficialExample(t *testing.T) {
 		}
 	})
 	t.Run("official example with valid GTINs maps every field", func(t *testing.T) {
-		rows, errs := parsePeppolCatalogue(strings.NewReader(peppolExample(t, a, true)), a, today)
+		file, errs := parsePeppolCatalogue(strings.NewReader(peppolExample(t, a, true)), a, today)
+		rows := file.rows
 		if len(errs) > 0 {
 			t.Fatalf("errors: %+v", errs)
 		}
@@ -175,12 +177,12 @@ func TestParsePeppolCatalogueMapping(t *testing.T) {
 			peppolLine("A-1", nil),
 			peppolLine("A-2", map[string]string{"price": "12.345", "vat": "25.001"}),
 			peppolLine("A-3", map[string]string{"currency": "EUR", "unit": "styck", "cpv": "3314"}),
-			peppolLine("A-4", map[string]string{"action": "Delete", "start": "2020-01-01", "pack": "2.5"}),
+			peppolLine("A-4", map[string]string{"action": "Replace", "start": "2020-01-01", "pack": "2.5555"}),
 			peppolLine("A-1", map[string]string{"gtin": "123", "cert": `<cac:Certificate><cbc:CertificateTypeCode>Svanen!</cbc:CertificateTypeCode></cac:Certificate>`}),
 			peppolLine("A-6", map[string]string{"price": "-1", "vat": "abc"}),
 			peppolLine("A-7", map[string]string{"action": "Frobnicate", "price": "1e3"}),
 		), nil, []string{"2:vat_rate_bp", "2:price_minor", "3:price_minor", "3:unit", "3:cpv_code",
-			"4:action_code", "4:pack_size", "4:effective_from", "5:gtin", "5:eco_labels", "5:sku",
+			"4:action_code", "4:pack_size", "5:gtin", "5:eco_labels", "5:sku",
 			"6:vat_rate_bp", "6:price_minor", "7:action_code", "7:price_minor"}},
 		{"missing and several prices", peppolDoc(a,
 			strings.Replace(peppolLine("A-1", nil), "<cac:Price>", "<cac:Price><cbc:PriceType>AAA</cbc:PriceType></cac:Price><cac:Price>", 1),
@@ -188,15 +190,39 @@ func TestParsePeppolCatalogueMapping(t *testing.T) {
 				`</cac:RequiredItemLocationQuantity><cac:RequiredItemLocationQuantity><cac:Price><cbc:PriceAmount currencyID="SEK">80</cbc:PriceAmount></cac:Price></cac:RequiredItemLocationQuantity>`, 1),
 			strings.Replace(peppolLine("A-3", nil), "</cbc:PriceAmount>", `</cbc:PriceAmount><cbc:BaseQuantity unitCode="EA">10</cbc:BaseQuantity>`, 1),
 			strings.Replace(peppolLine("A-4", nil), "<cbc:Percent>25</cbc:Percent>", "", 1),
-		), nil, []string{"2:price_minor", "3:price_minor", "4:vat_rate_bp"}},
+		), nil, []string{"2:price_minor", "3:price_minor"}},
 		{"required fields missing", peppolDoc(a, `<cac:CatalogueLine><cbc:ID>1</cbc:ID><cac:Item/></cac:CatalogueLine>`), nil,
-			[]string{"1:vat_rate_bp", "1:price_minor", "1:sku", "1:name", "1:unit"}},
+			[]string{"1:price_minor", "1:sku", "1:name", "1:unit"}},
 		{"another contract", strings.Replace(peppolDoc(a, peppolLine("A-1", nil)), a.Reference, "RA-OTHER", 1), nil,
 			[]string{"0:referenced_contract"}},
 		{"no contract reference is fine", strings.Replace(peppolDoc(a, peppolLine("A-1", nil)),
 			"<cac:ReferencedContract><cbc:ID>"+a.Reference+"</cbc:ID></cac:ReferencedContract>", "", 1), nil, nil},
 		{"document Replace", strings.Replace(peppolDoc(a, peppolLine("A-1", nil)), "<cbc:ID>1</cbc:ID>",
-			"<cbc:ID>1</cbc:ID><cbc:ActionCode>Replace</cbc:ActionCode>", 1), nil, []string{"0:action_code"}},
+			"<cbc:ID>1</cbc:ID><cbc:ActionCode>Replace</cbc:ActionCode>", 1), nil, nil},
+		{"document ActionCode unknown", strings.Replace(peppolDoc(a, peppolLine("A-1", nil)), "<cbc:ID>1</cbc:ID>",
+			"<cbc:ID>1</cbc:ID><cbc:ActionCode>Purge</cbc:ActionCode>", 1), nil, []string{"0:action_code"}},
+		{"document Delete takes only Delete lines", strings.Replace(peppolDoc(a, peppolLine("A-1", nil), peppolLine("A-2", map[string]string{"action": "Delete"})),
+			"<cbc:ID>1</cbc:ID>", "<cbc:ID>1</cbc:ID><cbc:ActionCode>Delete</cbc:ActionCode>", 1), nil, []string{"1:action_code"}},
+		{"a Delete line names its item", peppolDoc(a, `<cac:CatalogueLine><cbc:ID>1</cbc:ID><cbc:ActionCode>Delete</cbc:ActionCode><cac:Item><cbc:Name>x</cbc:Name></cac:Item></cac:CatalogueLine>`),
+			nil, []string{"1:sku"}},
+		{"a start date that has passed applies from today", peppolDoc(a, peppolLine("A-1", map[string]string{"start": "2019-09-01"})),
+			func(t *testing.T, r priceListRow) {
+				if r.EffectiveFrom != today {
+					t.Fatalf("effective_from = %q, want today %s", r.EffectiveFrom, today)
+				}
+			}, nil},
+		{"a decimal pack quantity (5.2 m²)", peppolDoc(a, peppolLine("A-1", map[string]string{"pack": "5.2", "unit": "XRO"})),
+			func(t *testing.T, r priceListRow) {
+				if r.PackSize != 5.2 || r.Unit != "XRO" {
+					t.Fatalf("pack = %v %s", r.PackSize, r.Unit)
+				}
+			}, nil},
+		{"a line without a VAT category keeps the item's rate", peppolDoc(a, strings.Replace(peppolLine("A-1", nil), "<cbc:Percent>25</cbc:Percent>", "", 1)),
+			func(t *testing.T, r priceListRow) {
+				if !r.KeepVAT {
+					t.Fatalf("row %+v does not keep the item's VAT rate", r)
+				}
+			}, nil},
 		{"latin-1 document", strings.Replace(strings.Replace(peppolDoc(a, peppolLine("A-1", nil)), "UTF-8", "ISO-8859-1", 1),
 			"Handske A-1", "Handske \xe5\xe4\xf6", 1),
 			func(t *testing.T, r priceListRow) {
@@ -221,7 +247,8 @@ func TestParsePeppolCatalogueMapping(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			rows, errs := parsePeppolCatalogue(strings.NewReader(tc.doc), a, today)
+			file, errs := parsePeppolCatalogue(strings.NewReader(tc.doc), a, today)
+			rows := file.rows
 			if got := fieldsOf(errs); !slices.Equal(got, tc.want) {
 				t.Fatalf("errors = %v, want %v\n%+v", got, tc.want, errs)
 			}
@@ -378,8 +405,13 @@ func TestImportPeppolCatalogue(t *testing.T) {
 
 func FuzzParsePeppolCatalogue(f *testing.F) {
 	a := peppolTestAgreement
-	if b, err := os.ReadFile("testdata/peppol_Catalogue_Example.xml"); err == nil {
-		f.Add(string(b))
+	// The official example and the five official use cases (Add, Update with Delete lines,
+	// Replace, a Delete catalogue, every element) seed the corpus.
+	examples, _ := filepath.Glob("testdata/peppol_*.xml")
+	for _, name := range examples {
+		if b, err := os.ReadFile(name); err == nil {
+			f.Add(string(b))
+		}
 	}
 	f.Add(peppolDoc(a, peppolLine("A-1", nil), peppolLine("A-2", map[string]string{"price": "1.5", "vat": "12.5"})))
 	f.Add(peppolDoc(a, peppolLine("A-1", map[string]string{"price": "12.345", "action": "Delete", "currency": "EUR"})))
@@ -389,7 +421,8 @@ func FuzzParsePeppolCatalogue(f *testing.F) {
 	f.Add("")
 	f.Add("<")
 	f.Fuzz(func(t *testing.T, data string) {
-		rows, errs := parsePeppolCatalogue(strings.NewReader(data), a, "2026-01-15")
+		file, errs := parsePeppolCatalogue(strings.NewReader(data), a, "2026-01-15")
+		rows := file.rows
 		if len(errs) > maxPriceListErrors {
 			t.Fatalf("%d errors", len(errs))
 		}
@@ -404,10 +437,15 @@ func FuzzParsePeppolCatalogue(f *testing.F) {
 		seen := map[string]bool{}
 		for _, r := range rows {
 			if r.SKU == "" || seen[r.SKU] || r.VATRateBP == nil || r.PriceMinor == nil || *r.PriceMinor < 0 ||
-				r.PackSize < 1 || r.EffectiveFrom < "2026-01-15" || !cpvRe.MatchString(r.CPVCode) || !peppol.ValidUnit(r.Unit) {
+				r.PackSize <= 0 || r.EffectiveFrom < "2026-01-15" || !cpvRe.MatchString(r.CPVCode) || !peppol.ValidUnit(r.Unit) {
 				t.Fatalf("invalid row accepted: %+v", r)
 			}
 			seen[r.SKU] = true
+		}
+		for _, w := range file.withdraw {
+			if w.SKU == "" && w.GTIN == "" {
+				t.Fatalf("a Delete line naming no item accepted: %+v", w)
+			}
 		}
 	})
 }

@@ -37,6 +37,18 @@ const (
 type priceListRow struct {
 	Line int
 	ItemInput
+	// KeepVAT: the row gave no VAT rate (a PEPPOL line without a VAT category); the existing
+	// item's rate stands, and for a new item the row is refused (SPEC §8).
+	KeepVAT bool
+}
+
+// priceListFile is a parsed price list: its rows and, from a PEPPOL catalogue, the items it
+// withdraws — those its Delete lines name, and with Replace every item of the supplier on the
+// agreement it does not hold.
+type priceListFile struct {
+	rows     []priceListRow
+	withdraw []withdrawRef
+	replace  bool
 }
 
 // parsePriceList reads a price list: CSV in UTF-8 (a byte-order mark is ignored), comma-separated,
@@ -133,9 +145,9 @@ func parsePriceList(r io.Reader, today string) ([]priceListRow, []derr.FieldErro
 		}
 		var v derr.Validator
 		if ps := get(rec, "pack_size"); ps != "" {
-			n, err := strconv.Atoi(ps)
-			if err != nil || n < 1 {
-				v.Check(false, "pack_size", "pack_size", "must be a whole number of 1 or more (or empty for 1)")
+			n, ok := parsePackSize(ps)
+			if !ok {
+				v.Check(false, "pack_size", "pack_size", "must be a number above 0 with at most three decimals, e.g. 100 or 5.2 (or empty for 1)")
 				n = 1
 			}
 			in.PackSize = n
@@ -262,8 +274,9 @@ func truncate(s string, n int) string {
 // price is counted in Created only. Errors: Forbidden (not a supplier), NotFound (agreement out
 // of scope), Invalid.
 func (s *Service) ImportPriceList(ctx context.Context, c auth.Caller, agreementID string, r io.Reader) (ImportReport, error) {
-	return s.importPriceRows(ctx, c, agreementID, func(_ Agreement, today string) ([]priceListRow, []derr.FieldError) {
-		return parsePriceList(r, today)
+	return s.importPriceRows(ctx, c, agreementID, func(_ Agreement, today string) (priceListFile, []derr.FieldError) {
+		rows, errs := parsePriceList(r, today)
+		return priceListFile{rows: rows}, errs
 	})
 }
 
@@ -271,20 +284,21 @@ func (s *Service) ImportPriceList(ctx context.Context, c auth.Caller, agreementI
 // the file into rows (checked with checkPriceListRow) and errors, given the agreement (whose
 // currency and reference a format may check) and today; any error changes nothing.
 func (s *Service) importPriceRows(ctx context.Context, c auth.Caller, agreementID string,
-	parse func(a Agreement, today string) ([]priceListRow, []derr.FieldError)) (ImportReport, error) {
+	parse func(a Agreement, today string) (priceListFile, []derr.FieldError)) (ImportReport, error) {
 	ag, err := s.supplierAgreement(ctx, s.db, c, agreementID, false)
 	if err != nil {
 		return ImportReport{}, err
 	}
 	today := s.today()
-	rows, errs := parse(ag, today)
+	file, errs := parse(ag, today)
+	rows := file.rows
 	errs = checkRowVATRates(rows, errs, ag.Country)
 	if len(errs) > 0 {
 		return ImportReport{}, &derr.Error{Kind: derr.Invalid, Code: "invalid_price_list",
 			Message: fmt.Sprintf("The price list has %d error(s); nothing was imported.", len(errs)), Fields: errs}
 	}
 	rep := ImportReport{Rows: len(rows)}
-	if len(rows) == 0 {
+	if len(rows) == 0 && len(file.withdraw) == 0 && !file.replace {
 		return rep, nil
 	}
 	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
@@ -324,6 +338,9 @@ func (s *Service) importPriceRows(ctx context.Context, c auth.Caller, agreementI
 		}
 		terms := priceTerms{MaxIncreaseBP: a.MaxPriceIncreaseBP, IntervalMonths: a.PriceAdjustmentIntervalMonths}
 
+		if err := keepVATRates(rows, bySKU); err != nil {
+			return err
+		}
 		var created, updated []priceListRow
 		var updatedIDs []string
 		var changes []priceChangeRow
@@ -385,6 +402,11 @@ func (s *Service) importPriceRows(ctx context.Context, c auth.Caller, agreementI
 					EffectiveFrom: r.EffectiveFrom, Reason: "first price (price list import)", Status: PriceApplied})
 			}
 		}
+		held, err := withdrawItems(ctx, tx, a, c.OrgID, file, &rep)
+		if err != nil {
+			return err
+		}
+		proposals = append(proposals, held...)
 		if rep.SubmissionID, err = submit(ctx, tx, agreementID, c.OrgID, c.UserID, proposals); err != nil {
 			return err
 		}
@@ -411,7 +433,7 @@ func (s *Service) importPriceRows(ctx context.Context, c auth.Caller, agreementI
 	if err != nil {
 		return ImportReport{}, err
 	}
-	if rep.Created > 0 || rep.Updated > 0 {
+	if rep.Created > 0 || rep.Updated > 0 || rep.Withdrawn > 0 {
 		s.cache.bump(ctx)
 	}
 	return rep, nil
@@ -436,11 +458,11 @@ func bulkInsertItems(ctx context.Context, db sqlx.ExtContext, agreementID, suppl
 		n := len(chunk)
 		sku, gtin, name, desc, unit, cpv, eco := make([]string, n), make([]string, n), make([]string, n), make([]string, n),
 			make([]string, n), make([]string, n), make([]string, n)
-		pack, vat, ord := make([]int64, n), make([]int64, n), make([]int64, n)
+		pack, vat, ord := make([]float64, n), make([]int64, n), make([]int64, n)
 		for i, r := range chunk {
 			sku[i], gtin[i], name[i], desc[i], unit[i], cpv[i] = r.SKU, r.GTIN, r.Name, r.Description, r.Unit, r.CPVCode
 			eco[i] = strings.Join(r.EcoLabels, "|")
-			pack[i], vat[i], ord[i] = int64(r.PackSize), int64(*r.VATRateBP), int64(i)
+			pack[i], vat[i], ord[i] = r.PackSize, int64(*r.VATRateBP), int64(i)
 		}
 		var got []struct {
 			ID  string `db:"id"`
@@ -451,7 +473,7 @@ func bulkInsertItems(ctx context.Context, db sqlx.ExtContext, agreementID, suppl
 				eco_labels, vat_rate_bp)
 			SELECT $1, $2, u.sku, NULLIF(u.gtin, ''), u.name, u.description, u.unit, u.pack, u.cpv,
 				CASE WHEN u.eco = '' THEN '{}'::text[] ELSE string_to_array(u.eco, '|') END, u.vat
-			FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[], $10::text[], $11::int[])
+			FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::numeric[], $9::text[], $10::text[], $11::int[])
 				AS u(sku, gtin, name, description, unit, pack, cpv, eco, vat)
 			RETURNING id, sku)
 			SELECT ins.id, o.ord FROM ins JOIN unnest($3::text[], $12::int[]) AS o(sku, ord) ON o.sku = ins.sku`,
@@ -476,17 +498,17 @@ func bulkUpdateItems(ctx context.Context, db sqlx.ExtContext, ids []string, rows
 	n := len(rows)
 	gtin, name, desc, unit, cpv, eco := make([]string, n), make([]string, n), make([]string, n), make([]string, n),
 		make([]string, n), make([]string, n)
-	pack, vat := make([]int64, n), make([]int64, n)
+	pack, vat := make([]float64, n), make([]int64, n)
 	for i, r := range rows {
 		gtin[i], name[i], desc[i], unit[i], cpv[i] = r.GTIN, r.Name, r.Description, r.Unit, r.CPVCode
 		eco[i] = strings.Join(r.EcoLabels, "|")
-		pack[i], vat[i] = int64(r.PackSize), int64(*r.VATRateBP)
+		pack[i], vat[i] = r.PackSize, int64(*r.VATRateBP)
 	}
 	_, err := db.ExecContext(ctx, `UPDATE items SET gtin = NULLIF(u.gtin, ''), name = u.name, description = u.description,
 		unit = u.unit, pack_size = u.pack, cpv_code = u.cpv,
 		eco_labels = CASE WHEN u.eco = '' THEN '{}'::text[] ELSE string_to_array(u.eco, '|') END,
 		vat_rate_bp = u.vat, updated_at = now()
-		FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::int[])
+		FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::numeric[], $7::text[], $8::text[], $9::int[])
 			AS u(id, gtin, name, description, unit, pack, cpv, eco, vat)
 		WHERE items.id = u.id`,
 		pq.Array(ids), pq.Array(gtin), pq.Array(name), pq.Array(desc), pq.Array(unit), pq.Array(pack), pq.Array(cpv),

@@ -186,7 +186,7 @@ func FuzzParsePriceList(f *testing.F) {
 		seen := map[string]bool{}
 		for _, r := range rows {
 			if r.SKU == "" || seen[r.SKU] || r.VATRateBP == nil || r.PriceMinor == nil || *r.PriceMinor < 0 ||
-				r.PackSize < 1 || r.EffectiveFrom < "2026-01-15" || !cpvRe.MatchString(r.CPVCode) {
+				r.PackSize <= 0 || r.EffectiveFrom < "2026-01-15" || !cpvRe.MatchString(r.CPVCode) {
 				t.Fatalf("invalid row accepted: %+v", r)
 			}
 			seen[r.SKU] = true

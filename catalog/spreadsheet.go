@@ -273,10 +273,10 @@ type PriceJump struct {
 // errors returns them as ImportPriceList would. Errors: Forbidden, NotFound, Invalid.
 func (s *Service) PriceListJumps(ctx context.Context, c auth.Caller, agreementID string, data []byte, limitBP int) ([]PriceJump, error) {
 	var jumps []PriceJump
-	_, err := s.importPriceRows(ctx, c, agreementID, func(_ Agreement, today string) ([]priceListRow, []derr.FieldError) {
+	_, err := s.importPriceRows(ctx, c, agreementID, func(_ Agreement, today string) (priceListFile, []derr.FieldError) {
 		rows, errs := parsePriceList(bytes.NewReader(data), today)
 		if len(errs) > 0 || len(rows) == 0 {
-			return rows, errs
+			return priceListFile{rows: rows}, errs
 		}
 		skus := make([]string, len(rows))
 		for i, r := range rows {
@@ -285,7 +285,7 @@ func (s *Service) PriceListJumps(ctx context.Context, c auth.Caller, agreementID
 		var existing []itemRow
 		if err := sqlx.SelectContext(ctx, s.db, &existing, `SELECT `+itemRowColumns+` FROM items
 			WHERE agreement_id = $1 AND supplier_id = $2 AND sku = ANY($3::text[])`, agreementID, c.OrgID, pq.Array(skus)); err != nil {
-			return nil, []derr.FieldError{{Field: "file", Code: "unreadable", Message: "could not be compared"}}
+			return priceListFile{}, []derr.FieldError{{Field: "file", Code: "unreadable", Message: "could not be compared"}}
 		}
 		bySKU := map[string]itemRow{}
 		ids := make([]string, len(existing))
@@ -294,7 +294,7 @@ func (s *Service) PriceListJumps(ctx context.Context, c auth.Caller, agreementID
 		}
 		hist, err := priceHistories(ctx, s.db, ids)
 		if err != nil {
-			return nil, []derr.FieldError{{Field: "file", Code: "unreadable", Message: "could not be compared"}}
+			return priceListFile{}, []derr.FieldError{{Field: "file", Code: "unreadable", Message: "could not be compared"}}
 		}
 		for _, r := range rows {
 			it, ok := bySKU[r.SKU]
@@ -313,7 +313,7 @@ func (s *Service) PriceListJumps(ctx context.Context, c auth.Caller, agreementID
 				jumps = append(jumps, PriceJump{Line: r.Line, SKU: r.SKU, Name: it.Name, OldMinor: *old, NewMinor: *r.PriceMinor})
 			}
 		}
-		return nil, nil // a preview: nothing is imported
+		return priceListFile{}, nil // a preview: nothing is imported
 	})
 	return jumps, err
 }

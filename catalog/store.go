@@ -254,7 +254,7 @@ type itemRow struct {
 	Name        string         `db:"name"`
 	Description string         `db:"description"`
 	Unit        string         `db:"unit"`
-	PackSize    int            `db:"pack_size"`
+	PackSize    float64        `db:"pack_size"`
 	CPVCode     string         `db:"cpv_code"`
 	EcoLabels   pq.StringArray `db:"eco_labels"`
 	VATRateBP   int            `db:"vat_rate_bp"`

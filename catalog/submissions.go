@@ -30,6 +30,7 @@ const (
 	ChangeNewItem    = "new_item"
 	ChangeTerms      = "terms"
 	ChangeFirstPrice = "first_price"
+	ChangeWithdrawal = "withdrawal"
 )
 
 // Statuses of a catalogue submission and of its changes.
@@ -94,7 +95,7 @@ type SubmissionDecision struct {
 // change recorded before they were (no kind) leaves them as they are.
 type itemTerms struct {
 	Unit          string   `json:"unit"`
-	PackSize      int      `json:"pack_size"`
+	PackSize      float64  `json:"pack_size"`
 	VATRateBP     int      `json:"vat_rate_bp"`
 	EcoLabels     []string `json:"eco_labels"`
 	CPVCode       string   `json:"cpv_code"`
@@ -427,6 +428,9 @@ func applyDecision(ctx context.Context, tx *sqlx.Tx, ch CatalogueChange, accept 
 			notice_months = CASE WHEN $7 = '' THEN notice_months ELSE $9 END,
 			updated_at = now() WHERE id = $1`, ch.ItemID, t.Unit, t.PackSize, t.VATRateBP, pq.Array(t.EcoLabels), t.CPVCode,
 			t.Kind, t.MinTermMonths, t.NoticeMonths)
+		return postgres.Error(err, "item")
+	case ch.Kind == ChangeWithdrawal && accept:
+		_, err := tx.ExecContext(ctx, `UPDATE items SET active = false, updated_at = now() WHERE id = $1`, ch.ItemID)
 		return postgres.Error(err, "item")
 	case ch.Kind == ChangeFirstPrice && accept:
 		var p firstPrice

@@ -368,7 +368,7 @@ func (v *view) BeforeAfter(ch catalog.CatalogueChange) [][3]string {
 	before, after := jsonFields(ch.Before), jsonFields(ch.After)
 	var out [][3]string
 	for _, k := range []string{"sku", "name", "description", "gtin", "unit", "pack_size", "vat_rate_bp", "eco_labels", "cpv_code",
-		"kind", "min_term_months", "notice_months", "price_minor", "setup_price_minor", "effective_from"} {
+		"kind", "min_term_months", "notice_months", "price_minor", "setup_price_minor", "effective_from", "active"} {
 		a, ok := after[k]
 		if !ok {
 			continue
@@ -383,6 +383,9 @@ func (v *view) BeforeAfter(ch catalog.CatalogueChange) [][3]string {
 			if had {
 				b = v.T("item_kind." + b)
 			}
+		}
+		if k == "active" { // a withdrawal: on sale, or taken out of the catalogue
+			a, b = v.T("change_active."+a), v.T("change_active."+b)
 		}
 		out = append(out, [3]string{v.T("change_field." + k), b, a})
 	}
@@ -410,6 +413,8 @@ func jsonFields(raw []byte) map[string]string {
 			}
 		case string:
 			out[k] = x
+		case bool:
+			out[k] = strconv.FormatBool(x)
 		case []any:
 			parts := make([]string, len(x))
 			for i, p := range x {

@@ -94,7 +94,7 @@ func TestSubmissionDecision(t *testing.T) {
 	it, err := s.Catalog.AddItem(ctx, callerOf(w.seller, auth.KindSupplier), w.agreement.ID, catalog.ItemInput{SKU: "SK-1",
 		Name: "Skyddsförkläde blått", Unit: "EA", CPVCode: "33141420", VATRateBP: &vat, PriceMinor: &price})
 	testenv.Must(t, err)
-	big := 10
+	big := 10.0
 	_, err = s.Catalog.UpdateItem(ctx, callerOf(w.seller, auth.KindSupplier), w.gloveM.ID, catalog.ItemPatch{PackSize: &big})
 	testenv.Must(t, err)
 

@@ -1,7 +1,6 @@
 package frontend_test
 
 import (
-	"context"
 	"encoding/csv"
 	"html"
 	"net/http"
@@ -22,15 +21,7 @@ var spendCSVLink = regexp.MustCompile(`href="(/followup/spend\.csv\?[^"]*)"`)
 func TestFollowupPage(t *testing.T) {
 	s := newStack(t)
 	w := newWorld(t, s)
-	ctx := context.Background()
-	o, _, err := s.Orders.CreateOrder(ctx, callerOf(w.orderer, auth.KindBuyer), orders.OrderInput{AgreementID: w.agreement.ID,
-		SupplierID: w.supplier.ID, DeliveryAddress: "Storgatan 1, Karlstad", CostCenter: "4410",
-		Lines: []orders.LineInput{{ItemID: w.gloveM.ID, Quantity: 2}, {ItemID: w.gloveVinyl.ID, Quantity: 1}}}, "")
-	testenv.Must(t, err)
-	if o.Status == orders.StatusPendingApproval {
-		_, err = s.Orders.Move(ctx, callerOf(w.approver, auth.KindBuyer), o.ID, orders.ActionApprove, "")
-		testenv.Must(t, err)
-	}
+	approvedOrder(t, s, w, orders.LineInput{ItemID: w.gloveM.ID, Quantity: 2}, orders.LineInput{ItemID: w.gloveVinyl.ID, Quantity: 1})
 
 	t.Run("manager sees spend, eco share and scorecards", func(t *testing.T) {
 		c := s.client()

@@ -99,6 +99,7 @@ func (s *server) routes() http.Handler {
 	mux.HandleFunc("POST /checkout", s.authed(s.checkout, buyer...))
 	mux.HandleFunc("GET /orders", s.authed(s.myOrders, buyer...))
 	mux.HandleFunc("GET /orders/{id}", s.authed(s.orderPage, auth.RoleOrderer, auth.RoleApprover, auth.RoleSupplier, auth.RoleManager))
+	mux.HandleFunc("POST /orders/{id}/respond", s.authed(s.respondOrder, auth.RoleSupplier))
 	mux.HandleFunc("POST /orders/{id}/{move}", s.authed(s.orderMove, auth.RoleOrderer, auth.RoleApprover, auth.RoleSupplier))
 	mux.HandleFunc("POST /orders/{id}/deviations", s.authed(s.reportDeviation, buyer...))
 	mux.HandleFunc("POST /orders/{id}/reorder", s.authed(s.reorder, buyer...))

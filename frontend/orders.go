@@ -139,7 +139,8 @@ func (s *server) renderOrder(q *req, status int, id string, f *form, problem str
 		"cancel":  buyerSide && (o.Status == orders.StatusPendingApproval || o.Status == orders.StatusApproved) && (o.OrderedBy == c.UserID || c.Has(auth.RoleApprover)),
 		"accept":  supplierSide && o.Status == orders.StatusApproved,
 		"decline": supplierSide && (o.Status == orders.StatusApproved || o.Status == orders.StatusAccepted),
-		"ship":    supplierSide && o.Status == orders.StatusAccepted,
+		"answer":  supplierSide && o.Status == orders.StatusApproved,
+		"ship":    supplierSide && (o.Status == orders.StatusAccepted || o.Status == orders.StatusShipped) && orderLeftToShip(o),
 		"deliver": buyerSide && o.Status == orders.StatusShipped,
 		"deviate": buyerSide && (o.Status == orders.StatusAccepted || o.Status == orders.StatusShipped || o.Status == orders.StatusDelivered),
 		"respond": supplierSide,
@@ -160,6 +161,11 @@ func (s *server) renderOrder(q *req, status int, id string, f *form, problem str
 // supplier inbox; back says where to return.
 func (s *server) orderMove(q *req) error {
 	id, action := q.r.PathValue("id"), orders.Action(q.r.PathValue("move"))
+	if action == orders.ActionShip || action == orders.ActionDeliver {
+		if handled, err := s.quantityMove(q, id, action); handled {
+			return err
+		}
+	}
 	note := strings.TrimSpace(q.r.PostFormValue("note"))
 	if action == orders.ActionDecline {
 		note = strings.TrimSpace(q.r.PostFormValue("reason"))

@@ -1,6 +1,9 @@
 package frontend
 
 import (
+	"strconv"
+	"strings"
+
 	"github.com/avrop/avrop/catalog"
 	"github.com/avrop/avrop/orders"
 	"github.com/avrop/avrop/peppol"
@@ -18,6 +21,9 @@ var systemNotes = map[string]string{
 func (v *view) Note(note string) string {
 	if k, ok := systemNotes[note]; ok {
 		return v.T(k)
+	}
+	if s, ok := v.conversationNote(note); ok {
+		return s
 	}
 	return note
 }
@@ -60,3 +66,13 @@ var systemMessages = map[string]msg{
 }
 
 func init() { mergeMessages(systemMessages) }
+
+// Pack writes a pack size in the page's language: 100, or 5,2 with a decimal comma (5.2 in
+// English).
+func (v *view) Pack(size float64) string {
+	s := strconv.FormatFloat(size, 'f', -1, 64)
+	if v.Lang != "en" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}

@@ -143,7 +143,7 @@ type Line struct {
 	// EcoLabels and PackSize are the item's as they were when the order was placed (the
 	// database snapshots them as the line is written), so follow-up never rewrites history.
 	EcoLabels pq.StringArray `db:"eco_labels" json:"eco_labels"`
-	PackSize  int            `db:"pack_size" json:"pack_size"`
+	PackSize  float64        `db:"pack_size" json:"pack_size"`
 	// A subscription line's placement (SPEC §7); absent on goods lines.
 	PlacementID  *string `db:"placement_id" json:"placement_id,omitempty"`
 	RecipientRef *string `db:"recipient_ref" json:"recipient_ref,omitempty"`

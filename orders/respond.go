@@ -22,6 +22,9 @@ const (
 	DecisionChanged  = "changed"
 )
 
+// NoteNothingDeliverable is the reason of a change that keeps no line: it is a decline.
+const NoteNothingDeliverable = "no line can be delivered"
+
 // ResponseInput is the supplier's answer: a decision, a reason (required to decline), a
 // promised delivery date, and with "changed" the lines it changes — a lower quantity, or 0 for
 // a line it cannot deliver; lines not named are confirmed as ordered.
@@ -161,7 +164,7 @@ func (s *Service) applyResponse(ctx context.Context, tx *sqlx.Tx, c auth.Caller,
 		if total == 0 {
 			decision = DecisionDeclined // nothing left to deliver
 			if in.Reason == "" {
-				in.Reason = "no line can be delivered"
+				in.Reason = NoteNothingDeliverable
 			}
 		}
 	}

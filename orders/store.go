@@ -124,7 +124,7 @@ type catalogItem struct {
 	Active                                       bool
 	PriceMinor                                   sql.NullInt64
 	EcoLabels                                    []string
-	PackSize                                     int
+	PackSize                                     float64
 	// Subscription terms (SPEC §7): kind, the setup price in effect with the price, terms.
 	Kind                        string
 	SetupMinor                  int64
@@ -133,21 +133,21 @@ type catalogItem struct {
 
 // itemRow is an item's columns of orderContextSQL: all NULL when no item matched.
 type itemRow struct {
-	ID          sql.NullString `db:"item_id"`
-	AgreementID sql.NullString `db:"item_agreement_id"`
-	SupplierID  sql.NullString `db:"item_supplier_id"`
-	SKU         sql.NullString `db:"item_sku"`
-	Name        sql.NullString `db:"item_name"`
-	Unit        sql.NullString `db:"item_unit"`
-	VATRateBP   sql.NullInt64  `db:"item_vat_rate_bp"`
-	Active      sql.NullBool   `db:"item_active"`
-	PriceMinor  sql.NullInt64  `db:"item_price_minor"`
-	EcoLabels   pq.StringArray `db:"item_eco_labels"`
-	PackSize    sql.NullInt64  `db:"item_pack_size"`
-	Kind        sql.NullString `db:"item_kind"`
-	MinTerm     sql.NullInt64  `db:"item_min_term_months"`
-	Notice      sql.NullInt64  `db:"item_notice_months"`
-	SetupMinor  sql.NullInt64  `db:"item_setup_price_minor"`
+	ID          sql.NullString  `db:"item_id"`
+	AgreementID sql.NullString  `db:"item_agreement_id"`
+	SupplierID  sql.NullString  `db:"item_supplier_id"`
+	SKU         sql.NullString  `db:"item_sku"`
+	Name        sql.NullString  `db:"item_name"`
+	Unit        sql.NullString  `db:"item_unit"`
+	VATRateBP   sql.NullInt64   `db:"item_vat_rate_bp"`
+	Active      sql.NullBool    `db:"item_active"`
+	PriceMinor  sql.NullInt64   `db:"item_price_minor"`
+	EcoLabels   pq.StringArray  `db:"item_eco_labels"`
+	PackSize    sql.NullFloat64 `db:"item_pack_size"`
+	Kind        sql.NullString  `db:"item_kind"`
+	MinTerm     sql.NullInt64   `db:"item_min_term_months"`
+	Notice      sql.NullInt64   `db:"item_notice_months"`
+	SetupMinor  sql.NullInt64   `db:"item_setup_price_minor"`
 }
 
 // loadOrderContext reads the order's context (agreement, participation, award) with the
@@ -174,7 +174,7 @@ func (s *Service) loadOrderContext(ctx context.Context, tx *sqlx.Tx, agreementID
 		if it := r.itemRow; it.ID.Valid {
 			items[it.ID.String] = catalogItem{ID: it.ID.String, AgreementID: it.AgreementID.String, SupplierID: it.SupplierID.String,
 				SKU: it.SKU.String, Name: it.Name.String, Unit: it.Unit.String, VATRateBP: int(it.VATRateBP.Int64),
-				Active: it.Active.Bool, PriceMinor: it.PriceMinor, EcoLabels: it.EcoLabels, PackSize: int(it.PackSize.Int64),
+				Active: it.Active.Bool, PriceMinor: it.PriceMinor, EcoLabels: it.EcoLabels, PackSize: it.PackSize.Float64,
 				Kind: it.Kind.String, SetupMinor: it.SetupMinor.Int64, MinTermMonths: int(it.MinTerm.Int64), NoticeMonths: int(it.Notice.Int64)}
 		}
 	}

@@ -112,7 +112,8 @@ type InvoiceLine struct {
 
 // The UBL elements the parser reads (prefixed as Decode rewrites them; every other element is
 // ignored). Invoice and credit-note lines differ only in their element names, so both map onto
-// one struct.
+// one struct. Identifiers, quantities, references and periods are the package's shared UBL
+// types (peppol.go).
 type (
 	billDocument struct {
 		CustomizationID   string            `xml:"cbc:CustomizationID"`
@@ -125,10 +126,10 @@ type (
 		Currency          string            `xml:"cbc:DocumentCurrencyCode"`
 		AccountingCost    string            `xml:"cbc:AccountingCost"`
 		BuyerReference    string            `xml:"cbc:BuyerReference"`
-		InvoicePeriod     []billPeriod      `xml:"cac:InvoicePeriod"`
-		OrderReference    *billID           `xml:"cac:OrderReference"`
+		InvoicePeriod     []ublPeriod       `xml:"cac:InvoicePeriod"`
+		OrderReference    *ublIDOnly        `xml:"cac:OrderReference"`
 		BillingReference  []billingRef      `xml:"cac:BillingReference"`
-		ContractReference []billID          `xml:"cac:ContractDocumentReference"`
+		ContractReference []ublIDOnly       `xml:"cac:ContractDocumentReference"`
 		Supplier          billPartyWrap     `xml:"cac:AccountingSupplierParty"`
 		Customer          billPartyWrap     `xml:"cac:AccountingCustomerParty"`
 		TaxTotals         []billTaxTotal    `xml:"cac:TaxTotal"`
@@ -136,27 +137,16 @@ type (
 		InvoiceLines      []billLine        `xml:"cac:InvoiceLine"`
 		CreditNoteLines   []billLine        `xml:"cac:CreditNoteLine"`
 	}
-	billID struct {
-		ID string `xml:"cbc:ID"`
-	}
-	billPeriod struct {
-		StartDate string `xml:"cbc:StartDate"`
-		EndDate   string `xml:"cbc:EndDate"`
-	}
 	billingRef struct {
-		Invoice *billID `xml:"cac:InvoiceDocumentReference"`
-	}
-	billSchemed struct {
-		Value  string `xml:",chardata"`
-		Scheme string `xml:"schemeID,attr"`
+		Invoice *ublIDOnly `xml:"cac:InvoiceDocumentReference"`
 	}
 	billPartyWrap struct {
 		Party billParty `xml:"cac:Party"`
 	}
 	billParty struct {
-		EndpointID      billSchemed `xml:"cbc:EndpointID"`
+		EndpointID      Identifier `xml:"cbc:EndpointID"`
 		Identifications []struct {
-			ID billSchemed `xml:"cbc:ID"`
+			ID Identifier `xml:"cbc:ID"`
 		} `xml:"cac:PartyIdentification"`
 		Names []struct {
 			Name string `xml:"cbc:Name"`
@@ -171,8 +161,8 @@ type (
 			CompanyID string `xml:"cbc:CompanyID"`
 		} `xml:"cac:PartyTaxScheme"`
 		Legal struct {
-			RegistrationName string      `xml:"cbc:RegistrationName"`
-			CompanyID        billSchemed `xml:"cbc:CompanyID"`
+			RegistrationName string     `xml:"cbc:RegistrationName"`
+			CompanyID        Identifier `xml:"cbc:CompanyID"`
 		} `xml:"cac:PartyLegalEntity"`
 	}
 	billTaxTotal struct {
@@ -196,24 +186,20 @@ type (
 		Rounding       string `xml:"cbc:PayableRoundingAmount"`
 		Payable        string `xml:"cbc:PayableAmount"`
 	}
-	billQuantity struct {
-		Value    string `xml:",chardata"`
-		UnitCode string `xml:"unitCode,attr"`
-	}
 	billLine struct {
-		ID               string        `xml:"cbc:ID"`
-		InvoicedQuantity *billQuantity `xml:"cbc:InvoicedQuantity"`
-		CreditedQuantity *billQuantity `xml:"cbc:CreditedQuantity"`
-		LineExtension    string        `xml:"cbc:LineExtensionAmount"`
-		Period           []billPeriod  `xml:"cac:InvoicePeriod"`
+		ID               string      `xml:"cbc:ID"`
+		InvoicedQuantity *Quantity   `xml:"cbc:InvoicedQuantity"`
+		CreditedQuantity *Quantity   `xml:"cbc:CreditedQuantity"`
+		LineExtension    string      `xml:"cbc:LineExtensionAmount"`
+		Period           []ublPeriod `xml:"cac:InvoicePeriod"`
 		OrderLine        []struct {
 			LineID string `xml:"cbc:LineID"`
 		} `xml:"cac:OrderLineReference"`
 		Item struct {
-			Name    string `xml:"cbc:Name"`
-			Sellers billID `xml:"cac:SellersItemIdentification"`
+			Name    string    `xml:"cbc:Name"`
+			Sellers ublIDOnly `xml:"cac:SellersItemIdentification"`
 			Std     struct {
-				ID billSchemed `xml:"cbc:ID"`
+				ID Identifier `xml:"cbc:ID"`
 			} `xml:"cac:StandardItemIdentification"`
 			Classifications []struct {
 				Code string `xml:"cbc:ItemClassificationCode"`
@@ -224,8 +210,8 @@ type (
 			} `xml:"cac:ClassifiedTaxCategory"`
 		} `xml:"cac:Item"`
 		Price struct {
-			Amount       string        `xml:"cbc:PriceAmount"`
-			BaseQuantity *billQuantity `xml:"cbc:BaseQuantity"`
+			Amount       string    `xml:"cbc:PriceAmount"`
+			BaseQuantity *Quantity `xml:"cbc:BaseQuantity"`
 		} `xml:"cac:Price"`
 	}
 )
@@ -340,14 +326,14 @@ func ParseInvoice(data []byte) (Invoice, error) {
 
 func partyOf(p billParty) InvoiceParty {
 	out := InvoiceParty{
-		EndpointID: trim(p.EndpointID.Value), EndpointScheme: trim(p.EndpointID.Scheme),
-		LegalCompanyID: trim(p.Legal.CompanyID.Value), LegalScheme: trim(p.Legal.CompanyID.Scheme),
+		EndpointID: trim(p.EndpointID.Value), EndpointScheme: trim(p.EndpointID.SchemeID),
+		LegalCompanyID: trim(p.Legal.CompanyID.Value), LegalScheme: trim(p.Legal.CompanyID.SchemeID),
 		RegistrationName: trim(p.Legal.RegistrationName),
 		City:             trim(p.Address.City), Country: trim(p.Address.Country.Code),
 	}
 	for _, id := range p.Identifications {
 		if v := trim(id.ID.Value); v != "" {
-			out.Identifications = append(out.Identifications, SchemedID{Value: v, Scheme: trim(id.ID.Scheme)})
+			out.Identifications = append(out.Identifications, SchemedID{Value: v, Scheme: trim(id.ID.SchemeID)})
 		}
 	}
 	if len(p.Names) > 0 {

@@ -45,36 +45,17 @@ func EncodeInvoice(inv Invoice) []byte {
 	w.el("cbc:DocumentCurrencyCode", cur)
 	w.opt("cbc:AccountingCost", inv.AccountingCost)
 	w.opt("cbc:BuyerReference", inv.BuyerReference)
-	if inv.PeriodStart != "" || inv.PeriodEnd != "" {
-		w.open("cac:InvoicePeriod")
-		w.opt("cbc:StartDate", inv.PeriodStart)
-		w.opt("cbc:EndDate", inv.PeriodEnd)
-		w.close("cac:InvoicePeriod")
-	}
-	if inv.OrderReference != "" {
-		w.open("cac:OrderReference")
-		w.el("cbc:ID", inv.OrderReference)
-		w.close("cac:OrderReference")
-	}
+	w.period(inv.PeriodStart, inv.PeriodEnd)
+	w.wrapOpt("cac:OrderReference", "cbc:ID", inv.OrderReference)
 	for _, ref := range inv.BillingReferences {
 		w.open("cac:BillingReference")
-		w.open("cac:InvoiceDocumentReference")
-		w.el("cbc:ID", ref)
-		w.close("cac:InvoiceDocumentReference")
+		w.wrapOpt("cac:InvoiceDocumentReference", "cbc:ID", ref)
 		w.close("cac:BillingReference")
 	}
-	if inv.ContractReference != "" {
-		w.open("cac:ContractDocumentReference")
-		w.el("cbc:ID", inv.ContractReference)
-		w.close("cac:ContractDocumentReference")
-	}
+	w.wrapOpt("cac:ContractDocumentReference", "cbc:ID", inv.ContractReference)
 	w.party("cac:AccountingSupplierParty", inv.Supplier)
 	w.party("cac:AccountingCustomerParty", inv.Customer)
-	if inv.PaymentTerms != "" {
-		w.open("cac:PaymentTerms")
-		w.el("cbc:Note", inv.PaymentTerms)
-		w.close("cac:PaymentTerms")
-	}
+	w.wrapOpt("cac:PaymentTerms", "cbc:Note", inv.PaymentTerms)
 	w.open("cac:TaxTotal")
 	w.amount("cbc:TaxAmount", inv.TaxTotal, cur)
 	for _, st := range inv.TaxSubtotals {
@@ -90,51 +71,30 @@ func EncodeInvoice(inv Invoice) []byte {
 	w.amount("cbc:LineExtensionAmount", t.LineExtension, cur)
 	w.amount("cbc:TaxExclusiveAmount", t.TaxExclusive, cur)
 	w.amount("cbc:TaxInclusiveAmount", t.TaxInclusive, cur)
-	if t.AllowanceTotal != "" {
-		w.amount("cbc:AllowanceTotalAmount", t.AllowanceTotal, cur)
-	}
-	if t.ChargeTotal != "" {
-		w.amount("cbc:ChargeTotalAmount", t.ChargeTotal, cur)
-	}
-	if t.Prepaid != "" {
-		w.amount("cbc:PrepaidAmount", t.Prepaid, cur)
-	}
-	if t.Rounding != "" {
-		w.amount("cbc:PayableRoundingAmount", t.Rounding, cur)
-	}
+	w.optAmount("cbc:AllowanceTotalAmount", t.AllowanceTotal, cur)
+	w.optAmount("cbc:ChargeTotalAmount", t.ChargeTotal, cur)
+	w.optAmount("cbc:PrepaidAmount", t.Prepaid, cur)
+	w.optAmount("cbc:PayableRoundingAmount", t.Rounding, cur)
 	w.amount("cbc:PayableAmount", t.Payable, cur)
 	w.close("cac:LegalMonetaryTotal")
 	for _, l := range inv.Lines {
 		w.open("cac:" + lineEl)
 		w.el("cbc:ID", l.ID)
-		w.raw(`<cbc:` + qtyEl + ` unitCode="` + esc(l.UnitCode) + `">` + esc(l.Quantity) + `</cbc:` + qtyEl + `>`)
+		w.attr("cbc:"+qtyEl, "unitCode", l.UnitCode, l.Quantity)
 		w.amount("cbc:LineExtensionAmount", l.LineExtension, cur)
-		if l.PeriodStart != "" || l.PeriodEnd != "" {
-			w.open("cac:InvoicePeriod")
-			w.opt("cbc:StartDate", l.PeriodStart)
-			w.opt("cbc:EndDate", l.PeriodEnd)
-			w.close("cac:InvoicePeriod")
-		}
-		if l.OrderLineID != "" {
-			w.open("cac:OrderLineReference")
-			w.el("cbc:LineID", l.OrderLineID)
-			w.close("cac:OrderLineReference")
-		}
+		w.period(l.PeriodStart, l.PeriodEnd)
+		w.wrapOpt("cac:OrderLineReference", "cbc:LineID", l.OrderLineID)
 		w.open("cac:Item")
 		w.el("cbc:Name", l.Name)
-		if l.SellersItemID != "" {
-			w.open("cac:SellersItemIdentification")
-			w.el("cbc:ID", l.SellersItemID)
-			w.close("cac:SellersItemIdentification")
-		}
+		w.wrapOpt("cac:SellersItemIdentification", "cbc:ID", l.SellersItemID)
 		if l.StandardItemID != "" {
 			w.open("cac:StandardItemIdentification")
-			w.raw(`<cbc:ID schemeID="0160">` + esc(l.StandardItemID) + `</cbc:ID>`)
+			w.attr("cbc:ID", "schemeID", "0160", l.StandardItemID)
 			w.close("cac:StandardItemIdentification")
 		}
 		for _, c := range l.Classifications {
 			w.open("cac:CommodityClassification")
-			w.raw(`<cbc:ItemClassificationCode listID="STI">` + esc(c) + `</cbc:ItemClassificationCode>`)
+			w.attr("cbc:ItemClassificationCode", "listID", "STI", c)
 			w.close("cac:CommodityClassification")
 		}
 		w.taxCategory("cac:ClassifiedTaxCategory", l.VATCategory, l.VATPercent)
@@ -142,7 +102,7 @@ func EncodeInvoice(inv Invoice) []byte {
 		w.open("cac:Price")
 		w.amount("cbc:PriceAmount", l.PriceAmount, cur)
 		if l.BaseQuantity != "" {
-			w.raw(`<cbc:BaseQuantity unitCode="` + esc(l.UnitCode) + `">` + esc(l.BaseQuantity) + `</cbc:BaseQuantity>`)
+			w.attr("cbc:BaseQuantity", "unitCode", l.UnitCode, l.BaseQuantity)
 		}
 		w.close("cac:Price")
 		w.close("cac:" + lineEl)
@@ -153,7 +113,6 @@ func EncodeInvoice(inv Invoice) []byte {
 
 type xmlWriter struct{ b *bytes.Buffer }
 
-func (w *xmlWriter) raw(s string)   { w.b.WriteString(s + "\n") }
 func (w *xmlWriter) open(n string)  { w.b.WriteString("<" + n + ">\n") }
 func (w *xmlWriter) close(n string) { w.b.WriteString("</" + n + ">\n") }
 func (w *xmlWriter) el(n, v string) { w.b.WriteString("<" + n + ">" + esc(v) + "</" + n + ">\n") }
@@ -162,9 +121,54 @@ func (w *xmlWriter) opt(n, v string) {
 		w.el(n, v)
 	}
 }
-func (w *xmlWriter) amount(n, v, cur string) {
-	w.b.WriteString("<" + n + ` currencyID="` + esc(cur) + `">` + esc(v) + "</" + n + ">\n")
+
+// attr writes element n with one attribute: <n name="a">v</n>.
+func (w *xmlWriter) attr(n, name, a, v string) {
+	w.b.WriteString("<" + n + " " + name + `="` + esc(a) + `">` + esc(v) + "</" + n + ">\n")
 }
+
+// schemed writes an identifier with its schemeID, or without one when scheme is "".
+func (w *xmlWriter) schemed(n, scheme, v string) {
+	if scheme == "" {
+		w.el(n, v)
+		return
+	}
+	w.attr(n, "schemeID", scheme, v)
+}
+
+func (w *xmlWriter) amount(n, v, cur string) { w.attr(n, "currencyID", cur, v) }
+
+// optAmount writes an amount that is given; the optional totals are left out when "".
+func (w *xmlWriter) optAmount(n, v, cur string) {
+	if v != "" {
+		w.amount(n, v, cur)
+	}
+}
+
+// wrapOpt writes <outer><inner>v</inner></outer> when v is given: the references and the
+// payment terms are one value inside an aggregate.
+func (w *xmlWriter) wrapOpt(outer, inner, v string) {
+	if v == "" {
+		return
+	}
+	w.open(outer)
+	w.el(inner, v)
+	w.close(outer)
+}
+
+// period writes a cac:InvoicePeriod when either date is given.
+func (w *xmlWriter) period(start, end string) {
+	if start == "" && end == "" {
+		return
+	}
+	w.open("cac:InvoicePeriod")
+	w.opt("cbc:StartDate", start)
+	w.opt("cbc:EndDate", end)
+	w.close("cac:InvoicePeriod")
+}
+
+// vatScheme writes the cac:TaxScheme every tax category and party tax scheme ends with.
+func (w *xmlWriter) vatScheme() { w.wrapOpt("cac:TaxScheme", "cbc:ID", "VAT") }
 
 func (w *xmlWriter) taxCategory(n, category, percent string) {
 	w.open(n)
@@ -172,30 +176,20 @@ func (w *xmlWriter) taxCategory(n, category, percent string) {
 	if category != "O" {
 		w.el("cbc:Percent", percent)
 	}
-	w.open("cac:TaxScheme")
-	w.el("cbc:ID", "VAT")
-	w.close("cac:TaxScheme")
+	w.vatScheme()
 	w.close(n)
 }
 
 func (w *xmlWriter) party(n string, p InvoiceParty) {
 	w.open(n)
 	w.open("cac:Party")
-	w.raw(`<cbc:EndpointID schemeID="` + esc(p.EndpointScheme) + `">` + esc(p.EndpointID) + `</cbc:EndpointID>`)
+	w.attr("cbc:EndpointID", "schemeID", p.EndpointScheme, p.EndpointID)
 	for _, id := range p.Identifications {
 		w.open("cac:PartyIdentification")
-		if id.Scheme != "" {
-			w.raw(`<cbc:ID schemeID="` + esc(id.Scheme) + `">` + esc(id.Value) + `</cbc:ID>`)
-		} else {
-			w.el("cbc:ID", id.Value)
-		}
+		w.schemed("cbc:ID", id.Scheme, id.Value)
 		w.close("cac:PartyIdentification")
 	}
-	if p.Name != "" {
-		w.open("cac:PartyName")
-		w.el("cbc:Name", p.Name)
-		w.close("cac:PartyName")
-	}
+	w.wrapOpt("cac:PartyName", "cbc:Name", p.Name)
 	w.open("cac:PostalAddress")
 	w.opt("cbc:CityName", p.City)
 	w.open("cac:Country")
@@ -205,19 +199,13 @@ func (w *xmlWriter) party(n string, p InvoiceParty) {
 	if p.VATCompanyID != "" {
 		w.open("cac:PartyTaxScheme")
 		w.el("cbc:CompanyID", p.VATCompanyID)
-		w.open("cac:TaxScheme")
-		w.el("cbc:ID", "VAT")
-		w.close("cac:TaxScheme")
+		w.vatScheme()
 		w.close("cac:PartyTaxScheme")
 	}
 	w.open("cac:PartyLegalEntity")
 	w.el("cbc:RegistrationName", or(p.RegistrationName, p.Name))
 	if p.LegalCompanyID != "" {
-		if p.LegalScheme != "" {
-			w.raw(`<cbc:CompanyID schemeID="` + esc(p.LegalScheme) + `">` + esc(p.LegalCompanyID) + `</cbc:CompanyID>`)
-		} else {
-			w.el("cbc:CompanyID", p.LegalCompanyID)
-		}
+		w.schemed("cbc:CompanyID", p.LegalScheme, p.LegalCompanyID)
 	}
 	w.close("cac:PartyLegalEntity")
 	w.close("cac:Party")
