@@ -4,7 +4,10 @@
 // GET /api/v1/analytics/contract-loyalty). The API runs in a separate process (this program
 // started again with -serve), so the client's own work never shares the server's runtime.
 //
-//	go run ./bench/invoices [-spend 1000000] [-orders 1000000] [-duration 10s] [-concurrency 4]
+//	go run ./bench/invoices [-spend 1000000] [-orders 1000000] [-duration 10s] [-concurrency 4] [-rules=false]
+//
+// Intake is measured with the UBL schema and the EN 16931 and BIS Billing 3 rules checked
+// (peppol/rules), unless -rules=false.
 //
 // PostgreSQL comes from AVROP_BENCH_ADMIN_URL (a fresh database, dropped at the end).
 package main

@@ -194,6 +194,14 @@ func TestMigrateAndSeed(t *testing.T) {
 	if withPicture != 2*seedPicturesPerSupplier || without == 0 {
 		t.Errorf("seeded %d items with a picture and %d without, want %d and some", withPicture, without, 2*seedPicturesPerSupplier)
 	}
+	// Evondos's monthly invoices to Karlstad are compared with the dispensers' charges: last
+	// month's as charged, the month before's 5 % above.
+	var subscription []string
+	testenv.Must(t, seeded.Select(&subscription, `SELECT i.status || ' ' || COALESCE(string_agg(f.code, ','), '') FROM invoices i
+		LEFT JOIN invoice_findings f ON f.invoice_id = i.id WHERE i.number LIKE 'EV-%' GROUP BY i.id, i.number ORDER BY i.number`))
+	if strings.Join(subscription, "; ") != "deviating charge_above_month; matched " {
+		t.Errorf("seeded subscription invoices %q, want one deviating with charge_above_month and one matched", subscription)
+	}
 	out.Reset()
 	if err := run(ctx, []string{"seed"}, env, &out); err != nil {
 		t.Fatalf("second seed: %v", err)

@@ -11,6 +11,7 @@ import (
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/invoices"
 	"github.com/avrop/avrop/orders"
+	"github.com/avrop/avrop/placements"
 )
 
 // seedInvoices brings the invoice pages to life (SPEC §9): Arvika orders care supplies from
@@ -18,7 +19,7 @@ import (
 // invoices them through PEPPOL — one invoice matches, one charges more than the agreed price,
 // one invoices more than was received and adds a freight line that was never ordered. Arvika's
 // approver then loads ledger rows with spend beside the agreements, so the contract-loyalty
-// page has suppliers outside them to show.
+// page has suppliers outside them to show. Evondos invoices Karlstad's dispensers per month.
 func seedInvoices(ctx context.Context, db *sqlx.DB, ord *orders.Service, w *demoWorld) error {
 	arvika, abena := w.Buyers[0], w.Suppliers[2]
 	orderer, err := demoCaller(ctx, db, "olle.orderer@arvika.se", auth.RoleOrderer)
@@ -140,6 +141,86 @@ func seedInvoices(ctx context.Context, db *sqlx.DB, ord *orders.Service, w *demo
 	csv := strings.Join(append([]string{strings.Join(invoices.SpendRecordColumns, ",")}, rows...), "\n") + "\n"
 	if _, err := svc.LoadSpendRecords(ctx, approver, strings.NewReader(csv)); err != nil {
 		return fmt.Errorf("demo ledger: %w", err)
+	}
+	return seedSubscriptionInvoices(ctx, db, svc, w, today)
+}
+
+// seedSubscriptionInvoices has Evondos invoice Karlstad's dispensers monthly (SPEC §9 with
+// §7's charges): last month exactly as charged (matched), the month before with the monthly
+// fees 5 % above the agreement (charge_above_month). Each invoice states its InvoicePeriod and
+// names no order, as a supplier's monthly invoice does.
+func seedSubscriptionInvoices(ctx context.Context, db *sqlx.DB, svc *invoices.Service, w *demoWorld, today time.Time) error {
+	evondos, karlstad, seller := w.Suppliers[0], w.Karlstad, w.SupplierCallers[0]
+	var skus []struct {
+		ID   string `db:"id"`
+		SKU  string `db:"sku"`
+		Name string `db:"name"`
+		VAT  int    `db:"vat_rate_bp"`
+	}
+	if err := db.SelectContext(ctx, &skus, `SELECT p.id, ol.sku, ol.name, ol.vat_rate_bp FROM placements p
+		JOIN order_lines ol ON ol.order_id = p.order_id AND ol.line_no = p.line_no
+		WHERE p.supplier_id = $1 AND p.org_id = $2`, evondos.ID, karlstad.ID); err != nil {
+		return fmt.Errorf("demo subscription placements: %w", err)
+	}
+	line := map[string]struct {
+		sku, name string
+		vat       int
+	}{}
+	for _, r := range skus {
+		line[r.ID] = struct {
+			sku, name string
+			vat       int
+		}{r.SKU, r.Name, r.VAT}
+	}
+	ps := placements.NewService(db)
+	first := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
+	for i, monthsAgo := range []int{2, 1} {
+		m := placements.Month{First: first.AddDate(0, -monthsAgo, 0)}
+		ch, err := ps.MonthCharges(ctx, db, m.String(), evondos.ID, karlstad.ID)
+		if err != nil {
+			return fmt.Errorf("demo month charges: %w", err)
+		}
+		monthly, setup := map[string]int64{}, map[string]int64{}
+		var order []string
+		for _, l := range ch.Lines {
+			k := line[l.PlacementID].sku
+			if _, ok := monthly[k]; !ok {
+				order = append(order, k)
+			}
+			monthly[k] += l.ChargeMinor - l.SetupMinor
+			setup[k] += l.SetupMinor
+		}
+		d := invoices.Draft{Number: fmt.Sprintf("EV-%s-%04d", m.First.Format("0601"), 7001+i), Currency: "SEK",
+			IssueDate: m.Last().AddDate(0, 0, 1).Format(time.DateOnly), DueDate: m.Last().AddDate(0, 0, 31).Format(time.DateOnly),
+			PeriodStart: m.First.Format(time.DateOnly), PeriodEnd: m.Last().Format(time.DateOnly),
+			Supplier: invoices.DraftParty{OrgNumber: evondos.OrgNumber, Name: evondos.Name, Country: evondos.Country},
+			Buyer:    invoices.DraftParty{OrgNumber: karlstad.OrgNumber, Name: karlstad.Name, Country: karlstad.Country}}
+		for _, k := range order {
+			var name string
+			var vat int
+			for _, l := range line {
+				if l.sku == k {
+					name, vat = l.name, l.vat
+					break
+				}
+			}
+			fee := monthly[k]
+			if monthsAgo == 2 {
+				fee += fee * 5 / 100 // 5 % above the agreed monthly price
+			}
+			d.Lines = append(d.Lines, invoices.DraftLine{SKU: k, Name: name + ", " + m.String(), Unit: "MON", Quantity: 1,
+				UnitPriceMinor: fee, VATRateBP: vat})
+			if setup[k] > 0 {
+				d.Lines = append(d.Lines, invoices.DraftLine{SKU: k, Name: "Installation, " + name, Unit: "C62", Quantity: 1,
+					UnitPriceMinor: setup[k], VATRateBP: vat})
+			}
+		}
+		if len(d.Lines) == 0 {
+			continue
+		}
+		if _, err := svc.Receive(ctx, seller, d.Document()); err != nil {
+			return fmt.Errorf("demo subscription invoice %s: %w", d.Number, err)
+		}
 	}
 	return nil
 }

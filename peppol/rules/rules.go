@@ -101,9 +101,10 @@ func Available() error {
 	return nil
 }
 
-// Start writes the reference files to a temporary directory and starts the JVM for the given
-// sets in the background (compiling the schematron takes seconds the first time, then comes
-// from the cache); the first Check waits for it. threads ≤ 0 means one per core.
+// Start writes the reference files to a temporary directory and prepares the checker of the
+// given sets. The JVM starts with the first Check, which waits for it (compiling the
+// schematron takes seconds the first time, then comes from the cache), so a process that
+// never checks a document never runs one. threads ≤ 0 means one per core.
 func Start(threads int, which ...Set) (*Checker, error) {
 	if err := Available(); err != nil {
 		return nil, err
@@ -151,9 +152,6 @@ func Start(threads int, which ...Set) (*Checker, error) {
 	for _, s := range which {
 		c.sets[s] = true
 	}
-	c.mu.Lock()
-	c.launch()
-	c.mu.Unlock()
 	return c, nil
 }
 
