@@ -24,3 +24,6 @@ ALTER TABLE order_lines DROP CONSTRAINT order_lines_pack_size_check;
 ALTER TABLE order_lines ALTER COLUMN pack_size TYPE integer USING greatest(1, ceil(pack_size))::integer;
 ALTER TABLE order_lines ADD CONSTRAINT order_lines_pack_size_check CHECK (pack_size >= 1);
 ALTER TABLE items ALTER COLUMN pack_size TYPE integer USING greatest(1, ceil(pack_size))::integer;
+-- Changing the type rewrote items' CHECK as a numeric comparison; restore 00002's own.
+ALTER TABLE items DROP CONSTRAINT items_pack_size_check;
+ALTER TABLE items ADD CONSTRAINT items_pack_size_check CHECK (pack_size > 0);
