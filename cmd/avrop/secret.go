@@ -65,19 +65,28 @@ func secretFromFile(path string) (string, error) {
 	b := make([]byte, 48)
 	rand.Read(b) //nolint:errcheck // crypto/rand does not fail
 	secret := base64.RawURLEncoding.EncodeToString(b)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return secretFromFile(path)
-	}
+	// Written whole to a file of its own, then linked into place: link fails when another
+	// start got there first, and nobody ever reads a created but not yet written file (an
+	// O_EXCL create followed by a write let a concurrent start read an empty secret).
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".jwt-secret-*")
 	if err != nil {
 		return "", fmt.Errorf("config: AVROP_JWT_SECRET_FILE: %w", err)
 	}
-	_, werr := f.WriteString(secret + "\n")
-	if cerr := f.Close(); werr == nil {
+	defer os.Remove(tmp.Name()) //nolint:errcheck // the link, if made, keeps the content
+	_, werr := tmp.WriteString(secret + "\n")
+	if cerr := tmp.Close(); werr == nil {
 		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Chmod(tmp.Name(), 0o600)
 	}
 	if werr != nil {
 		return "", fmt.Errorf("config: AVROP_JWT_SECRET_FILE: %w", werr)
+	}
+	if err := os.Link(tmp.Name(), path); errors.Is(err, fs.ErrExist) {
+		return secretFromFile(path)
+	} else if err != nil {
+		return "", fmt.Errorf("config: AVROP_JWT_SECRET_FILE: %w", err)
 	}
 	return secret, nil
 }

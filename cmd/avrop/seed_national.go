@@ -90,7 +90,8 @@ type nationalAgreement struct {
 type nationalItem struct {
 	id, sku, name, unit string
 	price               int64
-	vat, pack           int
+	vat                 int
+	pack                float64 // numeric(12,3) since migration 00020
 	eco                 []string
 }
 
@@ -328,7 +329,7 @@ func nationalItems(ctx context.Context, db *sqlx.DB, a *nationalAgreement, n int
 			Unit  string         `db:"unit"`
 			Price int64          `db:"price"`
 			VAT   int            `db:"vat_rate_bp"`
-			Pack  int            `db:"pack_size"`
+			Pack  float64        `db:"pack_size"`
 			Eco   pq.StringArray `db:"eco_labels"`
 		}
 		if err := db.SelectContext(ctx, &rows, `SELECT i.id, i.sku, i.name, i.unit, i.vat_rate_bp, i.pack_size, i.eco_labels,
