@@ -244,8 +244,10 @@ func (c *Checker) died(cmd *exec.Cmd, err error) {
 	cmd.Wait()         //nolint:errcheck
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.cmd == cmd {
-		c.cmd, c.ready = nil, nil
+	if c.cmd == cmd || c.closed {
+		if c.cmd == cmd {
+			c.cmd, c.ready = nil, nil
+		}
 		for id, ch := range c.pending {
 			ch <- answer{err: err}
 			delete(c.pending, id)
@@ -316,8 +318,9 @@ func (c *Checker) Close() {
 	}
 	c.mu.Unlock()
 	if cmd != nil {
+		// Killed only: the JVM's read goroutine sees its output end and is the one caller of
+		// Wait (two concurrent Waits on one Cmd race), and fails the checks still in flight.
 		cmd.Process.Kill() //nolint:errcheck
-		cmd.Wait()         //nolint:errcheck
 	}
 	os.RemoveAll(c.dir) //nolint:errcheck
 }
