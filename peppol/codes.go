@@ -116,10 +116,16 @@ func ParticipantID(country, number string) string {
 // (0 ≤ n < 100,000,000), for demo and benchmark data: organisations are created only with
 // numbers that pass their country's check.
 func SwedishOrganisationNumber(n int) string {
-	body := fmt.Sprintf("5%08d", n%100_000_000)
+	return CompleteSwedishOrganisationNumber(fmt.Sprintf("5%08d", n%100_000_000))
+}
+
+// CompleteSwedishOrganisationNumber adds the Luhn check digit to nine digits and writes the
+// number as the register does, NNNNNN-NNNC (demo data picks its own prefixes: 21 for public
+// bodies, 55 for companies).
+func CompleteSwedishOrganisationNumber(nine string) string {
 	for c := byte('0'); c <= '9'; c++ {
-		if luhn(body + string(c)) {
-			return body[:6] + "-" + body[6:] + string(c)
+		if luhn(nine + string(c)) {
+			return nine[:6] + "-" + nine[6:] + string(c)
 		}
 	}
 	panic("unreachable: one digit always completes a Luhn sum")

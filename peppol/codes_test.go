@@ -65,3 +65,20 @@ func TestSwedishOrganisationNumber(t *testing.T) {
 		seen[num] = true
 	}
 }
+
+// TestCompleteSwedishOrganisationNumber: the demo prefixes (21 public bodies, 5569 companies)
+// keep their digits and gain a check digit that passes; a known register number comes out whole.
+func TestCompleteSwedishOrganisationNumber(t *testing.T) {
+	if got := CompleteSwedishOrganisationNumber("212000135"); got != "212000-1355" {
+		t.Errorf("CompleteSwedishOrganisationNumber(212000135) = %q, want 212000-1355", got)
+	}
+	for _, nine := range []string{"210100001", "556900003", "000000000"} {
+		got := CompleteSwedishOrganisationNumber(nine)
+		if got[:6]+got[7:10] != nine {
+			t.Errorf("CompleteSwedishOrganisationNumber(%s) = %q changed its digits", nine, got)
+		}
+		if _, msg := CheckOrganisationNumber("SE", got); msg != "" {
+			t.Errorf("CompleteSwedishOrganisationNumber(%s) = %q: %s", nine, got, msg)
+		}
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/catalog"
+	"github.com/avrop/avrop/peppol"
 )
 
 // The national seed (SPEC §10 "Volume", `avrop seed --national [--scale f]`): Sweden's 21
@@ -47,24 +47,6 @@ var nationalAgreements = []struct{ cpv, title string }{
 	{"33140000", "Förbrukningsmaterial vård och omsorg"},
 	{"33141620", "Inkontinenshjälpmedel"},
 	{"33190000", "Medicintekniska produkter och läkemedelsautomater"},
-}
-
-// luhnOrgNumber makes a Swedish-style organisation number NNNNNN-NNNN from nine digits and
-// their Luhn check digit.
-func luhnOrgNumber(nine string) string {
-	sum := 0
-	for i := 0; i < 9; i++ {
-		v := int(nine[i] - '0')
-		if i%2 == 0 {
-			v *= 2
-			if v > 9 {
-				v -= 9
-			}
-		}
-		sum += v
-	}
-	d := nine + strconv.Itoa((10-sum%10)%10)
-	return d[:6] + "-" + d[6:]
 }
 
 // nationalWorld is what the order generator draws from.
@@ -233,7 +215,7 @@ func createNationalOrganisations(ctx context.Context, db *sqlx.DB) error {
 	// Buyer org numbers are 21RRNNNNN + check digit: RR the region, NNNNN the buyer's index.
 	var suppliers []string
 	for s := 1; s <= nationalSuppliers; s++ {
-		id, err := org(fmt.Sprintf("Leverantör %02d AB", s), luhnOrgNumber(fmt.Sprintf("5569%05d", s)), "supplier", 0)
+		id, err := org(fmt.Sprintf("Leverantör %02d AB", s), peppol.CompleteSwedishOrganisationNumber(fmt.Sprintf("5569%05d", s)), "supplier", 0)
 		if err != nil {
 			return err
 		}
@@ -247,7 +229,7 @@ func createNationalOrganisations(ctx context.Context, db *sqlx.DB) error {
 	buyer := 0
 	for r := 0; r < nationalRegions; r++ {
 		buyer++
-		region, err := org("Region "+regionNames[r], luhnOrgNumber(fmt.Sprintf("21%02d%05d", r+1, buyer)), "procurement_body", 2_000_000)
+		region, err := org("Region "+regionNames[r], peppol.CompleteSwedishOrganisationNumber(fmt.Sprintf("21%02d%05d", r+1, buyer)), "procurement_body", 2_000_000)
 		if err != nil {
 			return err
 		}
@@ -265,7 +247,7 @@ func createNationalOrganisations(ctx context.Context, db *sqlx.DB) error {
 		}
 		for k := 0; k < count; k++ {
 			buyer++
-			id, err := org(fmt.Sprintf("%s kommun %d", regionNames[r], k+1), luhnOrgNumber(fmt.Sprintf("21%02d%05d", r+1, buyer)), "buyer",
+			id, err := org(fmt.Sprintf("%s kommun %d", regionNames[r], k+1), peppol.CompleteSwedishOrganisationNumber(fmt.Sprintf("21%02d%05d", r+1, buyer)), "buyer",
 				int64([]int{0, 500_000, 1_000_000}[k%3]))
 			if err != nil {
 				return err
