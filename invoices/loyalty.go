@@ -114,19 +114,11 @@ func parseDayOrMonth(s string, end bool) (time.Time, bool) {
 	return m, true
 }
 
-// loyaltyQuery computes spend per group, currency, supplier and on/off agreement.
-// $1 the organisations in scope, $2 from, $3 to, $4 the grouping.
-//
-// Spend is the union of: received invoices (not invalid; credit notes negative) at their
-// tax-exclusive amount; ledger rows not also received as an invoice (same buyer, supplier org
-// number and invoice number); and platform orders placed (approved or later, not declined or
-// cancelled) that no invoice names yet, at their total. An invoice or ledger row is on
-// agreement when its supplier is awarded an active agreement the organisation takes part in,
-// valid on the invoice date, whose CPV division (the first two digits) is the spend's; a
-// platform order is on agreement by construction. The awarded set is one row per organisation,
-// supplier and division with the agreements' validity as a multirange, so that the spend meets
-// it in one hash join instead of a range search per row.
-const loyaltyQuery = `
+// awardedCTE is the awarded set: one row per organisation in scope ($1), supplier and CPV
+// division (the first two digits) with the validity of the active agreements that award the
+// supplier and have the organisation take part, as a multirange, so that spend meets it in
+// one hash join instead of a range search per row.
+const awardedCTE = `
 WITH awarded AS MATERIALIZED (
 	SELECT p.org_id, upper(regexp_replace(so.org_number, '[^0-9A-Za-z]', '', 'g')) AS supplier_key,
 	       left(a.cpv_code, 2) AS division, range_agg(daterange(a.valid_from, a.valid_to, '[]')) AS validity
@@ -136,45 +128,83 @@ WITH awarded AS MATERIALIZED (
 	JOIN organizations so ON so.id = s.org_id
 	WHERE a.status = 'active' AND p.org_id = ANY($1::uuid[])
 	GROUP BY 1, 2, 3
-),
-spend AS (
-	SELECT i.buyer_org_id AS org_id, upper(regexp_replace(so.org_number, '[^0-9A-Za-z]', '', 'g')) AS supplier_key,
-	       so.org_number AS supplier_org_number, so.name AS supplier_name, left(i.cpv_code, 2) AS division,
-	       i.issue_date AS day, i.currency,
-	       CASE WHEN i.kind = 'credit_note' THEN -i.tax_exclusive_minor ELSE i.tax_exclusive_minor END AS amount,
-	       false AS platform_order
-	FROM invoices i JOIN organizations so ON so.id = i.supplier_id
-	WHERE i.buyer_org_id = ANY($1::uuid[]) AND i.status <> 'invalid' AND i.issue_date BETWEEN $2 AND $3
-	UNION ALL
-	SELECT r.org_id, r.supplier_key, r.supplier_org_number, r.supplier_name, left(r.cpv_code, 2), r.invoice_date, r.currency,
-	       r.amount_minor, false
-	FROM spend_records r
-	WHERE r.org_id = ANY($1::uuid[]) AND r.invoice_date BETWEEN $2 AND $3
-	  AND NOT EXISTS (SELECT 1 FROM invoices i JOIN organizations so ON so.id = i.supplier_id
-	      WHERE i.buyer_org_id = r.org_id AND i.number = r.invoice_number AND i.status <> 'invalid'
-	        AND upper(regexp_replace(so.org_number, '[^0-9A-Za-z]', '', 'g')) = r.supplier_key)
-	UNION ALL
-	SELECT o.buyer_org_id, upper(regexp_replace(so.org_number, '[^0-9A-Za-z]', '', 'g')), so.org_number, so.name,
-	       left(a.cpv_code, 2), (o.created_at AT TIME ZONE 'UTC')::date, o.currency, o.total_minor, true
-	FROM orders o JOIN agreements a ON a.id = o.agreement_id JOIN organizations so ON so.id = o.supplier_id
-	WHERE o.buyer_org_id = ANY($1::uuid[]) AND o.approved_at IS NOT NULL
-	  AND o.status IN ('approved', 'accepted', 'shipped', 'delivered')
-	  AND o.created_at >= $2::date AND o.created_at < $3::date + 1
-	  AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.order_id = o.id AND i.status <> 'invalid')
-),
+),`
+
+// loyaltyGrouped judges the spend rows of a CTE "spend" against the agreements (on
+// agreement: a platform order, or spend whose supplier is awarded for its organisation and
+// division on its day) and sums them per group ($4), currency, supplier and judgement.
+const loyaltyGrouped = `
 judged AS (
 	SELECT s.*, CASE $4
 	           WHEN 'organization' THEN s.org_id::text
 	           WHEN 'cpv' THEN s.division
 	           WHEN 'month' THEN to_char(s.day, 'YYYY-MM')
-	           ELSE s.supplier_key END AS group_key,
-	       (s.platform_order OR COALESCE(w.validity @> s.day, false)) AS on_agreement
+	           ELSE s.supplier_key END AS group_key
 	FROM spend s
-	LEFT JOIN awarded w ON w.org_id = s.org_id AND w.supplier_key = s.supplier_key AND w.division = s.division
 )
 SELECT group_key, trim(currency) AS currency, supplier_key, max(supplier_org_number) AS supplier_org_number,
        max(supplier_name) AS supplier_name, on_agreement, sum(amount)::bigint AS amount
 FROM judged GROUP BY group_key, currency, supplier_key, on_agreement`
+
+// loyaltyQuery computes spend per group, currency, supplier and on/off agreement from the
+// rollups of migration 00022. $1 the organisations in scope, $2 from, $3 to, $4 the grouping,
+// $5 the first and $6 the day after the last whole month of the range.
+//
+// Spend (loyalty_docs, one row per document; loyalty_months, their sums per month) is the
+// union of: received invoices (not invalid; credit notes negative) at their tax-exclusive
+// amount; ledger rows not also received as an invoice (same buyer, supplier org number and
+// invoice number); and platform orders placed (approved or later, not declined or cancelled)
+// that no invoice names yet, at their total. Whole months come from loyalty_months, judged per
+// month when the awarded validity covers the month whole or not at all; the days of months
+// the range cuts, and the documents of months a validity starts or ends inside, come from
+// loyalty_docs and are judged per day. The answer is the base-table query's (loyaltyBaseQuery
+// in the tests), row for row.
+const loyaltyQuery = awardedCTE + `
+cut AS (
+	SELECT DISTINCT w.org_id, w.supplier_key, w.division, b.month
+	FROM awarded w CROSS JOIN LATERAL unnest(w.validity) r
+	CROSS JOIN LATERAL (VALUES (date_trunc('month', lower(r))::date, lower(r)), (date_trunc('month', upper(r))::date, upper(r))) b(month, edge)
+	WHERE b.edge IS NOT NULL AND b.edge <> b.month AND b.month >= $5 AND b.month < $6
+),
+spend AS (
+	SELECT m.org_id, m.supplier_key, m.supplier_org_number, m.supplier_name, m.division, m.month AS day, m.currency,
+	       m.amount_minor AS amount, m.platform OR COALESCE(w.validity @> m.month, false) AS on_agreement
+	FROM loyalty_months m
+	LEFT JOIN awarded w ON w.org_id = m.org_id AND w.supplier_key = m.supplier_key AND w.division = m.division
+	WHERE m.org_id = ANY($1::uuid[]) AND m.month >= $5 AND m.month < $6
+	  AND (m.platform OR NOT EXISTS (SELECT 1 FROM cut c WHERE c.org_id = m.org_id AND c.supplier_key = m.supplier_key
+	      AND c.division = m.division AND c.month = m.month))
+	UNION ALL
+	SELECT d.org_id, d.supplier_key, d.supplier_org_number, d.supplier_name, d.division, d.day, d.currency, d.amount_minor,
+	       d.platform OR COALESCE(w.validity @> d.day, false)
+	FROM loyalty_docs d
+	LEFT JOIN awarded w ON w.org_id = d.org_id AND w.supplier_key = d.supplier_key AND w.division = d.division
+	WHERE d.org_id = ANY($1::uuid[]) AND d.day BETWEEN $2 AND $3 AND (d.day < $5 OR d.day >= $6)
+	UNION ALL
+	SELECT d.org_id, d.supplier_key, d.supplier_org_number, d.supplier_name, d.division, d.day, d.currency, d.amount_minor,
+	       COALESCE(w.validity @> d.day, false)
+	FROM cut c
+	JOIN loyalty_docs d ON d.org_id = c.org_id AND d.day >= c.month AND d.day < (c.month + interval '1 month')::date
+	     AND d.supplier_key = c.supplier_key AND d.division = c.division AND NOT d.platform
+	LEFT JOIN awarded w ON w.org_id = d.org_id AND w.supplier_key = d.supplier_key AND w.division = d.division
+),` + loyaltyGrouped
+
+// wholeMonths is the first day of the first whole month of [from, to] and the first day after
+// its last whole month (equal when the range holds no whole month).
+func wholeMonths(from, to time.Time) (time.Time, time.Time) {
+	first := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC)
+	if !first.Equal(from) {
+		first = first.AddDate(0, 1, 0)
+	}
+	end := time.Date(to.Year(), to.Month(), 1, 0, 0, 0, 0, time.UTC)
+	if to.AddDate(0, 0, 1).Day() == 1 {
+		end = end.AddDate(0, 1, 0)
+	}
+	if end.Before(first) {
+		end = first
+	}
+	return first, end
+}
 
 type loyaltyRow struct {
 	Group        string `db:"group_key"`
@@ -212,7 +242,13 @@ func (s *Service) ContractLoyalty(ctx context.Context, c auth.Caller, f LoyaltyF
 		return Loyalty{}, derr.NotFoundf("organisation not found")
 	}
 	var rows []loyaltyRow
-	if err := sqlx.SelectContext(ctx, s.db, &rows, loyaltyQuery, pq.Array(ids), from, to, string(f.GroupBy)); err != nil {
+	first, end := wholeMonths(from, to)
+	args := []any{pq.Array(ids), from, to, string(f.GroupBy), first, end}
+	query := loyaltyQuery
+	if s.loyaltyFromBase {
+		query, args = loyaltyBaseQuery, args[:4]
+	}
+	if err := sqlx.SelectContext(ctx, s.db, &rows, query, args...); err != nil {
 		return Loyalty{}, fmt.Errorf("contract loyalty: %w", err)
 	}
 	if err := s.supplierNames(ctx, rows); err != nil {

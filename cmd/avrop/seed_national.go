@@ -124,13 +124,14 @@ func seedNational(ctx context.Context, db *sqlx.DB, scale float64, out io.Writer
 		 WHERE a.reference LIKE 'NAT-%' GROUP BY p.agreement_id, p.org_id`,
 		`ANALYZE orders`, `ANALYZE order_lines`, `ANALYZE deviations`,
 		`SELECT follow_rebuild()`,
+		`SELECT loyalty_rebuild()`, `VACUUM ANALYZE loyalty_docs`, `VACUUM ANALYZE loyalty_months`,
 		`VACUUM ANALYZE follow_orders`, `VACUUM ANALYZE follow_spend`, `VACUUM ANALYZE follow_cards`,
 	} {
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("seed --national: %.60s: %w", q, err)
 		}
 	}
-	fmt.Fprintf(out, "  usage counters and follow-up rollups rebuilt: %s\n", time.Since(t0).Round(time.Second))
+	fmt.Fprintf(out, "  usage counters, follow-up and loyalty rollups rebuilt: %s\n", time.Since(t0).Round(time.Second))
 	var size string
 	if err := db.GetContext(ctx, &size, `SELECT pg_size_pretty(pg_database_size(current_database()))`); err != nil {
 		return err
