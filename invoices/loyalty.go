@@ -12,6 +12,7 @@ import (
 
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/internal/derr"
+	"github.com/avrop/avrop/internal/postgres"
 	"github.com/avrop/avrop/orders"
 )
 
@@ -39,6 +40,8 @@ type LoyaltyFilter struct {
 
 // TopOutside is the number of off-agreement suppliers listed per group.
 const TopOutside = 5
+
+const topOutsideSQL = "5" // TopOutside in the query
 
 // Loyalty is a contract-loyalty report: per group (and currency), spend on agreements,
 // spend outside them, the loyal share in basis points and the largest off-agreement
@@ -130,21 +133,56 @@ WITH awarded AS MATERIALIZED (
 	GROUP BY 1, 2, 3
 ),`
 
-// loyaltyGrouped judges the spend rows of a CTE "spend" against the agreements (on
-// agreement: a platform order, or spend whose supplier is awarded for its organisation and
-// division on its day) and sums them per group ($4), currency, supplier and judgement.
+// loyaltyGrouped sums the judged spend rows of a CTE "spend" (on agreement: a platform order,
+// or spend whose supplier is awarded for its organisation and division on its day) per group
+// ($4) and currency, and finds the largest off-agreement suppliers per group and over all, so
+// that a national report sends a few thousand rows to Go, not one per organisation and
+// supplier. Suppliers known on the platform are named by their organisation (the oldest with
+// that number), others as the spend names them. Rows: 'g' a group's sums (label: a supplier
+// group's name), 't' one of a group's largest outside suppliers, 'T' one over all groups.
 const loyaltyGrouped = `
-judged AS (
-	SELECT s.*, CASE $4
+sums AS (
+	SELECT CASE $4
 	           WHEN 'organization' THEN s.org_id::text
 	           WHEN 'cpv' THEN s.division
 	           WHEN 'month' THEN to_char(s.day, 'YYYY-MM')
-	           ELSE s.supplier_key END AS group_key
-	FROM spend s
+	           ELSE s.supplier_key END COLLATE "C" AS group_key,
+	       trim(s.currency) AS currency, s.supplier_key COLLATE "C" AS supplier_key, s.on_agreement, sum(s.amount)::bigint AS amount,
+	       max(s.supplier_org_number) AS number, max(s.supplier_name) AS name
+	FROM spend s GROUP BY 1, 2, 3, 4
+),
+known AS (
+	SELECT DISTINCT ON (key) key, name, org_number FROM (
+		SELECT upper(regexp_replace(org_number, '[^0-9A-Za-z]', '', 'g')) AS key, name, org_number, created_at
+		FROM organizations WHERE kind = 'supplier') o
+	ORDER BY key, created_at
+),
+named AS (
+	SELECT s.group_key, s.currency, s.supplier_key, s.on_agreement, s.amount,
+	       COALESCE(k.org_number, s.number) AS number, COALESCE(k.name, s.name) AS name
+	FROM sums s LEFT JOIN known k ON k.key = s.supplier_key
+),
+outside AS (
+	SELECT n.*, row_number() OVER (PARTITION BY n.group_key, n.currency ORDER BY n.amount DESC, n.number COLLATE "C") AS rank
+	FROM named n WHERE NOT n.on_agreement AND n.amount > 0
+),
+overall AS (
+	SELECT currency, supplier_key, sum(amount)::bigint AS amount, max(number) AS number, max(name) AS name
+	FROM named WHERE NOT on_agreement GROUP BY 1, 2
 )
-SELECT group_key, trim(currency) AS currency, supplier_key, max(supplier_org_number) AS supplier_org_number,
-       max(supplier_name) AS supplier_name, on_agreement, sum(amount)::bigint AS amount
-FROM judged GROUP BY group_key, currency, supplier_key, on_agreement`
+SELECT * FROM (
+SELECT 'g' AS kind, group_key, currency, COALESCE(sum(amount) FILTER (WHERE on_agreement), 0)::bigint AS on_minor,
+       COALESCE(sum(amount) FILTER (WHERE NOT on_agreement), 0)::bigint AS outside_minor, max(name) AS name, '' AS number,
+       0::bigint AS amount
+FROM named GROUP BY group_key, currency
+UNION ALL
+SELECT 't', group_key, currency, 0, 0, name, number, amount FROM outside WHERE rank <= ` + topOutsideSQL + `
+UNION ALL
+SELECT 'T', '', currency, 0, 0, name, number, amount FROM (
+	SELECT o.*, row_number() OVER (PARTITION BY currency ORDER BY amount DESC, number COLLATE "C") AS rank
+	FROM overall o WHERE amount > 0) x
+WHERE rank <= ` + topOutsideSQL + `
+) r ORDER BY kind, group_key, currency, amount DESC, number COLLATE "C"`
 
 // loyaltyQuery computes spend per group, currency, supplier and on/off agreement from the
 // rollups of migration 00022. $1 the organisations in scope, $2 from, $3 to, $4 the grouping,
@@ -206,14 +244,16 @@ func wholeMonths(from, to time.Time) (time.Time, time.Time) {
 	return first, end
 }
 
+// loyaltyRow is a row of loyaltyGrouped.
 type loyaltyRow struct {
-	Group        string `db:"group_key"`
-	Currency     string `db:"currency"`
-	SupplierKey  string `db:"supplier_key"`
-	SupplierNo   string `db:"supplier_org_number"`
-	SupplierName string `db:"supplier_name"`
-	OnAgreement  bool   `db:"on_agreement"`
-	Amount       int64  `db:"amount"`
+	Kind     string `db:"kind"`
+	Group    string `db:"group_key"`
+	Currency string `db:"currency"`
+	On       int64  `db:"on_minor"`
+	Outside  int64  `db:"outside_minor"`
+	Name     string `db:"name"`
+	Number   string `db:"number"`
+	Amount   int64  `db:"amount"`
 }
 
 // ContractLoyalty reports how much of the spend in the caller's scope went through the
@@ -248,11 +288,18 @@ func (s *Service) ContractLoyalty(ctx context.Context, c auth.Caller, f LoyaltyF
 	if s.loyaltyFromBase {
 		query, args = loyaltyBaseQuery, args[:4]
 	}
-	if err := sqlx.SelectContext(ctx, s.db, &rows, query, args...); err != nil {
+	// One statement over a scope's rollups: JIT compiling it costs more than it saves; a
+	// national scope sums some 400,000 rows, which want memory rather than disk; and the
+	// planner, which cannot tell how many rows a cut month removes, would otherwise meet the
+	// awarded set by merging on the organisation alone.
+	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `SET LOCAL jit = off; SET LOCAL work_mem = '64MB'; SET LOCAL enable_mergejoin = off`); err != nil {
+			return err
+		}
+		return sqlx.SelectContext(ctx, tx, &rows, query, args...)
+	})
+	if err != nil {
 		return Loyalty{}, fmt.Errorf("contract loyalty: %w", err)
-	}
-	if err := s.supplierNames(ctx, rows); err != nil {
-		return Loyalty{}, err
 	}
 	rep := summarize(rows, f.GroupBy, func(key string) string {
 		if f.GroupBy == ByOrganization {
@@ -264,110 +311,50 @@ func (s *Service) ContractLoyalty(ctx context.Context, c auth.Caller, f LoyaltyF
 	return rep, nil
 }
 
-// supplierNames names every supplier known on the platform by its organisation's name and
-// number, so that ledger rows that spell the name their own way join their supplier.
-func (s *Service) supplierNames(ctx context.Context, rows []loyaltyRow) error {
-	keys := map[string]bool{}
-	for _, r := range rows {
-		keys[r.SupplierKey] = true
-	}
-	list := make([]string, 0, len(keys))
-	for k := range keys {
-		list = append(list, k)
-	}
-	var known []struct {
-		Key    string `db:"key"`
-		Name   string `db:"name"`
-		Number string `db:"org_number"`
-	}
-	if err := sqlx.SelectContext(ctx, s.db, &known, `SELECT DISTINCT ON (key) key, name, org_number FROM (
-		SELECT upper(regexp_replace(org_number, '[^0-9A-Za-z]', '', 'g')) AS key, name, org_number, created_at
-		FROM organizations WHERE kind = 'supplier') o WHERE key = ANY($1::text[]) ORDER BY key, created_at`, pq.Array(list)); err != nil {
-		return fmt.Errorf("supplier names: %w", err)
-	}
-	byKey := make(map[string]int, len(known))
-	for i, k := range known {
-		byKey[k.Key] = i
-	}
-	for i := range rows {
-		if j, ok := byKey[rows[i].SupplierKey]; ok {
-			rows[i].SupplierName, rows[i].SupplierNo = known[j].Name, known[j].Number
-		}
-	}
-	return nil
-}
-
-// summarize folds supplier rows into groups (sorted by group key) and totals per currency.
-// label names a group key (organisation names); suppliers are labelled by their name.
+// summarize makes the report of loyaltyGrouped's rows: groups sorted (organisations and
+// suppliers by label), totals per currency. label names a group key (organisations' names).
 func summarize(rows []loyaltyRow, by LoyaltyGroup, label func(string) string) Loyalty {
-	type acc struct {
-		item    LoyaltyItem
-		outside map[string]*OutsideSupplier
-	}
-	groups := map[[2]string]*acc{}
-	totals := map[string]*acc{}
-	get := func(m map[[2]string]*acc, key [2]string) *acc {
-		a := m[key]
-		if a == nil {
-			a = &acc{item: LoyaltyItem{Group: key[0], Currency: key[1]}, outside: map[string]*OutsideSupplier{}}
-			m[key] = a
-		}
-		return a
-	}
-	for _, r := range rows {
-		ga := get(groups, [2]string{r.Group, r.Currency})
-		ta := totals[r.Currency]
-		if ta == nil {
-			ta = &acc{item: LoyaltyItem{Group: "total", Label: "total", Currency: r.Currency}, outside: map[string]*OutsideSupplier{}}
-			totals[r.Currency] = ta
-		}
-		for _, a := range []*acc{ga, ta} {
-			if r.OnAgreement {
-				a.item.OnAgreementMinor += r.Amount
-				continue
-			}
-			a.item.OutsideMinor += r.Amount
-			o := a.outside[r.SupplierKey]
-			if o == nil {
-				o = &OutsideSupplier{SupplierOrgNumber: r.SupplierNo, Name: r.SupplierName}
-				a.outside[r.SupplierKey] = o
-			}
-			o.AmountMinor += r.Amount
-		}
-		if by == BySupplier && ga.item.Label == "" {
-			ga.item.Label = r.SupplierName
-		}
-	}
-	finish := func(a *acc) LoyaltyItem {
-		it := a.item
-		if it.Label == "" {
-			it.Label = label(it.Group)
-		}
-		if it.Label == "" {
-			it.Label = it.Group
-		}
-		it.LoyalShareBP = orders.ShareBP(it.OnAgreementMinor, it.OnAgreementMinor+it.OutsideMinor)
-		it.TopOutside = []OutsideSupplier{}
-		for _, o := range a.outside {
-			if o.AmountMinor > 0 {
-				it.TopOutside = append(it.TopOutside, *o)
-			}
-		}
-		sort.Slice(it.TopOutside, func(i, j int) bool {
-			x, y := it.TopOutside[i], it.TopOutside[j]
-			if x.AmountMinor != y.AmountMinor {
-				return x.AmountMinor > y.AmountMinor
-			}
-			return x.SupplierOrgNumber < y.SupplierOrgNumber
-		})
-		if len(it.TopOutside) > TopOutside {
-			it.TopOutside = it.TopOutside[:TopOutside]
-		}
-		return it
-	}
 	rep := Loyalty{GroupBy: by, Items: []LoyaltyItem{}, Totals: []LoyaltyItem{}}
-	for _, a := range groups {
-		rep.Items = append(rep.Items, finish(a))
+	groups := map[[2]string]int{}
+	totals := map[string]int{}
+	for _, r := range rows {
+		switch r.Kind {
+		case "g":
+			it := LoyaltyItem{Group: r.Group, Currency: r.Currency, OnAgreementMinor: r.On, OutsideMinor: r.Outside,
+				TopOutside: []OutsideSupplier{}}
+			if by == BySupplier {
+				it.Label = r.Name
+			}
+			if it.Label == "" {
+				it.Label = label(it.Group)
+			}
+			if it.Label == "" {
+				it.Label = it.Group
+			}
+			it.LoyalShareBP = orders.ShareBP(it.OnAgreementMinor, it.OnAgreementMinor+it.OutsideMinor)
+			groups[[2]string{r.Group, r.Currency}] = len(rep.Items)
+			rep.Items = append(rep.Items, it)
+			i, ok := totals[r.Currency]
+			if !ok {
+				i = len(rep.Totals)
+				totals[r.Currency] = i
+				rep.Totals = append(rep.Totals, LoyaltyItem{Group: "total", Label: "total", Currency: r.Currency, TopOutside: []OutsideSupplier{}})
+			}
+			rep.Totals[i].OnAgreementMinor += r.On
+			rep.Totals[i].OutsideMinor += r.Outside
+		case "t":
+			if i, ok := groups[[2]string{r.Group, r.Currency}]; ok {
+				rep.Items[i].TopOutside = append(rep.Items[i].TopOutside, OutsideSupplier{SupplierOrgNumber: r.Number, Name: r.Name, AmountMinor: r.Amount})
+			}
+		case "T":
+			if i, ok := totals[r.Currency]; ok {
+				rep.Totals[i].TopOutside = append(rep.Totals[i].TopOutside, OutsideSupplier{SupplierOrgNumber: r.Number, Name: r.Name, AmountMinor: r.Amount})
+			}
+		}
+	}
+	for i := range rep.Totals {
+		t := &rep.Totals[i]
+		t.LoyalShareBP = orders.ShareBP(t.OnAgreementMinor, t.OnAgreementMinor+t.OutsideMinor)
 	}
 	sort.Slice(rep.Items, func(i, j int) bool {
 		x, y := rep.Items[i], rep.Items[j]
@@ -381,9 +368,6 @@ func summarize(rows []loyaltyRow, by LoyaltyGroup, label func(string) string) Lo
 		}
 		return x.Currency < y.Currency
 	})
-	for _, a := range totals {
-		rep.Totals = append(rep.Totals, finish(a))
-	}
 	sort.Slice(rep.Totals, func(i, j int) bool { return rep.Totals[i].Currency < rep.Totals[j].Currency })
 	return rep
 }
