@@ -185,7 +185,7 @@ WHERE rank <= ` + topOutsideSQL + `
 ) r ORDER BY kind, group_key, currency, amount DESC, number COLLATE "C"`
 
 // loyaltyQuery computes spend per group, currency, supplier and on/off agreement from the
-// rollups of migration 00022. $1 the organisations in scope, $2 from, $3 to, $4 the grouping,
+// rollups of migration 00024. $1 the organisations in scope, $2 from, $3 to, $4 the grouping,
 // $5 the first and $6 the day after the last whole month of the range.
 //
 // Spend (loyalty_docs, one row per document; loyalty_months, their sums per month) is the

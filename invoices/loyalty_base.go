@@ -1,7 +1,7 @@
 package invoices
 
 // loyaltyBaseQuery is contract loyalty from the base tables, what the product ran before the
-// rollups of migration 00022: the definition they must match. The tests compare both
+// rollups of migration 00024: the definition they must match. The tests compare both
 // (FromBaseTables); the product reads the rollups. $1 the organisations in scope, $2 from, $3
 // to, $4 the grouping.
 const loyaltyBaseQuery = awardedCTE + `

@@ -16,7 +16,7 @@ import (
 	"github.com/avrop/avrop/orders"
 )
 
-// sameAsBaseTables compares contract loyalty from the rollups of migration 00022 with the
+// sameAsBaseTables compares contract loyalty from the rollups of migration 00024 with the
 // base-table computation, for a manager and both approvers, every grouping and ranges that are
 // unbounded, month-aligned, cut a month at either end or lie within one month; and the rollup
 // tables row by row with a recomputation from the base tables.
