@@ -86,6 +86,7 @@ func scopeUIRows() []scopeUIRow {
 			}},
 		{method: "GET", pattern: "/devices/{id}", ids: placement, roles: scopeBuyerRoles},
 		{method: "POST", pattern: "/devices/{id}/move", ids: placement, form: url.Values{"address": {"kapad"}}, roles: scopeBuyerRoles},
+		{method: "POST", pattern: "/devices/{id}/outage", ids: placement, form: url.Values{"description": {"kapad"}}, roles: scopeBuyerRoles},
 		{method: "POST", pattern: "/devices/{id}/end", ids: placement, form: url.Values{"end_date": {"2031-01-01"}}, roles: scopeBuyerRoles},
 		{method: "GET", pattern: "/manager/agreements/{id}", ids: agreement, roles: scopeManagerOnly},
 		{method: "GET", pattern: "/manager/agreements/{id}/usage.csv", ids: agreement, roles: scopeManagerOnly},
