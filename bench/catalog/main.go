@@ -76,9 +76,10 @@ func run() error {
 	reuse := flag.String("reuse", "", "measure on this database kept by an earlier -keep run, growing it to each size not below its own")
 	seeded := flag.String("seeded", "", "measure these databases, seeded with `avrop seed --items N` (comma-separated names, smallest first), as they are, signed in as a demo orderer")
 	explain := flag.Int("explain", 0, "with -seeded: instead of load, EXPLAIN (ANALYZE, BUFFERS) this many typed searches' statements per database")
+	plans := flag.Int("plans", 0, "with -explain: also print the query and text plan of this many slowest search statements")
 	flag.Parse()
 	if *seeded != "" && *explain > 0 {
-		return runExplain(strings.Split(*seeded, ","), *explain)
+		return runExplain(strings.Split(*seeded, ","), *explain, *plans)
 	}
 	if *seeded != "" {
 		return runSeeded(strings.Split(*seeded, ","), *conc, *duration)
@@ -116,7 +117,7 @@ func run() error {
 	}
 	defer cleanup()
 
-	const email, password = "orderer@bench.se", "bench-password-123"
+	email, password := benchEmail, benchPassword
 	ag, suppliers, have, err := benchWorld(ctx, bench, email, password)
 	if err != nil {
 		return err
@@ -210,10 +211,17 @@ func benchWorld(ctx context.Context, bench *benchdb.Bench, email, password strin
 		OrgID: orgs[1].ID, Roles: []auth.Role{auth.RoleOrderer}}); err != nil {
 		return ag, nil, 0, err
 	}
-	ag, err = cat.CreateAgreement(ctx, auth.Caller{OrgID: orgs[0].ID, OrgKind: auth.KindProcurementBody, Roles: []auth.Role{auth.RoleManager}}, catalog.AgreementInput{ProcurementBodyID: orgs[0].ID, Reference: "RA-BENCH",
+	// The agreement's history names who made it: a manager of the procurement body.
+	manager, err := authSvc.CreateUser(ctx, adminCaller, auth.UserInput{Email: "manager@bench.se", Name: "Bench manager",
+		Password: password, OrgID: orgs[0].ID, Roles: []auth.Role{auth.RoleManager}})
+	if err != nil {
+		return ag, nil, 0, err
+	}
+	ag, err = cat.CreateAgreement(ctx, auth.Caller{UserID: manager.ID, OrgID: orgs[0].ID, OrgKind: auth.KindProcurementBody, Roles: []auth.Role{auth.RoleManager}}, catalog.AgreementInput{ProcurementBodyID: orgs[0].ID, Reference: "RA-BENCH",
 		Title: "Förbrukningsmaterial", CPVCode: "33140000", Currency: "SEK", ValidFrom: "2024-01-01", ValidTo: "2099-12-31",
-		CallOffMethod: catalog.MethodDirect, Participants: []catalog.ParticipantInput{{OrgID: orgs[1].ID}},
-		Suppliers: []catalog.SupplierInput{{OrgID: orgs[2].ID, Rank: 1}, {OrgID: orgs[3].ID, Rank: 2}}})
+		CallOffMethod: catalog.MethodDirect, DurationJustification: "Benchmark agreement, valid for as long as the bench runs",
+		Participants: []catalog.ParticipantInput{{OrgID: orgs[1].ID}},
+		Suppliers:    []catalog.SupplierInput{{OrgID: orgs[2].ID, Rank: 1}, {OrgID: orgs[3].ID, Rank: 2}}})
 	if err != nil {
 		return ag, nil, 0, err
 	}
@@ -436,6 +444,9 @@ func load(ctx context.Context, c *http.Client, base, token string, path func() s
 
 // The demo orderer of `avrop seed` (Arvika kommun, a participant of the care-supplies
 // agreement that `--items N` grows).
+// benchEmail is the orderer of the databases this program builds.
+const benchEmail, benchPassword = "orderer@bench.se", "bench-password-123"
+
 const seededEmail, seededPassword = "olle.orderer@arvika.se", "avrop-demo-2026"
 
 // buildServer builds `avrop` into a temporary folder that cleanup removes.
