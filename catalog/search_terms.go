@@ -30,6 +30,12 @@ type termMatch struct {
 	// All of the above as whole words and as starts matched by PostgreSQL's prefix match,
 	// for the estimated total (search_stats.go).
 	wholeWords, starts []string
+
+	// alts is every whole word any() matches in an item's name; pairable says whether the
+	// item pairs (search_pairs.go) can stand for them: any() holds no prefix match and every
+	// word is one the pairs are made of.
+	alts     []string
+	pairable bool
 }
 
 // fuzzyWord is a lexicon word near a mistyped query word, and how near (pg_trgm similarity).
@@ -116,12 +122,13 @@ func (s *Service) expandTerms(ctx context.Context, db *sqlx.DB, terms []string, 
 // expandTerm is a query word's matches from its rows of the words' statement: its own and its
 // synonyms'.
 func expandTerm(word string, rows []termRow) termMatch {
-	t := termMatch{word: word}
+	t := termMatch{word: word, pairable: true}
 	var syns, infixes []string
 	for _, r := range rows {
 		for _, w := range r.infix {
 			infixes = append(infixes, tsLexeme(w))
 		}
+		t.alts = append(t.alts, r.infix...)
 		// The word's start as whole words, or as PostgreSQL's prefix match when the lexicon
 		// holds none (article numbers, numbers) or too many (a start of one or two letters).
 		prefix := tsLexeme(r.stem) + ":*"
@@ -131,8 +138,10 @@ func expandTerm(word string, rows []termRow) termMatch {
 		} else if len(r.starts) > 0 && len(r.starts) <= maxPrefixWords {
 			prefix = lexemes(append([]string{r.word}, r.starts...))
 			t.wholeWords = append(t.wholeWords, r.starts...)
+			t.alts = append(append(t.alts, r.word), r.starts...)
 		} else {
 			t.starts = append(t.starts, r.stem)
+			t.pairable = false
 		}
 		t.wholeWords = append(append(t.wholeWords, r.word), r.infix...)
 		if r.syn {
@@ -140,13 +149,16 @@ func expandTerm(word string, rows []termRow) termMatch {
 			continue
 		}
 		t.exact, t.prefix, t.stop, t.known = lexemes(append([]string{r.word}, r.same...)), prefix, r.stop, len(r.starts) > 0 || len(r.infix) > 0
+		t.alts = append(append(t.alts, r.word), r.same...)
 		if !r.stop {
 			for i, w := range r.fuzzy {
 				t.fuzzy = append(t.fuzzy, fuzzyWord{word: w, sim: r.sims[i]})
 			}
 			t.wholeWords = append(t.wholeWords, r.fuzzy...)
+			t.alts = append(t.alts, r.fuzzy...)
 		}
 	}
+	t.alts, t.pairable = pairWords(t.alts, t.pairable)
 	t.synonym = orQueries(syns)
 	t.infix = strings.Join(infixes, " | ")
 	return t

@@ -35,6 +35,7 @@ type Service struct {
 	// (search_words_cache.go).
 	expansions expansions
 	wordReads  atomic.Int64    // words' statements run (tests count them)
+	noPairs    bool            // searches without the item pairs (tests compare them; search_pairs.go)
 	reads      *postgres.Reads // search and item reads: the replica when it may serve them (SetReads)
 	// fetcher fetches the pictures price lists name by URL (images.go).
 	fetcher *productimage.Fetcher
