@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/avrop/avrop/internal/testenv"
 	"github.com/avrop/avrop/productimage"
 )
 
@@ -18,7 +19,7 @@ import (
 func pictureServer(t *testing.T) (*httptest.Server, *atomic.Int64) {
 	t.Helper()
 	var hits atomic.Int64
-	picture := testPicture(300, 200)
+	picture := testenv.Picture(300, 200)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/a.png" {
 			http.NotFound(w, r)
@@ -150,7 +151,7 @@ func TestPeppolCataloguePictures(t *testing.T) {
 		return strings.Replace(line, "<cac:CommodityClassification>", `<cac:ItemSpecificationDocumentReference><cbc:ID>1</cbc:ID>
 			<cac:Attachment>`+attachment+`</cac:Attachment></cac:ItemSpecificationDocumentReference><cac:CommodityClassification>`, 1)
 	}
-	good := base64.StdEncoding.EncodeToString(testPicture(64, 64))
+	good := base64.StdEncoding.EncodeToString(testenv.Picture(64, 64))
 	doc := peppolCatalogue(ref,
 		withAttachment(peppolCatalogueLine("PP-1", "10.00", "SEK", "25", "33190000", ""),
 			`<cbc:EmbeddedDocumentBinaryObject mimeCode="image/png" filename="a.png">`+good[:40]+"\n  "+good[40:]+`</cbc:EmbeddedDocumentBinaryObject>`),

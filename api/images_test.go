@@ -5,8 +5,6 @@ import (
 	"bytes"
 	"context"
 	"image"
-	"image/color"
-	"image/png"
 	"mime/multipart"
 	"net/http"
 	"os"
@@ -16,21 +14,6 @@ import (
 	"github.com/avrop/avrop/internal/testenv"
 	"github.com/avrop/avrop/productimage"
 )
-
-// testPicture is a w×h opaque PNG.
-func testPicture(w, h int) []byte {
-	m := image.NewRGBA(image.Rect(0, 0, w, h))
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			m.Set(x, y, color.RGBA{uint8(x), uint8(y), 200, 255})
-		}
-	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, m); err != nil {
-		panic(err)
-	}
-	return buf.Bytes()
-}
 
 // imageForm is a multipart/form-data body with data in a part named field, and its content
 // type (a fixed boundary, so that a scope row can send the same body again).
@@ -69,7 +52,7 @@ func TestItemImageUploadAndServe(t *testing.T) {
 	w := newCatalogWorld(t)
 	a := w.a
 	item := w.addItem(t, w.supplier1, "IMG-1", "Nitrilhandske M")
-	picture := testPicture(1200, 800)
+	picture := testenv.Picture(1200, 800)
 
 	res := a.putImage(item, w.supplier1, picture)
 	wantStatus(t, res, http.StatusOK)
@@ -136,7 +119,7 @@ func TestItemImageUploadAndServe(t *testing.T) {
 		wantStatus(t, res, http.StatusOK)
 	})
 	t.Run("a new picture gets a new URL; the old one stops answering and is deleted", func(t *testing.T) {
-		res := a.putImage(item, w.supplier1, testPicture(300, 300))
+		res := a.putImage(item, w.supplier1, testenv.Picture(300, 300))
 		wantStatus(t, res, http.StatusOK)
 		if res.JSON["image_hash"] == hash {
 			t.Fatal("a different picture kept the hash")
@@ -166,7 +149,7 @@ func TestItemImageRefusals(t *testing.T) {
 	var zipped bytes.Buffer
 	zw := zip.NewWriter(&zipped)
 	f, _ := zw.Create("picture.png")
-	f.Write(testPicture(4, 4))
+	f.Write(testenv.Picture(4, 4))
 	zw.Close()
 	for _, tc := range []struct {
 		name       string
@@ -178,7 +161,7 @@ func TestItemImageRefusals(t *testing.T) {
 		{"a zip", zipped.Bytes(), 422, "image_type"},
 		{"an SVG", []byte(`<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><rect width="10" height="10"/></svg>`), 422, "image_type"},
 		{"a GIF", []byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;"), 422, "image_type"},
-		{"over 5 MiB", append(testPicture(16, 16), make([]byte, productimage.MaxBytes)...), 413, "image_too_large"},
+		{"over 5 MiB", append(testenv.Picture(16, 16), make([]byte, productimage.MaxBytes)...), 413, "image_too_large"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := a.putImage(item, w.supplier1, tc.data)
@@ -193,17 +176,17 @@ func TestItemImageRefusals(t *testing.T) {
 		})
 	}
 	t.Run("not multipart: 415", func(t *testing.T) {
-		wantProblem(t, a.do("PUT", "/api/v1/catalog/items/"+item+"/image", w.supplier1, testPicture(4, 4), "Content-Type", "image/png"),
+		wantProblem(t, a.do("PUT", "/api/v1/catalog/items/"+item+"/image", w.supplier1, testenv.Picture(4, 4), "Content-Type", "image/png"),
 			http.StatusUnsupportedMediaType, "unsupported_media_type")
 	})
 	t.Run("no image part: 422", func(t *testing.T) {
-		body, ct := imageForm("picture", "a.png", testPicture(4, 4))
+		body, ct := imageForm("picture", "a.png", testenv.Picture(4, 4))
 		res := a.do("PUT", "/api/v1/catalog/items/"+item+"/image", w.supplier1, body, "Content-Type", ct)
 		wantProblem(t, res, http.StatusUnprocessableEntity, "validation_failed")
 	})
 	t.Run("another supplier's item: 404; a buyer: 403", func(t *testing.T) {
-		wantProblem(t, a.putImage(item, w.supplier2, testPicture(8, 8)), http.StatusNotFound, "not_found")
-		wantProblem(t, a.putImage(item, w.orderer, testPicture(8, 8)), http.StatusForbidden, "")
+		wantProblem(t, a.putImage(item, w.supplier2, testenv.Picture(8, 8)), http.StatusNotFound, "not_found")
+		wantProblem(t, a.putImage(item, w.orderer, testenv.Picture(8, 8)), http.StatusForbidden, "")
 		wantProblem(t, a.do("DELETE", "/api/v1/catalog/items/"+item+"/image", w.supplier2, nil), http.StatusNotFound, "not_found")
 	})
 }
@@ -218,7 +201,7 @@ func TestItemImageOfProposedItem(t *testing.T) {
 		"name": "Ny blöja", "unit": "EA", "pack_size": 1, "cpv_code": "33190000", "vat_rate_bp": 2500, "price_minor": 1000})
 	wantStatus(t, res, http.StatusAccepted)
 	item, sub := res.JSON["id"].(string), res.JSON["submission_id"].(string)
-	res = a.putImage(item, w.supplier1, testPicture(200, 200))
+	res = a.putImage(item, w.supplier1, testenv.Picture(200, 200))
 	wantStatus(t, res, http.StatusOK)
 	url := "/api/v1/catalog/items/" + item + "/image/" + res.JSON["image_hash"].(string) + "/480"
 	wantStatus(t, a.do("GET", url, w.supplier1, nil), http.StatusOK)

@@ -108,7 +108,7 @@ func newScopeWorld(t *testing.T, a *testAPI, name string) *scopeWorld {
 			"eco_labels": []string{"svanen"}, "vat_rate_bp": 2500, "price_minor": 10000}), http.StatusCreated)["id"].(string)
 		w.items = append(w.items, id)
 	}
-	w.imageHash = must(a.putImage(w.items[0], w.supplier.tok, testPicture(20, 20)), http.StatusOK)["image_hash"].(string)
+	w.imageHash = must(a.putImage(w.items[0], w.supplier.tok, testenv.Picture(20, 20)), http.StatusOK)["image_hash"].(string)
 	pc := must(a.do("PUT", "/api/v1/catalog/items/"+w.items[0]+"/price", w.supplier.tok,
 		map[string]any{"price_minor": 20000, "effective_from": "2099-12-01", "reason": "KPI"}), http.StatusAccepted)
 	if pc["status"] != "pending" {
@@ -349,7 +349,7 @@ func scopeOrderIn(st orders.Status) func(w *scopeWorld) map[string]string {
 }
 
 // scopeImageForm is a picture upload (a 12×12 PNG) in a multipart form of type scopeImageType.
-var scopeImageForm, scopeImageType = imageForm("image", "kapad.png", testPicture(12, 12))
+var scopeImageForm, scopeImageType = imageForm("image", "kapad.png", testenv.Picture(12, 12))
 
 const scopeCSV = "sku,name,description,unit,pack_size,cpv_code,gtin,eco_labels,vat_rate_bp,price_minor,effective_from\n" +
 	"SC-0,Scopedosett läkemedel,,EA,1,33190000,,svanen,2500,1,\nSC-NEW,Ny artikel,,EA,1,33190000,,,2500,100,\n"

@@ -391,4 +391,8 @@ type ImportReport struct {
 	// Withdrawn counts the items a PEPPOL catalogue's Delete lines or Replace took out of the
 	// catalogue at once; a withdrawal waiting for approval counts in Pending.
 	Withdrawn int `json:"withdrawn"`
+	// Reactivated counts items withdrawn earlier (by a catalogue or by the supplier) that
+	// this list names again: they are on sale again at once, with the list's terms and price
+	// (under catalogue approval a changed term or price still waits, as for any item).
+	Reactivated int `json:"reactivated"`
 }

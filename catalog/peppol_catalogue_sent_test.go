@@ -40,7 +40,8 @@ func peppolUseCase(t testing.TB, n int, a Agreement) string {
 // it with a Delete line, 3 replaces it (decimal pack 5.2 m², start dates long passed), 4 is a
 // Delete catalogue naming its line only by GTIN, 5 carries every element (lines without a VAT
 // category for items the supplier already has). Every document imports, the managers decide
-// what approval holds back, and the catalogue ends as the documents say.
+// what approval holds back, and the catalogue ends as the documents say: 3's Replace lists
+// 2451037 again, which 2 deleted, so it is on sale again.
 func TestImportPeppolUseCases(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
@@ -80,15 +81,15 @@ func TestImportPeppolUseCases(t *testing.T) {
 		return m
 	}
 
-	type counts struct{ Rows, Created, Updated, Unchanged, PricesApplied, PricesPending, Pending, Withdrawn int }
+	type counts struct{ Rows, Created, Updated, Unchanged, PricesApplied, PricesPending, Pending, Withdrawn, Reactivated int }
 	countsOf := func(r ImportReport) counts {
-		return counts{r.Rows, r.Created, r.Updated, r.Unchanged, r.PricesApplied, r.PricesPending, r.Pending, r.Withdrawn}
+		return counts{r.Rows, r.Created, r.Updated, r.Unchanged, r.PricesApplied, r.PricesPending, r.Pending, r.Withdrawn, r.Reactivated}
 	}
 	want := map[int]counts{
-		1: {Rows: 7, Created: 7, Pending: 14},                                             // seven new items and their first prices await the managers
-		2: {Rows: 2, Created: 1, Updated: 1, Pending: 3},                                  // a new item; a Delete line's accepted item waits
-		3: {Rows: 12, Created: 4, Updated: 1, Unchanged: 7, PricesApplied: 1, Pending: 9}, // start dates of 2019: today
-		4: {Pending: 1},                                                                   // a Delete catalogue: its line's item (named by GTIN) waits
+		1: {Rows: 7, Created: 7, Pending: 14},                                                             // seven new items and their first prices await the managers
+		2: {Rows: 2, Created: 1, Updated: 1, Pending: 3},                                                  // a new item; a Delete line's accepted item waits
+		3: {Rows: 12, Created: 4, Updated: 2, Unchanged: 6, PricesApplied: 1, Pending: 9, Reactivated: 1}, // start dates of 2019: today; 2451037, deleted by 2, is back
+		4: {Pending: 1},                                                                                   // a Delete catalogue: its line's item (named by GTIN) waits
 		5: {Rows: 4, Created: 2, Updated: 2, Pending: 6},
 	}
 	for n := 1; n <= 5; n++ {
@@ -111,7 +112,7 @@ func TestImportPeppolUseCases(t *testing.T) {
 	if len(got) != 16 {
 		t.Errorf("%d items, want 16", len(got))
 	}
-	for sku, active := range map[string]bool{"2451037": false, "2451015": false, "2451027": true, "D345gold": true, "MNTR011": true} {
+	for sku, active := range map[string]bool{"2451037": true, "2451015": false, "2451027": true, "D345gold": true, "MNTR011": true} {
 		if it, ok := got[sku]; !ok || it.Active != active {
 			t.Errorf("item %s: active %v (present %v), want %v", sku, it.Active, ok, active)
 		}
@@ -193,6 +194,22 @@ func TestImportPeppolReplaceDeleteAndVAT(t *testing.T) {
 	testenv.Must(t, err)
 	if rep.Withdrawn != 1 || active(f.supplier1, "R-4") {
 		t.Fatalf("Delete line: %+v", rep)
+	}
+	// A later catalogue listing R-4 again puts it back on sale; R-2 (withdrawn by Replace,
+	// not listed) stays withdrawn.
+	rep, err = f.s.ImportPeppolCatalogue(ctx, f.supplier1, a.ID, strings.NewReader(peppolDoc(a, peppolLine("R-4", map[string]string{"vat": "12"}))))
+	testenv.Must(t, err)
+	if rep.Reactivated != 1 || rep.Updated != 1 || !active(f.supplier1, "R-4") || active(f.supplier1, "R-2") {
+		t.Fatalf("R-4 listed again: %+v", rep)
+	}
+	if list, _, err := f.s.ListAgreementItems(ctx, f.orderer, a.ID, "R-4", auth.Page{PageSize: 10}); err != nil || len(list) != 1 {
+		t.Fatalf("an orderer does not see R-4 listed again: %+v %v", list, err)
+	}
+	// Listing it once more changes nothing.
+	rep, err = f.s.ImportPeppolCatalogue(ctx, f.supplier1, a.ID, strings.NewReader(peppolDoc(a, peppolLine("R-4", map[string]string{"vat": "12"}))))
+	testenv.Must(t, err)
+	if rep.Reactivated != 0 || rep.Unchanged != 1 {
+		t.Fatalf("R-4 listed a third time: %+v", rep)
 	}
 
 	// Under catalogue approval a rejected withdrawal leaves the item on sale.

@@ -355,11 +355,16 @@ func (s *Service) importPriceRows(ctx context.Context, c auth.Caller, agreementI
 		var updatedIDs []string
 		var changes []priceChangeRow
 		var proposals []proposedChange // catalogue approval (SPEC §6)
+		var reactivated []string
 		for ri, r := range rows {
 			it, ok := bySKU[r.SKU]
 			if !ok {
 				created = append(created, r)
 				continue
+			}
+			if !it.Active {
+				// Listed again: the supplier offers it again, as PATCH active=true would say.
+				reactivated = append(reactivated, it.ID)
 			}
 			fieldsChanged := itemDiffers(it, r.ItemInput)
 			held := false
@@ -390,13 +395,19 @@ func (s *Service) importPriceRows(ctx context.Context, c auth.Caller, agreementI
 				}
 			}
 			switch {
-			case fieldsChanged || priceChanged || held:
+			case fieldsChanged || priceChanged || held || !it.Active:
 				rep.Updated++
 			default:
 				rep.Unchanged++
 			}
 		}
-		rep.Created = len(created)
+		rep.Created, rep.Reactivated = len(created), len(reactivated)
+		if len(reactivated) > 0 {
+			if _, err := tx.ExecContext(ctx, `UPDATE items SET active = true, updated_at = now() WHERE id = ANY($1::uuid[])`,
+				pq.Array(reactivated)); err != nil {
+				return fmt.Errorf("import: reactivate: %w", err)
+			}
+		}
 
 		if len(created) > 0 {
 			newIDs, err := bulkInsertItems(ctx, tx, agreementID, c.OrgID, created)
@@ -450,7 +461,7 @@ func (s *Service) importPriceRows(ctx context.Context, c auth.Caller, agreementI
 	if len(pictures.bySKU) > 0 || len(pictures.report.Failed) > 0 || pictures.report.Unchanged > 0 {
 		rep.Images = &pictures.report
 	}
-	if rep.Created > 0 || rep.Updated > 0 || rep.Withdrawn > 0 || pictures.report.Stored > 0 {
+	if rep.Created > 0 || rep.Updated > 0 || rep.Withdrawn > 0 || rep.Reactivated > 0 || pictures.report.Stored > 0 {
 		s.cache.bump(ctx)
 	}
 	s.dropUnusedImages(ctx, oldPictures)

@@ -80,6 +80,21 @@ func (g *SyntheticItems) Next(k int) SyntheticItem {
 // benchmarks and load tests ("avrop seed --items N"), not for production data. Every call uses
 // fresh skus, so it may run more than once on one database.
 func InsertSyntheticItems(ctx context.Context, db *sqlx.DB, agreementID string, supplierIDs []string, n int) error {
+	if err := LoadSyntheticItems(ctx, db, agreementID, supplierIDs, n); err != nil {
+		return err
+	}
+	// Merge the GIN pending lists and refresh the statistics, as autovacuum would a little later.
+	for _, q := range []string{`VACUUM ANALYZE items`, `VACUUM ANALYZE item_prices`} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("synthetic items: %s: %w", q, err)
+		}
+	}
+	return nil
+}
+
+// LoadSyntheticItems is InsertSyntheticItems without the VACUUM: for a bulk load that adds
+// many agreements' items and vacuums once at the end (seed --national).
+func LoadSyntheticItems(ctx context.Context, db *sqlx.DB, agreementID string, supplierIDs []string, n int) error {
 	if n <= 0 {
 		return nil
 	}
@@ -118,12 +133,6 @@ func InsertSyntheticItems(ctx context.Context, db *sqlx.DB, agreementID string, 
 			pq.Array(pack), pq.Array(cpv), pq.Array(eco), pq.Array(price), today)
 		if err != nil {
 			return fmt.Errorf("synthetic items: %w", err)
-		}
-	}
-	// Merge the GIN pending lists and refresh the statistics, as autovacuum would a little later.
-	for _, q := range []string{`VACUUM ANALYZE items`, `VACUUM ANALYZE item_prices`} {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("synthetic items: %s: %w", q, err)
 		}
 	}
 	return nil

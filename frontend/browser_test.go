@@ -558,6 +558,21 @@ func TestPriceListUploadErrors(t *testing.T) {
 	b.click(`form[action="/supplier/import"] button[type=submit]`)
 	b.wantText("Prislistan är inläst")
 	b.check("upload done")
+
+	// The supplier takes NEW-1 off sale; the same list sent again puts it back, and says so.
+	seller := callerOf(w.seller, auth.KindSupplier)
+	items, _, err = s.Catalog.ListAgreementItems(context.Background(), seller, w.agreement.ID, "NEW-1", auth.Page{PageSize: 10})
+	testenv.Must(t, err)
+	if len(items) != 1 {
+		t.Fatalf("NEW-1: %+v", items)
+	}
+	_, err = s.Catalog.UpdateItem(context.Background(), seller, items[0].ID, catalog.ItemPatch{Active: new(bool)})
+	testenv.Must(t, err)
+	b.visit("/supplier/import")
+	b.do(chromedp.SetValue(chromedp.CSS("#agreement"), w.agreement.ID), chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{file}))
+	b.click(`form[action="/supplier/import"] button[type=submit]`)
+	b.wantText("Åter i sortimentet")
+	b.check("upload reactivates")
 }
 
 // TestAdminPagesInBrowser checks the admin pages and a tablet-sized catalogue for axe.

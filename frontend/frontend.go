@@ -120,6 +120,8 @@ func (s *server) routes() http.Handler {
 	mux.HandleFunc("GET /supplier/orders", s.authed(s.supplierOrders, auth.RoleSupplier))
 	mux.HandleFunc("GET /supplier/catalog", s.authed(s.supplierCatalog, auth.RoleSupplier))
 	mux.HandleFunc("POST /supplier/items/{id}/price", s.authed(s.changePrice, auth.RoleSupplier))
+	mux.HandleFunc("POST /supplier/items/{id}/image", s.authed(s.uploadItemImage, auth.RoleSupplier))
+	mux.HandleFunc("POST /supplier/items/{id}/image/delete", s.authed(s.removeItemImage, auth.RoleSupplier))
 	mux.HandleFunc("GET /supplier/import", s.authed(s.importPage, auth.RoleSupplier))
 	mux.HandleFunc("POST /supplier/import", s.authed(s.importPriceList, auth.RoleSupplier))
 	mux.HandleFunc("GET /supplier/import/template", s.priceListTemplate)

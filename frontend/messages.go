@@ -340,6 +340,8 @@ var messages = map[string]msg{
 	"import.unchanged":                        {sv: "Oförändrade", en: "Unchanged", nb: "Uendrede", da: "Uændrede"},
 	"import.applied":                          {sv: "Priser som gäller direkt", en: "Prices applied", nb: "Priser som gjelder straks", da: "Priser, der gælder straks"},
 	"import.pending":                          {sv: "Priser som väntar på beslut", en: "Prices awaiting decision", nb: "Priser som venter på beslutning", da: "Priser, der afventer beslutning"},
+	"import.withdrawn":                        {sv: "Borttagna ur sortimentet", en: "Withdrawn from the catalogue", nb: "Fjernet fra sortimentet", da: "Fjernet fra sortimentet"},
+	"import.reactivated":                      {sv: "Åter i sortimentet", en: "Back in the catalogue", nb: "Tilbake i sortimentet", da: "Tilbage i sortimentet"},
 	"problem.invalid_price_list":              {sv: "Prislistan innehåller fel och har inte lästs in.", en: "The price list has errors and was not imported.", nb: "Prislisten inneholder feil og er ikke lest inn.", da: "Prislisten indeholder fejl og er ikke indlæst."},
 	// manager
 	"agreements.title":            {sv: "Avtal", en: "Agreements", nb: "Avtaler", da: "Aftaler"},

@@ -17,20 +17,28 @@ import (
 // equal the base-table queries (spendFromOrders, scorecardQuery) exactly; the tests prove it.
 //
 // Spend filters by day while the rollup counts months: whole months in the range come from the
-// rollup and the days of a month the range cuts (at most the two edge months) from the base
-// tables, so any range stays exact and an unbounded or month-aligned range reads rollups only.
+// rollup and the days of a month the range cuts (at most the two edge months) from the
+// approved orders' stored contributions (follow_orders, one row per order by approval time,
+// migration 00022), so any range stays exact without reading order lines.
 
-// rollupKeys are each dimension's rollup dimension code, key expression over the rollup row r
-// and, for keys naming a row, the table and expression of its label (x is that row).
-var rollupKeys = map[SpendGroup]struct{ dim, key, labelJoin, label string }{
-	GroupOrganization: {"o", "r.buyer_org_id::text", "organizations x", "x.name"},
-	GroupSupplier:     {"o", "r.supplier_id::text", "organizations x", "x.name"},
-	GroupAgreement:    {"o", "r.agreement_id::text", "agreements x", "x.reference || ' ' || x.title"},
-	GroupCPV:          {"c", "r.key", "", "g.key"},
-	GroupCostCenter:   {"k", "r.key", "", "g.key"},
-	GroupOrderer:      {"u", "r.key", "users x", "x.name"},
-	GroupMonth:        {"o", "to_char(r.month, 'YYYY-MM')", "", "g.key"},
+// rollupKey says how one dimension is read: its code and key expression over a follow_spend
+// row r; the same over a follow_spend_agreements row r (a manager's calls); the key over an
+// order's contribution r (follow_orders, for the days of cut months; c is one of its CPV
+// codes); and, for keys naming a row, the table and expression of its label (x is that row).
+type rollupKey struct{ dim, key, agrDim, agrKey, edgeKey, labelJoin, label string }
+
+var rollupKeys = map[SpendGroup]rollupKey{
+	GroupOrganization: {"o", "r.buyer_org_id::text", "b", "r.key", "r.buyer_org_id::text", "organizations x", "x.name"},
+	GroupSupplier:     {"o", "r.supplier_id::text", "s", "r.key", "r.supplier_id::text", "organizations x", "x.name"},
+	GroupAgreement:    {"o", "r.agreement_id::text", "o", "r.agreement_id::text", "r.agreement_id::text", "agreements x", "x.reference || ' ' || x.title"},
+	GroupCPV:          {"c", "r.key", "c", "r.key", "c.key", "", "g.key"},
+	GroupCostCenter:   {"k", "r.key", "k", "r.key", "r.cost_center", "", "g.key"},
+	GroupOrderer:      {"u", "r.key", "u", "r.key", "r.ordered_by::text", "users x", "x.name"},
+	GroupMonth:        {"o", "to_char(r.month, 'YYYY-MM')", "o", "to_char(r.month, 'YYYY-MM')", "to_char(r.month, 'YYYY-MM')", "", "g.key"},
 }
+
+// rollupTotal reads the totals over all groups.
+var rollupTotal = rollupKey{dim: "o", key: "''", agrDim: "o", agrKey: "''", edgeKey: "''"}
 
 // monthSplit divides an inclusive day range into whole months [mFrom, mTo) read from the
 // rollup and the edge day ranges read from the base tables. Empty bounds are open.
@@ -80,14 +88,29 @@ func splitMonths(from, to string) monthSplit {
 }
 
 // spendSources is the UNION ALL of per-group sums (key, currency, order_count, total_minor,
-// eco_minor) from the rollup and the base tables. dim and key say what is grouped; the args
-// it needs are appended to args.
-func spendSources(c auth.Caller, f SpendFilter, dim, rollupKey, baseKey string, args *[]any) string {
-	cond, sargs := scope(c, len(*args)+1)
-	*args = append(*args, sargs...)
-	n := len(*args)
-	rScope := fmt.Sprintf(`(($%d AND r.buyer_org_id = $%d) OR ($%d AND r.supplier_id = $%d) OR ($%d AND a.procurement_body_id = $%d))`,
-		n-3, n, n-2, n, n-1, n)
+// eco_minor) from the rollups and the orders' contributions. k says what is grouped; the args
+// it needs are appended to args. A caller who is only a manager sees whole agreements (those
+// of its procurement body), so its months come from the per-agreement sums.
+func spendSources(c auth.Caller, f SpendFilter, k rollupKey, args *[]any) string {
+	dim, edgeKey := k.dim, k.edgeKey
+	table, rollupKey := "follow_spend", k.key
+	var rScope string
+	if c.Has(auth.RoleManager) && !c.HasAny(auth.RoleOrderer, auth.RoleApprover, auth.RoleSupplier) {
+		table, dim, rollupKey = "follow_spend_agreements", k.agrDim, k.agrKey
+		*args = append(*args, c.OrgID)
+		rScope = fmt.Sprintf(`a.procurement_body_id = $%d`, len(*args))
+	} else {
+		_, sargs := scope(c, len(*args)+1)
+		*args = append(*args, sargs...)
+		n := len(*args)
+		rScope = fmt.Sprintf(`(($%d AND r.buyer_org_id = $%d) OR ($%d AND r.supplier_id = $%d) OR ($%d AND a.procurement_body_id = $%d))`,
+			n-3, n, n-2, n, n-1, n)
+	}
+	edgeJoin, edgeTotal, edgeEco := "", "r.total_minor", "r.eco_minor"
+	if k.dim == "c" {
+		edgeJoin = ` CROSS JOIN LATERAL unnest(r.cpv, r.cpv_total, r.cpv_eco) AS c(key, total, eco)`
+		edgeTotal, edgeEco = "c.total", "c.eco"
+	}
 	add := func(v any) string {
 		*args = append(*args, v)
 		return fmt.Sprintf("$%d", len(*args))
@@ -100,7 +123,7 @@ func spendSources(c auth.Caller, f SpendFilter, dim, rollupKey, baseKey string, 
 	var parts []string
 	if sp.rollup {
 		q := `SELECT ` + rollupKey + ` AS key, r.currency, r.orders AS order_count, r.total_minor, r.eco_minor
-			FROM follow_spend r JOIN agreements a ON a.id = r.agreement_id
+			FROM ` + table + ` r JOIN agreements a ON a.id = r.agreement_id
 			WHERE r.dim = '` + dim + `' AND r.orders <> 0 AND ` + rScope
 		if agr != "" {
 			q += ` AND r.agreement_id = ` + agr + `::uuid`
@@ -113,21 +136,18 @@ func spendSources(c auth.Caller, f SpendFilter, dim, rollupKey, baseKey string, 
 		}
 		parts = append(parts, q)
 	}
-	status := ""
 	for _, e := range sp.edges {
-		if status == "" {
-			status = add("{" + joinStatuses() + "}")
-		}
-		q := `SELECT ` + baseKey + ` AS key, trim(o.currency) AS currency, count(DISTINCT o.id) AS order_count,
-			COALESCE(sum(l.line_total_minor), 0) AS total_minor,
-			COALESCE(sum(l.line_total_minor) FILTER (WHERE cardinality(l.eco_labels) > 0), 0) AS eco_minor
-			FROM ` + spendFrom + ` WHERE ` + cond + ` AND o.approved_at IS NOT NULL AND o.status = ANY(` + status + `::text[])`
+		// The UTC days [e0, e1] as a range of approval times, read from the approved orders'
+		// contributions through the index of the caller's scope.
+		q := `SELECT ` + edgeKey + ` AS key, r.currency, count(*) AS order_count, sum(` + edgeTotal + `) AS total_minor,
+			sum(` + edgeEco + `) AS eco_minor
+			FROM follow_orders r JOIN agreements a ON a.id = r.agreement_id` + edgeJoin + `
+			WHERE r.spend AND ` + rScope
 		if agr != "" {
-			q += ` AND o.agreement_id = ` + agr + `::uuid`
+			q += ` AND r.agreement_id = ` + agr + `::uuid`
 		}
-		// The UTC days [e0, e1] as a range of approval times, which the index on approved_at serves.
-		q += ` AND o.approved_at >= (` + add(e[0]) + `::date)::timestamp AT TIME ZONE 'UTC'
-			AND o.approved_at < (` + add(e[1]) + `::date + 1)::timestamp AT TIME ZONE 'UTC' GROUP BY 1, 2`
+		q += ` AND r.approved_at >= (` + add(e[0]) + `::date)::timestamp AT TIME ZONE 'UTC'
+			AND r.approved_at < (` + add(e[1]) + `::date + 1)::timestamp AT TIME ZONE 'UTC' GROUP BY 1, 2`
 		parts = append(parts, q)
 	}
 	if len(parts) == 0 {
@@ -140,22 +160,11 @@ func spendSources(c auth.Caller, f SpendFilter, dim, rollupKey, baseKey string, 
 	return src
 }
 
-func joinStatuses() string {
-	out := ""
-	for i, st := range spendStatuses {
-		if i > 0 {
-			out += ","
-		}
-		out += st
-	}
-	return out
-}
-
 // spendFromRollups is Spend (see there) answered from the rollups.
 func (s *Service) spendFromRollups(ctx context.Context, c auth.Caller, f SpendFilter) (Spend, error) {
 	k := rollupKeys[f.GroupBy]
 	var args []any
-	src := spendSources(c, f, k.dim, k.key, spendKeys[f.GroupBy][0], &args)
+	src := spendSources(c, f, k, &args)
 	grouped := `SELECT key, currency, sum(order_count)::bigint AS order_count, sum(total_minor)::bigint AS total_minor,
 		sum(eco_minor)::bigint AS eco_minor FROM (` + src + `) s GROUP BY key, currency`
 	join := ""
@@ -173,7 +182,7 @@ func (s *Service) spendFromRollups(ctx context.Context, c auth.Caller, f SpendFi
 		return Spend{}, err
 	}
 	var targs []any
-	tsrc := spendSources(c, f, "o", "''", "''", &targs)
+	tsrc := spendSources(c, f, rollupTotal, &targs)
 	tq := `SELECT currency, sum(order_count)::bigint AS order_count, sum(total_minor)::bigint AS total_minor,
 		sum(eco_minor)::bigint AS eco_minor FROM (` + tsrc + `) s GROUP BY 1 ORDER BY 1`
 	if err := s.read(ctx, func(db sqlx.QueryerContext) error { return sqlx.SelectContext(ctx, db, &out.Totals, tq, targs...) }); err != nil {

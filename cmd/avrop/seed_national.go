@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
@@ -23,9 +22,10 @@ import (
 // each), 1,000,000 items and 10,000,000 orders over the 48 months up to this one, for the
 // benchmarks. --scale multiplies items and orders (0.1: 100,000 items, 1,000,000 orders).
 //
-// Orders, lines and deviations go in with COPY, one transaction per month, with the session's
-// triggers off (session_replication_role = replica: the generator writes the lines' snapshot
-// columns itself, and the follow-up rollups are rebuilt once at the end). Restartable: the
+// Items, orders, lines and deviations go in with COPY into tables whose indexes are built once
+// at the end, with the session's triggers off (session_replication_role = replica: the
+// generator writes the lines' snapshot columns itself), and usage counters and follow-up
+// rollups are computed set-based once at the end (seed_national_load.go). Restartable: the
 // organisations, each agreement's items and each month are skipped when already there, so a
 // run that was stopped continues where it was. Every national account's password is
 // nationalPassword.
@@ -89,48 +89,26 @@ func seedNational(ctx context.Context, db *sqlx.DB, scale float64, out io.Writer
 	if err != nil {
 		return fmt.Errorf("seed --national: organisations: %w", err)
 	}
-	perAgreement := max(items/len(w.agrs), 3) // each supplier gets at least one item
-	for i := range w.agrs {
-		if err := nationalItems(ctx, db, &w.agrs[i], perAgreement); err != nil {
-			return fmt.Errorf("seed --national: items: %w", err)
-		}
-	}
-	fmt.Fprintf(out, "  organisations, users, agreements and items: %s\n", time.Since(start).Round(time.Second))
 	now := time.Now().UTC()
 	first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -(nationalMonths - 1), 0)
-	perMonth := orders / nationalMonths
-	for m := 0; m < nationalMonths; m++ {
-		t0 := time.Now()
-		month := first.AddDate(0, m, 0)
-		done, err := nationalMonth(ctx, db, w, month, now, perMonth)
-		if err != nil {
-			return fmt.Errorf("seed --national: orders of %s: %w", month.Format("2006-01"), err)
+	built, err := nationalPrepare(ctx, db, w, first, out)
+	if err != nil {
+		return fmt.Errorf("seed --national: %w", err)
+	}
+	if built {
+		fmt.Fprintf(out, "  items, orders, usage counters and rollups were built by an earlier run\n")
+	} else {
+		perAgreement := max(items/len(w.agrs), 3) // each supplier gets at least one item
+		for i := range w.agrs {
+			if err := nationalItems(ctx, db, &w.agrs[i], perAgreement); err != nil {
+				return fmt.Errorf("seed --national: items: %w", err)
+			}
 		}
-		if done {
-			fmt.Fprintf(out, "  orders %s: %d in %s\n", month.Format("2006-01"), perMonth, time.Since(t0).Round(100*time.Millisecond))
+		fmt.Fprintf(out, "  organisations, users, agreements and items: %s\n", time.Since(start).Round(time.Second))
+		if err := nationalOrders(ctx, db, w, now, first, orders/nationalMonths, out); err != nil {
+			return fmt.Errorf("seed --national: %w", err)
 		}
 	}
-	t0 := time.Now()
-	for _, q := range []string{
-		`DELETE FROM participant_usage WHERE agreement_id IN (SELECT id FROM agreements WHERE reference LIKE 'NAT-%')`,
-		`DELETE FROM agreement_usage WHERE agreement_id IN (SELECT id FROM agreements WHERE reference LIKE 'NAT-%')`,
-		`INSERT INTO agreement_usage (agreement_id, slot, committed_minor)
-		 SELECT a.id, 0, COALESCE(sum(o.total_minor) FILTER (WHERE o.status IN ('pending_approval', 'approved', 'accepted', 'shipped', 'delivered')), 0)
-		 FROM agreements a LEFT JOIN orders o ON o.agreement_id = a.id WHERE a.reference LIKE 'NAT-%' GROUP BY a.id`,
-		`INSERT INTO participant_usage (agreement_id, org_id, committed_minor)
-		 SELECT p.agreement_id, p.org_id, COALESCE(sum(o.total_minor) FILTER (WHERE o.status IN ('pending_approval', 'approved', 'accepted', 'shipped', 'delivered')), 0)
-		 FROM agreement_participants p JOIN agreements a ON a.id = p.agreement_id
-		 LEFT JOIN orders o ON o.agreement_id = p.agreement_id AND o.buyer_org_id = p.org_id
-		 WHERE a.reference LIKE 'NAT-%' GROUP BY p.agreement_id, p.org_id`,
-		`ANALYZE orders`, `ANALYZE order_lines`, `ANALYZE deviations`,
-		`SELECT follow_rebuild()`,
-		`VACUUM ANALYZE follow_orders`, `VACUUM ANALYZE follow_spend`, `VACUUM ANALYZE follow_cards`,
-	} {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("seed --national: %.60s: %w", q, err)
-		}
-	}
-	fmt.Fprintf(out, "  usage counters and follow-up rollups rebuilt: %s\n", time.Since(t0).Round(time.Second))
 	var size string
 	if err := db.GetContext(ctx, &size, `SELECT pg_size_pretty(pg_database_size(current_database()))`); err != nil {
 		return err
@@ -299,7 +277,7 @@ func nationalItems(ctx context.Context, db *sqlx.DB, a *nationalAgreement, n int
 		return err
 	}
 	if have == 0 {
-		if err := catalog.InsertSyntheticItems(ctx, db, a.id, a.suppliers[:], n); err != nil {
+		if err := catalog.LoadSyntheticItems(ctx, db, a.id, a.suppliers[:], n); err != nil {
 			return err
 		}
 	}
@@ -336,109 +314,6 @@ func nationalItems(ctx context.Context, db *sqlx.DB, a *nationalAgreement, n int
 		}
 	}
 	return nil
-}
-
-// nationalMonth writes one month's orders in one transaction, unless the month is there.
-func nationalMonth(ctx context.Context, db *sqlx.DB, w *nationalWorld, month, now time.Time, n int) (bool, error) {
-	marker := fmt.Sprintf("N%s-0000001", month.Format("200601"))
-	var exists bool
-	if err := db.GetContext(ctx, &exists, `SELECT EXISTS (SELECT 1 FROM orders WHERE buyer_org_id = $1 AND number = $2)`, w.buyers[0].id, marker); err != nil {
-		return false, err
-	}
-	if exists {
-		return false, nil
-	}
-	tx, err := db.BeginTxx(ctx, nil)
-	if err != nil {
-		return false, err
-	}
-	defer tx.Rollback() //nolint:errcheck
-	// Triggers off for this transaction: the lines carry their snapshot columns already and
-	// the rollups are rebuilt at the end.
-	if _, err := tx.ExecContext(ctx, `SET LOCAL session_replication_role = replica`); err != nil {
-		return false, err
-	}
-	rng := rand.New(rand.NewPCG(uint64(month.Unix()), 0x4a7))
-	ordersCopy, err := tx.PrepareContext(ctx, pq.CopyIn("orders", "id", "number", "buyer_org_id", "ordered_by", "agreement_id", "supplier_id",
-		"supplier_rank", "status", "currency", "total_minor", "vat_minor", "delivery_address", "cost_center", "requested_delivery_date",
-		"approved_at", "accepted_at", "shipped_at", "delivered_at", "created_at", "updated_at"))
-	if err != nil {
-		return false, err
-	}
-	var lines [][]any
-	var devs [][]any
-	span := month.AddDate(0, 1, 0).Sub(month)
-	if end := now.Sub(month); end < span {
-		span = end
-	}
-	costCenters := []string{"4410", "4420", "5100", "5500", "6120", "7300"}
-	for i := 0; i < n; i++ {
-		b := w.buyers[rng.IntN(len(w.buyers))]
-		if i == 0 {
-			b = w.buyers[0]
-		}
-		ag := w.agrs[b.region*3-3+rng.IntN(3)]
-		rank := 0
-		if p := rng.IntN(10); p >= 6 {
-			rank = 1 + p/9
-		}
-		created := month.Add(time.Duration(rng.Int64N(int64(span))))
-		id := uuid.New().String()
-		cat := ag.catalogues[rank]
-		nl := 1 + rng.IntN(5)
-		var total, vat int64
-		for l := 1; l <= nl; l++ {
-			it := cat[rng.IntN(len(cat))]
-			q := int64(1 + rng.IntN(20))
-			lt := q * it.price
-			lv := (lt*int64(it.vat) + 5000) / 10000
-			total += lt
-			vat += lv
-			lines = append(lines, []any{id, l, it.id, it.sku, it.name, it.unit, q, it.price, it.vat, lt, lv, pq.Array(it.eco), it.pack})
-		}
-		status, approved, accepted, shipped, delivered := nationalLifecycle(rng, created, now, b.threshold < total && b.threshold > 0)
-		var reqDate any
-		if rng.IntN(5) == 0 {
-			reqDate = created.AddDate(0, 0, 3+rng.IntN(10)).Format(time.DateOnly)
-		}
-		updated := created
-		for _, t := range []any{approved, accepted, shipped, delivered} {
-			if tt, ok := t.(time.Time); ok && tt.After(updated) {
-				updated = tt
-			}
-		}
-		if _, err := ordersCopy.ExecContext(ctx, id, fmt.Sprintf("N%s-%07d", month.Format("200601"), i+1), b.id,
-			b.orderers[rng.IntN(len(b.orderers))], ag.id, ag.suppliers[rank], rank+1, status, "SEK", total, vat,
-			"Leveransadress 1", costCenters[rng.IntN(len(costCenters))], reqDate, approved, accepted, shipped, delivered, created, updated); err != nil {
-			return false, err
-		}
-		if d, ok := delivered.(time.Time); ok && rng.IntN(100) < 2 {
-			kinds := []string{"late", "wrong_item", "damaged", "missing", "quality", "other"}
-			st := []string{"open", "responded", "closed"}[rng.IntN(3)]
-			var responded any
-			if st != "open" {
-				responded = d.Add(30 * time.Hour)
-			}
-			devs = append(devs, []any{uuid.New().String(), id, kinds[rng.IntN(len(kinds))], "Avvikelse vid leverans", st, b.orderers[0], responded, d.Add(2 * time.Hour)})
-		}
-	}
-	if _, err := ordersCopy.ExecContext(ctx); err != nil {
-		return false, err
-	}
-	if err := ordersCopy.Close(); err != nil {
-		return false, err
-	}
-	if err := copyRows(ctx, tx.Tx, "order_lines", []string{"order_id", "line_no", "item_id", "sku", "name", "unit", "quantity", "unit_price_minor",
-		"vat_rate_bp", "line_total_minor", "line_vat_minor", "eco_labels", "pack_size"}, lines); err != nil {
-		return false, err
-	}
-	if err := copyRows(ctx, tx.Tx, "deviations", []string{"id", "order_id", "kind", "description", "status", "reported_by", "responded_at", "created_at"}, devs); err != nil {
-		return false, err
-	}
-	if err := tx.Commit(); err != nil {
-		return false, err
-	}
-	return true, nil
 }
 
 // nationalLifecycle picks an order's status and timestamps from its age: older orders are
