@@ -6,7 +6,7 @@ import (
 	"unicode/utf8"
 )
 
-// Item pairs (migration 00022): items.search_pairs holds, for every two words of an item's
+// Item pairs (migration 00025): items.search_pairs holds, for every two words of an item's
 // name, sku and GTIN (of three letters or more, without digits), the lexeme "a b" (a before b
 // in byte order), and each such word alone. A search of two or more words finds its name
 // candidates through the pair of its two most selective words — one GIN lookup whose posting
