@@ -132,7 +132,7 @@ func explainStatement(ctx context.Context, db *sqlx.DB, st string) (planCost, er
 	if err := tx.GetContext(ctx, &pid, `SELECT pg_backend_pid()`); err != nil {
 		return best, err
 	}
-	cpu0 := procCPU(pid)
+	cpu0 := benchdb.ProcCPU(pid)
 	for range 3 {
 		var out []string
 		if err := tx.SelectContext(ctx, &out, "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) "+st); err != nil {
@@ -153,7 +153,7 @@ func explainStatement(ctx context.Context, db *sqlx.DB, st string) (planCost, er
 			best = planCost{ms: ms, buffers: hit + read, rows: touched(p.Plan)}
 		}
 	}
-	best.cpu = procCPU(pid) - cpu0
+	best.cpu = benchdb.ProcCPU(pid) - cpu0
 	return best, nil
 }
 

@@ -40,10 +40,18 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	var stdout io.Writer = os.Stdout
 	if len(os.Args) > 1 && os.Args[1] == "serve" {
 		setMemoryLimit()
+		// A request's log line need not cost a system call of its own (logbuffer.go).
+		logs := newLogBuffer(os.Stdout)
+		defer logs.Flush()
+		stdout = logs
 	}
-	if err := run(ctx, os.Args[1:], env.ToMap(os.Environ()), os.Stdout); err != nil {
+	if err := run(ctx, os.Args[1:], env.ToMap(os.Environ()), stdout); err != nil {
+		if f, ok := stdout.(*logBuffer); ok {
+			f.Flush()
+		}
 		fmt.Fprintln(os.Stderr, "avrop:", err)
 		os.Exit(1)
 	}
