@@ -435,6 +435,7 @@ func (s *Service) cachedEncoded(ctx context.Context, kind, hash string, load fun
 		}
 		s.loads.Add(1)
 		lctx := context.WithoutCancel(ctx)
+		lctx = s.cache.withCacheVersion(lctx, key) // the words' expansions are kept under it (search_words_cache.go)
 		if l := versionLSN(key); l > postgres.MinLSN(lctx) {
 			lctx = postgres.WithMinLSN(lctx, l)
 		}

@@ -88,9 +88,10 @@ func run() error {
 	serverBin = flag.String("bin", "", "an avrop binary to measure instead of building ./cmd/avrop")
 	seeded := flag.String("seeded", "", "measure these databases, seeded with `avrop seed --items N` (comma-separated names, smallest first), as they are, signed in as a demo orderer")
 	explain := flag.Int("explain", 0, "with -seeded: instead of load, EXPLAIN (ANALYZE, BUFFERS) this many typed searches' statements per database")
+	plans := flag.Int("plans", 0, "with -explain: also print the query and text plan of this many slowest search statements")
 	flag.Parse()
 	if *seeded != "" && *explain > 0 {
-		return runExplain(strings.Split(*seeded, ","), *explain)
+		return runExplain(strings.Split(*seeded, ","), *explain, *plans)
 	}
 	if *seeded != "" {
 		return runSeeded(strings.Split(*seeded, ","), *conc, *duration)
@@ -128,7 +129,7 @@ func run() error {
 	}
 	defer cleanup()
 
-	const email, password = "orderer@bench.se", "bench-password-123"
+	email, password := benchEmail, benchPassword
 	ag, suppliers, have, err := benchWorld(ctx, bench, email, password)
 	if err != nil {
 		return err
@@ -444,6 +445,9 @@ func load(ctx context.Context, c *http.Client, base, token string, path func() s
 
 // The demo orderer of `avrop seed` (Arvika kommun, a participant of the care-supplies
 // agreement that `--items N` grows).
+// benchEmail is the orderer of the databases this program builds.
+const benchEmail, benchPassword = "orderer@bench.se", "bench-password-123"
+
 const seededEmail, seededPassword = "olle.orderer@arvika.se", "avrop-demo-2026"
 
 // runSeeded measures databases made by `avrop seed --items N`, one server per database, as
