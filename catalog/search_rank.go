@@ -67,7 +67,7 @@ type rankedSearch struct {
 // costliest step of a search of several common words at a million items; names that already
 // fill the page make it unnecessary (an item holding every word in its name ranks above one
 // holding some only in its description), and the total is then estimated (full).
-func newRankedSearch(window int, sc scope, f SearchFilter, today string, base func(*searchQuery) string, words []termMatch, raw string) *rankedSearch {
+func newRankedSearch(window int, usePairs bool, sc scope, f SearchFilter, today string, base func(*searchQuery) string, words []termMatch, raw string) *rankedSearch {
 	r := &rankedSearch{q: newInlineQuery(sc.orgArg(), today)}
 	r.where = base(r.q)
 	var all []string
@@ -84,7 +84,16 @@ func newRankedSearch(window int, sc scope, f SearchFilter, today string, base fu
 		sku = `SELECT ` + candCols + ` FROM items i WHERE ` + r.where + ` AND (lower(i.sku) LIKE ` + r.q.arg(postgres.EscapeLike(raw)+"%") +
 			` OR i.gtin = ` + r.q.arg(raw) + `) LIMIT ` + n
 	}
-	r.cands = `WITH cn AS (SELECT ` + candCols + ` FROM items i WHERE ` + r.where + ` AND i.search_name @@ ` + r.match + `::tsquery LIMIT ` + n + `),
+	// The names' candidates through the words' pairs when two words pair (search_pairs.go);
+	// the words left out of the pairs from the names' index.
+	nameMatch := `i.search_name @@ ` + r.match + `::tsquery`
+	if pairs, rest := pairQuery(words); pairs != "" && usePairs {
+		nameMatch = `i.search_pairs @@ ` + r.q.arg(pairs) + `::tsquery`
+		if rest != "" {
+			nameMatch += ` AND i.search_name @@ ` + r.q.arg(rest) + `::tsquery`
+		}
+	}
+	r.cands = `WITH cn AS (SELECT ` + candCols + ` FROM items i WHERE ` + r.where + ` AND ` + nameMatch + ` LIMIT ` + n + `),
 		cd AS (SELECT ` + candCols + ` FROM items i WHERE ` + r.where + ` AND i.search_all @@ ` + r.match + `::tsquery
 			AND NOT i.search_name @@ ` + r.match + `::tsquery
 			LIMIT CASE WHEN (SELECT count(*) FROM cn) >= ` + r.need + ` THEN 0 ELSE greatest(0, ` + n + ` - (SELECT count(*) FROM cn)) END),
@@ -142,7 +151,7 @@ func (r *rankedSearch) statement(words []termMatch, raw string, f SearchFilter) 
 func (s *Service) rank(ctx context.Context, db *sqlx.DB, sc scope, f SearchFilter, today string, base func(*searchQuery) string,
 	words []termMatch, raw string) (ItemPage, error) {
 	page := ItemPage{Items: []Item{}, Page: f.Page.Page, PageSize: f.Page.PageSize}
-	r := newRankedSearch(s.window, sc, f, today, base, words, raw)
+	r := newRankedSearch(s.window, !s.noPairs, sc, f, today, base, words, raw)
 	var rows []searchRow
 	// One round trip: the statement as one simple query, in the implicit transaction that
 	// SET LOCAL needs (searchSettings).

@@ -25,6 +25,7 @@ func (s *server) welfareRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /devices/{id}/end", s.authed(s.endDevice, buyer...))
 	mux.HandleFunc("GET /devices/{id}", s.authed(s.devicePage, buyer...))
 	mux.HandleFunc("POST /devices/{id}/move", s.authed(s.moveDevice, buyer...))
+	mux.HandleFunc("POST /devices/{id}/outage", s.authed(s.reportOutage, buyer...))
 	mux.HandleFunc("GET /supplier/installations", s.authed(s.installationsPage, auth.RoleSupplier))
 	mux.HandleFunc("POST /supplier/installations/{id}/{move}", s.authed(s.installationMove, auth.RoleSupplier))
 	mux.HandleFunc("GET /rollout", s.authed(s.rolloutPage, auth.RoleManager, auth.RoleApprover))

@@ -144,6 +144,30 @@ func TestOrderADeviceJourney(t *testing.T) {
 			if overflow := eval[bool](b, `document.documentElement.scrollWidth > document.documentElement.clientWidth`); overflow {
 				t.Error("the device page scrolls sideways")
 			}
+
+			// The alarm stops working: the orderer reports an outage from the device's page
+			// (a reason is required), and the supplier answers it on the order.
+			b.wantText("Inga driftstopp har rapporterats.")
+			b.click(`form[action="/devices/` + id + `/outage"] button[type=submit]`)
+			b.waitFor(`document.querySelector("#outage-description").getAttribute("aria-invalid") === "true"`)
+			b.fill("#outage-description", "Larmknappen ger ingen signal sedan i morse.")
+			b.submit(`form[action="/devices/`+id+`/outage"] button[type=submit]`, `msg=outage_reported`)
+			b.wantText("Driftstoppet är rapporterat till leverantören.")
+			b.wantText("Larmknappen ger ingen signal sedan i morse.")
+			b.check("outage reported")
+			orderPath := eval[string](b, `document.querySelector("dd a[href^='/orders/']").getAttribute("href")`)
+			b.logout()
+			b.login(w.seller)
+			b.visit(orderPath)
+			b.wantText("Larmknappen ger ingen signal sedan i morse.")
+			b.fill(`#deviations-section textarea[name=response]`, "Tekniker på plats inom fyra timmar.")
+			b.submit(`#deviations-section form[action$="/respond"] button[type=submit]`, `^/orders/`)
+			b.logout()
+			b.login(w.orderer)
+			b.visit("/devices/" + id)
+			b.wantText("Tekniker på plats inom fyra timmar.")
+			b.wantText("besvarad")
+			b.check("outage answered")
 			b.logout()
 
 			b.login(w.manager)

@@ -3,8 +3,10 @@ package frontend
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 
+	"github.com/avrop/avrop/orders"
 	"github.com/avrop/avrop/placements"
 )
 
@@ -17,6 +19,12 @@ type deviceData struct {
 	History []deviceEvent
 	Form    *form
 	CanMove bool
+	// Outages are the service outages reported on this device, newest first; CanReport says
+	// whether one can be reported now (the device is or was installed). OutageForm is the
+	// outage form's input and errors.
+	Outages    []orders.Deviation
+	CanReport  bool
+	OutageForm *form
 }
 
 // deviceEvent is a placement event with what it changed, in words the template can show.
@@ -42,9 +50,9 @@ func deviceHistory(es []placements.Event) []deviceEvent {
 	return out
 }
 
-func (s *server) devicePage(q *req) error { return s.renderDevice(q, http.StatusOK, nil) }
+func (s *server) devicePage(q *req) error { return s.renderDevice(q, http.StatusOK, nil, nil) }
 
-func (s *server) renderDevice(q *req, status int, f *form) error {
+func (s *server) renderDevice(q *req, status int, f, outage *form) error {
 	p, err := s.Orders.Placements().Get(q.ctx(), *q.caller, q.r.PathValue("id"))
 	if err != nil {
 		return err
@@ -52,9 +60,37 @@ func (s *server) renderDevice(q *req, status int, f *form) error {
 	if f == nil {
 		f = &form{}
 	}
-	d := deviceData{P: p, History: deviceHistory(p.Events), Form: f,
-		CanMove: p.Status == placements.StatusOrdered || p.Status == placements.StatusInstalled}
+	if outage == nil {
+		outage = &form{}
+	}
+	devs, err := s.Orders.ListOrderDeviations(q.ctx(), *q.caller, p.OrderID)
+	if err != nil {
+		return err
+	}
+	d := deviceData{P: p, History: deviceHistory(p.Events), Form: f, OutageForm: outage,
+		CanMove:   p.Status == placements.StatusOrdered || p.Status == placements.StatusInstalled,
+		CanReport: p.Status == placements.StatusInstalled || (p.Status == placements.StatusEnded && p.InstalledOn != nil)}
+	for _, dv := range devs {
+		if dv.Kind == orders.DeviationServiceOutage && dv.PlacementID != nil && *dv.PlacementID == p.ID {
+			d.Outages = append(d.Outages, dv)
+		}
+	}
+	slices.SortFunc(d.Outages, func(a, b orders.Deviation) int { return b.CreatedAt.Compare(a.CreatedAt) })
 	return q.render(status, "device", "device.title", d)
+}
+
+// reportOutage reports a service outage of the device (SPEC §7): a deviation the supplier
+// answers within the agreement's service_response_hours, counted on the scorecard.
+func (s *server) reportOutage(q *req) error {
+	id := q.r.PathValue("id")
+	if _, err := s.Orders.ReportOutage(q.ctx(), *q.caller, id, q.r.PostFormValue("description")); err != nil {
+		if fm, ok := failedForm(q.lang, q.r.PostForm, err); ok {
+			return s.renderDevice(q, statusOf(err), nil, fm)
+		}
+		return err
+	}
+	q.redirect("/devices/" + id + "?msg=outage_reported#outages")
+	return nil
 }
 
 // moveDevice moves a device with its recipient to another address, optionally under a new
@@ -67,7 +103,7 @@ func (s *server) moveDevice(q *req) error {
 	}
 	if _, err := s.Orders.Placements().Move(q.ctx(), *q.caller, id, in); err != nil {
 		if fm, ok := failedForm(q.lang, q.r.PostForm, err); ok {
-			return s.renderDevice(q, statusOf(err), fm)
+			return s.renderDevice(q, statusOf(err), fm, nil)
 		}
 		return err
 	}

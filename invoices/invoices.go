@@ -113,6 +113,9 @@ type Service struct {
 	validator  Validator
 	placements *placements.Service
 	now        func() time.Time
+	// loyaltyFromBase computes contract loyalty from the base tables instead of the rollups
+	// (tests only: the rollups must give the same answer).
+	loyaltyFromBase bool
 }
 
 // Validator checks a billing document against the UBL 2.1 schema and the EN 16931 and PEPPOL

@@ -12,6 +12,7 @@ import (
 
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/internal/derr"
+	"github.com/avrop/avrop/internal/postgres"
 	"github.com/avrop/avrop/orders"
 )
 
@@ -39,6 +40,8 @@ type LoyaltyFilter struct {
 
 // TopOutside is the number of off-agreement suppliers listed per group.
 const TopOutside = 5
+
+const topOutsideSQL = "5" // TopOutside in the query
 
 // Loyalty is a contract-loyalty report: per group (and currency), spend on agreements,
 // spend outside them, the loyal share in basis points and the largest off-agreement
@@ -114,19 +117,11 @@ func parseDayOrMonth(s string, end bool) (time.Time, bool) {
 	return m, true
 }
 
-// loyaltyQuery computes spend per group, currency, supplier and on/off agreement.
-// $1 the organisations in scope, $2 from, $3 to, $4 the grouping.
-//
-// Spend is the union of: received invoices (not invalid; credit notes negative) at their
-// tax-exclusive amount; ledger rows not also received as an invoice (same buyer, supplier org
-// number and invoice number); and platform orders placed (approved or later, not declined or
-// cancelled) that no invoice names yet, at their total. An invoice or ledger row is on
-// agreement when its supplier is awarded an active agreement the organisation takes part in,
-// valid on the invoice date, whose CPV division (the first two digits) is the spend's; a
-// platform order is on agreement by construction. The awarded set is one row per organisation,
-// supplier and division with the agreements' validity as a multirange, so that the spend meets
-// it in one hash join instead of a range search per row.
-const loyaltyQuery = `
+// awardedCTE is the awarded set: one row per organisation in scope ($1), supplier and CPV
+// division (the first two digits) with the validity of the active agreements that award the
+// supplier and have the organisation take part, as a multirange, so that spend meets it in
+// one hash join instead of a range search per row.
+const awardedCTE = `
 WITH awarded AS MATERIALIZED (
 	SELECT p.org_id, upper(regexp_replace(so.org_number, '[^0-9A-Za-z]', '', 'g')) AS supplier_key,
 	       left(a.cpv_code, 2) AS division, range_agg(daterange(a.valid_from, a.valid_to, '[]')) AS validity
@@ -136,54 +131,129 @@ WITH awarded AS MATERIALIZED (
 	JOIN organizations so ON so.id = s.org_id
 	WHERE a.status = 'active' AND p.org_id = ANY($1::uuid[])
 	GROUP BY 1, 2, 3
-),
-spend AS (
-	SELECT i.buyer_org_id AS org_id, upper(regexp_replace(so.org_number, '[^0-9A-Za-z]', '', 'g')) AS supplier_key,
-	       so.org_number AS supplier_org_number, so.name AS supplier_name, left(i.cpv_code, 2) AS division,
-	       i.issue_date AS day, i.currency,
-	       CASE WHEN i.kind = 'credit_note' THEN -i.tax_exclusive_minor ELSE i.tax_exclusive_minor END AS amount,
-	       false AS platform_order
-	FROM invoices i JOIN organizations so ON so.id = i.supplier_id
-	WHERE i.buyer_org_id = ANY($1::uuid[]) AND i.status <> 'invalid' AND i.issue_date BETWEEN $2 AND $3
-	UNION ALL
-	SELECT r.org_id, r.supplier_key, r.supplier_org_number, r.supplier_name, left(r.cpv_code, 2), r.invoice_date, r.currency,
-	       r.amount_minor, false
-	FROM spend_records r
-	WHERE r.org_id = ANY($1::uuid[]) AND r.invoice_date BETWEEN $2 AND $3
-	  AND NOT EXISTS (SELECT 1 FROM invoices i JOIN organizations so ON so.id = i.supplier_id
-	      WHERE i.buyer_org_id = r.org_id AND i.number = r.invoice_number AND i.status <> 'invalid'
-	        AND upper(regexp_replace(so.org_number, '[^0-9A-Za-z]', '', 'g')) = r.supplier_key)
-	UNION ALL
-	SELECT o.buyer_org_id, upper(regexp_replace(so.org_number, '[^0-9A-Za-z]', '', 'g')), so.org_number, so.name,
-	       left(a.cpv_code, 2), (o.created_at AT TIME ZONE 'UTC')::date, o.currency, o.total_minor, true
-	FROM orders o JOIN agreements a ON a.id = o.agreement_id JOIN organizations so ON so.id = o.supplier_id
-	WHERE o.buyer_org_id = ANY($1::uuid[]) AND o.approved_at IS NOT NULL
-	  AND o.status IN ('approved', 'accepted', 'shipped', 'delivered')
-	  AND o.created_at >= $2::date AND o.created_at < $3::date + 1
-	  AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.order_id = o.id AND i.status <> 'invalid')
-),
-judged AS (
-	SELECT s.*, CASE $4
+),`
+
+// loyaltyGrouped sums the judged spend rows of a CTE "spend" (on agreement: a platform order,
+// or spend whose supplier is awarded for its organisation and division on its day) per group
+// ($4) and currency, and finds the largest off-agreement suppliers per group and over all, so
+// that a national report sends a few thousand rows to Go, not one per organisation and
+// supplier. Suppliers known on the platform are named by their organisation (the oldest with
+// that number), others as the spend names them. Rows: 'g' a group's sums (label: a supplier
+// group's name), 't' one of a group's largest outside suppliers, 'T' one over all groups.
+const loyaltyGrouped = `
+sums AS (
+	SELECT CASE $4
 	           WHEN 'organization' THEN s.org_id::text
 	           WHEN 'cpv' THEN s.division
 	           WHEN 'month' THEN to_char(s.day, 'YYYY-MM')
-	           ELSE s.supplier_key END AS group_key,
-	       (s.platform_order OR COALESCE(w.validity @> s.day, false)) AS on_agreement
-	FROM spend s
-	LEFT JOIN awarded w ON w.org_id = s.org_id AND w.supplier_key = s.supplier_key AND w.division = s.division
+	           ELSE s.supplier_key END COLLATE "C" AS group_key,
+	       trim(s.currency) AS currency, s.supplier_key COLLATE "C" AS supplier_key, s.on_agreement, sum(s.amount)::bigint AS amount,
+	       max(s.supplier_org_number) AS number, max(s.supplier_name) AS name
+	FROM spend s GROUP BY 1, 2, 3, 4
+),
+known AS (
+	SELECT DISTINCT ON (key) key, name, org_number FROM (
+		SELECT upper(regexp_replace(org_number, '[^0-9A-Za-z]', '', 'g')) AS key, name, org_number, created_at
+		FROM organizations WHERE kind = 'supplier') o
+	ORDER BY key, created_at
+),
+named AS (
+	SELECT s.group_key, s.currency, s.supplier_key, s.on_agreement, s.amount,
+	       COALESCE(k.org_number, s.number) AS number, COALESCE(k.name, s.name) AS name
+	FROM sums s LEFT JOIN known k ON k.key = s.supplier_key
+),
+outside AS (
+	SELECT n.*, row_number() OVER (PARTITION BY n.group_key, n.currency ORDER BY n.amount DESC, n.number COLLATE "C") AS rank
+	FROM named n WHERE NOT n.on_agreement AND n.amount > 0
+),
+overall AS (
+	SELECT currency, supplier_key, sum(amount)::bigint AS amount, max(number) AS number, max(name) AS name
+	FROM named WHERE NOT on_agreement GROUP BY 1, 2
 )
-SELECT group_key, trim(currency) AS currency, supplier_key, max(supplier_org_number) AS supplier_org_number,
-       max(supplier_name) AS supplier_name, on_agreement, sum(amount)::bigint AS amount
-FROM judged GROUP BY group_key, currency, supplier_key, on_agreement`
+SELECT * FROM (
+SELECT 'g' AS kind, group_key, currency, COALESCE(sum(amount) FILTER (WHERE on_agreement), 0)::bigint AS on_minor,
+       COALESCE(sum(amount) FILTER (WHERE NOT on_agreement), 0)::bigint AS outside_minor, max(name) AS name, '' AS number,
+       0::bigint AS amount
+FROM named GROUP BY group_key, currency
+UNION ALL
+SELECT 't', group_key, currency, 0, 0, name, number, amount FROM outside WHERE rank <= ` + topOutsideSQL + `
+UNION ALL
+SELECT 'T', '', currency, 0, 0, name, number, amount FROM (
+	SELECT o.*, row_number() OVER (PARTITION BY currency ORDER BY amount DESC, number COLLATE "C") AS rank
+	FROM overall o WHERE amount > 0) x
+WHERE rank <= ` + topOutsideSQL + `
+) r ORDER BY kind, group_key, currency, amount DESC, number COLLATE "C"`
 
+// loyaltyQuery computes spend per group, currency, supplier and on/off agreement from the
+// rollups of migration 00024. $1 the organisations in scope, $2 from, $3 to, $4 the grouping,
+// $5 the first and $6 the day after the last whole month of the range.
+//
+// Spend (loyalty_docs, one row per document; loyalty_months, their sums per month) is the
+// union of: received invoices (not invalid; credit notes negative) at their tax-exclusive
+// amount; ledger rows not also received as an invoice (same buyer, supplier org number and
+// invoice number); and platform orders placed (approved or later, not declined or cancelled)
+// that no invoice names yet, at their total. Whole months come from loyalty_months, judged per
+// month when the awarded validity covers the month whole or not at all; the days of months
+// the range cuts, and the documents of months a validity starts or ends inside, come from
+// loyalty_docs and are judged per day. The answer is the base-table query's (loyaltyBaseQuery
+// in the tests), row for row.
+const loyaltyQuery = awardedCTE + `
+cut AS (
+	SELECT DISTINCT w.org_id, w.supplier_key, w.division, b.month
+	FROM awarded w CROSS JOIN LATERAL unnest(w.validity) r
+	CROSS JOIN LATERAL (VALUES (date_trunc('month', lower(r))::date, lower(r)), (date_trunc('month', upper(r))::date, upper(r))) b(month, edge)
+	WHERE b.edge IS NOT NULL AND b.edge <> b.month AND b.month >= $5 AND b.month < $6
+),
+spend AS (
+	SELECT m.org_id, m.supplier_key, m.supplier_org_number, m.supplier_name, m.division, m.month AS day, m.currency,
+	       m.amount_minor AS amount, m.platform OR COALESCE(w.validity @> m.month, false) AS on_agreement
+	FROM loyalty_months m
+	LEFT JOIN awarded w ON w.org_id = m.org_id AND w.supplier_key = m.supplier_key AND w.division = m.division
+	WHERE m.org_id = ANY($1::uuid[]) AND m.month >= $5 AND m.month < $6
+	  AND (m.platform OR NOT EXISTS (SELECT 1 FROM cut c WHERE c.org_id = m.org_id AND c.supplier_key = m.supplier_key
+	      AND c.division = m.division AND c.month = m.month))
+	UNION ALL
+	SELECT d.org_id, d.supplier_key, d.supplier_org_number, d.supplier_name, d.division, d.day, d.currency, d.amount_minor,
+	       d.platform OR COALESCE(w.validity @> d.day, false)
+	FROM loyalty_docs d
+	LEFT JOIN awarded w ON w.org_id = d.org_id AND w.supplier_key = d.supplier_key AND w.division = d.division
+	WHERE d.org_id = ANY($1::uuid[]) AND d.day BETWEEN $2 AND $3 AND (d.day < $5 OR d.day >= $6)
+	UNION ALL
+	SELECT d.org_id, d.supplier_key, d.supplier_org_number, d.supplier_name, d.division, d.day, d.currency, d.amount_minor,
+	       COALESCE(w.validity @> d.day, false)
+	FROM cut c
+	JOIN loyalty_docs d ON d.org_id = c.org_id AND d.day >= c.month AND d.day < (c.month + interval '1 month')::date
+	     AND d.supplier_key = c.supplier_key AND d.division = c.division AND NOT d.platform
+	LEFT JOIN awarded w ON w.org_id = d.org_id AND w.supplier_key = d.supplier_key AND w.division = d.division
+),` + loyaltyGrouped
+
+// wholeMonths is the first day of the first whole month of [from, to] and the first day after
+// its last whole month (equal when the range holds no whole month).
+func wholeMonths(from, to time.Time) (time.Time, time.Time) {
+	first := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC)
+	if !first.Equal(from) {
+		first = first.AddDate(0, 1, 0)
+	}
+	end := time.Date(to.Year(), to.Month(), 1, 0, 0, 0, 0, time.UTC)
+	if to.AddDate(0, 0, 1).Day() == 1 {
+		end = end.AddDate(0, 1, 0)
+	}
+	if end.Before(first) {
+		end = first
+	}
+	return first, end
+}
+
+// loyaltyRow is a row of loyaltyGrouped.
 type loyaltyRow struct {
-	Group        string `db:"group_key"`
-	Currency     string `db:"currency"`
-	SupplierKey  string `db:"supplier_key"`
-	SupplierNo   string `db:"supplier_org_number"`
-	SupplierName string `db:"supplier_name"`
-	OnAgreement  bool   `db:"on_agreement"`
-	Amount       int64  `db:"amount"`
+	Kind     string `db:"kind"`
+	Group    string `db:"group_key"`
+	Currency string `db:"currency"`
+	On       int64  `db:"on_minor"`
+	Outside  int64  `db:"outside_minor"`
+	Name     string `db:"name"`
+	Number   string `db:"number"`
+	Amount   int64  `db:"amount"`
 }
 
 // ContractLoyalty reports how much of the spend in the caller's scope went through the
@@ -212,11 +282,24 @@ func (s *Service) ContractLoyalty(ctx context.Context, c auth.Caller, f LoyaltyF
 		return Loyalty{}, derr.NotFoundf("organisation not found")
 	}
 	var rows []loyaltyRow
-	if err := sqlx.SelectContext(ctx, s.db, &rows, loyaltyQuery, pq.Array(ids), from, to, string(f.GroupBy)); err != nil {
-		return Loyalty{}, fmt.Errorf("contract loyalty: %w", err)
+	first, end := wholeMonths(from, to)
+	args := []any{pq.Array(ids), from, to, string(f.GroupBy), first, end}
+	query := loyaltyQuery
+	if s.loyaltyFromBase {
+		query, args = loyaltyBaseQuery, args[:4]
 	}
-	if err := s.supplierNames(ctx, rows); err != nil {
-		return Loyalty{}, err
+	// One statement over a scope's rollups: JIT compiling it costs more than it saves; a
+	// national scope sums some 400,000 rows, which want memory rather than disk; and the
+	// planner, which cannot tell how many rows a cut month removes, would otherwise meet the
+	// awarded set by merging on the organisation alone.
+	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `SET LOCAL jit = off; SET LOCAL work_mem = '64MB'; SET LOCAL enable_mergejoin = off`); err != nil {
+			return err
+		}
+		return sqlx.SelectContext(ctx, tx, &rows, query, args...)
+	})
+	if err != nil {
+		return Loyalty{}, fmt.Errorf("contract loyalty: %w", err)
 	}
 	rep := summarize(rows, f.GroupBy, func(key string) string {
 		if f.GroupBy == ByOrganization {
@@ -228,110 +311,50 @@ func (s *Service) ContractLoyalty(ctx context.Context, c auth.Caller, f LoyaltyF
 	return rep, nil
 }
 
-// supplierNames names every supplier known on the platform by its organisation's name and
-// number, so that ledger rows that spell the name their own way join their supplier.
-func (s *Service) supplierNames(ctx context.Context, rows []loyaltyRow) error {
-	keys := map[string]bool{}
-	for _, r := range rows {
-		keys[r.SupplierKey] = true
-	}
-	list := make([]string, 0, len(keys))
-	for k := range keys {
-		list = append(list, k)
-	}
-	var known []struct {
-		Key    string `db:"key"`
-		Name   string `db:"name"`
-		Number string `db:"org_number"`
-	}
-	if err := sqlx.SelectContext(ctx, s.db, &known, `SELECT DISTINCT ON (key) key, name, org_number FROM (
-		SELECT upper(regexp_replace(org_number, '[^0-9A-Za-z]', '', 'g')) AS key, name, org_number, created_at
-		FROM organizations WHERE kind = 'supplier') o WHERE key = ANY($1::text[]) ORDER BY key, created_at`, pq.Array(list)); err != nil {
-		return fmt.Errorf("supplier names: %w", err)
-	}
-	byKey := make(map[string]int, len(known))
-	for i, k := range known {
-		byKey[k.Key] = i
-	}
-	for i := range rows {
-		if j, ok := byKey[rows[i].SupplierKey]; ok {
-			rows[i].SupplierName, rows[i].SupplierNo = known[j].Name, known[j].Number
-		}
-	}
-	return nil
-}
-
-// summarize folds supplier rows into groups (sorted by group key) and totals per currency.
-// label names a group key (organisation names); suppliers are labelled by their name.
+// summarize makes the report of loyaltyGrouped's rows: groups sorted (organisations and
+// suppliers by label), totals per currency. label names a group key (organisations' names).
 func summarize(rows []loyaltyRow, by LoyaltyGroup, label func(string) string) Loyalty {
-	type acc struct {
-		item    LoyaltyItem
-		outside map[string]*OutsideSupplier
-	}
-	groups := map[[2]string]*acc{}
-	totals := map[string]*acc{}
-	get := func(m map[[2]string]*acc, key [2]string) *acc {
-		a := m[key]
-		if a == nil {
-			a = &acc{item: LoyaltyItem{Group: key[0], Currency: key[1]}, outside: map[string]*OutsideSupplier{}}
-			m[key] = a
-		}
-		return a
-	}
-	for _, r := range rows {
-		ga := get(groups, [2]string{r.Group, r.Currency})
-		ta := totals[r.Currency]
-		if ta == nil {
-			ta = &acc{item: LoyaltyItem{Group: "total", Label: "total", Currency: r.Currency}, outside: map[string]*OutsideSupplier{}}
-			totals[r.Currency] = ta
-		}
-		for _, a := range []*acc{ga, ta} {
-			if r.OnAgreement {
-				a.item.OnAgreementMinor += r.Amount
-				continue
-			}
-			a.item.OutsideMinor += r.Amount
-			o := a.outside[r.SupplierKey]
-			if o == nil {
-				o = &OutsideSupplier{SupplierOrgNumber: r.SupplierNo, Name: r.SupplierName}
-				a.outside[r.SupplierKey] = o
-			}
-			o.AmountMinor += r.Amount
-		}
-		if by == BySupplier && ga.item.Label == "" {
-			ga.item.Label = r.SupplierName
-		}
-	}
-	finish := func(a *acc) LoyaltyItem {
-		it := a.item
-		if it.Label == "" {
-			it.Label = label(it.Group)
-		}
-		if it.Label == "" {
-			it.Label = it.Group
-		}
-		it.LoyalShareBP = orders.ShareBP(it.OnAgreementMinor, it.OnAgreementMinor+it.OutsideMinor)
-		it.TopOutside = []OutsideSupplier{}
-		for _, o := range a.outside {
-			if o.AmountMinor > 0 {
-				it.TopOutside = append(it.TopOutside, *o)
-			}
-		}
-		sort.Slice(it.TopOutside, func(i, j int) bool {
-			x, y := it.TopOutside[i], it.TopOutside[j]
-			if x.AmountMinor != y.AmountMinor {
-				return x.AmountMinor > y.AmountMinor
-			}
-			return x.SupplierOrgNumber < y.SupplierOrgNumber
-		})
-		if len(it.TopOutside) > TopOutside {
-			it.TopOutside = it.TopOutside[:TopOutside]
-		}
-		return it
-	}
 	rep := Loyalty{GroupBy: by, Items: []LoyaltyItem{}, Totals: []LoyaltyItem{}}
-	for _, a := range groups {
-		rep.Items = append(rep.Items, finish(a))
+	groups := map[[2]string]int{}
+	totals := map[string]int{}
+	for _, r := range rows {
+		switch r.Kind {
+		case "g":
+			it := LoyaltyItem{Group: r.Group, Currency: r.Currency, OnAgreementMinor: r.On, OutsideMinor: r.Outside,
+				TopOutside: []OutsideSupplier{}}
+			if by == BySupplier {
+				it.Label = r.Name
+			}
+			if it.Label == "" {
+				it.Label = label(it.Group)
+			}
+			if it.Label == "" {
+				it.Label = it.Group
+			}
+			it.LoyalShareBP = orders.ShareBP(it.OnAgreementMinor, it.OnAgreementMinor+it.OutsideMinor)
+			groups[[2]string{r.Group, r.Currency}] = len(rep.Items)
+			rep.Items = append(rep.Items, it)
+			i, ok := totals[r.Currency]
+			if !ok {
+				i = len(rep.Totals)
+				totals[r.Currency] = i
+				rep.Totals = append(rep.Totals, LoyaltyItem{Group: "total", Label: "total", Currency: r.Currency, TopOutside: []OutsideSupplier{}})
+			}
+			rep.Totals[i].OnAgreementMinor += r.On
+			rep.Totals[i].OutsideMinor += r.Outside
+		case "t":
+			if i, ok := groups[[2]string{r.Group, r.Currency}]; ok {
+				rep.Items[i].TopOutside = append(rep.Items[i].TopOutside, OutsideSupplier{SupplierOrgNumber: r.Number, Name: r.Name, AmountMinor: r.Amount})
+			}
+		case "T":
+			if i, ok := totals[r.Currency]; ok {
+				rep.Totals[i].TopOutside = append(rep.Totals[i].TopOutside, OutsideSupplier{SupplierOrgNumber: r.Number, Name: r.Name, AmountMinor: r.Amount})
+			}
+		}
+	}
+	for i := range rep.Totals {
+		t := &rep.Totals[i]
+		t.LoyalShareBP = orders.ShareBP(t.OnAgreementMinor, t.OnAgreementMinor+t.OutsideMinor)
 	}
 	sort.Slice(rep.Items, func(i, j int) bool {
 		x, y := rep.Items[i], rep.Items[j]
@@ -345,9 +368,6 @@ func summarize(rows []loyaltyRow, by LoyaltyGroup, label func(string) string) Lo
 		}
 		return x.Currency < y.Currency
 	})
-	for _, a := range totals {
-		rep.Totals = append(rep.Totals, finish(a))
-	}
 	sort.Slice(rep.Totals, func(i, j int) bool { return rep.Totals[i].Currency < rep.Totals[j].Currency })
 	return rep
 }

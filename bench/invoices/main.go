@@ -4,12 +4,15 @@
 // GET /api/v1/analytics/contract-loyalty). The API runs in a separate process (this program
 // started again with -serve), so the client's own work never shares the server's runtime.
 //
-//	go run ./bench/invoices [-spend 1000000] [-orders 1000000] [-duration 10s] [-concurrency 4] [-rules=false]
+//	go run ./bench/invoices [-spend 1000000] [-orders 1000000] [-duration 10s] [-concurrency 4] [-rules=false] [-keep] [-reuse DB]
 //
 // Intake is measured with the UBL schema and the EN 16931 and BIS Billing 3 rules checked
-// (peppol/rules), unless -rules=false.
+// (peppol/rules), unless -rules=false. Beside invoices per second it prints the CPU time per
+// invoice of the API process and of its rules JVM (from /proc), which the machine's load does
+// not change much.
 //
-// PostgreSQL comes from AVROP_BENCH_ADMIN_URL (a fresh database, dropped at the end).
+// PostgreSQL comes from AVROP_BENCH_ADMIN_URL (a fresh database, dropped at the end; -keep
+// keeps it, and -reuse measures again on a kept one without seeding).
 package main
 
 import (
@@ -26,9 +29,12 @@ import (
 	"os/exec"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 
 	"github.com/avrop/avrop/api"
 	"github.com/avrop/avrop/auth"
@@ -48,12 +54,14 @@ func main() {
 	duration := flag.Duration("duration", 10*time.Second, "measurement time per scenario")
 	conc := flag.Int("concurrency", 4, "concurrent clients")
 	withRules := flag.Bool("rules", true, "check received invoices against the UBL 2.1 schema and the EN 16931 and BIS Billing 3 rules (peppol/rules; needs java and Saxon-HE)")
+	keep := flag.Bool("keep", false, "keep the seeded database (its name is printed) for -reuse")
+	reuse := flag.String("reuse", "", "measure on a database an earlier -keep run seeded, without seeding")
 	flag.Parse()
 	var err error
 	if *serve != "" {
 		err = serveAPI(*serve, *addr, *withRules)
 	} else {
-		err = run(*spend, *nOrders, *duration, *conc, *withRules)
+		err = run(*spend, *nOrders, *duration, *conc, *withRules, *keep, *reuse)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench/invoices:", err)
@@ -93,14 +101,39 @@ func serveAPI(dbURL, addr string, withRules bool) error {
 
 const password = "bench-password-123"
 
-func run(nSpend, nOrders int, duration time.Duration, conc int, withRules bool) error {
+func run(nSpend, nOrders int, duration time.Duration, conc int, withRules, keep bool, reuse string) error {
 	ctx := context.Background()
-	bench, err := benchdb.Open(ctx, "invoices")
+	var bench *benchdb.Bench
+	var err error
+	if reuse != "" {
+		bench, err = benchdb.Reuse(ctx, reuse)
+	} else {
+		bench, err = benchdb.Open(ctx, "invoices")
+	}
 	if err != nil {
 		return err
 	}
 	defer bench.Close()
+	bench.Keep = bench.Keep || keep
+	if bench.Keep {
+		fmt.Println("database kept:", bench.Name)
+	}
 	db := bench.DB
+	var numbers []string
+	if reuse == "" {
+		if numbers, err = seed(ctx, db, nSpend, nOrders); err != nil {
+			return err
+		}
+	} else if err := db.SelectContext(ctx, &numbers, `SELECT o.number FROM orders o JOIN organizations b ON b.id = o.buyer_org_id
+		WHERE b.org_number = 'B1' AND o.status = 'delivered' AND o.number NOT LIKE 'O-%' ORDER BY o.number`); err != nil {
+		return err
+	}
+	return measure(ctx, bench, numbers, duration, conc, withRules)
+}
+
+// seed builds the organisations, agreements, ledger rows and orders, and the delivered
+// orders the intake invoices; it returns their numbers.
+func seed(ctx context.Context, db *sqlx.DB, nSpend, nOrders int) ([]string, error) {
 	cfg := auth.DefaultConfig([]byte("bench-secret-0123456789abcdef0123456789"))
 	authSvc := auth.NewService(db, nil, cfg)
 	cat := catalog.NewService(db, nil, "benchinv:")
@@ -108,7 +141,7 @@ func run(nSpend, nOrders int, duration time.Duration, conc int, withRules bool) 
 	admin := auth.Caller{OrgKind: auth.KindPlatform, Roles: []auth.Role{auth.RoleAdmin}}
 
 	start := time.Now()
-	fmt.Printf("Seeding 290 municipalities, 2,000 suppliers, %d ledger rows and %d orders into %s …\n", nSpend, nOrders, bench.Name)
+	fmt.Printf("Seeding 290 municipalities, 2,000 suppliers, %d ledger rows and %d orders …\n", nSpend, nOrders)
 	// Organisations by SQL: 290 buyers, one national procurement body whose agreements have
 	// them all as participants, one regional body with 15, and 2,000 suppliers.
 	for _, q := range []string{
@@ -118,7 +151,7 @@ func run(nSpend, nOrders int, duration time.Duration, conc int, withRules bool) 
 			('Region Värmland', 'P2', 'procurement_body')`,
 	} {
 		if _, err := db.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("seed organisations: %w", err)
+			return nil, fmt.Errorf("seed organisations: %w", err)
 		}
 	}
 	orgID := func(number string) (id string) {
@@ -136,7 +169,7 @@ func run(nSpend, nOrders int, duration time.Duration, conc int, withRules bool) 
 	}{{national, "manager@national.se", auth.RoleManager}, {regional, "manager@regional.se", auth.RoleManager},
 		{buyer1, "approver@b1.se", auth.RoleApprover}, {buyer1, "orderer@b1.se", auth.RoleOrderer}, {orgID("S1"), "seller@s1.se", auth.RoleSupplier}} {
 		if _, err := user(u.org, u.email, u.role); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	// Ten agreements in ten CPV divisions, each awarding suppliers S1–S20 (S1 on all).
@@ -147,30 +180,30 @@ func run(nSpend, nOrders int, duration time.Duration, conc int, withRules bool) 
 		if err := db.GetContext(ctx, &id, `INSERT INTO agreements (procurement_body_id, reference, title, cpv_code, currency, valid_from,
 			valid_to, call_off_method) VALUES ($1, $2, 'Ramavtal', $3, 'SEK', '2020-01-01', '2099-12-31', 'direct') RETURNING id`,
 			national, fmt.Sprintf("RA-N-%02d", i), d+"100000"); err != nil {
-			return err
+			return nil, err
 		}
 		agreements = append(agreements, id)
 		if _, err := db.ExecContext(ctx, `INSERT INTO agreement_participants (agreement_id, org_id)
 			SELECT $1, id FROM organizations WHERE kind = 'buyer'`, id); err != nil {
-			return err
+			return nil, err
 		}
 		if _, err := db.ExecContext(ctx, `INSERT INTO agreement_suppliers (agreement_id, org_id, rank)
 			SELECT $1, id, row_number() OVER (ORDER BY org_number) FROM organizations
 			WHERE org_number = 'S1' OR org_number = ANY($2::text[])`, id, "{S"+fmt.Sprint(2+2*i)+",S"+fmt.Sprint(3+2*i)+"}"); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	var regAgr string
 	if err := db.GetContext(ctx, &regAgr, `INSERT INTO agreements (procurement_body_id, reference, title, cpv_code, currency, valid_from,
 		valid_to, call_off_method) VALUES ($1, 'RA-V-1', 'Värmland', '33190000', 'SEK', '2020-01-01', '2099-12-31', 'direct') RETURNING id`, regional); err != nil {
-		return err
+		return nil, err
 	}
 	if _, err := db.ExecContext(ctx, `INSERT INTO agreement_participants (agreement_id, org_id)
 		SELECT $1, id FROM organizations WHERE kind = 'buyer' AND org_number = ANY(SELECT 'B' || g FROM generate_series(1, 15) g)`, regAgr); err != nil {
-		return err
+		return nil, err
 	}
 	if _, err := db.ExecContext(ctx, `INSERT INTO agreement_suppliers (agreement_id, org_id, rank) SELECT $1, id, 1 FROM organizations WHERE org_number = 'S1'`, regAgr); err != nil {
-		return err
+		return nil, err
 	}
 	// Twenty items of S1 on the first agreement, for the intake benchmark's orders.
 	var skus []string
@@ -179,15 +212,25 @@ func run(nSpend, nOrders int, duration time.Duration, conc int, withRules bool) 
 		sku := fmt.Sprintf("ART-%02d", i)
 		if err := db.GetContext(ctx, &id, `INSERT INTO items (agreement_id, supplier_id, sku, name, unit, cpv_code, vat_rate_bp)
 			VALUES ($1, $2, $3, 'Artikel', 'EA', '33141000', 2500) RETURNING id`, agreements[0], orgID("S1"), sku); err != nil {
-			return err
+			return nil, err
 		}
 		if _, err := db.ExecContext(ctx, `INSERT INTO item_prices (item_id, price_minor, effective_from) VALUES ($1, $2, '2020-01-01')`, id, 1000+i*37); err != nil {
-			return err
+			return nil, err
 		}
 		skus = append(skus, id)
 	}
+	// The bulk rows go in with the session's triggers off, and the rollups are rebuilt after, as
+	// the national seed does.
+	tx, err := db.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback() //nolint:errcheck
+	if _, err := tx.ExecContext(ctx, `SET LOCAL session_replication_role = replica`); err != nil {
+		return nil, err
+	}
 	// 1,000,000 ledger rows over two years, 290 buyers, 2,000 suppliers and 20 divisions.
-	if _, err := db.ExecContext(ctx, `WITH b AS (SELECT id, row_number() OVER () AS n FROM organizations WHERE kind = 'buyer'),
+	if _, err := tx.ExecContext(ctx, `WITH b AS (SELECT id, row_number() OVER () AS n FROM organizations WHERE kind = 'buyer'),
 		s AS (SELECT org_number, name, row_number() OVER (ORDER BY org_number) AS n FROM organizations WHERE kind = 'supplier'),
 		u AS (SELECT id FROM users LIMIT 1)
 		INSERT INTO spend_records (org_id, supplier_org_number, supplier_key, supplier_name, invoice_number, invoice_date, amount_minor,
@@ -196,10 +239,10 @@ func run(nSpend, nOrders int, duration time.Duration, conc int, withRules bool) 
 			(ARRAY['33','30','39','44','18','15','34','50','79','90','45','48','72','60','66','71','80','85','92','98'])[1 + g % 20] || '141000',
 			(SELECT id FROM u)
 		FROM generate_series(1, $1) g JOIN b ON b.n = 1 + g % 290 JOIN s ON s.n = 1 + (g / 7) % 2000`, nSpend); err != nil {
-		return fmt.Errorf("seed ledger: %w", err)
+		return nil, fmt.Errorf("seed ledger: %w", err)
 	}
 	// 1,000,000 platform orders (without lines: contract loyalty reads order totals).
-	if _, err := db.ExecContext(ctx, `WITH b AS (SELECT id, row_number() OVER () AS n FROM organizations WHERE kind = 'buyer'),
+	if _, err := tx.ExecContext(ctx, `WITH b AS (SELECT id, row_number() OVER () AS n FROM organizations WHERE kind = 'buyer'),
 		a AS (SELECT id, row_number() OVER (ORDER BY reference) AS n FROM agreements WHERE reference LIKE 'RA-N-%'),
 		s1 AS (SELECT id FROM organizations WHERE org_number = 'S1'),
 		u AS (SELECT id FROM users LIMIT 1)
@@ -209,10 +252,15 @@ func run(nSpend, nOrders int, duration time.Duration, conc int, withRules bool) 
 			(ARRAY['approved','accepted','shipped','delivered','delivered','cancelled'])[1 + g % 6], 'SEK', 5000 + (g::bigint * 104729) % 900000, 0,
 			'Bench', timestamptz '2025-01-01' + (g % 700) * interval '1 day', timestamptz '2025-01-01' + (g % 700) * interval '1 day'
 		FROM generate_series(1, $1) g JOIN b ON b.n = 1 + g % 290 JOIN a ON a.n = 1 + g % 10`, nOrders); err != nil {
-		return fmt.Errorf("seed orders: %w", err)
+		return nil, fmt.Errorf("seed orders: %w", err)
 	}
-	if _, err := db.ExecContext(ctx, `ANALYZE`); err != nil {
-		return err
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	for _, q := range []string{`SELECT follow_rebuild()`, `SELECT loyalty_rebuild()`, `VACUUM ANALYZE`} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return nil, fmt.Errorf("%s: %w", q, err)
+		}
 	}
 	// 200 delivered 20-line orders of buyer 1 from S1, through the orders service.
 	orderer := callerOf(ctx, authSvc, "orderer@b1.se", buyer1, auth.RoleOrderer)
@@ -224,14 +272,20 @@ func run(nSpend, nOrders int, duration time.Duration, conc int, withRules bool) 
 		}
 		o, _, err := ord.CreateOrder(ctx, orderer, in, "")
 		if err != nil {
-			return fmt.Errorf("intake order: %w", err)
+			return nil, fmt.Errorf("intake order: %w", err)
 		}
 		numbers = append(numbers, o.Number)
 		if _, err := db.ExecContext(ctx, `UPDATE orders SET status = 'delivered', approved_at = now(), delivered_at = now() WHERE id = $1`, o.ID); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	fmt.Printf("Seeded in %v.\n\n", time.Since(start).Round(time.Second))
+	return numbers, nil
+}
+
+// measure starts the API in a separate process and measures intake and contract loyalty.
+func measure(ctx context.Context, bench *benchdb.Bench, numbers []string, duration time.Duration, conc int, withRules bool) error {
+	db := bench.DB
 
 	// The API in a separate process.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -282,9 +336,10 @@ func run(nSpend, nOrders int, duration time.Duration, conc int, withRules bool) 
 	db.GetContext(ctx, &b1, `SELECT org_number AS number, name FROM organizations WHERE org_number = 'B1'`) //nolint:errcheck
 	db.GetContext(ctx, &s1, `SELECT org_number AS number, name FROM organizations WHERE org_number = 'S1'`) //nolint:errcheck
 	var seq atomic.Int64
+	run := strconv.FormatInt(time.Now().Unix(), 36) // a kept database is measured again with new numbers
 	intake := func() (*http.Request, error) {
 		n := seq.Add(1)
-		d := invoices.Draft{Number: fmt.Sprintf("F-%d", n), IssueDate: "2026-11-20", Currency: "SEK", OrderNumber: numbers[int(n)%len(numbers)],
+		d := invoices.Draft{Number: fmt.Sprintf("F-%s-%d", run, n), IssueDate: "2026-11-20", Currency: "SEK", OrderNumber: numbers[int(n)%len(numbers)],
 			Supplier: invoices.DraftParty{OrgNumber: s1.Number, Name: s1.Name, Country: "SE"},
 			Buyer:    invoices.DraftParty{OrgNumber: b1.Number, Name: b1.Name, Country: "SE"}}
 		for i := 0; i < 20; i++ {
@@ -306,13 +361,19 @@ func run(nSpend, nOrders int, duration time.Duration, conc int, withRules bool) 
 		}
 	}
 	fmt.Printf("load average before: %s\n", benchdb.LoadAvg())
+	apiCPU, jvmCPU := processCPU(child.Process.Pid)
 	r := load(client, intake, http.StatusCreated, conc, duration)
+	apiCPU2, jvmCPU2 := processCPU(child.Process.Pid)
 	checked := "without the rules (-rules=false)"
 	if withRules {
 		checked = "checked against UBL 2.1, EN 16931 and BIS Billing 3"
 	}
 	fmt.Printf("invoice intake, 20 lines, %d clients, %s: %.0f invoices/s, p50 %v, p99 %v, %d errors\n",
 		conc, checked, r.rps, r.p50.Round(time.Millisecond/10), r.p99.Round(time.Millisecond/10), r.errors)
+	if r.n > 0 {
+		fmt.Printf("  CPU per invoice: API process %.1f ms, rules JVM %.1f ms (PostgreSQL not counted)\n",
+			1000*(apiCPU2-apiCPU)/float64(r.n), 1000*(jvmCPU2-jvmCPU)/float64(r.n))
+	}
 
 	// Contract loyalty: an approver (one municipality), the regional manager (15) and the
 	// national manager (all 290), one client each so the latency is the call's own.
@@ -337,6 +398,42 @@ func run(nSpend, nOrders int, duration time.Duration, conc int, withRules bool) 
 	}
 	fmt.Printf("load average after: %s (figures from a busy machine are low)\n", benchdb.LoadAvg())
 	return nil
+}
+
+// processCPU is the CPU time (user and system, seconds) of process pid and of its child
+// processes together (the rules JVM), from /proc.
+func processCPU(pid int) (own, children float64) {
+	tick := 100.0 // USER_HZ on Linux
+	stat := func(p string) (ppid int, cpu float64, ok bool) {
+		b, err := os.ReadFile("/proc/" + p + "/stat")
+		if err != nil {
+			return 0, 0, false
+		}
+		s := string(b)
+		i := strings.LastIndexByte(s, ')')
+		if i < 0 {
+			return 0, 0, false
+		}
+		f := strings.Fields(s[i+1:]) // f[0] is field 3 (state)
+		if len(f) < 13 {
+			return 0, 0, false
+		}
+		ppid, _ = strconv.Atoi(f[1])
+		u, _ := strconv.ParseFloat(f[11], 64)
+		st, _ := strconv.ParseFloat(f[12], 64)
+		return ppid, (u + st) / tick, true
+	}
+	_, own, _ = stat(strconv.Itoa(pid))
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		if e.Name()[0] < '0' || e.Name()[0] > '9' {
+			continue
+		}
+		if ppid, cpu, ok := stat(e.Name()); ok && ppid == pid {
+			children += cpu
+		}
+	}
+	return own, children
 }
 
 func callerOf(ctx context.Context, a *auth.Service, email, org string, role auth.Role) auth.Caller {

@@ -350,10 +350,15 @@ func nationalFinish(ctx context.Context, db *sqlx.DB, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "  follow-up rollups: %s\n", time.Since(t0).Round(time.Second))
 	t0 = time.Now()
+	if _, err := conn.ExecContext(ctx, `SELECT loyalty_rebuild()`); err != nil {
+		return fmt.Errorf("loyalty_rebuild: %w", err)
+	}
+	fmt.Fprintf(out, "  contract-loyalty rollups: %s\n", time.Since(t0).Round(time.Second))
+	t0 = time.Now()
 	// Vacuumed now rather than by autovacuum during a benchmark: the visibility map lets
 	// index-only scans skip the heap.
 	for _, q := range []string{`VACUUM ANALYZE items`, `VACUUM ANALYZE item_prices`, `VACUUM ANALYZE orders`, `VACUUM ANALYZE order_lines`, `VACUUM ANALYZE deviations`,
-		`VACUUM ANALYZE follow_orders`, `VACUUM ANALYZE follow_spend`, `VACUUM ANALYZE follow_cards`, `DROP TABLE national_seed_journal`} {
+		`VACUUM ANALYZE follow_orders`, `VACUUM ANALYZE follow_spend`, `VACUUM ANALYZE follow_cards`, `VACUUM ANALYZE loyalty_docs`, `VACUUM ANALYZE loyalty_months`, `DROP TABLE national_seed_journal`} {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("%s: %w", q, err)
 		}
