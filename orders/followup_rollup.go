@@ -20,7 +20,7 @@ import (
 // Spend filters by day while the rollup counts months: whole months in the range come from the
 // rollup and the days of a month the range cuts (at most the two edge months) from the
 // approved orders' stored contributions (follow_orders, one row per order by approval time,
-// migration 00022) or, for a manager, from the per-agreement day sums (00024), so any range
+// migration 00022) or, for a manager, from the per-agreement day sums (00026), so any range
 // stays exact without reading order lines.
 
 // rollupKey says how one dimension is read: its code and key expression over a follow_spend
