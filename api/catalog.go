@@ -184,12 +184,11 @@ func (h *handler) searchItems(c *gin.Context) error {
 	default:
 		f.EcoLabel = c.Query("eco") // a label such as svanen; the service validates it
 	}
-	raw, err := h.Catalog.SearchItemsJSON(c.Request.Context(), callerOf(c), f)
+	out, err := h.Catalog.SearchItemsEncoded(c.Request.Context(), callerOf(c), f)
 	if err != nil {
 		return err
 	}
-	c.Header("Content-Length", strconv.Itoa(len(raw)))
-	c.Data(http.StatusOK, "application/json; charset=utf-8", raw)
+	writeEncodedJSON(c, out)
 	return nil
 }
 

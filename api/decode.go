@@ -151,7 +151,9 @@ func queryPage(c *gin.Context) (auth.Page, error) {
 		return auth.Page{}, err
 	}
 	var v derr.Validator
-	v.Check(page >= 1 && page <= maxPage, "page", "range", fmt.Sprintf("must be between 1 and %d", maxPage))
+	if page < 1 || page > maxPage {
+		v.Check(false, "page", "range", fmt.Sprintf("must be between 1 and %d", maxPage))
+	}
 	v.Check(size >= 1 && size <= 100, "page_size", "range", "must be between 1 and 100")
 	if len(v.Errors) > 0 {
 		return auth.Page{}, &derr.Error{Kind: derr.BadRequest, Code: "invalid_query", Message: "A query parameter is not valid.", Fields: v.Errors}

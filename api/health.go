@@ -43,7 +43,7 @@ func (h *handler) readyz(c *gin.Context) {
 	if pg != "ok" {
 		c.Header("Content-Type", "application/problem+json")
 		c.JSON(http.StatusServiceUnavailable, readinessProblem{
-			Problem:  Problem{Type: problemType("not_ready"), Title: "Service Unavailable", Status: http.StatusServiceUnavailable, Detail: "PostgreSQL is unreachable.", Instance: c.Request.URL.Path, Code: "not_ready", RequestID: c.GetString(requestIDKey)},
+			Problem:  Problem{Type: problemType("not_ready"), Title: "Service Unavailable", Status: http.StatusServiceUnavailable, Detail: "PostgreSQL is unreachable.", Instance: c.Request.URL.Path, Code: "not_ready", RequestID: RequestID(c.Request.Context())},
 			Postgres: pg, Redis: rd,
 		})
 		return

@@ -51,7 +51,7 @@ func writeProblem(c *gin.Context, status int, code, title, detail string, fields
 	c.Header("Content-Type", "application/problem+json")
 	c.Header("Cache-Control", "no-store")
 	p := Problem{Type: problemType(code), Title: title, Status: status, Detail: detail, Instance: c.Request.URL.Path,
-		Code: code, Errors: fields, RequestID: c.GetString(requestIDKey)}
+		Code: code, Errors: fields, RequestID: RequestID(c.Request.Context())}
 	c.AbortWithStatusJSON(status, p)
 	// AbortWithStatusJSON sets its own content type; restore the problem type.
 	c.Writer.Header().Set("Content-Type", "application/problem+json")

@@ -320,6 +320,8 @@ func TestScopeUILists(t *testing.T) {
 		{"/manager/agreements", wa.manager, wa.agreement},
 		{"/manager/deviations", wa.manager, wa.orders[orders.StatusDelivered]},
 		{"/manager/deviations.csv", wa.manager, wa.deviation},
+		{"/manager/orders", wa.manager, wa.orders[orders.StatusDelivered]},
+		{"/manager/orders.csv?cascade=false", wa.manager, wa.orders[orders.StatusDelivered]},
 	} {
 		if res := a.ui("GET", c.path, c.u, nil); res.Status != http.StatusOK || !strings.Contains(string(res.Body), c.want) {
 			t.Errorf("control: %s does not show its own user %s (status %d)", c.path, c.want, res.Status)
@@ -332,7 +334,9 @@ func TestScopeUILists(t *testing.T) {
 		"/supplier/orders", "/supplier/orders?status=approved", "/supplier/catalog", "/supplier/catalog?agreement=" + wb.agreement,
 		"/supplier/import", "/supplier/import?agreement=" + wb.agreement,
 		"/manager/agreements", "/manager/price-changes", "/manager/deviations", "/manager/deviations?agreement_id=" + wb.agreement,
-		"/manager/deviations.csv", "/manager/deviations.csv?agreement_id=" + wb.agreement, "/manager/deviations?status=open", "/admin/organizations", "/admin/users", "/admin/users?org_id=" + wb.buyer.ID,
+		"/manager/deviations.csv", "/manager/deviations.csv?agreement_id=" + wb.agreement, "/manager/deviations?status=open",
+		"/manager/orders", "/manager/orders?agreement_id=" + wb.agreement, "/manager/orders?cascade=true&status=delivered",
+		"/manager/orders.csv", "/manager/orders.csv?agreement_id=" + wb.agreement, "/admin/organizations", "/admin/users", "/admin/users?org_id=" + wb.buyer.ID,
 		"/account", "/account?user_id=" + wb.orderer.ID,
 	} {
 		t.Run(p, func(t *testing.T) {

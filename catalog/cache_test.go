@@ -1,8 +1,12 @@
 package catalog
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"os/exec"
 	"strings"
@@ -357,5 +361,98 @@ func TestRedisRefusingWritesLeavesNoStalePrices(t *testing.T) {
 	testenv.Must(t, err)
 	if *got.PriceMinor != 5000 {
 		t.Fatalf("price after Redis recovered = %d, want 5000", *got.PriceMinor)
+	}
+}
+
+// A cached page is compressed once: later reads of it, from memory, share the gzip bytes, and
+// they decompress to the page's JSON. A page too small to gain is not compressed.
+func TestCachedPageGzippedOnce(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	for i := range 8 {
+		f.item(f.supplier1, fmt.Sprintf("GZ-%d", i), fmt.Sprintf("Undersökningshandske nitril storlek %d", i))
+	}
+	first, err := f.s.SearchItemsEncoded(ctx, f.orderer, SearchFilter{Q: "handske"})
+	testenv.Must(t, err)
+	gz := first.Gzip()
+	if gz == nil {
+		t.Fatalf("a page of %d bytes was not compressed", len(first.JSON()))
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	testenv.Must(t, err)
+	plain, err := io.ReadAll(zr)
+	testenv.Must(t, err)
+	if !bytes.Equal(plain, first.JSON()) {
+		t.Fatal("the gzip form does not decompress to the page")
+	}
+	before := f.s.loads.Load()
+	for range 3 {
+		again, err := f.s.SearchItemsEncoded(ctx, f.orderer, SearchFilter{Q: "handske"})
+		testenv.Must(t, err)
+		if g := again.Gzip(); len(g) == 0 || &g[0] != &gz[0] {
+			t.Fatal("a cached page was compressed again")
+		}
+	}
+	if got := f.s.loads.Load() - before; got != 0 {
+		t.Fatalf("cached page read PostgreSQL %d times", got)
+	}
+	small, err := f.s.SearchItemsEncoded(ctx, f.orderer, SearchFilter{Q: "zzzyyy"})
+	testenv.Must(t, err)
+	if small.Gzip() != nil {
+		t.Fatalf("a page of %d bytes was compressed", len(small.JSON()))
+	}
+}
+
+// Two processes share Redis: a price change in one is in the other's gzipped page at once,
+// though the other held the old page, compressed, in its memory.
+func TestGzippedPageFreshAcrossProcesses(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	prefix := testenv.RedisPrefix() + testenv.Unique() + ":"
+	writer, reader := NewService(f.s.db, testenv.Redis(t), prefix), NewService(f.s.db, testenv.Redis(t), prefix)
+	for _, s := range []*Service{writer, reader} {
+		s.SetClock(func() time.Time { return f.today })
+	}
+	f.s = writer
+	var it Item
+	for i := range 8 {
+		x := f.item(f.supplier1, fmt.Sprintf("GP-%d", i), fmt.Sprintf("Dosett vecka modell %d", i))
+		if i == 0 {
+			it = x
+		}
+	}
+	priceIn := func(e Encoded) int64 {
+		zr, err := gzip.NewReader(bytes.NewReader(e.Gzip()))
+		testenv.Must(t, err)
+		var p ItemPage
+		testenv.Must(t, json.NewDecoder(zr).Decode(&p))
+		for _, x := range p.Items {
+			if x.ID == it.ID && x.PriceMinor != nil {
+				return *x.PriceMinor
+			}
+		}
+		t.Fatalf("item not in the page")
+		return 0
+	}
+	f.item(f.supplier1, "GP-X", "Handsprit") // a write the reader has not seen yet: nothing else
+	for range 2 {
+		e, err := reader.SearchItemsEncoded(ctx, f.orderer, SearchFilter{Q: "dosett"})
+		testenv.Must(t, err)
+		priceIn(e)
+	}
+	for _, price := range []int64{7000, 6500, 6000} {
+		_, err := writer.SetPrice(ctx, f.supplier1, it.ID, PriceRequest{PriceMinor: ptr(price)})
+		testenv.Must(t, err)
+		e, err := reader.SearchItemsEncoded(ctx, f.orderer, SearchFilter{Q: "dosett"})
+		testenv.Must(t, err)
+		if got := priceIn(e); got != price {
+			t.Fatalf("the other process's gzipped page says %d after the change to %d", got, price)
+		}
+		before := reader.loads.Load()
+		e, err = reader.SearchItemsEncoded(ctx, f.orderer, SearchFilter{Q: "dosett"})
+		testenv.Must(t, err)
+		if got := priceIn(e); got != price || reader.loads.Load() != before {
+			t.Fatalf("second read: price %d, PostgreSQL reads %d; want %d from the cache", got, reader.loads.Load()-before, price)
+		}
 	}
 }

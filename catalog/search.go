@@ -104,16 +104,26 @@ func (s *Service) SearchItems(ctx context.Context, c auth.Caller, f SearchFilter
 	return p, nil
 }
 
-// SearchItemsJSON is SearchItems encoded as the JSON list response, served from the cache
-// when it can be: the API writes it as is.
+// SearchItemsJSON is SearchItems encoded as the JSON list response (SearchItemsEncoded).
 func (s *Service) SearchItemsJSON(ctx context.Context, c auth.Caller, f SearchFilter) ([]byte, error) {
-	if err := f.validate(); err != nil {
+	e, err := s.SearchItemsEncoded(ctx, c, f)
+	if err != nil {
 		return nil, err
+	}
+	return e.JSON(), nil
+}
+
+// SearchItemsEncoded is SearchItems encoded as the JSON list response, and gzipped once per
+// cached page, served from the cache when it can be: the API writes it as is.
+func (s *Service) SearchItemsEncoded(ctx context.Context, c auth.Caller, f SearchFilter) (Encoded, error) {
+	if err := f.validate(); err != nil {
+		return Encoded{}, err
 	}
 	f.Page = f.Page.Normalize()
 	sc := scopeOf(c)
 	if sc.none() {
-		return json.Marshal(ItemPage{Items: []Item{}, Page: f.Page.Page, PageSize: f.Page.PageSize})
+		b, err := json.Marshal(ItemPage{Items: []Item{}, Page: f.Page.Page, PageSize: f.Page.PageSize})
+		return Encoded{&entry{json: b}}, err
 	}
 	terms := parseQuery(f.Q)
 	eco := "0"
@@ -122,7 +132,7 @@ func (s *Service) SearchItemsJSON(ctx context.Context, c auth.Caller, f SearchFi
 	}
 	hash := hashKey(sc.key(), strings.Join(terms, " "), cleanRaw(f.Q), f.AgreementID, f.SupplierID, f.CPV, eco, f.EcoLabel,
 		strconv.Itoa(f.Page.Page), strconv.Itoa(f.Page.PageSize))
-	return s.cached(ctx, "s", hash, func(ctx context.Context, db *sqlx.DB) ([]byte, error) {
+	return s.cachedEncoded(ctx, "s", hash, func(ctx context.Context, db *sqlx.DB) ([]byte, error) {
 		p, err := s.search(ctx, db, sc, terms, f)
 		if err != nil {
 			return nil, err

@@ -30,6 +30,6 @@ func (s *Service) SearchStatements(ctx context.Context, c auth.Caller, f SearchF
 		return out, err
 	}
 	raw := cleanRaw(f.Q)
-	r := newRankedSearch(s.window, sc, f, today, agreementsBase(sc, f, agreements), words, raw)
-	return append(out, searchSettings+r.statement(words, raw, f)), nil
+	r := newRankedSearch(s.window, !s.noPairs, sc, f, today, agreementsBase(sc, f, agreements), words, raw)
+	return append(out, r.settings()+r.statement(words, raw, f)), nil
 }

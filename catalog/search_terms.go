@@ -30,6 +30,16 @@ type termMatch struct {
 	// All of the above as whole words and as starts matched by PostgreSQL's prefix match,
 	// for the estimated total (search_stats.go).
 	wholeWords, starts []string
+
+	// alts is every whole word any() matches in an item's name; pairable says whether the
+	// item pairs (search_pairs.go) can stand for them: any() holds no prefix match and every
+	// word is one the pairs are made of.
+	alts     []string
+	pairable bool
+	// unlisted are the prefix matches of starts no lexicon word has (a typo, an article
+	// number being typed): any() holds them beside alts, and they match only words outside
+	// the lexicon.
+	unlisted []string
 }
 
 // fuzzyWord is a lexicon word near a mistyped query word, and how near (pg_trgm similarity).
@@ -102,66 +112,139 @@ const (
 // query of agreement ids), so that the search itself names them: PostgreSQL then plans the
 // candidates' index lookups knowing how many items they hold.
 func (s *Service) expandTerms(ctx context.Context, db *sqlx.DB, terms []string, fuzzyAll bool, visible string) ([]termMatch, []string, error) {
-	out := make([]termMatch, len(terms))
-	for i, t := range terms {
-		out[i].word = t
+	rows, agreements, err := s.termRows(ctx, db, terms, fuzzyAll, visible)
+	if err != nil {
+		return nil, nil, err
 	}
+	out := make([]termMatch, len(terms))
+	for n, t := range terms {
+		out[n] = expandTerm(t, rows[n])
+	}
+	return out, agreements, nil
+}
+
+// expandTerm is a query word's matches from its rows of the words' statement: its own and its
+// synonyms'.
+func expandTerm(word string, rows []termRow) termMatch {
+	t := termMatch{word: word, pairable: true}
+	var syns, infixes []string
+	for _, r := range rows {
+		for _, w := range r.infix {
+			infixes = append(infixes, tsLexeme(w))
+		}
+		t.alts = append(t.alts, r.infix...)
+		// The word's start as whole words, or as PostgreSQL's prefix match when the lexicon
+		// holds none (article numbers, numbers) or too many (a start of one or two letters).
+		prefix := tsLexeme(r.stem) + ":*"
+		if utf8.RuneCountInString(r.word) < minPrefixLen {
+			// "m" of "handskar nitril m" is a size, not the start of every word with an m.
+			prefix = ""
+		} else if len(r.starts) > 0 && len(r.starts) <= maxPrefixWords {
+			prefix = lexemes(append([]string{r.word}, r.starts...))
+			t.wholeWords = append(t.wholeWords, r.starts...)
+			t.alts = append(append(t.alts, r.word), r.starts...)
+		} else {
+			t.starts = append(t.starts, r.stem)
+			if len(r.starts) == 0 {
+				// No lexicon word starts with it: the prefix match finds only words outside
+				// the lexicon (article numbers), few, so the pairs may stand for the rest.
+				t.unlisted = append(t.unlisted, prefix)
+			} else {
+				t.pairable = false
+			}
+		}
+		t.wholeWords = append(append(t.wholeWords, r.word), r.infix...)
+		if r.syn {
+			syns = append(syns, prefix)
+			continue
+		}
+		t.exact, t.prefix, t.stop, t.known = lexemes(append([]string{r.word}, r.same...)), prefix, r.stop, len(r.starts) > 0 || len(r.infix) > 0
+		t.alts = append(append(t.alts, r.word), r.same...)
+		if !r.stop {
+			for i, w := range r.fuzzy {
+				t.fuzzy = append(t.fuzzy, fuzzyWord{word: w, sim: r.sims[i]})
+			}
+			t.wholeWords = append(t.wholeWords, r.fuzzy...)
+			t.alts = append(t.alts, r.fuzzy...)
+		}
+	}
+	t.alts, t.pairable = pairWords(t.alts, t.pairable)
+	t.synonym = orQueries(syns)
+	t.infix = strings.Join(infixes, " | ")
+	return t
+}
+
+// termRows are the words' statement's rows for each query word, and the agreements the
+// scope sees: from this process's expansions when the catalogue has not changed since they
+// were read (search_words_cache.go), else from PostgreSQL in one round trip for the words not
+// known, which also reads the agreements.
+func (s *Service) termRows(ctx context.Context, db *sqlx.DB, terms []string, fuzzyAll bool, visible string) ([][]termRow, []string, error) {
+	ver := cacheVersionOf(ctx)
+	rows := make([][]termRow, len(terms))
+	var missing []string
+	var missingAt []int
+	for n, t := range terms {
+		if e, ok := s.expansions.get(ver, wordKey(t, fuzzyAll)); ok {
+			rows[n] = e.rows
+		} else {
+			missing, missingAt = append(missing, t), append(missingAt, n)
+		}
+	}
+	var agreements []string
+	if e, ok := s.expansions.get(ver, scopeKey(visible)); ok {
+		agreements = e.agreements
+		if len(missing) == 0 {
+			return rows, agreements, nil
+		}
+	}
+	if len(missing) == 0 {
+		var ags pq.StringArray
+		if err := db.GetContext(ctx, &ags, `SELECT ARRAY(`+visible+`)::text[]`); err != nil {
+			return nil, nil, fmt.Errorf("search agreements: %w", err)
+		}
+		s.expansions.put(ver, &expansionEntry{key: scopeKey(visible), agreements: ags})
+		return rows, ags, nil
+	}
+	got, ags, err := s.readTermRows(ctx, db, missing, fuzzyAll, visible)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i, n := range missingAt {
+		rows[n] = got[i]
+		s.expansions.put(ver, &expansionEntry{key: wordKey(missing[i], fuzzyAll), rows: got[i]})
+	}
+	s.expansions.put(ver, &expansionEntry{key: scopeKey(visible), agreements: ags})
+	return rows, ags, nil
+}
+
+// readTermRows runs the words' statement for terms: each word's rows, and the agreements.
+func (s *Service) readTermRows(ctx context.Context, db *sqlx.DB, terms []string, fuzzyAll bool, visible string) ([][]termRow, []string, error) {
 	// One simple query with its values written in (see searchQuery): SET LOCAL holds for
 	// its implicit transaction. Near words come from the lexicon's trigram index through
 	// pg_trgm's similarity (whole words alike, ≥ 0.3: "silikn" → silikon) or word
 	// similarity (the typed word alike to part of a compound, ≥ 0.45: "handskr" →
 	// nitrilhandskar).
-	rows, err := db.QueryxContext(ctx, termsStatement(terms, fuzzyAll, visible))
+	s.wordReads.Add(1)
+	rs, err := db.QueryxContext(ctx, termsStatement(terms, fuzzyAll, visible))
 	if err != nil {
 		return nil, nil, fmt.Errorf("search terms: %w", err)
 	}
-	defer rows.Close()
-	var syns, infixes = make([][]string, len(terms)), make([][]string, len(terms))
+	defer rs.Close()
+	out := make([][]termRow, len(terms))
 	var agreements pq.StringArray
-	for rows.Next() {
+	for rs.Next() {
 		var n int
-		var isSyn, stop bool
-		var word, stem string
+		var r termRow
 		var starts, same, infix, fuzzy pq.StringArray
 		var sims pq.Float64Array
-		if err := rows.Scan(&n, &isSyn, &word, &stem, &stop, &starts, &same, &infix, &fuzzy, &sims, &agreements); err != nil {
+		if err := rs.Scan(&n, &r.syn, &r.word, &r.stem, &r.stop, &starts, &same, &infix, &fuzzy, &sims, &agreements); err != nil {
 			return nil, nil, fmt.Errorf("search terms: %w", err)
 		}
-		t := &out[n]
-		for _, w := range infix {
-			infixes[n] = append(infixes[n], tsLexeme(w))
-		}
-		// The word's start as whole words, or as PostgreSQL's prefix match when the lexicon
-		// holds none (article numbers, numbers) or too many (a start of one or two letters).
-		prefix := tsLexeme(stem) + ":*"
-		if utf8.RuneCountInString(word) < minPrefixLen {
-			// "m" of "handskar nitril m" is a size, not the start of every word with an m.
-			prefix = ""
-		} else if len(starts) > 0 && len(starts) <= maxPrefixWords {
-			prefix = lexemes(append([]string{word}, starts...))
-			t.wholeWords = append(t.wholeWords, starts...)
-		} else {
-			t.starts = append(t.starts, stem)
-		}
-		t.wholeWords = append(append(t.wholeWords, word), infix...)
-		if isSyn {
-			syns[n] = append(syns[n], prefix)
-			continue
-		}
-		t.exact, t.prefix, t.stop, t.known = lexemes(append([]string{word}, same...)), prefix, stop, len(starts) > 0 || len(infix) > 0
-		if !stop {
-			for i, w := range fuzzy {
-				t.fuzzy = append(t.fuzzy, fuzzyWord{word: w, sim: sims[i]})
-			}
-			t.wholeWords = append(t.wholeWords, fuzzy...)
-		}
+		r.starts, r.same, r.infix, r.fuzzy, r.sims = starts, same, infix, fuzzy, sims
+		out[n] = append(out[n], r)
 	}
-	if err := rows.Err(); err != nil {
+	if err := rs.Err(); err != nil {
 		return nil, nil, fmt.Errorf("search terms: %w", err)
-	}
-	for i := range out {
-		out[i].synonym = orQueries(syns[i])
-		out[i].infix = strings.Join(infixes[i], " | ")
 	}
 	return out, agreements, nil
 }

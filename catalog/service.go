@@ -28,10 +28,15 @@ type Service struct {
 	stmtMu sync.Mutex
 	stmts  map[stmtKey]*sqlx.Stmt
 	group  singleflight.Group
-	loads  atomic.Int64    // catalogue reads that went to PostgreSQL (tests count them)
-	window int             // candidates per index lookup of a search (searchWindow; tests make it small)
-	stats  wordStats       // for the estimated total of large searches
-	reads  *postgres.Reads // search and item reads: the replica when it may serve them (SetReads)
+	loads  atomic.Int64 // catalogue reads that went to PostgreSQL (tests count them)
+	window int          // candidates per index lookup of a search (searchWindow; tests make it small)
+	stats  wordStats    // for the estimated total of large searches
+	// expansions are the query words' expansions and the scopes' agreements already read
+	// (search_words_cache.go).
+	expansions expansions
+	wordReads  atomic.Int64    // words' statements run (tests count them)
+	noPairs    bool            // searches without the item pairs (tests compare them; search_pairs.go)
+	reads      *postgres.Reads // search and item reads: the replica when it may serve them (SetReads)
 	// fetcher fetches the pictures price lists name by URL (images.go).
 	fetcher *productimage.Fetcher
 

@@ -1,15 +1,19 @@
 package frontend_test
 
 import (
+	"context"
 	"html"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/avrop/avrop/auth"
+	"github.com/avrop/avrop/frontend"
 	"github.com/avrop/avrop/internal/testenv"
+	"github.com/avrop/avrop/notify"
 )
 
 // TestAdminDuplicatesAndRoles: a taken organisation number or email and a role that does not
@@ -121,5 +125,62 @@ func TestAdminEditUserAndResetPassword(t *testing.T) {
 	// His session from before the reset has ended.
 	if p := bos.get("/orders"); p.Status == http.StatusOK {
 		t.Fatal("a session from before the reset still works")
+	}
+}
+
+// TestPasswordResetMailed: with a mail server, the reset link goes to the user at once, in
+// their language, and works; the outbox never holds it (a secret at rest). With the mail
+// server down the administrator is told it was not sent and is shown the link to pass on.
+func TestPasswordResetMailed(t *testing.T) {
+	smtpSrv := testenv.StartSMTP(t)
+	m, err := notify.NewMailer(smtpSrv.URL(), "Avrop <noreply@avrop.example>")
+	testenv.Must(t, err)
+	s := newStackWith(t, testAuthConfig(), func(d *frontend.Deps) {
+		d.ResetMail = func(ctx context.Context, u auth.User, link string, expires time.Time) error {
+			return m.SendPasswordReset(ctx, u.Email, u.Name, u.Language, link, expires)
+		}
+	})
+	org := s.org(auth.KindBuyer, "Årjängs kommun")
+	admin := s.user(s.org(auth.KindPlatform, "Avrop drift"), "Ada Admin", auth.RoleAdmin)
+	kari := s.user(org, "Kari Nordmann", auth.RoleOrderer)
+	lang := "nb"
+	_, err = s.Auth.UpdateUser(t.Context(), adminCaller, kari.ID, auth.UserPatch{Language: &lang})
+	testenv.Must(t, err)
+	c := s.client()
+	c.login(admin)
+
+	p := c.post("/admin/users/"+kari.ID+"/password-reset", nil)
+	wantStatus(t, p, http.StatusOK)
+	if !strings.Contains(p.Body, "skickad till "+kari.Email) {
+		t.Fatalf("the page does not say the link was mailed: %.3000s", p.Body)
+	}
+	mails := smtpSrv.To(kari.Email)
+	if len(mails) != 1 || mails[0].Subject != "Velg et nytt passord i Avrop" || mails[0].Language != "nb" {
+		t.Fatalf("reset mail: %+v", mails)
+	}
+	link := regexp.MustCompile(`https?://\S+/password-reset\?token=\S+`).FindString(mails[0].Body)
+	if link == "" || !strings.Contains(mails[0].Body, "Hei Kari Nordmann!") {
+		t.Fatalf("no link in the mail: %q", mails[0].Body)
+	}
+	u, err := url.Parse(link)
+	testenv.Must(t, err)
+	anon := s.client()
+	wantStatus(t, anon.post("/password-reset", url.Values{"token": {u.Query().Get("token")}, "password": {"nytt passord 12345"},
+		"password_again": {"nytt passord 12345"}}), http.StatusSeeOther)
+	if p := s.client().post("/login", url.Values{"email": {kari.Email}, "password": {"nytt passord 12345"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("the mailed link's new password does not sign in: %d", p.Status)
+	}
+	var queued int
+	testenv.Must(t, s.DB.Get(&queued, `SELECT count(*) FROM mail_outbox WHERE user_id = $1`, kari.ID))
+	if queued != 0 {
+		t.Fatalf("the outbox holds %d rows for the user: a reset link must never be queued", queued)
+	}
+
+	// The mail server is down: said so, and the link is shown to pass on.
+	smtpSrv.Stop()
+	p = c.post("/admin/users/"+kari.ID+"/password-reset", nil)
+	wantStatus(t, p, http.StatusOK)
+	if strings.Contains(p.Body, "skickad till") || !strings.Contains(p.Body, "Ge den till användaren") || resetLinkRE.FindStringSubmatch(p.Body) == nil {
+		t.Fatalf("with the mail server down: %.3000s", p.Body)
 	}
 }

@@ -42,6 +42,8 @@ func (s *server) agreementControlRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /manager/agreements/{id}/terminate", s.authed(s.patchAgreement(terminatePatch), auth.RoleManager))
 	mux.HandleFunc("POST /manager/agreements/{id}/{party}/{org}/remove", s.authed(s.removeParty, auth.RoleManager))
 	mux.HandleFunc("GET /manager/agreements/{id}/orders.csv", s.authed(s.agreementOrdersCSV, auth.RoleManager))
+	mux.HandleFunc("GET /manager/orders", s.authed(s.managerOrdersPage, auth.RoleManager))
+	mux.HandleFunc("GET /manager/orders.csv", s.authed(s.managerOrdersCSV, auth.RoleManager))
 	mux.HandleFunc("GET /manager/deviations", s.authed(s.deviationsPage, auth.RoleManager))
 	mux.HandleFunc("GET /manager/deviations.csv", s.authed(s.deviationsCSV, auth.RoleManager))
 	mux.HandleFunc("GET /manager/submissions", s.authed(s.submissions, auth.RoleManager))

@@ -26,17 +26,18 @@ type shopRun struct {
 	synonym string
 	// texts the run waits for, in its language
 	updated, removed, placed, pending, approved, rejectReason, rejected string
+	queueHeading                                                        string
 }
 
 var shopRuns = []shopRun{
 	{360, 780, "sv", "sv-SE,sv", "blöjor", "Varukorgen är uppdaterad.", "togs bort ur varukorgen", "Beställningen är skickad.", "Väntar på attest",
-		"Beställningen är attesterad.", "Skriv varför beställningen avslås", "Beställningen är avslagen."},
+		"Beställningen är attesterad.", "Skriv varför beställningen avslås", "Beställningen är avslagen.", "Beställningar att attestera"},
 	{1366, 900, "sv", "sv-SE,sv", "blöjor", "Varukorgen är uppdaterad.", "togs bort ur varukorgen", "Beställningen är skickad.", "Väntar på attest",
-		"Beställningen är attesterad.", "Skriv varför beställningen avslås", "Beställningen är avslagen."},
+		"Beställningen är attesterad.", "Skriv varför beställningen avslås", "Beställningen är avslagen.", "Beställningar att attestera"},
 	{360, 780, "nb", "nb-NO,nb,no", "bleier", "Handlekurven er oppdatert.", "ble fjernet fra handlekurven", "Bestillingen er sendt.", "Venter på attestasjon",
-		"Bestillingen er attestert.", "Skriv hvorfor bestillingen avslås", "Bestillingen er avslått."},
+		"Bestillingen er attestert.", "Skriv hvorfor bestillingen avslås", "Bestillingen er avslått.", "Bestillinger til attestasjon"},
 	{1366, 900, "nb", "nb-NO,nb,no", "bleier", "Handlekurven er oppdatert.", "ble fjernet fra handlekurven", "Bestillingen er sendt.", "Venter på attestasjon",
-		"Bestillingen er attestert.", "Skriv hvorfor bestillingen avslås", "Bestillingen er avslått."},
+		"Bestillingen er attestert.", "Skriv hvorfor bestillingen avslås", "Bestillingen er avslått.", "Bestillinger til attestasjon"},
 }
 
 // TestShopOnPhoneAndDesktop is the orderer's whole journey and the approver's queue at 360 px
@@ -140,6 +141,7 @@ func TestShopOnPhoneAndDesktop(t *testing.T) {
 			b.check("approval queue")
 			b.submit(`form[action="/orders/`+id+`/approve"] button[formaction$="/reject"]`, `^/orders/`)
 			b.wantText(run.rejectReason)
+			b.wantText(run.queueHeading) // still in the queue, the reason asked for beside the order
 			b.check("reject without reason")
 			b.visit("/approvals")
 			b.submit(`form[action="/orders/`+id+`/approve"] button[type=submit]:not([formaction])`, `^/approvals`)

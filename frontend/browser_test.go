@@ -456,6 +456,27 @@ func TestJourney(t *testing.T) {
 	if !strings.HasPrefix(csvText, "id,created_at,order_id") || !strings.Contains(csvText, "Två förpackningar var trasiga") || !strings.Contains(csvText, ",damaged,closed,") {
 		t.Errorf("deviations CSV: %.500s", csvText)
 	}
+
+	// The manager's one list of call-off orders across the body's agreements, narrowed to
+	// this agreement and a status, and its CSV export.
+	placed, err := s.Orders.GetOrder(context.Background(), callerOf(w.manager, auth.KindProcurementBody), id)
+	testenv.Must(t, err)
+	orderNumber := placed.Number
+	for _, width := range []int64{1366, 360} {
+		b.do(chromedp.EmulateViewport(width, 900))
+		b.visit("/manager/agreements")
+		b.submit(`a[href="/manager/orders"]`, `^/manager/orders`)
+		b.wantText(orderNumber)
+		b.checkAt(width, "manager orders")
+	}
+	b.visit("/manager/orders?agreement_id=" + w.agreement.ID + "&status=pending_approval")
+	b.wantText("Inga beställningar.")
+	b.visit("/manager/orders?agreement_id=" + w.agreement.ID + "&status=delivered")
+	b.wantText(orderNumber)
+	csvText = eval[string](b, `fetch(document.querySelector('a[download]').href).then(r => r.text())`)
+	if !strings.Contains(csvText, orderNumber) || strings.Count(strings.TrimSpace(csvText), "\n") != 1 {
+		t.Errorf("orders CSV with the page's filter: %.500s", csvText)
+	}
 }
 
 // TestPriceIncreaseApprovedByManager: a supplier raises a price beyond the clause, sees it

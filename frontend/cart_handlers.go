@@ -27,11 +27,11 @@ func (s *server) cartAdd(q *req) error {
 	}
 	c := readCart(q.r)
 	c.add(it.ID, qty)
-	if len(c) > maxCartLines {
+	if c.len() > maxCartLines {
 		return s.cartAdded(q, http.StatusUnprocessableEntity, "alert-error", translate(q.lang, "cart.full"), 0)
 	}
 	s.writeCart(q.w, c)
-	return s.cartAdded(q, http.StatusOK, "alert-ok", translate(q.lang, "cart.added", qty, it.Name), len(c))
+	return s.cartAdded(q, http.StatusOK, "alert-ok", translate(q.lang, "cart.added", qty, it.Name), c.len())
 }
 
 // cartAdded answers an add: an htmx request gets the message and (when lines > 0) the new
@@ -55,13 +55,11 @@ func (s *server) cartAdded(q *req, status int, class, msg string, lines int) err
 func (s *server) cartUpdate(q *req) error {
 	v := q.r.PostForm
 	c := readCart(q.r)
-	next := cart{}
-	for id, n := range c {
-		next[id] = n
-	}
+	next := c.clone()
 	bad := map[string]bool{}
 	var removed []string
-	for id, old := range c {
+	for _, id := range c.ids() {
+		old := c.qty[id]
 		if !v.Has("qty_" + id) {
 			continue
 		}
@@ -71,15 +69,15 @@ func (s *server) cartUpdate(q *req) error {
 			bad[id] = true
 		case n == 0:
 			removed = append(removed, id+"~"+strconv.Itoa(old))
-			delete(next, id)
+			next.remove(id)
 		default:
-			next[id] = n
+			next.set(id, n)
 		}
 	}
 	if id := v.Get("remove"); id != "" && !bad[id] {
-		if _, ok := next[id]; ok {
-			removed = append(removed, id+"~"+strconv.Itoa(c[id]))
-			delete(next, id)
+		if next.has(id) {
+			removed = append(removed, id+"~"+strconv.Itoa(c.qty[id]))
+			next.remove(id)
 		}
 	}
 	if len(bad) > 0 {
@@ -102,15 +100,16 @@ func (s *server) cartUpdate(q *req) error {
 // cartRestore puts removed lines back (the undo of a removal).
 func (s *server) cartRestore(q *req) error {
 	c := readCart(q.r)
-	for id, n := range parseCartLines(q.r.PostFormValue("items")) {
+	back := parseCartLines(q.r.PostFormValue("items"))
+	for _, id := range back.ids() {
 		if _, err := s.Catalog.GetItem(q.ctx(), *q.caller, id); err != nil {
 			continue
 		}
-		if _, there := c[id]; !there {
-			c[id] = n
+		if !c.has(id) {
+			c.put(id, back.qty[id])
 		}
 	}
-	if len(c) > maxCartLines {
+	if c.len() > maxCartLines {
 		return s.cartAdded(q, http.StatusUnprocessableEntity, "alert-error", translate(q.lang, "cart.full"), 0)
 	}
 	s.writeCart(q.w, c)
@@ -134,7 +133,7 @@ func (s *server) reorder(q *req) error {
 		}
 		c.add(it.ID, l.Quantity)
 	}
-	if len(c) > maxCartLines {
+	if c.len() > maxCartLines {
 		return s.cartAdded(q, http.StatusUnprocessableEntity, "alert-error", translate(q.lang, "cart.full"), 0)
 	}
 	s.writeCart(q.w, c)
@@ -143,8 +142,8 @@ func (s *server) reorder(q *req) error {
 }
 
 // parseCartLines reads "id~qty.id~qty" (the cookie's and the undo's form), keeping valid lines.
-func parseCartLines(v string) cart {
-	c := cart{}
+func parseCartLines(v string) *cart {
+	c := newCart()
 	for _, part := range strings.Split(v, ".") {
 		id, qty, ok := strings.Cut(part, "~")
 		if !ok || !auth.ValidUUID(id) {
@@ -154,8 +153,8 @@ func parseCartLines(v string) cart {
 		if err != nil || !orders.ValidQuantity(int64(n)) {
 			continue
 		}
-		c[id] = n
-		if len(c) >= maxCartLines {
+		c.put(id, n)
+		if c.len() >= maxCartLines {
 			break
 		}
 	}
@@ -217,7 +216,7 @@ func (s *server) loadCart(q *req) ([]*cartGroup, error) {
 			groups[key] = g
 			keys = append(keys, key)
 		}
-		l := cartLine{Item: it, Quantity: c[id]}
+		l := cartLine{Item: it, Quantity: c.qty[id]}
 		if it.PriceMinor != nil {
 			pl := orders.PricedLine{UnitPriceMinor: *it.PriceMinor, Quantity: int64(l.Quantity), VATRateBP: it.VATRateBP}
 			l.LineMinor, _ = orders.Totals([]orders.PricedLine{pl})
@@ -264,15 +263,15 @@ func (s *server) renderCart(q *req, status int, typed url.Values, bad map[string
 			}
 		}
 	}
-	if removed := parseCartLines(q.r.URL.Query().Get("removed")); len(removed) > 0 {
+	if removed := parseCartLines(q.r.URL.Query().Get("removed")); removed.len() > 0 {
 		var undo []string
 		for _, id := range removed.ids() {
 			it, err := s.Catalog.GetItem(q.ctx(), *q.caller, id)
 			if err != nil {
 				continue
 			}
-			d.Removed = append(d.Removed, removedLine{Name: it.Name, Quantity: removed[id]})
-			undo = append(undo, id+"~"+strconv.Itoa(removed[id]))
+			d.Removed = append(d.Removed, removedLine{Name: it.Name, Quantity: removed.qty[id]})
+			undo = append(undo, id+"~"+strconv.Itoa(removed.qty[id]))
 		}
 		d.Undo = strings.Join(undo, ".")
 	}

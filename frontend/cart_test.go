@@ -4,9 +4,14 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/avrop/avrop/auth"
+	"github.com/avrop/avrop/catalog"
+	"github.com/avrop/avrop/internal/testenv"
 )
 
 // TestCartNoSilentLoss: the cart never drops what the orderer typed. Enter submits the form's
@@ -143,4 +148,56 @@ func TestOrderAgain(t *testing.T) {
 	o := s.client()
 	o.login(other.orderer)
 	wantStatus(t, o.post(orderPath+"/reorder", nil), http.StatusNotFound)
+}
+
+// TestCartKeepsTheOrderItemsWereAdded: the cart lists its lines in the order they were put in
+// (not by id), a changed quantity keeps its place, and the placed order's lines follow it.
+func TestCartKeepsTheOrderItemsWereAdded(t *testing.T) {
+	s := newStack(t)
+	w := newWorld(t, s)
+	c := s.client()
+	c.login(w.orderer)
+	// Added against the order of their ids, which the cart once listed by.
+	added := []catalog.Item{w.gloveVinyl, w.gloveM, w.gloveL}
+	slices.SortFunc(added, func(a, b catalog.Item) int { return strings.Compare(b.ID, a.ID) })
+	for _, it := range added {
+		wantStatus(t, c.post("/cart/add", url.Values{"item_id": {it.ID}, "quantity": {"2"}}), http.StatusSeeOther)
+	}
+	wantStatus(t, c.post("/cart/update", url.Values{"update": {"1"}, "qty_" + w.gloveM.ID: {"5"}}), http.StatusSeeOther)
+	body := c.get("/cart").Body
+	last := -1
+	for _, it := range added {
+		at := strings.Index(body, it.Name)
+		if at < 0 || at < last {
+			t.Fatalf("the cart does not list %v in the order added: %q at %d after %d", names(added), it.Name, at, last)
+		}
+		last = at
+	}
+	date := time.Now().AddDate(0, 0, 10).Format("2006-01-02")
+	p := c.post("/checkout", url.Values{"agreement": {w.agreement.ID}, "supplier": {w.supplier.ID},
+		"delivery_address": {"Storgatan 1"}, "cost_center": {"4410"}, "requested_delivery_date": {date}, "idem": {"cart-order-1"}})
+	wantStatus(t, p, http.StatusSeeOther)
+	o, err := s.Orders.GetOrder(t.Context(), callerOf(w.orderer, auth.KindBuyer), strings.TrimPrefix(strings.Split(p.Header.Get("Location"), "?")[0], "/orders/"))
+	testenv.Must(t, err)
+	var got []string
+	for _, l := range o.Lines {
+		got = append(got, l.ItemID)
+	}
+	want := []string{added[0].ID, added[1].ID, added[2].ID}
+	if !slices.Equal(got, want) {
+		t.Fatalf("order lines %v, want the cart's order %v", got, want)
+	}
+	for _, l := range o.Lines {
+		if wantQty := map[bool]int{true: 5, false: 2}[l.ItemID == w.gloveM.ID]; l.Quantity != wantQty {
+			t.Fatalf("line %s quantity %d, want %d", l.ItemID, l.Quantity, wantQty)
+		}
+	}
+}
+
+func names(items []catalog.Item) []string {
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = it.Name
+	}
+	return out
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/go-redis/redis_rate/v10"
+	"github.com/jmoiron/sqlx"
 
 	"github.com/avrop/avrop/api"
 	"github.com/avrop/avrop/auth"
@@ -37,6 +38,7 @@ type stack struct {
 	Catalog  *catalog.Service
 	Orders   *orders.Service
 	Invoices *invoices.Service
+	DB       *sqlx.DB
 	srv      *httptest.Server
 }
 
@@ -54,7 +56,9 @@ func testAuthConfig() auth.Config {
 	return cfg
 }
 
-func newStackWith(t testing.TB, cfg auth.Config) *stack {
+// newStackWith is the stack with an auth configuration; opts change the UI's dependencies
+// (a mail server for reset links, say).
+func newStackWith(t testing.TB, cfg auth.Config, opts ...func(*frontend.Deps)) *stack {
 	t.Helper()
 	db := testenv.DB(t)
 	rdb := testenv.Redis(t)
@@ -67,10 +71,14 @@ func newStackWith(t testing.TB, cfg auth.Config) *stack {
 	cat := catalog.NewService(db, rdb, testenv.RedisPrefix())
 	ord := orders.NewService(db, cat)
 	inv := invoices.NewService(db, nil)
-	ui := frontend.New(frontend.Deps{Auth: a, Catalog: cat, Orders: ord, Invoices: inv, Mail: notify.NewPreferences(db), Logger: logger})
+	deps := frontend.Deps{Auth: a, Catalog: cat, Orders: ord, Invoices: inv, Mail: notify.NewPreferences(db), Logger: logger}
+	for _, o := range opts {
+		o(&deps)
+	}
+	ui := frontend.New(deps)
 	srv := httptest.NewServer(api.NewHandler(api.Deps{DB: db, Redis: rdb, Auth: a, Catalog: cat, Orders: ord, Invoices: inv, Logger: logger, Frontend: ui}))
 	t.Cleanup(srv.Close)
-	return &stack{t: t, URL: srv.URL, Auth: a, Catalog: cat, Orders: ord, Invoices: inv, srv: srv}
+	return &stack{t: t, URL: srv.URL, Auth: a, Catalog: cat, Orders: ord, Invoices: inv, DB: db, srv: srv}
 }
 
 // org creates an organisation of kind.

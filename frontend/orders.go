@@ -24,6 +24,10 @@ type ordersData struct {
 	Usage    map[string]orders.Usage
 	// Deviations are the supplier's deviations that await a response.
 	Deviations []orders.Deviation
+	// Form and FormOrder are a refused decision in the approval queue, shown beside that
+	// order's note.
+	Form      *form
+	FormOrder string
 }
 
 var allStatuses = []orders.Status{orders.StatusPendingApproval, orders.StatusApproved, orders.StatusAccepted, orders.StatusShipped,
@@ -76,7 +80,14 @@ func (s *server) supplierOrders(q *req) error {
 }
 
 // approvals is the approver's queue, each order with its agreement's ceiling usage.
-func (s *server) approvals(q *req) error {
+func (s *server) approvals(q *req) error { return s.renderApprovals(q, http.StatusOK, "", nil) }
+
+// renderApprovals shows the approval queue; a refused decision (formOrder, f) is shown beside
+// that order's note, so the approver stays in the queue.
+func (s *server) renderApprovals(q *req, status int, formOrder string, f *form) error {
+	if f == nil {
+		f = &form{}
+	}
 	page := listPage(q.r, ordersPageSize)
 	items, total, err := s.Orders.ApprovalQueue(q.ctx(), *q.caller, page)
 	if err != nil {
@@ -104,8 +115,8 @@ func (s *server) approvals(q *req) error {
 			usage[o.AgreementID] = u
 		}
 	}
-	return q.render(http.StatusOK, "approvals", "approvals.title", ordersData{Items: items, Total: total, Usage: usage,
-		Pager: newPager("/approvals", q.r.URL.Query(), page, total)})
+	return q.render(status, "approvals", "approvals.title", ordersData{Items: items, Total: total, Usage: usage,
+		Pager: newPager("/approvals", q.r.URL.Query(), page, total), Form: f, FormOrder: formOrder})
 }
 
 type orderData struct {
@@ -182,6 +193,11 @@ func (s *server) orderMove(q *req) error {
 				f.Errs["note"] = translate(q.lang, "approvals.reject_reason")
 			}
 			f.Errs["move"] = string(action)
+			if localPath(q.r.PostFormValue("back")) == "/approvals" {
+				// The page is the queue: its menu entry and language links are the queue's.
+				q.r.URL.Path, q.r.URL.RawQuery = "/approvals", ""
+				return s.renderApprovals(q, statusOf(err), id, f)
+			}
 			return s.renderOrder(q, statusOf(err), id, f, f.General)
 		}
 		return err

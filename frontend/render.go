@@ -198,7 +198,7 @@ func (q *req) renderBlock(status int, name, block, titleKey string, data any) er
 	v := &view{Lang: q.lang, Title: translate(q.lang, titleKey), CSRF: q.csrf, Path: q.r.URL.Path, Here: hereOf(q.r), D: data}
 	if q.caller != nil {
 		v.User, v.Org = &q.user, &q.org
-		v.Nav = navFor(q.lang, *q.caller, q.r.URL.Path, len(readCart(q.r)))
+		v.Nav = navFor(q.lang, *q.caller, q.r.URL.Path, readCart(q.r).len())
 	}
 	if f := q.r.URL.Query().Get("msg"); f != "" && hasKey("flash."+f) {
 		v.Flash = translate(q.lang, "flash."+f)

@@ -204,6 +204,13 @@ func TestApprovalQueueSaysWhy(t *testing.T) {
 	}
 	p := a.post("/orders/"+second.ID+"/reject", url.Values{"note": {"  "}, "back": {"/approvals"}})
 	wantStatus(t, p, http.StatusUnprocessableEntity)
+	// The approver stays in the queue, told beside that order's note what is missing.
+	for _, want := range []string{"Beställningar att attestera", second.Number, `id="note-` + second.ID + `-error"`,
+		"Skriv varför beställningen avslås", `aria-describedby="note-` + second.ID + `-error"`} {
+		if !strings.Contains(p.Body, want) {
+			t.Errorf("the refused reject's page lacks %q", want)
+		}
+	}
 	if o, _ := s.Orders.GetOrder(t.Context(), orderer, second.ID); o.Status != orders.StatusPendingApproval {
 		t.Fatalf("a reject without a reason moved the order to %s", o.Status)
 	}

@@ -3,6 +3,7 @@ package orders
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -19,7 +20,8 @@ import (
 // Spend filters by day while the rollup counts months: whole months in the range come from the
 // rollup and the days of a month the range cuts (at most the two edge months) from the
 // approved orders' stored contributions (follow_orders, one row per order by approval time,
-// migration 00022), so any range stays exact without reading order lines.
+// migration 00022) or, for a manager, from the per-agreement day sums (00026), so any range
+// stays exact without reading order lines.
 
 // rollupKey says how one dimension is read: its code and key expression over a follow_spend
 // row r; the same over a follow_spend_agreements row r (a manager's calls); the key over an
@@ -137,6 +139,19 @@ func spendSources(c auth.Caller, f SpendFilter, k rollupKey, args *[]any) string
 		parts = append(parts, q)
 	}
 	for _, e := range sp.edges {
+		if table == "follow_spend_agreements" {
+			// A manager's days [e0, e1] from the per-agreement day sums; by month, a day's month.
+			q := `SELECT ` + strings.ReplaceAll(rollupKey, "r.month", "r.day") + ` AS key, r.currency, r.orders AS order_count,
+				r.total_minor, r.eco_minor
+				FROM follow_spend_agreement_days r JOIN agreements a ON a.id = r.agreement_id
+				WHERE r.dim = '` + dim + `' AND r.orders <> 0 AND ` + rScope
+			if agr != "" {
+				q += ` AND r.agreement_id = ` + agr + `::uuid`
+			}
+			q += ` AND r.day >= ` + add(e[0]) + `::date AND r.day <= ` + add(e[1]) + `::date`
+			parts = append(parts, q)
+			continue
+		}
 		// The UTC days [e0, e1] as a range of approval times, read from the approved orders'
 		// contributions through the index of the caller's scope.
 		q := `SELECT ` + edgeKey + ` AS key, r.currency, count(*) AS order_count, sum(` + edgeTotal + `) AS total_minor,

@@ -59,7 +59,7 @@ func checkRollupsEqualBaseTables(t *testing.T, w *world, callers map[string]auth
 		}
 	}
 	// The incrementally kept rows equal a recomputation from the base tables (rows that fell
-	// to zero are gone too), also the per-agreement sums, and the rebuild's set-wise view
+	// to zero are gone too), also the per-agreement sums by month and by day, and the rebuild's set-wise view
 	// agrees with the per-order one. One statement, so one snapshot even while other tests write.
 	var diff int
 	testenv.Must(t, w.db.GetContext(ctx, &diff, `
@@ -84,6 +84,17 @@ func checkRollupsEqualBaseTables(t *testing.T, w *world, callers map[string]auth
 				UNION ALL SELECT 'u', r.ordered_by::text, r.total_minor, r.eco_minor
 				UNION ALL SELECT 'c', c.cpv, c.t, c.e FROM unnest(r.cpv, r.cpv_total, r.cpv_eco) AS c(cpv, t, e)) k
 			WHERE r.spend GROUP BY 1, 2, 3, 4, 5),
+		agrdays AS (
+			SELECT r.agreement_id, k.dim, (r.approved_at AT TIME ZONE 'UTC')::date, r.currency, k.key,
+			       count(*)::bigint AS orders, sum(k.total)::bigint AS total_minor, sum(k.eco)::bigint AS eco_minor
+			FROM st r CROSS JOIN LATERAL (
+				SELECT 'o'::"char" AS dim, ''::text AS key, r.total_minor AS total, r.eco_minor AS eco
+				UNION ALL SELECT 'b', r.buyer_org_id::text, r.total_minor, r.eco_minor
+				UNION ALL SELECT 's', r.supplier_id::text, r.total_minor, r.eco_minor
+				UNION ALL SELECT 'k', r.cost_center, r.total_minor, r.eco_minor
+				UNION ALL SELECT 'u', r.ordered_by::text, r.total_minor, r.eco_minor
+				UNION ALL SELECT 'c', c.cpv, c.t, c.e FROM unnest(r.cpv, r.cpv_total, r.cpv_eco) AS c(cpv, t, e)) k
+			WHERE r.spend GROUP BY 1, 2, 3, 4, 5),
 		cards AS (
 			SELECT agreement_id, buyer_org_id, supplier_id, count(*)::bigint AS received, sum(accepted)::bigint,
 			       sum(declined)::bigint, sum(shipped_or_delivered)::bigint, sum(delivered)::bigint, sum(on_time)::bigint,
@@ -95,6 +106,8 @@ func checkRollupsEqualBaseTables(t *testing.T, w *world, callers map[string]auth
 		                        UNION ALL (SELECT * FROM follow_spend EXCEPT ALL SELECT * FROM spend)) x)
 		     + (SELECT count(*) FROM ((SELECT * FROM agr EXCEPT ALL SELECT * FROM follow_spend_agreements)
 		                        UNION ALL (SELECT * FROM follow_spend_agreements EXCEPT ALL SELECT * FROM agr)) x)
+		     + (SELECT count(*) FROM ((SELECT * FROM agrdays EXCEPT ALL SELECT * FROM follow_spend_agreement_days)
+		                        UNION ALL (SELECT * FROM follow_spend_agreement_days EXCEPT ALL SELECT * FROM agrdays)) x)
 		     + (SELECT count(*) FROM ((SELECT * FROM cards EXCEPT ALL SELECT * FROM follow_cards)
 		                        UNION ALL (SELECT * FROM follow_cards EXCEPT ALL SELECT * FROM cards)) x)
 		     + (SELECT count(*) FROM ((SELECT * FROM st EXCEPT ALL SELECT * FROM follow_orders)

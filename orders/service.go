@@ -199,11 +199,12 @@ func (s *Service) createOnce(ctx context.Context, c auth.Caller, in OrderInput, 
 		// Placement's prepared statements look up rows by key, so one generic plan serves every
 		// order; left to choose, PostgreSQL keeps re-planning them per execution (custom plans),
 		// which cost a quarter of placement's throughput in bench/orders (0.34 → 0.43 of pgbench's
-		// rate, with a key per order).
-		if _, err := tx.ExecContext(ctx, `SET LOCAL plan_cache_mode = force_generic_plan`); err != nil {
-			return fmt.Errorf("plan cache mode: %w", err)
-		}
-		if idempotencyKey != "" {
+		// rate, with a key per order). A keyed order's claim sets it in its own round trip.
+		if idempotencyKey == "" {
+			if _, err := tx.ExecContext(ctx, `SET LOCAL plan_cache_mode = force_generic_plan`); err != nil {
+				return fmt.Errorf("plan cache mode: %w", err)
+			}
+		} else {
 			res, row, err := s.claimKey(ctx, tx, c.UserID, idempotencyKey, fp)
 			if err != nil {
 				return err
@@ -238,7 +239,7 @@ func (s *Service) createOnce(ctx context.Context, c auth.Caller, in OrderInput, 
 		if err := s.writePlacements(ctx, tx, &o); err != nil {
 			return err
 		}
-		if err := tell(ctx, tx, o, o.Status, ""); err != nil {
+		if err := tell(ctx, hotTx{tx, s.stmts}, o, o.Status, ""); err != nil {
 			return err
 		}
 		*out = o

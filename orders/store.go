@@ -14,6 +14,7 @@ import (
 
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/internal/postgres"
+	"github.com/avrop/avrop/notify"
 )
 
 // statements are the order-placement queries, prepared once per pool: lib/pq otherwise
@@ -30,7 +31,7 @@ func newStatements(db *sqlx.DB) *statements {
 }
 
 // hot lists the statements of order placement.
-var hot = []string{orderContextSQL, debitSQL, debitAfterRebalanceSQL, claimKeySQL}
+var hot = append([]string{orderContextSQL, debitSQL, debitAfterRebalanceSQL, claimKeySQL}, notify.Statements...)
 
 // prepare prepares the hot statements on the pool once. It must run outside any transaction:
 // preparing on the pool takes a connection of its own, and transactions already holding every
@@ -64,6 +65,23 @@ func (st *statements) in(ctx context.Context, tx *sqlx.Tx, query string) (*sqlx.
 		return tx.PreparexContext(ctx, query)
 	}
 	return tx.StmtxContext(ctx, stmt), nil
+}
+
+// hotTx runs the hot statements it is given prepared on tx (notify's, for placement's mail),
+// and any other statement as tx would.
+type hotTx struct {
+	*sqlx.Tx
+	st *statements
+}
+
+func (h hotTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	h.st.mu.Lock()
+	stmt, ok := h.st.byID[query]
+	h.st.mu.Unlock()
+	if !ok {
+		return h.Tx.ExecContext(ctx, query, args...)
+	}
+	return h.Tx.StmtxContext(ctx, stmt).ExecContext(ctx, args...)
 }
 
 // orderContext is what an order's rules need about its agreement, the buyer's participation
@@ -460,15 +478,17 @@ func (s *Service) claimKey(ctx context.Context, tx *sqlx.Tx, userID, key string,
 }
 
 // claimKeySQL takes the key's advisory lock (held to the end of the transaction) and, when it
-// got it, inserts the key or takes over an expired one, in one round trip.
+// got it, inserts the key or takes over an expired one, in one round trip. It also sets the
+// transaction's plan_cache_mode (createOnce), which spares a keyed order that round trip.
 const claimKeySQL = `
-WITH l AS (SELECT pg_try_advisory_xact_lock(hashtextextended($1::text || ':' || $2::text, 4711)) AS locked),
+WITH g AS (SELECT set_config('plan_cache_mode', 'force_generic_plan', true)),
+l AS (SELECT pg_try_advisory_xact_lock(hashtextextended($1::text || ':' || $2::text, 4711)) AS locked),
 c AS (
     INSERT INTO idempotency_keys AS k (user_id, key, fingerprint) SELECT $1::uuid, $2::text, $3::bytea FROM l WHERE l.locked
     ON CONFLICT (user_id, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, order_id = NULL, response = NULL, created_at = now()
         WHERE k.created_at < now() - interval '24 hours'
     RETURNING true AS took)
-SELECT l.locked, EXISTS (SELECT 1 FROM c) AS took FROM l`
+SELECT l.locked, EXISTS (SELECT 1 FROM c) AS took FROM l, g`
 
 // Reading orders.
 

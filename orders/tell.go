@@ -14,7 +14,7 @@ import (
 // when an order awaits them (not the orderer, who may not approve it), the supplier's users
 // when it reaches them, the orderer when it is rejected, declined or shipped. note is the
 // reason given, shown in the mail.
-func tell(ctx context.Context, tx *sqlx.Tx, o Order, to Status, note string) error {
+func tell(ctx context.Context, tx sqlx.ExecerContext, o Order, to Status, note string) error {
 	ev := notify.Event{SubjectID: o.ID, Reference: o.Number, Note: note}
 	switch to {
 	case StatusPendingApproval:

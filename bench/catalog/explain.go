@@ -21,7 +21,7 @@ import (
 // returned or filtered away, and the CPU time of the backend that ran it (from /proc, so
 // independent of what else the machine does). Each statement runs three times; the fastest
 // run counts, as a warm cache does.
-func runExplain(names []string, n int) error {
+func runExplain(names []string, n, plans int) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
 	defer cancel()
 	queries := newQueryMix()
@@ -30,7 +30,7 @@ func runExplain(names []string, n int) error {
 		if err != nil {
 			return err
 		}
-		err = explainSize(ctx, bench, queries, n)
+		err = explainSize(ctx, bench, queries, n, plans)
 		bench.Close()
 		if err != nil {
 			return err
@@ -44,7 +44,7 @@ type planCost struct {
 	cpu               time.Duration
 }
 
-func explainSize(ctx context.Context, bench *benchdb.Bench, queries *queryMix, n int) error {
+func explainSize(ctx context.Context, bench *benchdb.Bench, queries *queryMix, n, plans int) error {
 	db := bench.DB
 	var items int
 	var org string
@@ -52,8 +52,10 @@ func explainSize(ctx context.Context, bench *benchdb.Bench, queries *queryMix, n
 	if err := db.GetContext(ctx, &items, `SELECT count(*) FROM items`); err != nil {
 		return err
 	}
-	if err := db.GetContext(ctx, &org, `SELECT org_id FROM users WHERE email = $1`, seededEmail); err != nil {
-		return fmt.Errorf("the demo orderer %s: %w", seededEmail, err)
+	// The demo orderer of a seeded database, or the orderer of one this program built (-keep).
+	if err := db.GetContext(ctx, &org, `SELECT org_id FROM users WHERE email IN ($1, $2) ORDER BY email = $1 DESC LIMIT 1`,
+		seededEmail, benchEmail); err != nil {
+		return fmt.Errorf("the demo orderer %s or %s: %w", seededEmail, benchEmail, err)
 	}
 	if err := db.SelectContext(ctx, &names, `SELECT name FROM items TABLESAMPLE SYSTEM (1) REPEATABLE (7) LIMIT 3000`); err != nil {
 		return err
@@ -62,8 +64,14 @@ func explainSize(ctx context.Context, bench *benchdb.Bench, queries *queryMix, n
 	cat := catalog.NewService(db, nil, "")
 	caller := auth.Caller{OrgID: org, OrgKind: auth.KindBuyer, Roles: []auth.Role{auth.RoleOrderer}}
 	var words, search []planCost
+	type slow struct {
+		q, st string
+		ms    float64
+	}
+	var slowest []slow
 	for i := 0; i < n; i++ {
-		sts, err := cat.SearchStatements(ctx, caller, catalog.SearchFilter{Q: queries.next()})
+		q := queries.next()
+		sts, err := cat.SearchStatements(ctx, caller, catalog.SearchFilter{Q: q})
 		if err != nil {
 			return err
 		}
@@ -76,12 +84,21 @@ func explainSize(ctx context.Context, bench *benchdb.Bench, queries *queryMix, n
 				words = append(words, c)
 			} else {
 				search = append(search, c)
+				slowest = append(slowest, slow{q, st, c.ms})
 			}
 		}
 	}
 	fmt.Printf("== %s: %d items, %d typed searches (EXPLAIN ANALYZE, fastest of 3; load average %s)\n", bench.Name, items, n, benchdb.LoadAvg())
 	printCosts("words' expansions", words)
 	printCosts("search statement", search)
+	slices.SortFunc(slowest, func(a, b slow) int { return int(b.ms*1000 - a.ms*1000) })
+	for _, sl := range slowest[:min(plans, len(slowest))] {
+		plan, err := textPlan(ctx, db, sl.st)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("\n-- %q: %.1f ms\n%s\n", sl.q, sl.ms, plan)
+	}
 	return nil
 }
 
@@ -132,7 +149,7 @@ func explainStatement(ctx context.Context, db *sqlx.DB, st string) (planCost, er
 	if err := tx.GetContext(ctx, &pid, `SELECT pg_backend_pid()`); err != nil {
 		return best, err
 	}
-	cpu0 := procCPU(pid)
+	cpu0 := benchdb.ProcCPU(pid)
 	for range 3 {
 		var out []string
 		if err := tx.SelectContext(ctx, &out, "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) "+st); err != nil {
@@ -153,8 +170,30 @@ func explainStatement(ctx context.Context, db *sqlx.DB, st string) (planCost, er
 			best = planCost{ms: ms, buffers: hit + read, rows: touched(p.Plan)}
 		}
 	}
-	best.cpu = procCPU(pid) - cpu0
+	best.cpu = benchdb.ProcCPU(pid) - cpu0
 	return best, nil
+}
+
+// textPlan is EXPLAIN (ANALYZE, BUFFERS) of st as text, in a transaction rolled back.
+func textPlan(ctx context.Context, db *sqlx.DB, st string) (string, error) {
+	tx, err := db.BeginTxx(ctx, nil)
+	if err != nil {
+		return "", err
+	}
+	defer tx.Rollback() //nolint:errcheck
+	for strings.HasPrefix(strings.TrimSpace(st), "SET LOCAL") {
+		st = strings.TrimSpace(st)
+		i := strings.IndexByte(st, ';')
+		if _, err := tx.ExecContext(ctx, st[:i]); err != nil {
+			return "", err
+		}
+		st = st[i+1:]
+	}
+	var out []string
+	if err := tx.SelectContext(ctx, &out, "EXPLAIN (ANALYZE, BUFFERS) "+st); err != nil {
+		return "", err
+	}
+	return strings.Join(out, "\n"), nil
 }
 
 // touched is the rows the plan's scans returned or filtered away, over all their loops:

@@ -8,13 +8,19 @@
 //     the last cut to a start of at least three letters, every query different (over the
 //     whole run) so that no cache helps;
 //   - the same with one client, for latency without queueing;
-//   - a cached search page and, on the same server, the static /healthz, and their ratio.
+//   - a cached search page and, on the same server, the static /healthz, and their ratio, with
+//     the server's CPU time per request of each (from /proc: whatever the machine's load).
+//
+// Every request says Accept-Encoding: gzip, as browsers do; bodies are read, not decompressed
+// (as wrk and ab do).
 //
 // It prints requests per second, p50 and p99 per scenario and size, how typed search's cost
 // grew from the smallest size, and the load average before and after each size, because the
 // machine is shared.
 //
-//	go run ./bench/catalog [-sizes 10000,100000,1000000] [-duration 10s] [-concurrency 8]
+//	go run ./bench/catalog [-sizes 10000,100000,1000000] [-duration 10s] [-concurrency 8] [-cached] [-bin avrop]
+//
+// -cached measures only /healthz and the cached search page (quick: -sizes 10000 -cached).
 //
 // With -seeded db1,db2,… it measures databases seeded with `avrop seed --items N` as they are
 // (signed in as the demo orderer), and with -explain N as well it runs EXPLAIN (ANALYZE,
@@ -26,23 +32,21 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/avrop/avrop/auth"
@@ -68,17 +72,26 @@ type sizeResult struct {
 	peakRSS       int // the server's peak resident memory (kB, VmHWM) after all scenarios
 }
 
+// cachedOnly skips the typed searches (-cached); serverBin is a prebuilt server (-bin).
+var (
+	cachedOnly *bool
+	serverBin  *string
+)
+
 func run() error {
 	sizesFlag := flag.String("sizes", "10000,100000,1000000", "catalogue sizes to measure, in increasing order")
 	duration := flag.Duration("duration", 10*time.Second, "measurement time per scenario")
 	conc := flag.Int("concurrency", 8, "concurrent clients")
 	keep := flag.Bool("keep", false, "keep the database afterwards (its name is printed), to study plans")
 	reuse := flag.String("reuse", "", "measure on this database kept by an earlier -keep run, growing it to each size not below its own")
+	cachedOnly = flag.Bool("cached", false, "measure only the static handler and the cached search page")
+	serverBin = flag.String("bin", "", "an avrop binary to measure instead of building ./cmd/avrop")
 	seeded := flag.String("seeded", "", "measure these databases, seeded with `avrop seed --items N` (comma-separated names, smallest first), as they are, signed in as a demo orderer")
 	explain := flag.Int("explain", 0, "with -seeded: instead of load, EXPLAIN (ANALYZE, BUFFERS) this many typed searches' statements per database")
+	plans := flag.Int("plans", 0, "with -explain: also print the query and text plan of this many slowest search statements")
 	flag.Parse()
 	if *seeded != "" && *explain > 0 {
-		return runExplain(strings.Split(*seeded, ","), *explain)
+		return runExplain(strings.Split(*seeded, ","), *explain, *plans)
 	}
 	if *seeded != "" {
 		return runSeeded(strings.Split(*seeded, ","), *conc, *duration)
@@ -110,13 +123,13 @@ func run() error {
 		fmt.Println("database kept:", bench.Name)
 	}
 	db := bench.DB
-	bin, cleanup, err := buildServer(ctx)
+	bin, cleanup, err := benchdb.BuildServer(ctx, *serverBin)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
 
-	const email, password = "orderer@bench.se", "bench-password-123"
+	email, password := benchEmail, benchPassword
 	ag, suppliers, have, err := benchWorld(ctx, bench, email, password)
 	if err != nil {
 		return err
@@ -165,11 +178,21 @@ func printSummary(results []sizeResult, conc int, queries *queryMix) {
 			float64(r.typed.p50)/float64(results[0].typed.p50), ms(r.typed1.p50), ms(r.pgCPU), float64(r.pgCPU)/float64(results[0].pgCPU),
 			ms(r.appCPU), r.cached.rps/r.static.rps, r.peakRSS/1024)
 	}
+	fmt.Printf("\nCached search page against the static handler (/healthz), %d clients, Accept-Encoding: gzip:\n", conc)
+	fmt.Printf("%10s %12s %12s %8s %16s %16s %10s\n", "items", "static req/s", "cached req/s", "ratio", "static CPU/req", "cached CPU/req", "CPU ratio")
+	for _, r := range results {
+		fmt.Printf("%10d %12.0f %12.0f %8.2f %13.1f µs %13.1f µs %10.2f\n", r.items, r.static.rps, r.cached.rps, r.cached.rps/r.static.rps,
+			us(r.static.cpu), us(r.cached.cpu), float64(r.static.cpu)/float64(r.cached.cpu))
+	}
 	last := results[len(results)-1]
+	fmt.Printf("cached search / static throughput at %d items: %.2f (target ≥ 0.8); server CPU per request static/cached: %.2f\n",
+		last.items, last.cached.rps/last.static.rps, float64(last.static.cpu)/float64(last.cached.cpu))
+	if *cachedOnly {
+		return
+	}
 	fmt.Printf("\nuncached typed search p99 at %d items: %s (target ≤ 50 ms); cost %d → %d items: p50 ×%.2f, 1-client p50 ×%.2f (target ≤ 2)\n",
 		last.items, ms(last.typed.p99), results[0].items, last.items, float64(last.typed.p50)/float64(results[0].typed.p50),
 		float64(last.typed1.p50)/float64(results[0].typed1.p50))
-	fmt.Printf("cached search / static throughput at %d items: %.2f (target ≥ 0.8)\n", last.items, last.cached.rps/last.static.rps)
 	fmt.Printf("query mix: %s\n", queries.mixSummary())
 }
 
@@ -210,9 +233,16 @@ func benchWorld(ctx context.Context, bench *benchdb.Bench, email, password strin
 		OrgID: orgs[1].ID, Roles: []auth.Role{auth.RoleOrderer}}); err != nil {
 		return ag, nil, 0, err
 	}
-	ag, err = cat.CreateAgreement(ctx, auth.Caller{OrgID: orgs[0].ID, OrgKind: auth.KindProcurementBody, Roles: []auth.Role{auth.RoleManager}}, catalog.AgreementInput{ProcurementBodyID: orgs[0].ID, Reference: "RA-BENCH",
+	// The agreement's history names its author: a manager of the procurement body.
+	manager, err := authSvc.CreateUser(ctx, adminCaller, auth.UserInput{Email: "manager-" + email, Name: "Bench manager",
+		Password: password, OrgID: orgs[0].ID, Roles: []auth.Role{auth.RoleManager}})
+	if err != nil {
+		return ag, nil, 0, err
+	}
+	ag, err = cat.CreateAgreement(ctx, auth.Caller{UserID: manager.ID, OrgID: orgs[0].ID, OrgKind: auth.KindProcurementBody, Roles: []auth.Role{auth.RoleManager}}, catalog.AgreementInput{ProcurementBodyID: orgs[0].ID, Reference: "RA-BENCH",
 		Title: "Förbrukningsmaterial", CPVCode: "33140000", Currency: "SEK", ValidFrom: "2024-01-01", ValidTo: "2099-12-31",
-		CallOffMethod: catalog.MethodDirect, Participants: []catalog.ParticipantInput{{OrgID: orgs[1].ID}},
+		DurationJustification: "Benchmark: valid for every run",
+		CallOffMethod:         catalog.MethodDirect, Participants: []catalog.ParticipantInput{{OrgID: orgs[1].ID}},
 		Suppliers: []catalog.SupplierInput{{OrgID: orgs[2].ID, Rank: 1}, {OrgID: orgs[3].ID, Rank: 2}}})
 	if err != nil {
 		return ag, nil, 0, err
@@ -224,81 +254,105 @@ func benchWorld(ctx context.Context, bench *benchdb.Bench, email, password strin
 func measureSize(ctx context.Context, bin string, bench *benchdb.Bench, items int, email, password string, queries *queryMix,
 	conc int, d time.Duration) (sizeResult, error) {
 	res := sizeResult{items: items}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	srv, err := bench.StartServer(ctx, bin, "bench-secret-0123456789abcdef0123456789")
 	if err != nil {
 		return res, err
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	dbURL := *bench.AdminURL
-	dbURL.Path = "/" + bench.Name
-	cmd := exec.CommandContext(ctx, bin, "serve")
-	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL.String(), "REDIS_URL="+benchdb.RedisURL(), "AVROP_ADDR="+addr,
-		"AVROP_JWT_SECRET=bench-secret-0123456789abcdef0123456789", "AVROP_BOOTSTRAP_ADMIN_EMAIL=", "AVROP_BOOTSTRAP_ADMIN_PASSWORD=")
-	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
-	if err := cmd.Start(); err != nil {
-		return res, err
-	}
-	defer func() {
-		cmd.Process.Signal(syscall.SIGTERM) //nolint:errcheck
-		cmd.Wait()                          //nolint:errcheck
-	}()
-	base := "http://" + addr
+	defer srv.Stop()
+	base := srv.Base
 	client := &http.Client{Transport: &http.Transport{MaxIdleConns: 4 * conc, MaxIdleConnsPerHost: 4 * conc}, Timeout: 30 * time.Second}
-	for start := time.Now(); ; time.Sleep(100 * time.Millisecond) {
-		if _, err := get(client, base+"/healthz", ""); err == nil {
-			break
-		} else if time.Since(start) > time.Minute {
-			return res, fmt.Errorf("server did not start: %w", err)
-		}
-	}
 	token, err := login(client, base, email, password)
 	if err != nil {
 		return res, err
 	}
 	cachedPath := "/api/v1/catalog/items?q=handske&page=1&page_size=20"
-	if _, err := get(client, base+cachedPath, token); err != nil {
+	if err := describePage(client, base+cachedPath, token); err != nil {
 		return res, err
 	}
 	fmt.Printf("  %d clients, %v per scenario, load average before: %s\n", conc, d, benchdb.LoadAvg())
-	fmt.Printf("  %-28s %10s %10s %10s %8s\n", "scenario", "req/s", "p50", "p99", "errors")
 	typed := func() string { return "/api/v1/catalog/items?q=" + url.QueryEscape(queries.next()) }
-	for _, sc := range []struct {
+	type scenario struct {
 		name  string
 		auth  bool
 		conc  int
 		path  func() string
 		store *result
-	}{
+	}
+	scenarios := []scenario{
 		{"static JSON (/healthz)", false, conc, func() string { return "/healthz" }, &res.static},
 		{"cached search page", true, conc, func() string { return cachedPath }, &res.cached},
-		{"typed search (uncached)", true, conc, typed, &res.typed},
-		{"typed search, 1 client", true, 1, typed, &res.typed1},
-	} {
+	}
+	if !*cachedOnly {
+		scenarios = append(scenarios, scenario{"typed search (uncached)", true, conc, typed, &res.typed},
+			scenario{"typed search, 1 client", true, 1, typed, &res.typed1})
+	}
+	fmt.Printf("  %-28s %10s %10s %10s %8s %12s\n", "scenario", "req/s", "p50", "p99", "errors", "server CPU")
+	for _, sc := range scenarios {
 		tok := ""
 		if sc.auth {
 			tok = token
 		}
-		var pg0, app0 time.Duration
+		var pg0 time.Duration
 		if sc.store == &res.typed {
-			pg0, app0 = backendsCPU(ctx, bench), procCPU(cmd.Process.Pid)
+			pg0 = bench.BackendsCPU(ctx)
 		}
+		app0 := srv.CPU()
 		*sc.store = load(ctx, client, base, tok, sc.path, sc.conc, d)
-		r := *sc.store
-		if sc.store == &res.typed && r.n > 0 {
-			res.pgCPU = (backendsCPU(ctx, bench) - pg0) / time.Duration(r.n)
-			res.appCPU = (procCPU(cmd.Process.Pid) - app0) / time.Duration(r.n)
+		r := sc.store
+		if r.n > 0 {
+			r.cpu = (srv.CPU() - app0) / time.Duration(r.n)
 		}
-		fmt.Printf("  %-28s %10.0f %10s %10s %8d\n", sc.name, r.rps, ms(r.p50), ms(r.p99), r.errors)
+		if sc.store == &res.typed && r.n > 0 {
+			res.pgCPU = (bench.BackendsCPU(ctx) - pg0) / time.Duration(r.n)
+			res.appCPU = r.cpu
+		}
+		fmt.Printf("  %-28s %10.0f %10s %10s %8d %9.1f µs\n", sc.name, r.rps, ms(r.p50), ms(r.p99), r.errors, us(r.cpu))
 	}
-	res.peakRSS = peakRSS(cmd.Process.Pid)
-	fmt.Printf("  CPU per typed search: PostgreSQL %s, avrop %s; server peak RSS %d MB\n", ms(res.pgCPU), ms(res.appCPU), res.peakRSS/1024)
+	res.peakRSS = benchdb.PeakRSS(srv.Cmd.Process.Pid)
+	if !*cachedOnly {
+		fmt.Printf("  CPU per typed search: PostgreSQL %s, avrop %s; server peak RSS %d MB\n", ms(res.pgCPU), ms(res.appCPU), res.peakRSS/1024)
+	}
 	fmt.Printf("  cached search / static: %.2f; queries used so far %d (repeats %d); load average after: %s\n",
 		res.cached.rps/res.static.rps, queries.used(), queries.repeats.Load(), benchdb.LoadAvg())
 	return res, nil
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }
+
+func us(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
+
+// describePage fetches the cached page once (filling the cache) and prints how it goes out.
+func describePage(c *http.Client, u, token string) error {
+	req, err := http.NewRequest("GET", u, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Accept-Encoding", "gzip")
+	res, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 200 {
+		return fmt.Errorf("GET %s: %d", u, res.StatusCode)
+	}
+	plain := len(b)
+	if res.Header.Get("Content-Encoding") == "gzip" {
+		zr, err := gzip.NewReader(bytes.NewReader(b))
+		if err != nil {
+			return fmt.Errorf("cached page: %w", err)
+		}
+		j, err := io.ReadAll(zr)
+		if err != nil {
+			return fmt.Errorf("cached page: %w", err)
+		}
+		plain = len(j)
+	}
+	fmt.Printf("  cached page: %d bytes of JSON, sent as %d bytes (Content-Encoding %q)\n", plain, len(b), res.Header.Get("Content-Encoding"))
+	return nil
+}
 
 func login(c *http.Client, base, email, password string) (string, error) {
 	res, err := c.Post(base+"/api/v1/auth/login", "application/json",
@@ -317,59 +371,12 @@ func login(c *http.Client, base, email, password string) (string, error) {
 	return tok[:strings.IndexByte(tok, '"')], nil
 }
 
-// backendsCPU is the CPU time used so far by the PostgreSQL backends connected to the bench
-// database (the server's pool), read from /proc: this machine's own processes.
-func backendsCPU(ctx context.Context, bench *benchdb.Bench) time.Duration {
-	var pids []int
-	if err := bench.Admin.SelectContext(ctx, &pids, `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, bench.Name); err != nil {
-		return 0
-	}
-	var sum time.Duration
-	for _, pid := range pids {
-		sum += procCPU(pid)
-	}
-	return sum
-}
-
-// peakRSS is a process's peak resident set size in kB (VmHWM of /proc/<pid>/status).
-func peakRSS(pid int) int {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
-			return n
-		}
-	}
-	return 0
-}
-
-// procCPU is a process's user and system CPU time (/proc/<pid>/stat, in clock ticks of 10 ms).
-func procCPU(pid int) time.Duration {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	i := strings.LastIndexByte(string(b), ')')
-	if i < 0 {
-		return 0
-	}
-	f := strings.Fields(string(b[i+2:]))
-	if len(f) < 13 {
-		return 0
-	}
-	u, _ := strconv.Atoi(f[11])
-	st, _ := strconv.Atoi(f[12])
-	return time.Duration(u+st) * 10 * time.Millisecond
-}
-
 type result struct {
 	n        int // requests measured
 	rps      float64
 	p50, p99 time.Duration
 	errors   int
+	cpu      time.Duration // the server's CPU time per request
 }
 
 func get(c *http.Client, u, token string) (int, error) {
@@ -380,6 +387,8 @@ func get(c *http.Client, u, token string) (int, error) {
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
+	// As a browser sends it. Set by hand, the transport leaves the body as it came.
+	req.Header.Set("Accept-Encoding", "gzip")
 	res, err := c.Do(req)
 	if err != nil {
 		return 0, err
@@ -436,28 +445,17 @@ func load(ctx context.Context, c *http.Client, base, token string, path func() s
 
 // The demo orderer of `avrop seed` (Arvika kommun, a participant of the care-supplies
 // agreement that `--items N` grows).
-const seededEmail, seededPassword = "olle.orderer@arvika.se", "avrop-demo-2026"
+// benchEmail is the orderer of the databases this program builds.
+const benchEmail, benchPassword = "orderer@bench.se", "bench-password-123"
 
-// buildServer builds `avrop` into a temporary folder that cleanup removes.
-func buildServer(ctx context.Context) (bin string, cleanup func(), err error) {
-	tmp, err := os.MkdirTemp("", "avrop-bench-catalog")
-	if err != nil {
-		return "", nil, err
-	}
-	bin = filepath.Join(tmp, "avrop")
-	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/avrop").CombinedOutput(); err != nil {
-		os.RemoveAll(tmp)
-		return "", nil, fmt.Errorf("go build ./cmd/avrop (run the bench from the repository root): %v\n%s", err, out)
-	}
-	return bin, func() { os.RemoveAll(tmp) }, nil
-}
+const seededEmail, seededPassword = "olle.orderer@arvika.se", "avrop-demo-2026"
 
 // runSeeded measures databases made by `avrop seed --items N`, one server per database, as
 // they are: nothing is loaded or dropped.
 func runSeeded(names []string, conc int, d time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Hour)
 	defer cancel()
-	bin, cleanup, err := buildServer(ctx)
+	bin, cleanup, err := benchdb.BuildServer(ctx, *serverBin)
 	if err != nil {
 		return err
 	}

@@ -1,13 +1,15 @@
-// Command orders benchmarks call-off order placement (issue 4, "Speed"): it builds its own
-// database, seeds one agreement with a ceiling, 16 participating municipalities and 32
-// orderers, starts the real Gin handler on a loopback listener and has 32 concurrent orderers
-// POST orders of three lines (ceilings debited, events written) for a fixed time: once as
-// the issue describes the workload, and once with an Idempotency-Key on every order, as the
-// web UI sends them. It prints orders per second and p50/p99 latency of each, runs pgbench's
+// Command orders benchmarks call-off order placement (issues 4 and 15, "Speed"): it builds its
+// own database, seeds one agreement with a ceiling, 16 participating municipalities and 32
+// orderers, starts `avrop serve` as a process of its own on a loopback port and, from this
+// process, has 32 concurrent orderers POST orders of three lines (ceilings debited, events
+// written) for a fixed time: once as the issue describes the workload, and once with an
+// Idempotency-Key on every order, as the web UI sends them. It prints orders per second and
+// p50/p99 latency of each, the CPU time per order of PostgreSQL's backends and of the server
+// (from /proc: whatever else the machine is doing) and the server's peak RSS, runs pgbench's
 // built-in TPC-B-like transaction against the same PostgreSQL in a scratch database with the
 // same client count, and prints each ratio (target: at least 0.5).
 //
-//	go run ./bench/orders [-duration 10s] [-clients 32] [-scale 32]
+//	go run ./bench/orders [-duration 10s] [-clients 32] [-scale 32] [-bin path/to/avrop] [-pprof 127.0.0.1:6060]
 //
 // PostgreSQL comes from AVROP_BENCH_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/
 // postgres?sslmode=disable); both databases are created and dropped. pgbench is looked up on
@@ -21,11 +23,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"os"
-	"runtime/pprof"
 	"slices"
 	"sync"
 	"time"
@@ -33,11 +32,8 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
-	"github.com/avrop/avrop/api"
 	"github.com/avrop/avrop/auth"
 	"github.com/avrop/avrop/bench/internal/benchdb"
-	"github.com/avrop/avrop/catalog"
-	"github.com/avrop/avrop/orders"
 	"github.com/avrop/avrop/peppol"
 )
 
@@ -54,9 +50,11 @@ func run() error {
 	duration := flag.Duration("duration", 10*time.Second, "measurement time of each phase")
 	clients := flag.Int("clients", 32, "concurrent orderers and pgbench clients")
 	scale := flag.Int("scale", 32, "pgbench scale factor (branches); at least the client count avoids one hot branch row")
-	profile := flag.String("cpuprofile", "", "write a CPU profile of the measured order placement to this file")
+	pprofAddr := flag.String("pprof", "", "serve the server's profiles on this address (AVROP_PPROF_ADDR) while it runs")
+	binFlag := flag.String("bin", "", "an avrop binary to measure instead of building ./cmd/avrop")
+	functions := flag.Bool("functions", false, "also print the time PostgreSQL spent in each PL/pgSQL function (track_functions), per order")
 	flag.Parse()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 
 	bench, err := benchdb.Open(ctx, "orders")
@@ -69,25 +67,37 @@ func run() error {
 	db.SetMaxIdleConns(*clients + 4)
 
 	fmt.Printf("seeding: one agreement, 16 municipalities, %d orderers, 3 items\n", *clients)
-	authCfg := auth.DefaultConfig([]byte("bench-secret-0123456789abcdef0123456789"))
-	authCfg.AccessTTL = 10 * time.Minute
+	const secret = "bench-secret-0123456789abcdef0123456789"
+	authCfg := auth.DefaultConfig([]byte(secret))
+	authCfg.AccessTTL = 10 * time.Minute // the server checks each token's own expiry
 	authSvc := auth.NewService(db, nil, authCfg)
-	cat := catalog.NewService(db, nil, "bench:"+suffix+":")
-	ord := orders.NewService(db, cat)
 	seed, err := seedAgreement(ctx, db, authSvc, *clients)
 	if err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
 
-	handler := api.NewHandler(api.Deps{DB: db, Auth: authSvc, Catalog: cat, Orders: ord, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if *functions {
+		if _, err := admin.ExecContext(ctx, "ALTER DATABASE "+bench.Name+" SET track_functions = 'pl'"); err != nil {
+			return err
+		}
+	}
+	bin, cleanup, err := benchdb.BuildServer(ctx, *binFlag)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second}
-	go srv.Serve(ln) //nolint:errcheck
-	defer srv.Close()
-	base := "http://" + ln.Addr().String()
+	defer cleanup()
+	// A connection and an admission slot for every orderer.
+	env := []string{fmt.Sprintf("DATABASE_POOL_SIZE=%d", *clients+4)}
+	if *pprofAddr != "" {
+		env = append(env, "AVROP_PPROF_ADDR="+*pprofAddr)
+	}
+	srv, err := bench.StartServer(ctx, bin, secret, env...)
+	if err != nil {
+		return err
+	}
+	defer srv.Stop()
+	base := srv.Base
+	fmt.Printf("server: %s (pid %d); load average before: %s\n", base, srv.Cmd.Process.Pid, benchdb.LoadAvg())
 
 	// The machine may be shared, so the two workloads take turns: orders, pgbench, orders,
 	// pgbench, each for half the duration, and the ratio compares their totals.
@@ -109,31 +119,19 @@ func run() error {
 	var plain, keyed placed
 	var pgTxns, pgSecs float64
 	half := *duration / 2
-	if *profile != "" {
-		f, err := os.Create(*profile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
-	}
 	for round := range 2 {
 		for _, w := range []*placed{&plain, &keyed} {
+			pg0, app0 := bench.BackendsCPU(ctx), srv.CPU()
 			res, err := placeLoop(ctx, base, seed, *clients, half, w == &keyed, fmt.Sprintf("run%d", round))
 			if err != nil {
 				return err
 			}
+			w.pgCPU += bench.BackendsCPU(ctx) - pg0
+			w.appCPU += srv.CPU() - app0
 			w.add(res)
 		}
 		if pg != nil {
-			// Let the pool's idle connections go while pgbench runs: the server's connection
-			// limit is shared.
-			db.SetMaxIdleConns(0)
 			tps, err := pg.Run(ctx, half)
-			db.SetMaxIdleConns(*clients + 4)
 			if err != nil {
 				return err
 			}
@@ -147,7 +145,11 @@ func run() error {
 	db.GetContext(ctx, &events, `SELECT count(*) FROM order_events`)                                                                   //nolint:errcheck
 	plain.print("order placement over HTTP", *clients)
 	keyed.print("with an Idempotency-Key each", *clients)
-	fmt.Printf("  check: %d orders and %d events stored, committed %d minor units\n", stored, events, committed)
+	fmt.Printf("  check: %d orders and %d events stored, committed %d minor units; server peak RSS %d MB; load average after: %s\n",
+		stored, events, committed, benchdb.PeakRSS(srv.Cmd.Process.Pid)/1024, benchdb.LoadAvg())
+	if *functions {
+		printFunctions(ctx, db, plain.n+keyed.n)
+	}
 	if pg == nil {
 		return nil
 	}
@@ -161,6 +163,7 @@ func run() error {
 // placed sums the rounds of one placement workload.
 type placed struct {
 	result
+	pgCPU, appCPU time.Duration // PostgreSQL's backends' and the server's CPU time over the rounds
 }
 
 func (p *placed) add(r result) {
@@ -176,9 +179,33 @@ func (p *placed) print(what string, clients int) {
 	slices.Sort(p.lat)
 	fmt.Printf("%s: %d clients, %d orders in %.1fs = %.0f orders/s; p50 %.1f ms, p99 %.1f ms; %d refused\n",
 		what, clients, p.n, p.elapsed.Seconds(), p.perSec(), ms(p.lat[len(p.lat)/2]), ms(p.lat[len(p.lat)*99/100]), p.failed)
+	fmt.Printf("  CPU per order: PostgreSQL %.0f µs, avrop %.0f µs\n", us(p.pgCPU/time.Duration(p.n)), us(p.appCPU/time.Duration(p.n)))
+}
+
+// printFunctions prints the time PostgreSQL spent in each PL/pgSQL function of the run (the
+// rollups' triggers) per order; the statistics reach the view a moment after the backends'
+// transactions end.
+func printFunctions(ctx context.Context, db *sqlx.DB, orders int) {
+	time.Sleep(time.Second)
+	var rows []struct {
+		Name  string  `db:"funcname"`
+		Calls int64   `db:"calls"`
+		Total float64 `db:"total_time"`
+		Self  float64 `db:"self_time"`
+	}
+	if err := db.SelectContext(ctx, &rows, `SELECT funcname, calls, total_time, self_time FROM pg_stat_user_functions ORDER BY total_time DESC`); err != nil {
+		fmt.Println("  functions:", err)
+		return
+	}
+	fmt.Printf("  PL/pgSQL functions over %d orders (ms are wall time inside the function, per order):\n", orders)
+	for _, r := range rows {
+		fmt.Printf("    %-28s calls %7d  total %7.3f ms/order  self %7.3f ms/order\n", r.Name, r.Calls, r.Total/float64(orders), r.Self/float64(orders))
+	}
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func us(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
 
 type seeded struct {
 	agreement, supplier string

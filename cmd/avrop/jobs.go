@@ -10,6 +10,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/avrop/avrop/auth"
+	"github.com/avrop/avrop/frontend"
 	"github.com/avrop/avrop/internal/jobs"
 	"github.com/avrop/avrop/notify"
 	"github.com/avrop/avrop/orders"
@@ -42,22 +44,35 @@ func backgroundJobs(db *sqlx.DB, ord *orders.Service, logger *slog.Logger) []job
 // replica runs one, and they share the outbox through row locks (FOR UPDATE SKIP LOCKED), so
 // mail goes out while one replica's SMTP round is slow, and no job waits behind it. Without
 // AVROP_SMTP_URL mails stay queued in the outbox, and that is said once at start.
-func startMail(ctx context.Context, cfg config, db *sqlx.DB, logger *slog.Logger) error {
+// It returns the mailer (nil without AVROP_SMTP_URL) for the mails that are sent at once
+// instead of queued: password reset links (notify.SendPasswordReset).
+func startMail(ctx context.Context, cfg config, db *sqlx.DB, logger *slog.Logger) (*notify.Mailer, error) {
 	if cfg.SMTPURL == "" {
 		logger.Warn("AVROP_SMTP_URL is not set: mails are queued in the outbox but not sent")
-		return nil
+		return nil, nil
 	}
 	m, err := notify.NewMailer(cfg.SMTPURL, cfg.MailFrom)
 	if err != nil {
-		return fmt.Errorf("config: %w", err)
+		return nil, fmt.Errorf("config: %w", err)
 	}
 	if u, err := url.Parse(cfg.BaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return fmt.Errorf("config: AVROP_BASE_URL must be an absolute http(s) URL, got %q", cfg.BaseURL)
+		return nil, fmt.Errorf("config: AVROP_BASE_URL must be an absolute http(s) URL, got %q", cfg.BaseURL)
 	}
 	w := &notify.Worker{DB: db, Mailer: m, BaseURL: cfg.BaseURL, Poll: cfg.MailPoll, Logger: logger}
 	go w.Run(ctx)
 	logger.Info("mail worker started", "base_url", cfg.BaseURL)
-	return nil
+	return m, nil
+}
+
+// resetMailer mails password reset links through m, or is nil (the link is only shown to the
+// administrator) without a mail server.
+func resetMailer(m *notify.Mailer) frontend.ResetMailer {
+	if m == nil {
+		return nil
+	}
+	return func(ctx context.Context, u auth.User, link string, expires time.Time) error {
+		return m.SendPasswordReset(ctx, u.Email, u.Name, u.Language, link, expires)
+	}
 }
 
 // startJobs runs the background jobs until ctx ends.

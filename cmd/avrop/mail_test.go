@@ -33,7 +33,7 @@ func TestStartMailChecksItsConfiguration(t *testing.T) {
 		{"relative base URL", "smtp://mail.example", "Avrop <a@b.example>", "/avrop", "AVROP_BASE_URL"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := startMail(ctx, config{SMTPURL: tc.smtp, MailFrom: tc.from, BaseURL: tc.base}, nil, logger)
+			_, err := startMail(ctx, config{SMTPURL: tc.smtp, MailFrom: tc.from, BaseURL: tc.base}, nil, logger)
 			if tc.wantErr == "" && err != nil || tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)) {
 				t.Fatalf("startMail = %v, want error containing %q", err, tc.wantErr)
 			}

@@ -40,10 +40,18 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	var stdout io.Writer = os.Stdout
 	if len(os.Args) > 1 && os.Args[1] == "serve" {
 		setMemoryLimit()
+		// A request's log line need not cost a system call of its own (logbuffer.go).
+		logs := newLogBuffer(os.Stdout)
+		defer logs.Flush()
+		stdout = logs
 	}
-	if err := run(ctx, os.Args[1:], env.ToMap(os.Environ()), os.Stdout); err != nil {
+	if err := run(ctx, os.Args[1:], env.ToMap(os.Environ()), stdout); err != nil {
+		if f, ok := stdout.(*logBuffer); ok {
+			f.Flush()
+		}
 		fmt.Fprintln(os.Stderr, "avrop:", err)
 		os.Exit(1)
 	}
@@ -228,7 +236,8 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 		return fmt.Errorf("config: AVROP_TRUSTED_PROXIES: %w", err)
 	}
 	logBudget(ctx, db, cfg.DatabasePoolSize, logger)
-	if err := startMail(ctx, cfg, db, logger); err != nil {
+	mailer, err := startMail(ctx, cfg, db, logger)
+	if err != nil {
 		return err
 	}
 	startJobs(ctx, db, backgroundJobs(db, ord, logger), cfg.JobsTick, logger)
@@ -244,7 +253,7 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 	handler := api.NewHandler(api.Deps{
 		DB: db, Redis: rdb, Auth: authSvc, Catalog: cat, Orders: ord, Invoices: inv, Logger: logger,
 		PoolSize: cfg.DatabasePoolSize, PoolWait: cfg.DatabasePoolWait, Reads: reads, TrustedProxies: proxies,
-		Frontend: frontend.New(frontend.Deps{Auth: authSvc, Catalog: cat, Orders: ord, Invoices: inv, Mail: notify.NewPreferences(db), Logger: logger,
+		Frontend: frontend.New(frontend.Deps{Auth: authSvc, Catalog: cat, Orders: ord, Invoices: inv, Mail: notify.NewPreferences(db), ResetMail: resetMailer(mailer), Logger: logger,
 			Secure: cfg.Env != "development", TrustedProxies: proxies}),
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)

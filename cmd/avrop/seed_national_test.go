@@ -88,8 +88,9 @@ func TestSeedNational(t *testing.T) {
 	for _, q := range []string{`CREATE TEMP TABLE kept_orders AS SELECT * FROM follow_orders`,
 		`CREATE TEMP TABLE kept_spend AS SELECT * FROM follow_spend`,
 		`CREATE TEMP TABLE kept_agreements AS SELECT * FROM follow_spend_agreements`,
+		`CREATE TEMP TABLE kept_days AS SELECT * FROM follow_spend_agreement_days`,
 		`CREATE TEMP TABLE kept_cards AS SELECT * FROM follow_cards`,
-		`TRUNCATE follow_orders, follow_spend, follow_spend_agreements, follow_cards`,
+		`TRUNCATE follow_orders, follow_spend, follow_spend_agreements, follow_spend_agreement_days, follow_cards`,
 		`SELECT follow_refresh(ARRAY(SELECT id FROM orders ORDER BY id))`} {
 		tx.MustExec(q)
 	}
@@ -100,10 +101,12 @@ func TestSeedNational(t *testing.T) {
 		                       UNION ALL (SELECT * FROM follow_spend EXCEPT ALL SELECT * FROM kept_spend)) x)
 		+ (SELECT count(*) FROM ((SELECT * FROM kept_agreements EXCEPT ALL SELECT * FROM follow_spend_agreements)
 		                       UNION ALL (SELECT * FROM follow_spend_agreements EXCEPT ALL SELECT * FROM kept_agreements)) x)
+		+ (SELECT count(*) FROM ((SELECT * FROM kept_days EXCEPT ALL SELECT * FROM follow_spend_agreement_days)
+		                       UNION ALL (SELECT * FROM follow_spend_agreement_days EXCEPT ALL SELECT * FROM kept_days)) x)
 		+ (SELECT count(*) FROM ((SELECT * FROM kept_cards EXCEPT ALL SELECT * FROM follow_cards)
 		                       UNION ALL (SELECT * FROM follow_cards EXCEPT ALL SELECT * FROM kept_cards)) x)`))
 	var rows int
-	testenv.Must(t, tx.Get(&rows, `SELECT (SELECT count(*) FROM follow_orders) + (SELECT count(*) FROM follow_spend_agreements)`))
+	testenv.Must(t, tx.Get(&rows, `SELECT (SELECT count(*) FROM follow_orders) * (SELECT count(*) FROM follow_spend_agreements) * (SELECT count(*) FROM follow_spend_agreement_days)`))
 	if rows == 0 {
 		t.Errorf("the rollups are empty")
 	}

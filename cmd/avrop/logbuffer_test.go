@@ -1,0 +1,93 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// lockedBuffer is a bytes.Buffer that counts its writes, safe for the flush timer.
+type lockedBuffer struct {
+	mu     sync.Mutex
+	b      bytes.Buffer
+	writes int
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.writes++
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) snapshot() (string, int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String(), l.writes
+}
+
+// Lines written at once by many goroutines all arrive, whole, in fewer writes than lines,
+// without anyone flushing, within a moment.
+func TestLogBufferBatchesWholeLines(t *testing.T) {
+	out := &lockedBuffer{}
+	lb := newLogBuffer(out)
+	const writers, each = 16, 500
+	var wg sync.WaitGroup
+	for g := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				fmt.Fprintf(lb, "{\"writer\":%d,\"line\":%d,\"pad\":%q}\n", g, i, strings.Repeat("x", i%200))
+			}
+		}()
+	}
+	wg.Wait()
+	var got string
+	var writes int
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		got, writes = out.snapshot()
+		if strings.Count(got, "\n") == writers*each || time.Now().After(deadline) {
+			break
+		}
+	}
+	lines := strings.Split(strings.TrimSuffix(got, "\n"), "\n")
+	if len(lines) != writers*each {
+		t.Fatalf("%d lines arrived without a flush, want %d", len(lines), writers*each)
+	}
+	next := make([]int, writers)
+	for _, l := range lines {
+		var g, i int
+		var pad string
+		if _, err := fmt.Sscanf(l, "{\"writer\":%d,\"line\":%d,\"pad\":%q}", &g, &i, &pad); err != nil || pad != strings.Repeat("x", i%200) {
+			t.Fatalf("line split or mixed: %q (%v)", l, err)
+		}
+		if i != next[g] {
+			t.Fatalf("writer %d: line %d arrived where %d was due", g, i, next[g])
+		}
+		next[g]++
+	}
+	if writes >= writers*each/10 {
+		t.Fatalf("%d lines took %d writes: not batched", writers*each, writes)
+	}
+}
+
+// Flush writes what waits at once; a line larger than the buffer goes straight through.
+func TestLogBufferFlushAndLargeLines(t *testing.T) {
+	out := &lockedBuffer{}
+	lb := newLogBuffer(out)
+	fmt.Fprintln(lb, "first")
+	lb.Flush()
+	if got, _ := out.snapshot(); got != "first\n" {
+		t.Fatalf("after Flush: %q", got)
+	}
+	big := strings.Repeat("y", logBufferMax) + "\n"
+	fmt.Fprintln(lb, "second")
+	lb.Write([]byte(big)) //nolint:errcheck
+	if got, _ := out.snapshot(); got != "first\nsecond\n"+big {
+		t.Fatalf("a large line did not go out at once, after the waiting one (%d bytes arrived)", len(got))
+	}
+}
