@@ -31,5 +31,5 @@ func (s *Service) SearchStatements(ctx context.Context, c auth.Caller, f SearchF
 	}
 	raw := cleanRaw(f.Q)
 	r := newRankedSearch(s.window, !s.noPairs, sc, f, today, agreementsBase(sc, f, agreements), words, raw)
-	return append(out, searchSettings+r.statement(words, raw, f)), nil
+	return append(out, r.settings()+r.statement(words, raw, f)), nil
 }

@@ -41,12 +41,26 @@ func pairableWord(w string) bool {
 // words they hold, and GIN walks only the posting lists of items holding two words. The
 // other words (prefix matches, words with digits, too many alternatives) are the rest. pairs
 // is "" when fewer than two words pair.
-func pairQuery(words []termMatch) (pairs, rest string) {
+//
+// A paired word may also have prefix matches of starts no lexicon word has (a typo: "norml"
+// is 'normal' or 'norml':*). Those can only match words outside the lexicon, so the items
+// they find are few: orName is then the whole match with that word's prefix matches alone,
+// over items.search_name, for the items to add (with OR) to those the pairs find. At most
+// one such word is paired; another stays in the rest.
+func pairQuery(words []termMatch) (pairs, rest, orName string) {
 	var order []int
+	split := -1
 	for i, w := range words {
-		if w.pairable {
-			order = append(order, i)
+		if !w.pairable {
+			continue
 		}
+		if len(w.unlisted) > 0 {
+			if split >= 0 {
+				continue
+			}
+			split = i
+		}
+		order = append(order, i)
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return len(words[a].alts) - len(words[b].alts) })
 	paired := make([]bool, len(words))
@@ -68,15 +82,23 @@ func pairQuery(words []termMatch) (pairs, rest string) {
 		}
 	}
 	if len(sets) == 0 {
-		return "", ""
+		return "", "", ""
 	}
-	var others []string
+	var others, all []string
 	for i, w := range words {
 		if !paired[i] {
 			others = append(others, "("+w.any()+")")
 		}
+		if i == split && paired[i] {
+			all = append(all, "("+strings.Join(w.unlisted, " | ")+")")
+		} else {
+			all = append(all, "("+w.any()+")")
+		}
 	}
-	return orQueriesAnd(sets), strings.Join(others, " & ")
+	if split >= 0 && paired[split] {
+		orName = strings.Join(all, " & ")
+	}
+	return orQueriesAnd(sets), strings.Join(others, " & "), orName
 }
 
 // orQueriesAnd joins tsquery texts with AND, each in parentheses.

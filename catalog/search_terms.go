@@ -36,6 +36,10 @@ type termMatch struct {
 	// word is one the pairs are made of.
 	alts     []string
 	pairable bool
+	// unlisted are the prefix matches of starts no lexicon word has (a typo, an article
+	// number being typed): any() holds them beside alts, and they match only words outside
+	// the lexicon.
+	unlisted []string
 }
 
 // fuzzyWord is a lexicon word near a mistyped query word, and how near (pg_trgm similarity).
@@ -141,7 +145,13 @@ func expandTerm(word string, rows []termRow) termMatch {
 			t.alts = append(append(t.alts, r.word), r.starts...)
 		} else {
 			t.starts = append(t.starts, r.stem)
-			t.pairable = false
+			if len(r.starts) == 0 {
+				// No lexicon word starts with it: the prefix match finds only words outside
+				// the lexicon (article numbers), few, so the pairs may stand for the rest.
+				t.unlisted = append(t.unlisted, prefix)
+			} else {
+				t.pairable = false
+			}
 		}
 		t.wholeWords = append(append(t.wholeWords, r.word), r.infix...)
 		if r.syn {
