@@ -118,7 +118,7 @@ func run() error {
 		{"contract loyalty month (approver)", "/analytics/contract-loyalty?group_by=month", appr},
 	}
 	fmt.Printf("follow-up over HTTP, %d requests per endpoint, %d clients (target p99 ≤ 100 ms), %s, load average %s\n",
-		*requests, *clients, time.Now().UTC().Format("2006-01-02 15:04 UTC"), loadAverage())
+		*requests, *clients, time.Now().UTC().Format("2006-01-02 15:04 UTC"), benchdb.LoadAvg())
 	for _, e := range endpoints {
 		r, err := measure(client, base+"/api/v1"+e.path, e.token, *requests, *clients)
 		if err != nil {
@@ -126,25 +126,11 @@ func run() error {
 		}
 		fmt.Printf("  %-42s p50 %7.1f ms  p99 %7.1f ms  max %7.1f ms\n", e.name, ms(r[len(r)/2]), ms(r[len(r)*99/100]), ms(r[len(r)-1]))
 	}
-	fmt.Printf("  load average after: %s\n", loadAverage())
+	fmt.Printf("  load average after: %s\n", benchdb.LoadAvg())
 	if *skipOrders {
 		return nil
 	}
 	return orderPlacement(ctx, db, client, base, dbURL, *orderClients, *duration)
-}
-
-// loadAverage is the machine's 1, 5 and 15 minute load average (Linux), printed beside the
-// figures because latencies on a shared machine are the machine's as much as the design's.
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "unknown"
-	}
-	return strings.Join(f[:3], " ")
 }
 
 // measure sends n GETs from c clients (after a few warm-up requests) and returns the sorted

@@ -360,10 +360,15 @@ func measure(ctx context.Context, bench *benchdb.Bench, numbers []string, durati
 			res.Body.Close()
 		}
 	}
+	// A few seconds unmeasured, so that the JVM's JIT compiles the stylesheets' hot paths
+	// before the CPU per invoice is counted (a long-running server has done that long ago).
+	load(client, intake, http.StatusCreated, conc, 5*time.Second)
 	fmt.Printf("load average before: %s\n", benchdb.LoadAvg())
 	apiCPU, jvmCPU := processCPU(child.Process.Pid)
+	pgCPU := backendsCPU(ctx, db)
 	r := load(client, intake, http.StatusCreated, conc, duration)
 	apiCPU2, jvmCPU2 := processCPU(child.Process.Pid)
+	pgCPU2 := backendsCPU(ctx, db)
 	checked := "without the rules (-rules=false)"
 	if withRules {
 		checked = "checked against UBL 2.1, EN 16931 and BIS Billing 3"
@@ -371,8 +376,14 @@ func measure(ctx context.Context, bench *benchdb.Bench, numbers []string, durati
 	fmt.Printf("invoice intake, 20 lines, %d clients, %s: %.0f invoices/s, p50 %v, p99 %v, %d errors\n",
 		conc, checked, r.rps, r.p50.Round(time.Millisecond/10), r.p99.Round(time.Millisecond/10), r.errors)
 	if r.n > 0 {
-		fmt.Printf("  CPU per invoice: API process %.1f ms, rules JVM %.1f ms (PostgreSQL not counted)\n",
-			1000*(apiCPU2-apiCPU)/float64(r.n), 1000*(jvmCPU2-jvmCPU)/float64(r.n))
+		var pg float64
+		for pid, cpu := range pgCPU2 {
+			if before, ok := pgCPU[pid]; ok {
+				pg += cpu - before
+			}
+		}
+		fmt.Printf("  CPU per invoice: API process %.1f ms, rules JVM %.1f ms, PostgreSQL backends %.1f ms\n",
+			1000*(apiCPU2-apiCPU)/float64(r.n), 1000*(jvmCPU2-jvmCPU)/float64(r.n), 1000*pg/float64(r.n))
 	}
 
 	// Contract loyalty: an approver (one municipality), the regional manager (15) and the
@@ -400,40 +411,70 @@ func measure(ctx context.Context, bench *benchdb.Bench, numbers []string, durati
 	return nil
 }
 
+// backendsCPU is the CPU time (seconds) of each PostgreSQL backend connected to the bench's
+// database, by pid (the API's pool keeps its connections open between two readings).
+func backendsCPU(ctx context.Context, db *sqlx.DB) map[int]float64 {
+	var pids []int
+	db.SelectContext(ctx, &pids, `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`) //nolint:errcheck
+	out := map[int]float64{}
+	for _, pid := range pids {
+		if cpu, ok := cpuOf(strconv.Itoa(pid)); ok {
+			out[pid] = cpu
+		}
+	}
+	return out
+}
+
 // processCPU is the CPU time (user and system, seconds) of process pid and of its child
 // processes together (the rules JVM), from /proc.
 func processCPU(pid int) (own, children float64) {
-	tick := 100.0 // USER_HZ on Linux
-	stat := func(p string) (ppid int, cpu float64, ok bool) {
-		b, err := os.ReadFile("/proc/" + p + "/stat")
-		if err != nil {
-			return 0, 0, false
-		}
-		s := string(b)
-		i := strings.LastIndexByte(s, ')')
-		if i < 0 {
-			return 0, 0, false
-		}
-		f := strings.Fields(s[i+1:]) // f[0] is field 3 (state)
-		if len(f) < 13 {
-			return 0, 0, false
-		}
-		ppid, _ = strconv.Atoi(f[1])
-		u, _ := strconv.ParseFloat(f[11], 64)
-		st, _ := strconv.ParseFloat(f[12], 64)
-		return ppid, (u + st) / tick, true
-	}
-	_, own, _ = stat(strconv.Itoa(pid))
+	own, _ = cpuOf(strconv.Itoa(pid))
 	entries, _ := os.ReadDir("/proc")
 	for _, e := range entries {
 		if e.Name()[0] < '0' || e.Name()[0] > '9' {
 			continue
 		}
-		if ppid, cpu, ok := stat(e.Name()); ok && ppid == pid {
+		if ppid, ok := parentOf(e.Name()); ok && ppid == pid {
+			cpu, _ := cpuOf(e.Name())
 			children += cpu
 		}
 	}
 	return own, children
+}
+
+// procStat is the fields of /proc/<pid>/stat after the command's name (the first is field 3).
+func procStat(pid string) ([]string, bool) {
+	b, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return nil, false
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return nil, false
+	}
+	f := strings.Fields(s[i+1:])
+	return f, len(f) >= 13
+}
+
+// cpuOf is a process's user and system CPU time in seconds.
+func cpuOf(pid string) (float64, bool) {
+	f, ok := procStat(pid)
+	if !ok {
+		return 0, false
+	}
+	u, _ := strconv.ParseFloat(f[11], 64)
+	st, _ := strconv.ParseFloat(f[12], 64)
+	return (u + st) / 100, true // USER_HZ on Linux
+}
+
+func parentOf(pid string) (int, bool) {
+	f, ok := procStat(pid)
+	if !ok {
+		return 0, false
+	}
+	ppid, err := strconv.Atoi(f[1])
+	return ppid, err == nil
 }
 
 func callerOf(ctx context.Context, a *auth.Service, email, org string, role auth.Role) auth.Caller {

@@ -143,8 +143,9 @@ func Start(threads int, which ...Set) (*Checker, error) {
 				return nil, err
 			}
 			sum := sha256.Sum256(src)
-			// The compiled file's name changes with the rules, so a stale compile is never used.
-			schs = append(schs, filepath.Join(files, f)+"="+strings.TrimSuffix(filepath.Base(f), ".sch")+"-"+hex.EncodeToString(sum[:8])+".xsl")
+			// The compiled file's name changes with the rules and with how they are compiled
+			// (compact SVRL), so a stale compile is never used.
+			schs = append(schs, filepath.Join(files, f)+"="+strings.TrimSuffix(filepath.Base(f), ".sch")+"-"+hex.EncodeToString(sum[:8])+"-compact.xsl")
 		}
 		args = append(args, string(s), strings.Join(xsds, ","), strings.Join(schs, ","))
 	}
