@@ -11,7 +11,7 @@ import (
 )
 
 // writeEncodedJSON answers 200 with a catalogue read's JSON, as its gzip form (made once per
-// cached entry) when the client accepts gzip. Every browser does, and the compressed page is a
+// cached entry, for entries read from the cache) when the client accepts gzip. Every browser does, and the compressed page is a
 // fifth of the bytes to write to the socket. Vary tells caches that the body depends on
 // Accept-Encoding.
 func writeEncodedJSON(c *gin.Context, e catalog.Encoded) {

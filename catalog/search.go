@@ -123,7 +123,7 @@ func (s *Service) SearchItemsEncoded(ctx context.Context, c auth.Caller, f Searc
 	sc := scopeOf(c)
 	if sc.none() {
 		b, err := json.Marshal(ItemPage{Items: []Item{}, Page: f.Page.Page, PageSize: f.Page.PageSize})
-		return Encoded{&entry{json: b}}, err
+		return Encoded{e: &entry{json: b}}, err
 	}
 	terms := parseQuery(f.Q)
 	eco := "0"

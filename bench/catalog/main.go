@@ -170,6 +170,19 @@ func run() error {
 
 // printSummary prints the figures of every size and how they grew from the smallest.
 func printSummary(results []sizeResult, conc int, queries *queryMix) {
+	fmt.Printf("\nCached search page against the static handler (/healthz), %d clients, Accept-Encoding: gzip:\n", conc)
+	fmt.Printf("%10s %12s %12s %8s %16s %16s %10s %9s\n", "items", "static req/s", "cached req/s", "ratio", "static CPU/req", "cached CPU/req",
+		"CPU ratio", "peak RSS")
+	for _, r := range results {
+		fmt.Printf("%10d %12.0f %12.0f %8.2f %13.1f µs %13.1f µs %10.2f %6d MB\n", r.items, r.static.rps, r.cached.rps, r.cached.rps/r.static.rps,
+			us(r.static.cpu), us(r.cached.cpu), float64(r.static.cpu)/float64(r.cached.cpu), r.peakRSS/1024)
+	}
+	last := results[len(results)-1]
+	fmt.Printf("cached search / static throughput at %d items: %.2f (target ≥ 0.8); server CPU per request static/cached: %.2f\n",
+		last.items, last.cached.rps/last.static.rps, float64(last.static.cpu)/float64(last.cached.cpu))
+	if *cachedOnly {
+		return
+	}
 	fmt.Printf("\nTyped search, %d clients, every query different (uncached):\n", conc)
 	fmt.Printf("%10s %8s %10s %10s %8s %14s %10s %10s %10s %14s %9s\n", "items", "req/s", "p50", "p99", "p50 ×", "1 client p50", "pg CPU",
 		"pg CPU ×", "app CPU", "cached/static", "peak RSS")
@@ -177,18 +190,6 @@ func printSummary(results []sizeResult, conc int, queries *queryMix) {
 		fmt.Printf("%10d %8.0f %10s %10s %8.2f %14s %10s %10.2f %10s %14.2f %6d MB\n", r.items, r.typed.rps, ms(r.typed.p50), ms(r.typed.p99),
 			float64(r.typed.p50)/float64(results[0].typed.p50), ms(r.typed1.p50), ms(r.pgCPU), float64(r.pgCPU)/float64(results[0].pgCPU),
 			ms(r.appCPU), r.cached.rps/r.static.rps, r.peakRSS/1024)
-	}
-	fmt.Printf("\nCached search page against the static handler (/healthz), %d clients, Accept-Encoding: gzip:\n", conc)
-	fmt.Printf("%10s %12s %12s %8s %16s %16s %10s\n", "items", "static req/s", "cached req/s", "ratio", "static CPU/req", "cached CPU/req", "CPU ratio")
-	for _, r := range results {
-		fmt.Printf("%10d %12.0f %12.0f %8.2f %13.1f µs %13.1f µs %10.2f\n", r.items, r.static.rps, r.cached.rps, r.cached.rps/r.static.rps,
-			us(r.static.cpu), us(r.cached.cpu), float64(r.static.cpu)/float64(r.cached.cpu))
-	}
-	last := results[len(results)-1]
-	fmt.Printf("cached search / static throughput at %d items: %.2f (target ≥ 0.8); server CPU per request static/cached: %.2f\n",
-		last.items, last.cached.rps/last.static.rps, float64(last.static.cpu)/float64(last.cached.cpu))
-	if *cachedOnly {
-		return
 	}
 	fmt.Printf("\nuncached typed search p99 at %d items: %s (target ≤ 50 ms); cost %d → %d items: p50 ×%.2f, 1-client p50 ×%.2f (target ≤ 2)\n",
 		last.items, ms(last.typed.p99), results[0].items, last.items, float64(last.typed.p50)/float64(results[0].typed.p50),
