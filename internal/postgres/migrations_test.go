@@ -17,8 +17,9 @@ import (
 )
 
 // schema describes everything a migration can create in the database — tables and columns,
-// constraints, indexes, functions, triggers, types, sequences — as sorted lines, so that two
-// states can be compared. goose's own table is left out, and so are extensions (pg_trgm): a
+// constraints, indexes, functions (with a hash of their bodies, so a migration that only
+// replaces a body counts), triggers, types, sequences — as sorted lines, so that two states
+// can be compared. goose's own table is left out, and so are extensions (pg_trgm): a
 // Down leaves them, since other schemas of the database may use them too.
 func schema(t *testing.T, db *sqlx.DB) string {
 	t.Helper()
@@ -29,7 +30,7 @@ func schema(t *testing.T, db *sqlx.DB) string {
 		UNION ALL SELECT 'constraint ' || conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
 		  FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND conrelid::regclass::text <> 'goose_db_version'
 		UNION ALL SELECT 'index ' || indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename <> 'goose_db_version'
-		UNION ALL SELECT 'function ' || p.oid::regprocedure::text FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace
+		UNION ALL SELECT 'function ' || p.oid::regprocedure::text || ' ' || md5(p.prosrc) FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace
 		  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
 		UNION ALL SELECT 'trigger ' || tgrelid::regclass || ' ' || tgname FROM pg_trigger WHERE NOT tgisinternal
 		UNION ALL SELECT 'type ' || typname FROM pg_type t WHERE typnamespace = 'public'::regnamespace AND typtype IN ('e', 'd', 'c')
