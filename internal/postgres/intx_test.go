@@ -60,8 +60,10 @@ func TestInTxRetriesADeadlock(t *testing.T) {
 	if err := errors.Join(errs...); err != nil {
 		t.Fatalf("InTx after a deadlock: %v", err)
 	}
-	if got := runs.Load(); got != 3 {
-		t.Fatalf("fn ran %d times, want 3 (the aborted transaction once more)", got)
+	// At least one transaction ran again. Both may: on a busy machine both backends' deadlock
+	// checks can fire before the first victim's locks are gone, and PostgreSQL then aborts both.
+	if got := runs.Load(); got < 3 || got > 4 {
+		t.Fatalf("fn ran %d times, want 3 or 4 (the aborted transactions once more)", got)
 	}
 	var sum []int
 	testenv.Must(t, db.Select(&sum, `SELECT n FROM `+table+` ORDER BY id`))
