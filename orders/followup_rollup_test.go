@@ -279,3 +279,35 @@ func TestRollupsUnderConcurrency(t *testing.T) {
 	checkRollupsEqualBaseTables(t, w, map[string]auth.Caller{"manager": w.Manager, "orderer": w.Orderer,
 		"supplier": w.Sup1C, "other buyer": w.OtherC})
 }
+
+// A pending order contributes nothing, so changing its lines marks nothing for the flush at
+// commit (migration 00029): placing an order that awaits approval costs no follow-up work. Once
+// approved, a change of its lines marks it, and a change made while it was pending is counted
+// when it is approved.
+func TestPendingOrderLinesMarkNothing(t *testing.T) {
+	w := newWorld(t, agreementOpts{method: "direct", threshold: 1})
+	ctx := context.Background()
+	o := w.place(w.Orderer, w.input(3))
+	if o.Status != orders.StatusPendingApproval {
+		t.Fatalf("order is %s, want pending approval", o.Status)
+	}
+	marks := func() int {
+		t.Helper()
+		tx := w.db.MustBegin()
+		defer tx.Rollback() //nolint:errcheck
+		exec(t, tx, `UPDATE order_lines SET line_total_minor = line_total_minor + 100 WHERE order_id = $1`, o.ID)
+		var n int
+		testenv.Must(t, tx.Get(&n, `SELECT count(*) FROM follow_dirty WHERE order_id = $1`, o.ID))
+		return n
+	}
+	if n := marks(); n != 0 {
+		t.Fatalf("a pending order's line change marked it %d times, want 0", n)
+	}
+	exec(t, w.db, `UPDATE order_lines SET line_total_minor = line_total_minor + 500 WHERE order_id = $1 AND line_no = 1`, o.ID)
+	_, err := w.svc.Move(ctx, w.Approver, o.ID, orders.ActionApprove, "")
+	testenv.Must(t, err)
+	if n := marks(); n != 1 {
+		t.Fatalf("an approved order's line change marked it %d times, want 1", n)
+	}
+	checkRollupsEqualBaseTables(t, w, map[string]auth.Caller{"manager": w.Manager, "approver": w.Approver, "supplier 1": w.Sup1C})
+}
