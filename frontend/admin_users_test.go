@@ -129,15 +129,16 @@ func TestAdminEditUserAndResetPassword(t *testing.T) {
 }
 
 // TestPasswordResetMailed: with a mail server, the reset link goes to the user at once, in
-// their language, and works; the outbox never holds it (a secret at rest). With the mail
+// their mail language (the one chosen for mails, else the UI's, else the country's), and works; the outbox never holds it (a secret at rest). With the mail
 // server down the administrator is told it was not sent and is shown the link to pass on.
 func TestPasswordResetMailed(t *testing.T) {
 	smtpSrv := testenv.StartSMTP(t)
 	m, err := notify.NewMailer(smtpSrv.URL(), "Avrop <noreply@avrop.example>")
 	testenv.Must(t, err)
-	s := newStackWith(t, testAuthConfig(), func(d *frontend.Deps) {
+	var s *stack
+	s = newStackWith(t, testAuthConfig(), func(d *frontend.Deps) {
 		d.ResetMail = func(ctx context.Context, u auth.User, link string, expires time.Time) error {
-			return m.SendPasswordReset(ctx, u.Email, u.Name, u.Language, link, expires)
+			return m.SendPasswordReset(ctx, s.DB, u.ID, u.Email, u.Name, link, expires)
 		}
 	})
 	org := s.org(auth.KindBuyer, "Årjängs kommun")
@@ -174,6 +175,15 @@ func TestPasswordResetMailed(t *testing.T) {
 	testenv.Must(t, s.DB.Get(&queued, `SELECT count(*) FROM mail_outbox WHERE user_id = $1`, kari.ID))
 	if queued != 0 {
 		t.Fatalf("the outbox holds %d rows for the user: a reset link must never be queued", queued)
+	}
+
+	// A person without a UI language who chose Danish for mails gets the link in Danish, as
+	// every other mail to them.
+	mette := s.user(org, "Mette Hansen", auth.RoleOrderer)
+	testenv.Must(t, notify.SaveSettings(t.Context(), s.DB, mette.ID, notify.Settings{Language: "da"}))
+	wantStatus(t, c.post("/admin/users/"+mette.ID+"/password-reset", nil), http.StatusOK)
+	if mails := smtpSrv.To(mette.Email); len(mails) != 1 || mails[0].Subject != "Vælg en ny adgangskode i Avrop" {
+		t.Fatalf("reset mail in the person's mail language: %+v", mails)
 	}
 
 	// The mail server is down: said so, and the link is shown to pass on.

@@ -2,7 +2,6 @@ package frontend
 
 import (
 	"encoding/base64"
-	"io"
 	"net/http"
 
 	"github.com/avrop/avrop/catalog"
@@ -23,13 +22,7 @@ func uploadedPriceList(q *req) ([]byte, bool) {
 		data, err := base64.StdEncoding.DecodeString(b64)
 		return data, err == nil
 	}
-	file, _, err := q.r.FormFile("file")
-	if err != nil {
-		return nil, false
-	}
-	defer file.Close()
-	data, err := io.ReadAll(file)
-	return data, err == nil
+	return uploadedFile(q, "file")
 }
 
 // priceJumps asks the catalogue which rows of data move a price by more than the limit; the

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	mail "github.com/wneessen/go-mail"
 )
 
@@ -45,26 +46,19 @@ func renderReset(lang, to, name, link string, expires time.Time) Mail {
 	return Mail{To: to, Subject: resetSubject.text(lang), Body: b.String()}
 }
 
-// SendPasswordReset mails a person their one-time password reset link now, in their language
-// (ValidLanguage, else Swedish). Errors: the SMTP server's.
-func (m *Mailer) SendPasswordReset(ctx context.Context, to, name, lang, link string, expires time.Time) error {
-	r := renderReset(lang, to, name, link, expires)
-	msg := mail.NewMsg()
-	if err := msg.From(m.from); err != nil {
+// SendPasswordReset mails a person their one-time password reset link now, in their mail
+// language (MailLanguage, as every other mail to them). Errors: the database's, the SMTP
+// server's.
+func (m *Mailer) SendPasswordReset(ctx context.Context, db sqlx.QueryerContext, userID, to, name, link string, expires time.Time) error {
+	lang, err := MailLanguage(ctx, db, userID)
+	if err != nil {
 		return err
 	}
-	if err := msg.To(r.To); err != nil {
-		return err
-	}
-	msg.Subject(r.Subject)
-	msg.SetBodyString(mail.TypeTextPlain, r.Body)
 	var id [12]byte
 	_, _ = rand.Read(id[:])
-	msg.SetMessageIDWithValue(fmt.Sprintf("avrop-reset-%s@%s", hex.EncodeToString(id[:]), m.idDomain))
-	msg.SetDate()
-	msg.SetGenHeader("Auto-Submitted", "auto-generated")
-	if ValidLanguage(lang) {
-		msg.SetGenHeader(mail.HeaderContentLang, lang)
+	msg, err := m.build(renderReset(lang, to, name, link, expires), lang, "reset-"+hex.EncodeToString(id[:]))
+	if err != nil {
+		return err
 	}
 	c := &conn{m: m}
 	defer c.close()

@@ -47,6 +47,18 @@ func SaveSettings(ctx context.Context, db sqlx.ExecerContext, userID string, s S
 	return nil
 }
 
+// MailLanguage is the language the person's mails are written in (languageSQL): what they
+// chose on their settings page, else their UI language, else their country's.
+func MailLanguage(ctx context.Context, db sqlx.QueryerContext, userID string) (string, error) {
+	var lang string
+	err := sqlx.GetContext(ctx, db, &lang, `SELECT `+languageSQL+` FROM users u
+		JOIN organizations g ON g.id = u.org_id LEFT JOIN mail_settings ms ON ms.user_id = u.id WHERE u.id = $1`, userID)
+	if err != nil {
+		return "", fmt.Errorf("notify: mail language: %w", err)
+	}
+	return lang, nil
+}
+
 // languageSQL is the reader's mail language: the chosen one, else their UI language, else
 // their country's.
 const languageSQL = `coalesce(ms.language, nullif(u.language, ''), CASE g.country WHEN 'SE' THEN 'sv' WHEN 'NO' THEN 'nb' WHEN 'DK' THEN 'da' ELSE 'en' END)`

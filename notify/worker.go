@@ -267,22 +267,30 @@ func (w *Worker) giveUpAfter() time.Duration {
 // so any copy of the same mail has the same one.
 func (w *Worker) message(q queued) func() (*mail.Msg, error) {
 	return func() (*mail.Msg, error) {
-		r := render(q.Language, w.BaseURL, q)
-		m := mail.NewMsg()
-		if err := m.From(w.Mailer.from); err != nil {
-			return nil, err
-		}
-		if err := m.To(r.To); err != nil {
-			return nil, err
-		}
-		m.Subject(r.Subject)
-		m.SetBodyString(mail.TypeTextPlain, r.Body)
-		m.SetMessageIDWithValue(fmt.Sprintf("avrop-mail-%d@%s", q.ID, w.Mailer.idDomain))
-		m.SetDate()
-		m.SetGenHeader("Auto-Submitted", "auto-generated")
-		m.SetGenHeader(mail.HeaderContentLang, q.Language)
-		return m, nil
+		return w.Mailer.build(render(q.Language, w.BaseURL, q), q.Language, fmt.Sprintf("mail-%d", q.ID))
 	}
+}
+
+// build is a rendered mail as a plain-text message from the Mailer's sender, marked
+// auto-generated, in lang (when it is one of the mail languages), with the Message-ID
+// avrop-<id>@<the sender's domain>.
+func (m *Mailer) build(r Mail, lang, id string) (*mail.Msg, error) {
+	msg := mail.NewMsg()
+	if err := msg.From(m.from); err != nil {
+		return nil, err
+	}
+	if err := msg.To(r.To); err != nil {
+		return nil, err
+	}
+	msg.Subject(r.Subject)
+	msg.SetBodyString(mail.TypeTextPlain, r.Body)
+	msg.SetMessageIDWithValue(fmt.Sprintf("avrop-%s@%s", id, m.idDomain))
+	msg.SetDate()
+	msg.SetGenHeader("Auto-Submitted", "auto-generated")
+	if ValidLanguage(lang) {
+		msg.SetGenHeader(mail.HeaderContentLang, lang)
+	}
+	return msg, nil
 }
 
 // conn is one round's SMTP connection, dialled at the first mail.

@@ -66,12 +66,12 @@ func startMail(ctx context.Context, cfg config, db *sqlx.DB, logger *slog.Logger
 
 // resetMailer mails password reset links through m, or is nil (the link is only shown to the
 // administrator) without a mail server.
-func resetMailer(m *notify.Mailer) frontend.ResetMailer {
+func resetMailer(m *notify.Mailer, db *sqlx.DB) frontend.ResetMailer {
 	if m == nil {
 		return nil
 	}
 	return func(ctx context.Context, u auth.User, link string, expires time.Time) error {
-		return m.SendPasswordReset(ctx, u.Email, u.Name, u.Language, link, expires)
+		return m.SendPasswordReset(ctx, db, u.ID, u.Email, u.Name, link, expires)
 	}
 }
 

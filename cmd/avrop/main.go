@@ -253,7 +253,7 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 	handler := api.NewHandler(api.Deps{
 		DB: db, Redis: rdb, Auth: authSvc, Catalog: cat, Orders: ord, Invoices: inv, Logger: logger,
 		PoolSize: cfg.DatabasePoolSize, PoolWait: cfg.DatabasePoolWait, Reads: reads, TrustedProxies: proxies,
-		Frontend: frontend.New(frontend.Deps{Auth: authSvc, Catalog: cat, Orders: ord, Invoices: inv, Mail: notify.NewPreferences(db), ResetMail: resetMailer(mailer), Logger: logger,
+		Frontend: frontend.New(frontend.Deps{Auth: authSvc, Catalog: cat, Orders: ord, Invoices: inv, Mail: notify.NewPreferences(db), ResetMail: resetMailer(mailer, db), Logger: logger,
 			Secure: cfg.Env != "development", TrustedProxies: proxies}),
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
