@@ -16,7 +16,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -208,11 +207,7 @@ func orderPlacement(ctx context.Context, db *sqlx.DB, client *http.Client, base,
 	if len(buyers) < c {
 		return fmt.Errorf("only %d orderers without an approval threshold", len(buyers))
 	}
-	type orderer struct {
-		token, agr, supplier string
-		items                []string
-	}
-	os := make([]orderer, c)
+	os := make([]benchdb.Orderer, c)
 	for i, b := range buyers {
 		t, err := login(client, base, b.Email)
 		if err != nil {
@@ -223,68 +218,18 @@ func orderPlacement(ctx context.Context, db *sqlx.DB, client *http.Client, base,
 			AND approval = 'accepted' ORDER BY sku LIMIT 3`, b.Agr, b.Supplier); err != nil {
 			return err
 		}
-		os[i] = orderer{token: t, agr: b.Agr, supplier: b.Supplier, items: items}
+		os[i] = benchdb.Orderer{Token: t, Agreement: b.Agr, Supplier: b.Supplier, Items: items}
 	}
 	tag := fmt.Sprint(time.Now().UnixNano())
-	var mu sync.Mutex
-	var lat []time.Duration
-	failed := 0
-	var first error
-	start := time.Now()
-	deadline := start.Add(d)
-	var wg sync.WaitGroup
-	for k := range c {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			o := os[k]
-			for i := 0; time.Now().Before(deadline); i++ {
-				body, _ := json.Marshal(map[string]any{"agreement_id": o.agr, "supplier_id": o.supplier,
-					"lines": []map[string]any{{"item_id": o.items[0], "quantity": 1}, {"item_id": o.items[1], "quantity": 2},
-						{"item_id": o.items[2], "quantity": 1}},
-					"delivery_address": "Hemtjänst Norr, Storgatan 1", "cost_center": "4410"})
-				req, _ := http.NewRequest("POST", base+"/api/v1/orders", bytes.NewReader(body))
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("Authorization", "Bearer "+o.token)
-				req.Header.Set("Idempotency-Key", fmt.Sprintf("bench-%s-%d-%d", tag, k, i))
-				t0 := time.Now()
-				res, err := client.Do(req)
-				if err != nil {
-					mu.Lock()
-					failed++
-					if first == nil {
-						first = err
-					}
-					mu.Unlock()
-					continue
-				}
-				b, _ := io.ReadAll(res.Body)
-				res.Body.Close()
-				el := time.Since(t0)
-				mu.Lock()
-				if res.StatusCode != http.StatusCreated {
-					failed++
-					if first == nil {
-						first = fmt.Errorf("status %d: %.200s", res.StatusCode, b)
-					}
-				} else {
-					lat = append(lat, el)
-				}
-				mu.Unlock()
-			}
-		}()
+	p := benchdb.PlaceOrders(ctx, client, base, os, d, "bench-"+tag)
+	if p.N == 0 {
+		return fmt.Errorf("no order placed: %v", p.FirstErr)
 	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	slices.Sort(lat)
-	if len(lat) == 0 {
-		return fmt.Errorf("no order placed: %v", first)
-	}
-	perSec := float64(len(lat)) / elapsed.Seconds()
+	perSec := float64(p.N) / p.Elapsed.Seconds()
 	fmt.Printf("order placement with an Idempotency-Key, %d orderers over HTTP: %.0f orders/s, p50 %.1f ms, p99 %.1f ms, %d errors\n",
-		c, perSec, ms(lat[len(lat)/2]), ms(lat[len(lat)*99/100]), failed)
-	if first != nil {
-		fmt.Printf("  first error: %v\n", first)
+		c, perSec, ms(p.Lat[p.N/2]), ms(p.Lat[p.N*99/100]), p.Failed)
+	if p.FirstErr != nil {
+		fmt.Printf("  first error: %v\n", p.FirstErr)
 	}
 	u, err := url.Parse(dbURL)
 	if err != nil {

@@ -17,16 +17,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -290,79 +286,25 @@ type result struct {
 	lat       []time.Duration // of the successful orders, sorted
 }
 
-// placeLoop has clients orderers place orders for d; with keys, each order carries its own
-// Idempotency-Key (tag makes them unique to the loop).
+// placeLoop has clients orderers place orders for d (benchdb.PlaceOrders); with keys, each
+// order carries its own Idempotency-Key (tag makes them unique to the loop).
 func placeLoop(ctx context.Context, base string, s seeded, clients int, d time.Duration, keys bool, tag string) (result, error) {
 	tr := &http.Transport{MaxIdleConns: clients * 2, MaxIdleConnsPerHost: clients * 2, IdleConnTimeout: time.Minute}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
-	var mu sync.Mutex
-	var lat []time.Duration
-	failed := 0
-	var firstErr error
-	start := time.Now()
-	deadline := start.Add(d)
-	var wg sync.WaitGroup
-	for c := range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var mine []time.Duration
-			bad := 0
-			for i := 0; time.Now().Before(deadline) && ctx.Err() == nil; i++ {
-				body, _ := json.Marshal(map[string]any{"agreement_id": s.agreement, "supplier_id": s.supplier,
-					"lines": []map[string]any{{"item_id": s.items[0], "quantity": 1 + i%3}, {"item_id": s.items[1], "quantity": 2},
-						{"item_id": s.items[2], "quantity": 1}},
-					"delivery_address": "Hemtjänst Norr, Storgatan 1", "cost_center": "4410"})
-				req, _ := http.NewRequestWithContext(ctx, "POST", base+"/api/v1/orders", bytes.NewReader(body))
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("Authorization", "Bearer "+s.tokens[c])
-				if keys {
-					req.Header.Set("Idempotency-Key", fmt.Sprintf("%s-%d-%d", tag, c, i))
-				}
-				t0 := time.Now()
-				resp, err := client.Do(req)
-				if err != nil {
-					mu.Lock()
-					firstErr = cmpErr(firstErr, err)
-					mu.Unlock()
-					return
-				}
-				b, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				el := time.Since(t0)
-				if resp.StatusCode != http.StatusCreated {
-					bad++
-					if bad == 1 {
-						mu.Lock()
-						firstErr = cmpErr(firstErr, fmt.Errorf("status %d: %s", resp.StatusCode, b))
-						mu.Unlock()
-					}
-					continue
-				}
-				mine = append(mine, el)
-			}
-			mu.Lock()
-			lat = append(lat, mine...)
-			failed += bad
-			mu.Unlock()
-		}()
+	orderers := make([]benchdb.Orderer, clients)
+	for c := range orderers {
+		orderers[c] = benchdb.Orderer{Token: s.tokens[c], Agreement: s.agreement, Supplier: s.supplier, Items: s.items}
 	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	if len(lat) == 0 {
-		return result{}, fmt.Errorf("no order succeeded: %v", firstErr)
+	if !keys {
+		tag = ""
 	}
-	if failed > 0 {
-		fmt.Printf("  %d requests refused; first: %v\n", failed, firstErr)
+	p := benchdb.PlaceOrders(ctx, client, base, orderers, d, tag)
+	if p.N == 0 {
+		return result{}, fmt.Errorf("no order succeeded: %v", p.FirstErr)
 	}
-	slices.Sort(lat)
-	return result{n: len(lat), failed: failed, elapsed: elapsed, lat: lat}, nil
-}
-
-func cmpErr(first, err error) error {
-	if first != nil {
-		return first
+	if p.Failed > 0 {
+		fmt.Printf("  %d requests refused; first: %v\n", p.Failed, p.FirstErr)
 	}
-	return err
+	return result{n: p.N, failed: p.Failed, elapsed: p.Elapsed, lat: p.Lat}, nil
 }
