@@ -31,7 +31,7 @@ func newStatements(db *sqlx.DB) *statements {
 }
 
 // hot lists the statements of order placement.
-var hot = append([]string{orderContextSQL, debitSQL, debitAfterRebalanceSQL, claimKeySQL}, notify.Statements...)
+var hot = append([]string{orderContextSQL, splitSQL, debitSQL, debitAfterRebalanceSQL, claimKeySQL}, notify.Statements...)
 
 // prepare prepares the hot statements on the pool once. It must run outside any transaction:
 // preparing on the pool takes a connection of its own, and transactions already holding every
@@ -87,6 +87,12 @@ func (h hotTx) ExecContext(ctx context.Context, query string, args ...any) (sql.
 // orderContext is what an order's rules need about its agreement, the buyer's participation
 // and the supplier's award, read with the agreement and participant rows share-locked so that
 // a concurrent change of ceiling, status or validity waits for the order (or the order for it).
+// The same statement (x) sets the transaction's plan_cache_mode for the statements after it
+// (see createOnce) and, when the buyer has an approval threshold, takes the splitting rule's
+// lock on (buyer, agreement, supplier) after those share locks: held to the end of the
+// transaction, it serialises the buyer's orders to the supplier so that the splitting rule's
+// sum (splitSQL, a later statement with a later snapshot) sees every one committed before.
+// Both used to be round trips of their own.
 type orderContext struct {
 	AgreementID        string         `db:"agreement_id"`
 	Reference          string         `db:"reference"`
@@ -121,13 +127,17 @@ WITH c AS (
     LEFT JOIN agreement_suppliers s ON s.agreement_id = a.id AND s.org_id = $3 AND (s.ends_on IS NULL OR $4::date <= s.ends_on)
     LEFT JOIN organizations so ON so.id = s.org_id
     WHERE a.id = $1
-    FOR SHARE OF a, p)
+    FOR SHARE OF a, p),
+x AS (
+    SELECT set_config('plan_cache_mode', 'force_generic_plan', true) AS plan_cache_mode,
+        (SELECT count(pg_advisory_xact_lock(hashtextextended('split:' || $2::uuid::text || ':' || c.agreement_id::text || ':' || $3::uuid::text, 0)))
+         FROM c WHERE c.approval_threshold_minor > 0) AS split_locks)
 SELECT c.*, i.id AS item_id, i.agreement_id AS item_agreement_id, i.supplier_id AS item_supplier_id, i.sku AS item_sku,
        i.name AS item_name, i.unit AS item_unit, i.vat_rate_bp AS item_vat_rate_bp, i.active AS item_active, pr.price_minor AS item_price_minor,
        i.eco_labels AS item_eco_labels, i.pack_size AS item_pack_size,
        i.kind AS item_kind, i.min_term_months AS item_min_term_months, i.notice_months AS item_notice_months,
        pr.setup_price_minor AS item_setup_price_minor
-FROM c
+FROM c CROSS JOIN x
 LEFT JOIN items i ON i.id = ANY($6::uuid[]) AND i.approval = 'accepted'
 LEFT JOIN LATERAL (
     SELECT ip.price_minor, ip.setup_price_minor FROM item_prices ip
