@@ -236,10 +236,7 @@ func (s *Service) createOnce(ctx context.Context, c auth.Caller, in OrderInput, 
 		if err := s.writePlacements(ctx, tx, &o); err != nil {
 			return err
 		}
-		if err := tell(ctx, hotTx{tx, s.stmts}, o, o.Status, ""); err != nil {
-			return err
-		}
-		*out = o
+		*out = o // its mail was queued with it (debitSQL)
 		return nil
 	})
 }
