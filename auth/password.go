@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -27,7 +28,7 @@ func HashPassword(password string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("hash password: %w", err)
 	}
-	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	key := idKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
 }
@@ -55,10 +56,50 @@ func CheckPassword(encoded, password string) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("check password: %w", err)
 	}
-	got := argon2.IDKey([]byte(password), salt, passes, memory, threads, uint32(len(want)))
+	got := idKey([]byte(password), salt, passes, memory, threads, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
 
 // dummyHash is checked against when the account does not exist, so that a failed login takes
-// the same time whether or not the email is known.
-var dummyHash, _ = HashPassword("avrop-timing-equaliser")
+// the same time whether or not the email is known. It is HashPassword("avrop-timing-equaliser")
+// written out: computing it at start cost every process 19 MiB and 40 ms before it served.
+const dummyHash = "$argon2id$v=19$m=19456,t=2,p=1$52eUsRLvjCiUUH4F/7JTZw$46yyCGqJ7y5SQT+KEMYQKc+IKdkbKEb+TGQ9ALiWAUw"
+
+// DefaultPasswordHashes is how many argon2id computations a process runs at once unless
+// SetPasswordHashes says otherwise.
+const DefaultPasswordHashes = 1
+
+// hashSlots bounds the argon2id computations running at once in this process. Each holds
+// argonMemory (19 MiB) for the ≈ 40 ms it takes; unbounded, the sign-ins of a crowd arriving
+// together held 19 MiB each and lifted a replica past 100 MB RSS in `make cluster-test`
+// (README, Speed, "Memory"). Sign-ins beyond the slots wait their turn: the work is CPU-bound,
+// so past the cores running more at once only shares them.
+var hashSlots atomic.Pointer[chan struct{}]
+
+func init() { SetPasswordHashes(DefaultPasswordHashes) }
+
+// SetPasswordHashes sets how many argon2id computations run at once (at least 1); each needs
+// 19 MiB while it runs (AVROP_PASSWORD_HASHES). Computations already waiting keep the old bound.
+func SetPasswordHashes(n int) {
+	n = max(n, 1)
+	slots := make(chan struct{}, n)
+	hashSlots.Store(&slots)
+}
+
+// hashing counts computations inside the slots, so tests can see the bound hold.
+var hashing, hashingPeak atomic.Int32
+
+// idKey is argon2.IDKey within one of the hash slots.
+func idKey(password, salt []byte, passes, memory uint32, threads uint8, keyLen uint32) []byte {
+	slots := *hashSlots.Load()
+	slots <- struct{}{}
+	defer func() { <-slots }()
+	n := hashing.Add(1)
+	defer hashing.Add(-1)
+	for {
+		if peak := hashingPeak.Load(); n <= peak || hashingPeak.CompareAndSwap(peak, n) {
+			break
+		}
+	}
+	return argon2.IDKey(password, salt, passes, memory, threads, keyLen)
+}

@@ -94,6 +94,9 @@ type config struct {
 	MailFrom string        `env:"AVROP_MAIL_FROM" envDefault:"Avrop <noreply@avrop.invalid>"`
 	BaseURL  string        `env:"AVROP_BASE_URL" envDefault:"http://localhost:8080"`
 	MailPoll time.Duration `env:"AVROP_MAIL_POLL" envDefault:"5s"`
+	// How many password hashes (argon2id, 19 MiB each while it runs) this process computes at
+	// once; more sign-ins wait their turn (auth/password.go, README "Speed").
+	PasswordHashes int `env:"AVROP_PASSWORD_HASHES" envDefault:"1"`
 	// Go's profiles on a listener of their own (cmd/avrop/pprof.go); empty: none.
 	PprofAddr string `env:"AVROP_PPROF_ADDR"`
 }
@@ -194,6 +197,7 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 	}
 	logger.Debug("redis", "kind", redisKind)
 	defer rdb.Close()
+	auth.SetPasswordHashes(cfg.PasswordHashes)
 	authCfg := auth.DefaultConfig([]byte(secret))
 	authSvc := auth.NewService(db, rdb, authCfg)
 	cat := catalog.NewService(db, rdb, authCfg.RedisPrefix)
