@@ -10,7 +10,7 @@ import (
 )
 
 // Contract loyalty from the rollups of migrations 00024 (loyalty_docs, loyalty_months) and
-// 00030 (loyalty_outside_bounds). The answer is the base-table query's (loyaltyBaseQuery),
+// 00031 (loyalty_outside_bounds). The answer is the base-table query's (loyaltyBaseQuery),
 // row for row; TestLoyaltyRollupsEqualBaseTables compares them.
 
 // loyaltyCut is the CTE "cut" after awardedCTE: the months (of the whole months $4 to $5) in

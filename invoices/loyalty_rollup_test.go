@@ -16,7 +16,7 @@ import (
 	"github.com/avrop/avrop/orders"
 )
 
-// sameAsBaseTables compares contract loyalty from the rollups of migrations 00024 and 00030
+// sameAsBaseTables compares contract loyalty from the rollups of migrations 00024 and 00031
 // with the base-table computation, for a manager and both approvers, every grouping and ranges
 // that are unbounded, month-aligned, cut a month at either end or lie within one month, both
 // with the product's number of exactly ranked suppliers per organisation and with one (so that

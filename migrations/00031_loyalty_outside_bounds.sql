@@ -91,7 +91,7 @@ BEGIN
       AND m.currency = z.currency AND m.platform = z.platform AND m.supplier_org_number = z.supplier_org_number
       AND m.supplier_name = z.supplier_name AND m.docs = 0;
 
-    -- The bound of each (buyer, currency, supplier) the documents belong to (migration 00030).
+    -- The bound of each (buyer, currency, supplier) the documents belong to (migration 00031).
     WITH up AS (
         INSERT INTO loyalty_outside_bounds AS b (org_id, currency, supplier_key, docs, positive_minor)
         SELECT (g.r).org_id, (g.r).currency, (g.r).supplier_key, sum(g.sign), sum(g.sign * greatest((g.r).amount_minor, 0))
