@@ -34,6 +34,7 @@ type Service struct {
 	// expansions are the query words' expansions and the scopes' agreements already read
 	// (search_words_cache.go).
 	expansions expansions
+	searchKeys searchKeys      // search filters' cache-key hashes (search_keys.go)
 	wordReads  atomic.Int64    // words' statements run (tests count them)
 	noPairs    bool            // searches without the item pairs (tests compare them; search_pairs.go)
 	reads      *postgres.Reads // search and item reads: the replica when it may serve them (SetReads)
