@@ -30,6 +30,10 @@ func (s *Service) SearchStatements(ctx context.Context, c auth.Caller, f SearchF
 		return out, err
 	}
 	raw := cleanRaw(f.Q)
-	r := newRankedSearch(s.window, !s.noPairs, sc, f, today, agreementsBase(sc, f, agreements), words, raw)
+	est, err := s.stats.estimate(ctx, s.db, words)
+	if err != nil {
+		return out, err
+	}
+	r := newRankedSearch(s.window, !s.noPairs, s.sampleOf(est), sc, f, today, agreementsBase(sc, f, agreements), words, raw)
 	return append(out, r.settings()+r.statement(words, raw, f)), nil
 }

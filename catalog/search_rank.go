@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -20,7 +21,8 @@ import (
 const searchWindow = 200
 
 // sizeToken is a garment size in an item name, the one item_size_order (migration 00010)
-// orders by; an item's name without it groups the sizes of one product together.
+// orders by; an item's name without it groups the sizes of one product together. A name
+// without a size order holds none, so the ranking skips the regular expression for it.
 const sizeToken = `\m(XXS|XS|S|M|L|XL|XXL|2XL|XXXL|3XL|4XL)\M`
 
 // Scores of a query word's strongest match in an item (search_rank.go's ladder): the name
@@ -55,10 +57,52 @@ type rankedSearch struct {
 	windowArg string // the window in the statement
 	need      string // how many ranked candidates the page needs (offset + page size) in the statement
 	paired    bool   // the names' candidates come through the item pairs (search_pairs.go)
+	sample    int    // the names' candidates come first from the sample of 1 in sample items (0: none)
+}
+
+// searchSamples are the samples of the items whose names' words and pairs have indexes of
+// their own (migration 00030): 1 in n items, those whose random id begins with a byte below
+// bound. The statement names the index's predicate word for word, which is what lets
+// PostgreSQL use a partial index.
+var searchSamples = []struct {
+	n     int
+	bound string
+}{{128, `'\x02'::bytea`}, {16, `'\x10'::bytea`}}
+
+// sampleFor is the sparsest sample (1 in n items) expected to hold sampleCover windows of
+// matches, given est matches among all items; 0 when none is (a search with fewer matches
+// takes them from the whole index, which is then cheap).
+func sampleFor(est, window int) int {
+	for _, s := range searchSamples {
+		if est >= sampleCover*window*s.n {
+			return s.n
+		}
+	}
+	return 0
+}
+
+// sampleCover is how many windows of matches a sample must be expected to hold: the estimate
+// counts matches anywhere in an item and in every agreement, so a sample may hold fewer name
+// matches in scope than expected; when it holds fewer than a window the rest of the items
+// make up the difference (newRankedSearch), which costs what a search without the sample does.
+const sampleCover = 2
+
+// sampleBound is the predicate's bound of the sample of 1 in n items.
+func sampleBound(n int) string {
+	for _, s := range searchSamples {
+		if s.n == n {
+			return s.bound
+		}
+	}
+	panic("catalog: no search sample of 1 in " + strconv.Itoa(n))
 }
 
 // newRankedSearch finds candidates three ways, each from an index and each stopping early:
-// up to a window of items whose name holds every word (cn); when those are fewer than the
+// up to a window of items whose name holds every word (cn: with sample n > 0 first from the
+// sample of 1 in n items, then from the others if the sample held fewer than a window, so that
+// a word with 20,000 matches hands the ranking a window from a bitmap of a thousand instead of
+// building one of 20,000; which window is ranked was never more than some window of the
+// matches, and a search with fewer matches than a window still finds them all); when those are fewer than the
 // page asked for needs, up to a window in all with items whose description does (cd, the
 // name's matches left out, so that cn and cd never overlap and are complete together when
 // they fall short of the window); and up to a window whose sku starts with, or whose GTIN is,
@@ -68,7 +112,7 @@ type rankedSearch struct {
 // costliest step of a search of several common words at a million items; names that already
 // fill the page make it unnecessary (an item holding every word in its name ranks above one
 // holding some only in its description), and the total is then estimated (full).
-func newRankedSearch(window int, usePairs bool, sc scope, f SearchFilter, today string, base func(*searchQuery) string, words []termMatch, raw string) *rankedSearch {
+func newRankedSearch(window int, usePairs bool, sample int, sc scope, f SearchFilter, today string, base func(*searchQuery) string, words []termMatch, raw string) *rankedSearch {
 	r := &rankedSearch{q: newInlineQuery(sc.orgArg(), today)}
 	r.where = base(r.q)
 	var all []string
@@ -98,7 +142,16 @@ func newRankedSearch(window int, usePairs bool, sc scope, f SearchFilter, today 
 		}
 		r.paired = true
 	}
-	r.cands = `WITH cn AS (SELECT ` + candCols + ` FROM items i WHERE ` + r.where + ` AND ` + nameMatch + ` LIMIT ` + n + `),
+	names := `SELECT ` + candCols + ` FROM items i WHERE ` + r.where + ` AND ` + nameMatch
+	cn := `cn AS (` + names + ` LIMIT ` + n + `)`
+	if sample > 0 {
+		r.sample = sample
+		in := `uuid_send(i.id) < ` + sampleBound(sample)
+		cn = `cn0 AS (` + names + ` AND ` + in + ` LIMIT ` + n + `),
+		cn AS (SELECT * FROM cn0 UNION ALL (` + names + ` AND NOT ` + in + `
+			LIMIT greatest(0, ` + n + ` - (SELECT count(*) FROM cn0))))`
+	}
+	r.cands = `WITH ` + cn + `,
 		cd AS (SELECT ` + candCols + ` FROM items i WHERE ` + r.where + ` AND i.search_all @@ ` + r.match + `::tsquery
 			AND NOT i.search_name @@ ` + r.match + `::tsquery
 			LIMIT CASE WHEN (SELECT count(*) FROM cn) >= ` + r.need + ` THEN 0 ELSE greatest(0, ` + n + ` - (SELECT count(*) FROM cn)) END),
@@ -141,7 +194,8 @@ func (r *rankedSearch) statement(words []termMatch, raw string, f SearchFilter) 
 	score := r.score(words, raw)
 	limit, offset := r.q.arg(f.Page.PageSize), r.q.arg(f.Page.Offset())
 	return r.cands + `, top AS (
-			SELECT i.id, i.size_order, regexp_replace(i.name, '` + sizeToken + `', '', 'g') AS family, ` + score + ` AS score
+			SELECT i.id, i.size_order, CASE WHEN i.size_order IS NULL THEN i.name
+				ELSE regexp_replace(i.name, '` + sizeToken + `', '', 'g') END AS family, ` + score + ` AS score
 			FROM c AS i
 			ORDER BY score DESC, family, i.size_order NULLS LAST, i.name, i.id LIMIT ` + limit + ` OFFSET ` + offset + `)
 		` + itemSelect() + `, (SELECT count(*) FROM c) AS total, ` + r.fullColumn() + `
@@ -156,7 +210,11 @@ func (r *rankedSearch) statement(words []termMatch, raw string, f SearchFilter) 
 func (s *Service) rank(ctx context.Context, db *sqlx.DB, sc scope, f SearchFilter, today string, base func(*searchQuery) string,
 	words []termMatch, raw string) (ItemPage, error) {
 	page := ItemPage{Items: []Item{}, Page: f.Page.Page, PageSize: f.Page.PageSize}
-	r := newRankedSearch(s.window, !s.noPairs, sc, f, today, base, words, raw)
+	est, err := s.stats.estimate(ctx, db, words)
+	if err != nil {
+		return page, err
+	}
+	r := newRankedSearch(s.window, !s.noPairs, s.sampleOf(est), sc, f, today, base, words, raw)
 	var rows []searchRow
 	// One round trip: the statement as one simple query, in the implicit transaction that
 	// SET LOCAL needs (searchSettings).
@@ -180,33 +238,38 @@ func (s *Service) rank(ctx context.Context, db *sqlx.DB, sc scope, f SearchFilte
 		page.Total, full = c.Total, c.Full
 	}
 	if full {
-		est, err := s.stats.estimate(ctx, db, words)
-		if err != nil {
-			return page, err
-		}
 		page.Total, page.Estimated = max(page.Total, est), true
 	}
 	return page, nil
 }
 
+// sampleOf is the sample a search with est estimated matches takes its names' candidates
+// from (sampleFor), or the one tests force (Service.sample; -1 none).
+func (s *Service) sampleOf(est int) int {
+	switch {
+	case s.sample < 0:
+		return 0
+	case s.sample > 0:
+		return s.sample
+	}
+	return sampleFor(est, s.window)
+}
+
 // searchSettings hold for one search statement: JIT stays off, because a search's plan looks
 // expensive to PostgreSQL (its LIMITs sit over index scans of many rows) and compiling it
-// took longer (about 340 ms, measured at a million items) than running it; and no parallel
-// workers, which cost more to start than the few hundred rows a search reads.
-const searchSettings = `SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0; `
+// took longer (about 340 ms, measured at a million items) than running it; no parallel
+// workers, which cost more to start than the few hundred rows a search reads; no sequential
+// scans, which PostgreSQL chose for a word in 2–10 % of the items (reading 13,000 rows at a
+// million items for 200 candidates, 10 ms) and, until ANALYZE has seen items.search_pairs
+// (after migration 00025, autovacuum waits for a tenth of the items to change), for a rare
+// pair it took for a common one (25,000 rows); and the joins in the order written (the page's
+// 20 items first, then what each names), which spares the planner its search over the join
+// orders: 0.4 of a search's 1.1 ms of planning at a million items.
+const searchSettings = `SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL enable_seqscan = off;
+	SET LOCAL join_collapse_limit = 1; SET LOCAL from_collapse_limit = 1; `
 
-// settings are the statement's SET LOCAL settings (searchSettings). A search through the
-// item pairs also turns sequential scans off: the pairs are selective by construction, but
-// until ANALYZE has seen items.search_pairs (after migration 00025 on a large catalogue,
-// autovacuum waits for a tenth of the items to change) PostgreSQL takes a rare pair for a
-// common one and scans the table under the LIMIT — measured: 25,000 rows read for 200
-// candidates at a million items, against one index lookup.
-func (r *rankedSearch) settings() string {
-	if r.paired {
-		return searchSettings + `SET LOCAL enable_seqscan = off; `
-	}
-	return searchSettings
-}
+// settings are the statement's SET LOCAL settings (searchSettings).
+func (r *rankedSearch) settings() string { return searchSettings }
 
 // fullColumn says whether the candidates filled the window, or the descriptions were not
 // looked in, so that their count is not all the matches.

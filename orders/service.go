@@ -199,12 +199,9 @@ func (s *Service) createOnce(ctx context.Context, c auth.Caller, in OrderInput, 
 		// Placement's prepared statements look up rows by key, so one generic plan serves every
 		// order; left to choose, PostgreSQL keeps re-planning them per execution (custom plans),
 		// which cost a quarter of placement's throughput in bench/orders (0.34 → 0.43 of pgbench's
-		// rate, with a key per order). A keyed order's claim sets it in its own round trip.
-		if idempotencyKey == "" {
-			if _, err := tx.ExecContext(ctx, `SET LOCAL plan_cache_mode = force_generic_plan`); err != nil {
-				return fmt.Errorf("plan cache mode: %w", err)
-			}
-		} else {
+		// rate, with a key per order). The order's context statement sets it for the statements
+		// after it, and a keyed order's claim, which comes first, already for that one.
+		if idempotencyKey != "" {
 			res, row, err := s.claimKey(ctx, tx, c.UserID, idempotencyKey, fp)
 			if err != nil {
 				return err
@@ -239,10 +236,7 @@ func (s *Service) createOnce(ctx context.Context, c auth.Caller, in OrderInput, 
 		if err := s.writePlacements(ctx, tx, &o); err != nil {
 			return err
 		}
-		if err := tell(ctx, hotTx{tx, s.stmts}, o, o.Status, ""); err != nil {
-			return err
-		}
-		*out = o
+		*out = o // its mail was queued with it (debitSQL)
 		return nil
 	})
 }
@@ -355,13 +349,9 @@ func (s *Service) place(ctx context.Context, tx *sqlx.Tx, c auth.Caller, in Orde
 
 	o.Status = StatusPendingApproval
 	note, code := "", ""
-	// Every order of an organisation with a threshold takes the lock, the large ones too: a
-	// small order racing a large one must still count it.
-	if oc.ApprovalThreshold > 0 {
-		if err := lockSplitWindow(ctx, tx, c.OrgID, oc.AgreementID, o.SupplierID); err != nil {
-			return Order{}, oc, err
-		}
-	}
+	// Every order of an organisation with a threshold took the split window's lock with its
+	// context (orderContextSQL), the large ones too: a small order racing a large one must
+	// still count it.
 	if !NeedsApproval(o.TotalMinor, oc.ApprovalThreshold) {
 		split, err := s.splitSuspected(ctx, tx, c.OrgID, oc, &o)
 		if err != nil {

@@ -19,7 +19,7 @@ import (
 
 // statements are the order-placement queries, prepared once per pool: lib/pq otherwise
 // spends an extra round trip on every unprepared query with arguments, and placement runs
-// six of them per order.
+// three or four of them per order (context, split rule, debit; a key's claim).
 type statements struct {
 	db   *sqlx.DB
 	mu   sync.Mutex
@@ -31,7 +31,7 @@ func newStatements(db *sqlx.DB) *statements {
 }
 
 // hot lists the statements of order placement.
-var hot = append([]string{orderContextSQL, debitSQL, debitAfterRebalanceSQL, claimKeySQL}, notify.Statements...)
+var hot = []string{orderContextSQL, splitSQL, debitSQL, debitAfterRebalanceSQL, claimKeySQL}
 
 // prepare prepares the hot statements on the pool once. It must run outside any transaction:
 // preparing on the pool takes a connection of its own, and transactions already holding every
@@ -67,26 +67,15 @@ func (st *statements) in(ctx context.Context, tx *sqlx.Tx, query string) (*sqlx.
 	return tx.StmtxContext(ctx, stmt), nil
 }
 
-// hotTx runs the hot statements it is given prepared on tx (notify's, for placement's mail),
-// and any other statement as tx would.
-type hotTx struct {
-	*sqlx.Tx
-	st *statements
-}
-
-func (h hotTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	h.st.mu.Lock()
-	stmt, ok := h.st.byID[query]
-	h.st.mu.Unlock()
-	if !ok {
-		return h.Tx.ExecContext(ctx, query, args...)
-	}
-	return h.Tx.StmtxContext(ctx, stmt).ExecContext(ctx, args...)
-}
-
 // orderContext is what an order's rules need about its agreement, the buyer's participation
 // and the supplier's award, read with the agreement and participant rows share-locked so that
 // a concurrent change of ceiling, status or validity waits for the order (or the order for it).
+// The same statement (x) sets the transaction's plan_cache_mode for the statements after it
+// (see createOnce) and, when the buyer has an approval threshold, takes the splitting rule's
+// lock on (buyer, agreement, supplier) after those share locks: held to the end of the
+// transaction, it serialises the buyer's orders to the supplier so that the splitting rule's
+// sum (splitSQL, a later statement with a later snapshot) sees every one committed before.
+// Both used to be round trips of their own.
 type orderContext struct {
 	AgreementID        string         `db:"agreement_id"`
 	Reference          string         `db:"reference"`
@@ -121,13 +110,17 @@ WITH c AS (
     LEFT JOIN agreement_suppliers s ON s.agreement_id = a.id AND s.org_id = $3 AND (s.ends_on IS NULL OR $4::date <= s.ends_on)
     LEFT JOIN organizations so ON so.id = s.org_id
     WHERE a.id = $1
-    FOR SHARE OF a, p)
+    FOR SHARE OF a, p),
+x AS (
+    SELECT set_config('plan_cache_mode', 'force_generic_plan', true) AS plan_cache_mode,
+        (SELECT count(pg_advisory_xact_lock(hashtextextended('split:' || $2::uuid::text || ':' || c.agreement_id::text || ':' || $3::uuid::text, 0)))
+         FROM c WHERE c.approval_threshold_minor > 0) AS split_locks)
 SELECT c.*, i.id AS item_id, i.agreement_id AS item_agreement_id, i.supplier_id AS item_supplier_id, i.sku AS item_sku,
        i.name AS item_name, i.unit AS item_unit, i.vat_rate_bp AS item_vat_rate_bp, i.active AS item_active, pr.price_minor AS item_price_minor,
        i.eco_labels AS item_eco_labels, i.pack_size AS item_pack_size,
        i.kind AS item_kind, i.min_term_months AS item_min_term_months, i.notice_months AS item_notice_months,
        pr.setup_price_minor AS item_setup_price_minor
-FROM c
+FROM c CROSS JOIN x
 LEFT JOIN items i ON i.id = ANY($6::uuid[]) AND i.approval = 'accepted'
 LEFT JOIN LATERAL (
     SELECT ip.price_minor, ip.setup_price_minor FROM item_prices ip
@@ -218,9 +211,10 @@ p AS (
 // succeeded does it take the buyer's next order number (counter row per organisation and
 // year), insert the order, its lines and its creation event, and store the idempotency key's
 // response ($10 for key $8 of user $7, NULL when there is none) with the number and event id
-// filled in. Writing the order last keeps every hot row (slot, participant, counter) locked
+// filled in, and queues the mail the new order's status sends (roleMail: its approvers, or the
+// supplier's users; $39–$42). Writing the order last keeps every hot row (slot, participant, counter) locked
 // only for this one statement and the COMMIT.
-const writeOrderTail = `,
+var writeOrderTail = `,
 n AS (
     INSERT INTO order_counters AS c (org_id, year, last_value) SELECT $6::uuid, $12::int, 1 FROM p
     ON CONFLICT (org_id, year) DO UPDATE SET last_value = c.last_value + 1
@@ -249,7 +243,8 @@ e AS (
 k AS (
     UPDATE idempotency_keys
     SET order_id = o.id, response = jsonb_set(jsonb_set($10::jsonb, '{number}', to_jsonb(o.number)), '{events,0,id}', to_jsonb(e.id))
-    FROM o, e WHERE user_id = $7::uuid AND key = $8::text)
+    FROM o, e WHERE user_id = $7::uuid AND key = $8::text),
+m AS (` + notify.ToRoleWith("o", "$39::uuid", "$40::text", "$41::text", "$42::text") + `)
 SELECT EXISTS (SELECT 1 FROM s) AS slot_ok, EXISTS (SELECT 1 FROM p) AS participant_ok,
     (SELECT number FROM o) AS number, (SELECT id FROM e) AS event_id`
 
@@ -258,7 +253,7 @@ SELECT EXISTS (SELECT 1 FROM s) AS slot_ok, EXISTS (SELECT 1 FROM p) AS particip
 // force ($4, read under the agreement row's share lock; NULL means no ceiling), then the
 // participant, then writes the order (writeOrderTail). No slot row means: retry on the exact
 // path.
-const debitSQL = `
+var debitSQL = `
 WITH s AS (
     UPDATE agreement_usage SET committed_minor = committed_minor + $3::bigint
     WHERE agreement_id = $1::uuid AND slot = $2::int AND ceiling_basis IS NOT DISTINCT FROM $4::bigint
@@ -266,7 +261,7 @@ WITH s AS (
     RETURNING committed_minor),` + debitParticipantCTE + writeOrderTail
 
 // debitAfterRebalanceSQL is debitSQL for an order whose slot rebalance has already debited.
-const debitAfterRebalanceSQL = `
+var debitAfterRebalanceSQL = `
 WITH s AS (SELECT $2::int AS slot, $4::bigint AS ceiling),` + debitParticipantCTE + writeOrderTail
 
 // keyResponse is what an order's idempotency key stores: empty Key when there is none.
@@ -309,6 +304,10 @@ func (s *Service) debit(ctx context.Context, tx *sqlx.Tx, o *Order, ceiling, par
 	if len(o.Events) > 0 {
 		note, code = o.Events[0].Note, o.Events[0].Code
 	}
+	mailOrg, mailRole, mailExcept, mailKind, ok := roleMail(*o, o.Status)
+	if !ok || !notify.KnownKind(mailKind) {
+		return false, false, fmt.Errorf("order: no mail for a new order in status %s", o.Status)
+	}
 	run := func(query string) (debitResult, error) {
 		var got debitResult
 		stmt, err := s.stmts.in(ctx, tx, query)
@@ -318,7 +317,7 @@ func (s *Service) debit(ctx context.Context, tx *sqlx.Tx, o *Order, ceiling, par
 				o.OrderedBy, o.SupplierID, o.SupplierRank, string(o.Status), o.Currency, o.VATMinor, o.DeliveryAddress, o.CostCenter,
 				nullString(o.RequestedDeliveryDate), o.Note, nullString(o.CascadeReason), o.CascadeNote, nullString(o.DeclinedOrderID),
 				o.CreatedAt, pq.Array(lineNo), pq.Array(ids), pq.Array(skus), pq.Array(names), pq.Array(units), pq.Array(qty),
-				pq.Array(price), pq.Array(vat), pq.Array(total), pq.Array(lineVAT), note, code)
+				pq.Array(price), pq.Array(vat), pq.Array(total), pq.Array(lineVAT), note, code, mailOrg, mailRole, mailExcept, string(mailKind))
 		}
 		if err != nil {
 			return got, postgres.Error(err, "order")

@@ -16,13 +16,11 @@ import (
 // reason given, shown in the mail.
 func tell(ctx context.Context, tx sqlx.ExecerContext, o Order, to Status, note string) error {
 	ev := notify.Event{SubjectID: o.ID, Reference: o.Number, Note: note}
+	if org, role, except, kind, ok := roleMail(o, to); ok {
+		ev.Kind, ev.Note = kind, "" // an approver's note is the buyer's own
+		return notify.ToRole(ctx, tx, org, role, except, ev)
+	}
 	switch to {
-	case StatusPendingApproval:
-		ev.Kind, ev.Note = notify.OrderAwaitingApproval, ""
-		return notify.ToRole(ctx, tx, o.BuyerOrgID, string(auth.RoleApprover), o.OrderedBy, ev)
-	case StatusApproved:
-		ev.Kind, ev.Note = notify.OrderReceived, "" // an approver's note is the buyer's own
-		return notify.ToRole(ctx, tx, o.SupplierID, string(auth.RoleSupplier), "", ev)
 	case StatusRejected:
 		ev.Kind = notify.OrderRejected
 	case StatusDeclined:
@@ -33,6 +31,20 @@ func tell(ctx context.Context, tx sqlx.ExecerContext, o Order, to Status, note s
 		return nil
 	}
 	return notify.ToUser(ctx, tx, o.OrderedBy, ev)
+}
+
+// roleMail says who is told when order o reaches status to, when they are a role of an
+// organisation: the approvers of the buyer when it awaits approval (except the orderer, who may
+// not approve it), the supplier's users when it reaches them. Placing an order queues this mail
+// in the statement that writes it (debitSQL); later moves through tell.
+func roleMail(o Order, to Status) (org, role, except string, kind notify.Kind, ok bool) {
+	switch to {
+	case StatusPendingApproval:
+		return o.BuyerOrgID, string(auth.RoleApprover), o.OrderedBy, notify.OrderAwaitingApproval, true
+	case StatusApproved:
+		return o.SupplierID, string(auth.RoleSupplier), "", notify.OrderReceived, true
+	}
+	return "", "", "", "", false
 }
 
 // tellChanged queues the orderer's mail about a supplier's acceptance with changes.

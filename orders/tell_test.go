@@ -74,6 +74,25 @@ func TestOrderMovesQueueTheirMails(t *testing.T) {
 		o := w.place(w.Orderer, w.input(1))
 		w.wantMails("approver", w.Approver, o.ID)
 		w.wantMails("supplier", w.Sup1C, o.ID, notify.OrderReceived)
+		// The mail is queued in the statement that writes the order: it names the order's number.
+		var ref, note string
+		testenv.Must(t, w.db.QueryRow(`SELECT reference, note FROM mail_outbox WHERE user_id = $1 AND subject_id = $2`,
+			w.Sup1C.UserID, o.ID).Scan(&ref, &note))
+		if ref != o.Number || note != "" {
+			t.Errorf("mail reference %q, note %q; want the order's number %q and no note", ref, note, o.Number)
+		}
+	})
+
+	t.Run("an order refused at its ceiling queues nothing", func(t *testing.T) {
+		w := newWorld(t, agreementOpts{threshold: 0, participantCeiling: ptr[int64](1)})
+		if _, _, err := w.svc.CreateOrder(ctx, w.Orderer, w.input(1), ""); err == nil {
+			t.Fatal("placed an order over the participant's ceiling")
+		}
+		var n int
+		testenv.Must(t, w.db.Get(&n, `SELECT count(*) FROM mail_outbox WHERE user_id = $1`, w.Approver.UserID))
+		if n != 0 {
+			t.Errorf("%d mails queued to the approver for a refused order", n)
+		}
 	})
 
 	t.Run("rejected", func(t *testing.T) {

@@ -9,7 +9,7 @@
 // built-in TPC-B-like transaction against the same PostgreSQL in a scratch database with the
 // same client count, and prints each ratio (target: at least 0.5).
 //
-//	go run ./bench/orders [-duration 10s] [-clients 32] [-scale 32] [-bin path/to/avrop] [-pprof 127.0.0.1:6060]
+//	go run ./bench/orders [-duration 10s] [-clients 32] [-scale 32] [-bin path/to/avrop] [-pprof 127.0.0.1:6060] [-functions] [-keep]
 //
 // PostgreSQL comes from AVROP_BENCH_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/
 // postgres?sslmode=disable); both databases are created and dropped. pgbench is looked up on
@@ -49,6 +49,7 @@ func run() error {
 	pprofAddr := flag.String("pprof", "", "serve the server's profiles on this address (AVROP_PPROF_ADDR) while it runs")
 	binFlag := flag.String("bin", "", "an avrop binary to measure instead of building ./cmd/avrop")
 	functions := flag.Bool("functions", false, "also print the time PostgreSQL spent in each PL/pgSQL function (track_functions), per order")
+	keep := flag.Bool("keep", false, "keep the orders database afterwards (to look at its statements' plans)")
 	flag.Parse()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -58,6 +59,9 @@ func run() error {
 		return err
 	}
 	defer bench.Close()
+	if bench.Keep = *keep; *keep {
+		fmt.Println("database kept:", bench.Name)
+	}
 	db, admin, u, suffix := bench.DB, bench.Admin, bench.AdminURL, bench.Suffix
 	db.SetMaxOpenConns(*clients + 4)
 	db.SetMaxIdleConns(*clients + 4)

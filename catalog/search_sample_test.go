@@ -1,0 +1,115 @@
+package catalog
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/avrop/avrop/auth"
+	"github.com/avrop/avrop/internal/testenv"
+)
+
+// TestSearchSampleFindsTheSame: a search that takes its names' candidates from a sample of the
+// items (migration 00030) finds what one without does when the matches fit in a window — the
+// sample's and, because the sample holds fewer than a window, the other items' — for single
+// words, starts, pairs, synonyms and typos; and with more matches than a window, a window from
+// the sample alone, the total estimated.
+func TestSearchSampleFindsTheSame(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	u := strings.ToUpper(testenv.Unique())
+	// Items whose ids put them in both samples (first byte 00), in the 1-in-16 one only (0a)
+	// and in neither (ff).
+	n := 0
+	insert := func(first byte, sku, name, desc string) {
+		id := make([]byte, 16)
+		rand.Read(id) //nolint:errcheck // crypto/rand does not fail
+		id[0], id[6], id[8] = first, id[6]&0x0f|0x40, id[8]&0x3f|0x80
+		n++
+		_, err := f.s.db.ExecContext(ctx, `INSERT INTO items (id, agreement_id, supplier_id, sku, name, description, unit, cpv_code, vat_rate_bp)
+			VALUES ($1, $2, $3, $4, $5, $6, 'EA', '33141420', 2500)`, fmt.Sprintf("%x-%x-%x-%x-%x", id[0:4], id[4:6], id[6:8], id[8:10], id[10:]),
+			f.agreement.ID, f.sup1.ID, fmt.Sprintf("%s-%d-%s", sku, n, u), name, desc)
+		testenv.Must(t, err)
+	}
+	for i, size := range []string{"XS", "S", "M", "L", "XL"} {
+		insert(0x00, "SKO", "Skoskydd blå "+size, "Engångs skoskydd")
+		insert(0x0a, "SKO", "Skoskydd grön "+size, "Engångs skoskydd")
+		insert(0xff, "SKO", "Skoskydd vit "+size, "Engångs skoskydd")
+		insert(0xff, "SKO", "Skoskydd röd "+size, "Engångs skoskydd")
+		insert([]byte{0x00, 0x0a, 0xff, 0xff, 0x0a}[i], "GLV", "Undersökningshandske nitril puderfri "+size, "Engångshandske för vård")
+		insert(0xff, "VIN", "Handske vinyl "+size, "Engångshandske, nitrilfri")
+	}
+	insert(0x0a, "INK", "Inkontinensskydd Abri-Form Plus", "Skydd för kraftigt urinläckage")
+	insert(0xff, "NHS", "Nitrilhandske steril", "Nitril")
+	insert(0x00, "NITRLX", "Handske latex", "Engångshandske")
+	search := func(q string, sample, size int) ([]string, ItemPage) {
+		t.Helper()
+		f.s.sample = sample
+		defer func() { f.s.sample = 0 }()
+		p, err := f.s.search(ctx, f.s.db, scopeOf(f.orderer), parseQuery(q), SearchFilter{Q: q, Page: auth.Page{Page: 1, PageSize: size}})
+		testenv.Must(t, err)
+		var skus []string
+		for _, it := range p.Items {
+			skus = append(skus, it.SKU)
+		}
+		return skus, p
+	}
+	for _, q := range []string{"skoskydd", "skosk", "skoskydd blå", "skoskyd grön", "handske nitril", "nitril handske xl", "handsk", "blöjor",
+		"handske nitrl", "undersökningshandske pud", "engångs"} {
+		want, wp := search(q, -1, 20)
+		if len(want) == 0 {
+			t.Fatalf("%q finds nothing", q)
+		}
+		for _, sample := range []int{16, 128} {
+			got, gp := search(q, sample, 20)
+			if !slices.Equal(got, want) || gp.Total != wp.Total || gp.Estimated != wp.Estimated {
+				t.Errorf("%q from the sample of 1 in %d: %v (total %d, estimated %v), without: %v (total %d, estimated %v)",
+					q, sample, got, gp.Total, gp.Estimated, want, wp.Total, wp.Estimated)
+			}
+		}
+	}
+	// Five matches in the sample of 1 in 128 fill a window of four: the page comes from it.
+	f.s.window = 4
+	defer func() { f.s.window = searchWindow }()
+	got, p := search("skoskydd", 128, 2)
+	if len(got) != 2 || !p.Estimated || p.Total < 4 {
+		t.Fatalf("a window from the sample: %v, total %d estimated %v", got, p.Total, p.Estimated)
+	}
+	for _, it := range p.Items {
+		if !strings.HasPrefix(it.ID, "00") {
+			t.Errorf("%s (%s) is not in the sample", it.Name, it.ID)
+		}
+	}
+}
+
+// TestSearchSampleIndexes: the samples a search names are the ones migration 00030 indexes,
+// predicate for predicate (PostgreSQL uses a partial index only for the very predicate), for
+// the names and for the pairs.
+func TestSearchSampleIndexes(t *testing.T) {
+	f := newFixture(t)
+	var defs []string
+	testenv.Must(t, f.s.db.SelectContext(context.Background(), &defs, `SELECT indexdef FROM pg_indexes
+		WHERE schemaname = current_schema() AND tablename = 'items'`))
+	for _, s := range searchSamples {
+		for _, col := range []string{"search_name", "search_pairs"} {
+			n := 0
+			for _, d := range defs {
+				if strings.Contains(d, "USING gin ("+col+")") && strings.HasSuffix(d, "WHERE (uuid_send(id) < "+s.bound+")") {
+					n++
+				}
+			}
+			if n != 1 {
+				t.Errorf("%d indexes of items.%s over the sample of 1 in %d (uuid_send(id) < %s), want 1", n, col, s.n, s.bound)
+			}
+		}
+		if got := sampleFor(sampleCover*searchWindow*s.n, searchWindow); got != s.n {
+			t.Errorf("sampleFor(%d matches) = %d, want %d", sampleCover*searchWindow*s.n, got, s.n)
+		}
+	}
+	if got := sampleFor(sampleCover*searchWindow*16-1, searchWindow); got != 0 {
+		t.Errorf("sampleFor just under the sparsest sample's need = %d, want 0", got)
+	}
+}
