@@ -1,15 +1,15 @@
 package catalog
 
 import (
+	"cmp"
 	"context"
-	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"github.com/avrop/avrop/internal/postgres"
 )
@@ -25,22 +25,13 @@ const searchWindow = 200
 // without a size order holds none, so the ranking skips the regular expression for it.
 const sizeToken = `\m(XXS|XS|S|M|L|XL|XXL|2XL|XXXL|3XL|4XL)\M`
 
-// Scores of a query word's strongest match in an item (search_rank.go's ladder): the name
-// before the description, the word as typed before its synonyms, its start, a compound
-// holding it and, last, a lexicon word near a typo.
-const rankLadder = `CASE
-	WHEN i.search_name @@ t.e THEN 10
-	WHEN i.search_name @@ t.s THEN 9
-	WHEN i.search_name @@ t.p THEN 8
-	WHEN i.search_name @@ t.x THEN 6
-	WHEN i.search_name @@ t.f THEN 3 + 2 * (SELECT max(z.sim) FROM unnest(%[1]s::int[], %[2]s::tsquery[], %[3]s::float8[]) AS z(n, q, sim)
-		WHERE z.n = t.n AND i.search_name @@ z.q)
-	WHEN i.search_all @@ t.e OR i.search_all @@ t.s THEN 3
-	WHEN i.search_all @@ t.p THEN 2.5
-	WHEN i.search_all @@ t.x THEN 2
-	WHEN i.search_all @@ t.f THEN 1 + (SELECT max(z.sim) FROM unnest(%[1]s::int[], %[2]s::tsquery[], %[3]s::float8[]) AS z(n, q, sim)
-		WHERE z.n = t.n AND i.search_all @@ z.q)
-	ELSE 0 END`
+// Scores of a query word's strongest match in an item (wordScore's ladder): the name before
+// the description, the word as typed before its synonyms, its start, a compound holding it
+// and, last, a lexicon word near a typo (by how near).
+const (
+	scoreExact, scoreSynonym, scorePrefix, scoreInfix = "10", "9", "8", "6"
+	scoreAllWord, scoreAllPrefix, scoreAllInfix       = "3", "2.5", "2"
+)
 
 // candCols are what the ranking needs of a candidate, carried from the index lookups so that
 // no candidate is read twice.
@@ -162,31 +153,57 @@ func newRankedSearch(window int, usePairs bool, sample int, sc scope, f SearchFi
 }
 
 // score is the SQL of an item's (alias i) relevance: per query word its strongest match on
-// the ladder, summed; an article number typed in full or in part, and a name holding the
-// whole query as typed, lift an item further.
+// the ladder (wordScore), summed; an article number typed in full or in part, and a name
+// holding the whole query as typed, lift an item further.
 func (r *rankedSearch) score(words []termMatch, raw string) string {
-	null := func(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
-	var e, syn, p, x, fz []sql.NullString
-	var fzN []int
-	var fzQ []string
-	var fzSim []float64
-	var plain []string
-	for n, w := range words {
-		e, syn, p, x = append(e, null(w.exact)), append(syn, null(w.synonym)), append(p, null(w.prefix)), append(x, null(w.infix))
-		fz = append(fz, null(w.fuzzyQuery()))
-		for _, f := range w.fuzzy {
-			fzN, fzQ, fzSim = append(fzN, n+1), append(fzQ, tsLexeme(f.word)), append(fzSim, f.sim)
-		}
+	var sum, plain []string
+	for _, w := range words {
+		sum = append(sum, r.wordScore(w))
 		plain = append(plain, w.word)
 	}
-	ladder := fmt.Sprintf(rankLadder, r.q.arg(pq.Array(fzN)), r.q.arg(pq.Array(fzQ)), r.q.arg(pq.Array(fzSim)))
 	rawArg := r.q.arg(raw)
-	return `(SELECT coalesce(sum(` + ladder + `), 0) FROM unnest(` + r.q.arg(pq.Array(e)) + `::tsquery[], ` + r.q.arg(pq.Array(syn)) +
-		`::tsquery[], ` + r.q.arg(pq.Array(p)) + `::tsquery[], ` + r.q.arg(pq.Array(x)) + `::tsquery[], ` + r.q.arg(pq.Array(fz)) +
-		`::tsquery[]) WITH ORDINALITY AS t(e, s, p, x, f, n))
+	return `(` + strings.Join(sum, ` + `) + `)
 		+ CASE WHEN lower(i.sku) = ` + rawArg + ` OR i.gtin = ` + rawArg + ` THEN 100
 			WHEN lower(i.sku) LIKE ` + r.q.arg(postgres.EscapeLike(raw)+"%") + ` THEN 50 ELSE 0 END
 		+ CASE WHEN lower(i.name) LIKE ` + r.q.arg("%"+postgres.EscapeLike(strings.Join(plain, " "))+"%") + ` THEN 1 ELSE 0 END`
+}
+
+// wordScore is the SQL of a query word's strongest match in an item, written out with the
+// word's own tsqueries (a match it does not have is left out): one CASE per word instead of a
+// subquery per candidate over arrays of every word's matches, which cost a subplan and a
+// function scan for each of the 200 candidates. A typo's near words are tried nearest first,
+// so the first that matches scores by its similarity.
+func (r *rankedSearch) wordScore(w termMatch) string {
+	var b strings.Builder
+	b.WriteString(`(CASE`)
+	when := func(match, then string) { b.WriteString(` WHEN ` + match + ` THEN ` + then) }
+	on := func(col, q string) string { return `i.` + col + ` @@ ` + r.q.arg(q) + `::tsquery` }
+	for _, l := range []struct{ q, score string }{{w.exact, scoreExact}, {w.synonym, scoreSynonym}, {w.prefix, scorePrefix}, {w.infix, scoreInfix}} {
+		if l.q != "" {
+			when(on("search_name", l.q), l.score)
+		}
+	}
+	fuzzy := slices.Clone(w.fuzzy)
+	slices.SortStableFunc(fuzzy, func(a, b fuzzyWord) int { return cmp.Compare(b.sim, a.sim) })
+	for _, f := range fuzzy {
+		when(on("search_name", tsLexeme(f.word)), `3 + 2 * `+r.q.arg(f.sim)+`::float8`)
+	}
+	switch {
+	case w.exact != "" && w.synonym != "":
+		when(on("search_all", w.exact)+` OR `+on("search_all", w.synonym), scoreAllWord)
+	case w.exact != "" || w.synonym != "":
+		when(on("search_all", w.exact+w.synonym), scoreAllWord)
+	}
+	for _, l := range []struct{ q, score string }{{w.prefix, scoreAllPrefix}, {w.infix, scoreAllInfix}} {
+		if l.q != "" {
+			when(on("search_all", l.q), l.score)
+		}
+	}
+	for _, f := range fuzzy {
+		when(on("search_all", tsLexeme(f.word)), `1 + `+r.q.arg(f.sim)+`::float8`)
+	}
+	b.WriteString(` ELSE 0 END)::float8`)
+	return b.String()
 }
 
 // statement is the whole search: candidates, their scores, one page of them with prices.

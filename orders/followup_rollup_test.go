@@ -300,14 +300,39 @@ func TestPendingOrderLinesMarkNothing(t *testing.T) {
 		testenv.Must(t, tx.Get(&n, `SELECT count(*) FROM follow_dirty WHERE order_id = $1`, o.ID))
 		return n
 	}
+	// New lines mark their order only once it is approved, and once however many lines.
+	copyLines := `INSERT INTO order_lines (order_id, line_no, item_id, sku, name, unit, quantity, unit_price_minor, vat_rate_bp,
+		line_total_minor, line_vat_minor) SELECT order_id, line_no + $2, item_id, sku, name, unit, quantity, unit_price_minor,
+		vat_rate_bp, line_total_minor, line_vat_minor FROM order_lines WHERE order_id = $1 AND line_no <= 3`
+	insertMarks := func() int {
+		t.Helper()
+		tx := w.db.MustBegin()
+		defer tx.Rollback() //nolint:errcheck
+		exec(t, tx, copyLines, o.ID, 100)
+		var n int
+		testenv.Must(t, tx.Get(&n, `SELECT count(*) FROM follow_dirty WHERE order_id = $1`, o.ID))
+		return n
+	}
 	if n := marks(); n != 0 {
 		t.Fatalf("a pending order's line change marked it %d times, want 0", n)
+	}
+	if n := insertMarks(); n != 0 {
+		t.Fatalf("new lines of a pending order marked it %d times, want 0", n)
 	}
 	exec(t, w.db, `UPDATE order_lines SET line_total_minor = line_total_minor + 500 WHERE order_id = $1 AND line_no = 1`, o.ID)
 	_, err := w.svc.Move(ctx, w.Approver, o.ID, orders.ActionApprove, "")
 	testenv.Must(t, err)
 	if n := marks(); n != 1 {
 		t.Fatalf("an approved order's line change marked it %d times, want 1", n)
+	}
+	if n := insertMarks(); n != 1 {
+		t.Fatalf("three new lines of an approved order marked it %d times, want 1", n)
+	}
+	exec(t, w.db, copyLines, o.ID, 10) // committed: the rollups take the new lines in
+	var lines int
+	testenv.Must(t, w.db.Get(&lines, `SELECT count(*) FROM order_lines WHERE order_id = $1`, o.ID))
+	if lines != 6 {
+		t.Fatalf("%d lines, want 6", lines)
 	}
 	checkRollupsEqualBaseTables(t, w, map[string]auth.Caller{"manager": w.Manager, "approver": w.Approver, "supplier 1": w.Sup1C})
 }

@@ -16,10 +16,10 @@ import (
 // in the middle of its transaction; meanwhile request A, with the same key and another body
 // (an order on a second agreement), runs to its end. The key stays with one request: exactly
 // one order is stored, and the other request is told the key is in flight (409) or was used
-// with another body (422). (Today D claims the key before it reads the agreement, so A is
-// the one told 409; a design that read the key later, in the same statement as the
-// agreement, would have to cope with a snapshot taken before A committed. One was measured
-// and not kept: see README, Speed.)
+// with another body (422). (D claims the key in the statement that reads the agreement,
+// before it locks the agreement's row, so A is the one told 409; the claim takes the key's
+// lock and inserts the key, which needs no snapshot. A design that only read the key in that
+// statement would have to cope with a snapshot taken before A committed: see README, Speed.)
 func TestIdempotencyKeyRaceWithAWaitingRead(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t, agreementOpts{})
@@ -79,5 +79,30 @@ func TestIdempotencyKeyRaceWithAWaitingRead(t *testing.T) {
 		wantCode(t, errA, derr.Conflict, orders.CodeIdempotencyKeyInFlight)
 	default:
 		t.Fatalf("A: %v; D: %v; want one success and one refusal", errA, errD)
+	}
+}
+
+// TestIdempotencyKeyWhenTheContextReadsNothing: the key is claimed in the statement that reads
+// the order's context, and an organisation that no longer takes part reads nothing. A repeat
+// of a request that succeeded before the participation ended is still replayed; a new key is
+// refused as not_participant and stores nothing.
+func TestIdempotencyKeyWhenTheContextReadsNothing(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t, agreementOpts{})
+	first, _, err := w.svc.CreateOrder(ctx, w.Orderer, w.input(1), "before-the-end")
+	testenv.Must(t, err)
+	exec(t, w.db, `UPDATE agreement_participants SET ends_on = current_date - 1 WHERE agreement_id = $1 AND org_id = $2`, w.Agr, w.Buyer.ID)
+
+	again, replayed, err := w.svc.CreateOrder(ctx, w.Orderer, w.input(1), "before-the-end")
+	testenv.Must(t, err)
+	if !replayed || again.ID != first.ID {
+		t.Fatalf("replayed %v, order %s; want the first order %s replayed", replayed, again.ID, first.ID)
+	}
+	_, _, err = w.svc.CreateOrder(ctx, w.Orderer, w.input(1), "after-the-end")
+	wantCode(t, err, derr.Invalid, orders.CodeNotParticipant)
+	var keys int
+	testenv.Must(t, w.db.GetContext(ctx, &keys, `SELECT count(*) FROM idempotency_keys WHERE user_id = $1 AND key = 'after-the-end'`, w.Orderer.UserID))
+	if keys != 0 {
+		t.Errorf("a refused request stored its key")
 	}
 }

@@ -3,6 +3,7 @@ package orders
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -31,7 +32,7 @@ func newStatements(db *sqlx.DB) *statements {
 }
 
 // hot lists the statements of order placement.
-var hot = []string{orderContextSQL, splitSQL, debitSQL, debitAfterRebalanceSQL, claimKeySQL}
+var hot = []string{orderContextSQL, splitSQL, debitSQL, debitAfterRebalanceSQL}
 
 // prepare prepares the hot statements on the pool once. It must run outside any transaction:
 // preparing on the pool takes a connection of its own, and transactions already holding every
@@ -70,12 +71,16 @@ func (st *statements) in(ctx context.Context, tx *sqlx.Tx, query string) (*sqlx.
 // orderContext is what an order's rules need about its agreement, the buyer's participation
 // and the supplier's award, read with the agreement and participant rows share-locked so that
 // a concurrent change of ceiling, status or validity waits for the order (or the order for it).
-// The same statement (x) sets the transaction's plan_cache_mode for the statements after it
-// (see createOnce) and, when the buyer has an approval threshold, takes the splitting rule's
-// lock on (buyer, agreement, supplier) after those share locks: held to the end of the
-// transaction, it serialises the buyer's orders to the supplier so that the splitting rule's
-// sum (splitSQL, a later statement with a later snapshot) sees every one committed before.
-// Both used to be round trips of their own.
+// The same statement sets the transaction's plan_cache_mode for the statements after it (g,
+// see createOnce); claims the order's idempotency key $7 (NULL when there is none) under a
+// transaction-scoped advisory lock on it, inserting the key or taking over one older than 24
+// hours (kl, kc; when the claim fails, c reads nothing and keyState tells why); and, when the
+// buyer has an approval threshold, takes the splitting rule's lock on (buyer, agreement,
+// supplier) after the share locks (x): held to the end of the transaction, it serialises the
+// buyer's orders to the supplier so that the splitting rule's sum (splitSQL, a later
+// statement with a later snapshot) sees every one committed before. Each of the three used to
+// be a round trip of its own. The claim needs no snapshot: the key's lock tells a request in
+// flight, and ON CONFLICT sees a key committed after the statement began.
 type orderContext struct {
 	AgreementID        string         `db:"agreement_id"`
 	Reference          string         `db:"reference"`
@@ -96,7 +101,15 @@ type orderContext struct {
 }
 
 const orderContextSQL = `
-WITH c AS (
+WITH g AS (SELECT set_config('plan_cache_mode', 'force_generic_plan', true) AS plan_cache_mode),
+kl AS (SELECT $7::text IS NULL OR pg_try_advisory_xact_lock(hashtextextended($5::uuid::text || ':' || $7::text, 4711)) AS locked),
+kc AS (
+    INSERT INTO idempotency_keys AS k (user_id, key, fingerprint) SELECT $5::uuid, $7::text, $8::bytea FROM kl WHERE kl.locked AND $7::text IS NOT NULL
+    ON CONFLICT (user_id, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, order_id = NULL, response = NULL, created_at = now()
+        WHERE k.created_at < now() - interval '24 hours'
+    RETURNING true AS took),
+claim AS (SELECT kl.locked AND ($7::text IS NULL OR EXISTS (SELECT 1 FROM kc)) AS ok FROM kl, g),
+c AS (
     SELECT a.id AS agreement_id, a.reference, a.status, (a.valid_from <= $4::date AND $4::date <= a.valid_to) AS in_validity,
            a.currency, a.ceiling_minor, a.call_off_method, a.min_order_minor, a.response_time_hours, a.valid_to::text AS valid_to,
            p.ceiling_minor AS participant_ceiling_minor,
@@ -109,11 +122,10 @@ WITH c AS (
     JOIN users u ON u.id = $5
     LEFT JOIN agreement_suppliers s ON s.agreement_id = a.id AND s.org_id = $3 AND (s.ends_on IS NULL OR $4::date <= s.ends_on)
     LEFT JOIN organizations so ON so.id = s.org_id
-    WHERE a.id = $1
+    WHERE a.id = $1 AND (SELECT ok FROM claim)
     FOR SHARE OF a, p),
 x AS (
-    SELECT set_config('plan_cache_mode', 'force_generic_plan', true) AS plan_cache_mode,
-        (SELECT count(pg_advisory_xact_lock(hashtextextended('split:' || $2::uuid::text || ':' || c.agreement_id::text || ':' || $3::uuid::text, 0)))
+    SELECT (SELECT count(pg_advisory_xact_lock(hashtextextended('split:' || $2::uuid::text || ':' || c.agreement_id::text || ':' || $3::uuid::text, 0)))
          FROM c WHERE c.approval_threshold_minor > 0) AS split_locks)
 SELECT c.*, i.id AS item_id, i.agreement_id AS item_agreement_id, i.supplier_id AS item_supplier_id, i.sku AS item_sku,
        i.name AS item_name, i.unit AS item_unit, i.vat_rate_bp AS item_vat_rate_bp, i.active AS item_active, pr.price_minor AS item_price_minor,
@@ -161,11 +173,12 @@ type itemRow struct {
 	SetupMinor  sql.NullInt64   `db:"item_setup_price_minor"`
 }
 
-// loadOrderContext reads the order's context (agreement, participation, award) with the
-// agreement's and participant's rows share-locked, and the requested items with their current
-// prices, in one round trip. found is false when the organisation does not take part.
+// loadOrderContext claims the order's key (none when key is empty) and reads the order's
+// context (agreement, participation, award) with the agreement's and participant's rows
+// share-locked, and the requested items with their current prices, in one round trip. found
+// is false when the organisation does not take part or the key's claim failed (keyState).
 func (s *Service) loadOrderContext(ctx context.Context, tx *sqlx.Tx, agreementID, orgID, supplierID string, today time.Time, userID string,
-	itemIDs []string) (oc orderContext, items map[string]catalogItem, found bool, err error) {
+	itemIDs []string, key string, fingerprint []byte) (oc orderContext, items map[string]catalogItem, found bool, err error) {
 	stmt, err := s.stmts.in(ctx, tx, orderContextSQL)
 	if err != nil {
 		return oc, nil, false, fmt.Errorf("order context: %w", err)
@@ -174,7 +187,12 @@ func (s *Service) loadOrderContext(ctx context.Context, tx *sqlx.Tx, agreementID
 		orderContext
 		itemRow
 	}
-	if err := stmt.SelectContext(ctx, &rows, agreementID, orgID, supplierID, today.Format(time.DateOnly), userID, pq.Array(itemIDs)); err != nil {
+	var keyArg any
+	if key != "" {
+		keyArg = key
+	}
+	if err := stmt.SelectContext(ctx, &rows, agreementID, orgID, supplierID, today.Format(time.DateOnly), userID, pq.Array(itemIDs),
+		keyArg, fingerprint); err != nil {
 		return oc, nil, false, fmt.Errorf("order context: %w", err)
 	}
 	if len(rows) == 0 {
@@ -448,46 +466,25 @@ const (
 	claimExisting
 )
 
-// claimKey claims (user, key) for this transaction. A transaction-scoped advisory lock on the
-// key tells a request racing one still in flight (claimInFlight) from one arriving after it
-// committed (claimExisting, with the stored row). A key older than 24 hours is taken over.
-func (s *Service) claimKey(ctx context.Context, tx *sqlx.Tx, userID, key string, fingerprint []byte) (claimResult, idempotencyRow, error) {
+// keyState tells, when the order's context statement returned nothing for a keyed order,
+// whether that was its claim of the key: the key's row is not visible when another request
+// holds it (in flight: its claim took the key's lock and the row is not committed yet), it is
+// visible with a response when an earlier request committed it (existing), and it is this
+// transaction's own, without a response, when the claim took it (the organisation then does
+// not take part).
+func keyState(ctx context.Context, tx *sqlx.Tx, userID, key string) (claimResult, idempotencyRow, error) {
 	var row idempotencyRow
-	stmt, err := s.stmts.in(ctx, tx, claimKeySQL)
-	if err != nil {
-		return 0, row, fmt.Errorf("idempotency claim: %w", err)
-	}
-	var got struct {
-		Locked bool `db:"locked"`
-		Took   bool `db:"took"`
-	}
-	if err := stmt.GetContext(ctx, &got, userID, key, fingerprint); err != nil {
-		return 0, row, fmt.Errorf("idempotency claim: %w", err)
-	}
+	err := tx.GetContext(ctx, &row, `SELECT fingerprint, response, order_id FROM idempotency_keys WHERE user_id = $1 AND key = $2`, userID, key)
 	switch {
-	case !got.Locked:
+	case errors.Is(err, sql.ErrNoRows):
 		return claimInFlight, row, nil
-	case got.Took:
-		return claimed, row, nil
-	}
-	if err := tx.GetContext(ctx, &row, `SELECT fingerprint, response, order_id FROM idempotency_keys WHERE user_id = $1 AND key = $2`, userID, key); err != nil {
+	case err != nil:
 		return 0, row, fmt.Errorf("idempotency read: %w", err)
+	case row.Response == nil:
+		return claimed, row, nil
 	}
 	return claimExisting, row, nil
 }
-
-// claimKeySQL takes the key's advisory lock (held to the end of the transaction) and, when it
-// got it, inserts the key or takes over an expired one, in one round trip. It also sets the
-// transaction's plan_cache_mode (createOnce), which spares a keyed order that round trip.
-const claimKeySQL = `
-WITH g AS (SELECT set_config('plan_cache_mode', 'force_generic_plan', true)),
-l AS (SELECT pg_try_advisory_xact_lock(hashtextextended($1::text || ':' || $2::text, 4711)) AS locked),
-c AS (
-    INSERT INTO idempotency_keys AS k (user_id, key, fingerprint) SELECT $1::uuid, $2::text, $3::bytea FROM l WHERE l.locked
-    ON CONFLICT (user_id, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, order_id = NULL, response = NULL, created_at = now()
-        WHERE k.created_at < now() - interval '24 hours'
-    RETURNING true AS took)
-SELECT l.locked, EXISTS (SELECT 1 FROM c) AS took FROM l, g`
 
 // Reading orders.
 
