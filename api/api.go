@@ -4,6 +4,7 @@
 package api
 
 import (
+	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -45,6 +46,10 @@ type Deps struct {
 	// Reads, when a read replica is configured, receives reads that may go to it; the API
 	// carries each client's last write position for it (readyourwrites.go). May be nil.
 	Reads *postgres.Reads
+	// AccessLog, when set, receives each request's access line directly (accesslog.go), in
+	// the JSON shape Logger's handler writes, which must be slog's JSON handler writing to it.
+	// Nil: access lines go through Logger.
+	AccessLog io.Writer
 }
 
 type handler struct {

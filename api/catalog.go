@@ -175,14 +175,14 @@ func (h *handler) searchItems(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f := catalog.SearchFilter{Q: c.Query("q"), AgreementID: c.Query("agreement_id"), SupplierID: c.Query("supplier_id"),
-		CPV: c.Query("cpv"), Page: page}
-	switch c.Query("eco") {
+	f := catalog.SearchFilter{Q: query(c, "q"), AgreementID: query(c, "agreement_id"), SupplierID: query(c, "supplier_id"),
+		CPV: query(c, "cpv"), Page: page}
+	switch eco := query(c, "eco"); eco {
 	case "", "false", "0":
 	case "true", "1":
 		f.Eco = true
 	default:
-		f.EcoLabel = c.Query("eco") // a label such as svanen; the service validates it
+		f.EcoLabel = eco // a label such as svanen; the service validates it
 	}
 	out, err := h.Catalog.SearchItemsEncoded(c.Request.Context(), callerOf(c), f)
 	if err != nil {

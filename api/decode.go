@@ -125,7 +125,7 @@ func badJSON(err error) error {
 
 // queryInt parses an optional integer query parameter. Errors: BadRequest.
 func queryInt(c *gin.Context, name string, def int) (int, error) {
-	s := c.Query(name)
+	s := query(c, name)
 	if s == "" {
 		return def, nil
 	}

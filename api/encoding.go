@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -29,7 +28,7 @@ func writeEncodedJSON(c *gin.Context, e catalog.Encoded) {
 			body = gz
 		}
 	}
-	hdr["Content-Length"] = []string{strconv.Itoa(len(body))}
+	hdr["Content-Length"] = e.ContentLength(body)
 	c.Writer.WriteHeader(http.StatusOK)
 	c.Writer.Write(body) //nolint:errcheck // the client has gone
 }

@@ -160,13 +160,28 @@ func (h *handler) observe(c *gin.Context) {
 	if route == "/metrics" || route == "/healthz" || (route == "/readyz" && c.Writer.Status() == http.StatusOK) {
 		return
 	}
+	st := stateOf(c.Request.Context())
+	if h.AccessLog != nil {
+		if h.Logger.Enabled(c.Request.Context(), slog.LevelInfo) {
+			l := accessLine{at: start.Add(elapsed), method: c.Request.Method, path: c.Request.URL.Path, route: route,
+				client: h.TrustedProxies.Addr(c.Request), status: c.Writer.Status(), durationMS: float64(elapsed.Microseconds()) / 1000}
+			if st != nil {
+				l.requestID = st.id
+				if st.hasCaller {
+					l.userID = st.caller.UserID
+				}
+			}
+			writeAccessLine(h.AccessLog, &l)
+		}
+		return
+	}
 	// Typed attributes in an array on the stack: the line costs no boxing of its values.
 	attrs := [...]slog.Attr{slog.String("method", c.Request.Method), slog.String("path", c.Request.URL.Path),
 		slog.String("route", route), slog.Int("status", c.Writer.Status()),
 		slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000), slog.String("client", h.TrustedProxies.Addr(c.Request)),
 		{}}
 	n := len(attrs) - 1
-	if st := stateOf(c.Request.Context()); st != nil && st.hasCaller {
+	if st != nil && st.hasCaller {
 		attrs[n] = slog.String("user_id", st.caller.UserID)
 		n++
 	}

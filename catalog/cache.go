@@ -229,13 +229,15 @@ func (c *cache) version(ctx context.Context) (string, error) {
 	return v, nil
 }
 
-// get returns the entry for suffix (":<today>:<kind>:<hash>") and the full key under which a
-// fresh value must be stored; ok is false on a miss. key is "" when Redis is not usable. The
-// key's version carries the WAL position a fresh value must be read at (versionLSN).
+// get returns the entry for the key suffix ":<date>:<kind>:<hash>" and the full key under
+// which a fresh value must be stored; ok is false on a miss. key is "" when Redis is not
+// usable, and is made only on a miss (a hit needs none). The key's version carries the WAL
+// position a fresh value must be read at (versionLSN).
 //
 // The entry is served from this process's memory when it already holds that versioned key,
-// which spares Redis and the network the page's bytes on hot reads; otherwise from Redis.
-func (c *cache) get(ctx context.Context, suffix string) (val *entry, key string, ok bool) {
+// which spares Redis and the network the page's bytes on hot reads; otherwise from Redis. The
+// key is assembled on the stack for that look-up: a hot read allocates nothing here.
+func (c *cache) get(ctx context.Context, date, kind, hash string) (val *entry, key string, ok bool) {
 	if !c.ready(ctx) {
 		return nil, "", false
 	}
@@ -244,10 +246,12 @@ func (c *cache) get(ctx context.Context, suffix string) (val *entry, key string,
 		c.failed(err)
 		return nil, "", false
 	}
-	key = c.prefix + ver + suffix
-	if e, hit := c.local.get(key); hit {
-		return e, key, true
+	var buf [192]byte
+	k := appendKeySuffix(append(append(buf[:0], c.prefix...), ver...), date, kind, hash)
+	if e, hit := c.local.get(k); hit {
+		return e, "", true
 	}
+	key = string(k)
 	ctx, cancel := context.WithTimeout(ctx, redisOpTimeout)
 	defer cancel()
 	v, err := c.rdb.Get(ctx, key).Bytes()
@@ -255,23 +259,43 @@ func (c *cache) get(ctx context.Context, suffix string) (val *entry, key string,
 		c.failed(err)
 		return nil, key, false
 	}
-	e := &entry{json: v}
+	e := newEntry(v)
 	c.local.put(key, e)
 	return e, key, true
+}
+
+// appendKeySuffix appends a cache key's ":<date>:<kind>:<hash>".
+func appendKeySuffix(b []byte, date, kind, hash string) []byte {
+	b = append(append(b, ':'), date...)
+	b = append(append(b, ':'), kind...)
+	return append(append(b, ':'), hash...)
 }
 
 // entry is one cached read: its JSON and, made at most once and only when a client accepts
 // it, its gzip form. A hot page is thus compressed once per process and version, and every
 // request after that writes a fifth of the bytes to its socket (writing the 18 KB page was
 // 40 % of a cached search's CPU).
+//
+// Each form's Content-Length is kept beside it as the header value the API sends, so a hot
+// read does not format and allocate it again (never appended to: cap = len).
 type entry struct {
-	json   []byte
-	gzOnce sync.Once
-	gz     []byte // nil when compressing does not pay
+	json    []byte
+	jsonLen []string
+	gzOnce  sync.Once
+	gz      []byte // nil when compressing does not pay
+	gzLen   []string
+}
+
+func newEntry(json []byte) *entry {
+	return &entry{json: json, jsonLen: []string{strconv.Itoa(len(json))}}
 }
 
 func (e *entry) gzipped() []byte {
-	e.gzOnce.Do(func() { e.gz = gzipJSON(e.json) })
+	e.gzOnce.Do(func() {
+		if e.gz = gzipJSON(e.json); e.gz != nil {
+			e.gzLen = []string{strconv.Itoa(len(e.gz))}
+		}
+	})
 	return e.gz
 }
 
@@ -318,6 +342,18 @@ type Encoded struct {
 // JSON is the read as JSON.
 func (e Encoded) JSON() []byte { return e.e.json }
 
+// ContentLength is the header value of len(b) for b, JSON() or Gzip(), shared by every
+// request for the entry: never modify it.
+func (e Encoded) ContentLength(b []byte) []string {
+	switch {
+	case len(b) == len(e.e.json) && e.e.jsonLen != nil:
+		return e.e.jsonLen
+	case e.e.gzLen != nil && len(b) == len(e.e.gz):
+		return e.e.gzLen
+	}
+	return []string{strconv.Itoa(len(b))}
+}
+
 // Gzip is JSON compressed with gzip (RFC 1952), made once per cached entry; nil when the JSON
 // is too small for compression to pay, and for the read that loaded the entry.
 func (e Encoded) Gzip() []byte {
@@ -344,9 +380,9 @@ const (
 	localMaxBytes   = 8 << 20
 )
 
-func (l *localEntries) get(key string) (*entry, bool) {
+func (l *localEntries) get(key []byte) (*entry, bool) {
 	l.mu.RLock()
-	v, ok := l.m[key]
+	v, ok := l.m[string(key)] // the conversion in a map index does not allocate
 	l.mu.RUnlock()
 	return v, ok
 }
@@ -423,25 +459,52 @@ func (s *Service) cached(ctx context.Context, kind, hash string, load func(ctx c
 	return e.JSON(), nil
 }
 
-// cachedEncoded serves kind/hash from the cache or loads it once and stores it. Concurrent
-// misses of one key share a single PostgreSQL query (singleflight). The flight key holds the
-// cache version and this process's write generation, so a read that starts after a write never
-// joins a flight that may have read the data before it.
+// lookup is the first half of cachedEncoded: the cached entry of kind/hash for today, or
+// what loadEncoded needs on a miss. Callers that would build a loader for the miss look up
+// first, so a hit costs no loader.
+type lookup struct {
+	kind, hash, date string
+	now              time.Time
+	key              string // "" when Redis is not usable
+	hit              Encoded
+	ok               bool
+}
+
+func (s *Service) lookup(ctx context.Context, kind, hash string) lookup {
+	now := s.now()
+	l := lookup{kind: kind, hash: hash, date: dateText(now), now: now}
+	var e *entry
+	e, l.key, l.ok = s.cache.get(ctx, l.date, kind, hash)
+	if l.ok {
+		l.hit = Encoded{e, true}
+	}
+	return l
+}
+
+// cachedEncoded serves kind/hash from the cache or loads it once and stores it.
+func (s *Service) cachedEncoded(ctx context.Context, kind, hash string, load func(ctx context.Context, db *sqlx.DB) ([]byte, error)) (Encoded, error) {
+	l := s.lookup(ctx, kind, hash)
+	if l.ok {
+		return l.hit, nil
+	}
+	return s.loadEncoded(ctx, l, load)
+}
+
+// loadEncoded loads what lookup missed once and stores it. Concurrent misses of one key share
+// a single PostgreSQL query (singleflight). The flight key holds the cache version and this
+// process's write generation, so a read that starts after a write never joins a flight that
+// may have read the data before it.
 //
 // load reads from db: the read replica when it has replayed the caller's last write and the
 // cache version's (postgres.Reads, SetReads), else the primary.
-func (s *Service) cachedEncoded(ctx context.Context, kind, hash string, load func(ctx context.Context, db *sqlx.DB) ([]byte, error)) (Encoded, error) {
-	now := s.now()
-	suffix := ":" + now.UTC().Format(dateLayout) + ":" + kind + ":" + hash
-	e, key, ok := s.cache.get(ctx, suffix)
-	if ok {
-		return Encoded{e, true}, nil
-	}
+func (s *Service) loadEncoded(ctx context.Context, l lookup, load func(ctx context.Context, db *sqlx.DB) ([]byte, error)) (Encoded, error) {
+	key := l.key
+	suffix := string(appendKeySuffix(nil, l.date, l.kind, l.hash))
 	flight := strconv.FormatInt(s.cache.gen.Load(), 10) + "|" + key + "|" + suffix
 	v, err, _ := s.group.Do(flight, func() (any, error) {
 		// A flight that finished just before this one started may have stored the entry.
 		if key != "" {
-			if e, _, ok := s.cache.get(ctx, suffix); ok {
+			if e, _, ok := s.cache.get(ctx, l.date, l.kind, l.hash); ok {
 				return e, nil
 			}
 		}
@@ -460,12 +523,31 @@ func (s *Service) cachedEncoded(ctx context.Context, kind, hash string, load fun
 		if err != nil {
 			return nil, err
 		}
-		e := &entry{json: val}
-		s.cache.set(ctx, key, e, now)
+		e := newEntry(val)
+		s.cache.set(ctx, key, e, l.now)
 		return e, nil
 	})
 	if err != nil {
 		return Encoded{}, err
 	}
 	return Encoded{v.(*entry), false}, nil
+}
+
+// today is t's date (UTC) as "YYYY-MM-DD", formatted once a day rather than on every read.
+type dayText struct {
+	ymd  int
+	text string
+}
+
+var lastDate atomic.Pointer[dayText]
+
+func dateText(t time.Time) string {
+	y, m, d := t.UTC().Date()
+	ymd := y*10000 + int(m)*100 + d
+	if p := lastDate.Load(); p != nil && p.ymd == ymd {
+		return p.text
+	}
+	text := t.UTC().Format(dateLayout)
+	lastDate.Store(&dayText{ymd, text})
+	return text
 }

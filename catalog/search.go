@@ -71,9 +71,12 @@ func cleanRaw(q string) string {
 	return strings.ToLower(strings.TrimSpace(q))
 }
 
+// queryTooLong is formatted once, not on every search.
+var queryTooLong = fmt.Sprintf("is at most %d characters", maxQueryLen)
+
 func (f *SearchFilter) validate() error {
 	var v derr.Validator
-	v.Check(len(f.Q) <= maxQueryLen, "q", "too_long", fmt.Sprintf("is at most %d characters", maxQueryLen))
+	v.Check(len(f.Q) <= maxQueryLen, "q", "too_long", queryTooLong)
 	v.Check(f.AgreementID == "" || auth.ValidUUID(f.AgreementID), "agreement_id", "invalid_id", "must be a UUID")
 	v.Check(f.SupplierID == "" || auth.ValidUUID(f.SupplierID), "supplier_id", "invalid_id", "must be a UUID")
 	okCPV := len(f.CPV) <= 8
@@ -125,15 +128,13 @@ func (s *Service) SearchItemsEncoded(ctx context.Context, c auth.Caller, f Searc
 		b, err := json.Marshal(ItemPage{Items: []Item{}, Page: f.Page.Page, PageSize: f.Page.PageSize})
 		return Encoded{e: &entry{json: b}}, err
 	}
-	terms := parseQuery(f.Q)
-	eco := "0"
-	if f.Eco {
-		eco = "1"
+	hash := s.searchKeys.hash(sc, f)
+	l := s.lookup(ctx, "s", hash)
+	if l.ok {
+		return l.hit, nil
 	}
-	hash := hashKey(sc.key(), strings.Join(terms, " "), cleanRaw(f.Q), f.AgreementID, f.SupplierID, f.CPV, eco, f.EcoLabel,
-		strconv.Itoa(f.Page.Page), strconv.Itoa(f.Page.PageSize))
-	return s.cachedEncoded(ctx, "s", hash, func(ctx context.Context, db *sqlx.DB) ([]byte, error) {
-		p, err := s.search(ctx, db, sc, terms, f)
+	return s.loadEncoded(ctx, l, func(ctx context.Context, db *sqlx.DB) ([]byte, error) {
+		p, err := s.search(ctx, db, sc, parseQuery(f.Q), f)
 		if err != nil {
 			return nil, err
 		}

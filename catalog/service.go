@@ -34,6 +34,7 @@ type Service struct {
 	// expansions are the query words' expansions and the scopes' agreements already read
 	// (search_words_cache.go).
 	expansions expansions
+	searchKeys searchKeys      // search filters' cache-key hashes (search_keys.go)
 	wordReads  atomic.Int64    // words' statements run (tests count them)
 	noPairs    bool            // searches without the item pairs (tests compare them; search_pairs.go)
 	sample     int             // tests: every search's names from the sample of 1 in sample items (-1: never; 0: by the estimate)

@@ -257,6 +257,7 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 	handler := api.NewHandler(api.Deps{
 		DB: db, Redis: rdb, Auth: authSvc, Catalog: cat, Orders: ord, Invoices: inv, Logger: logger,
 		PoolSize: cfg.DatabasePoolSize, PoolWait: cfg.DatabasePoolWait, Reads: reads, TrustedProxies: proxies,
+		AccessLog: stdout, // where logger's JSON handler writes: access lines skip slog (api/accesslog.go)
 		Frontend: frontend.New(frontend.Deps{Auth: authSvc, Catalog: cat, Orders: ord, Invoices: inv, Mail: notify.NewPreferences(db), ResetMail: resetMailer(mailer, db), Logger: logger,
 			Secure: cfg.Env != "development", TrustedProxies: proxies}),
 	})

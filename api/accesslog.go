@@ -1,0 +1,69 @@
+package api
+
+import (
+	"encoding/json"
+	"io"
+	"strconv"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// accessLine is one request's access log line: the fields observe logs.
+type accessLine struct {
+	at                          time.Time
+	method, path, route, client string
+	status                      int
+	durationMS                  float64
+	userID, requestID           string // "" for none
+}
+
+// accessBufs are the buffers access lines are assembled in.
+var accessBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+// writeAccessLine writes l to w as one JSON line in the shape slog's JSON handler gives the
+// same record (time, level, msg, the fields in observe's order, request_id last), assembled
+// by hand: through slog the line cost ≈ 2 µs and three allocations, a tenth of a cached
+// search's CPU (README, Speed). serve sets Deps.AccessLog to its log output; without it the
+// line goes through Deps.Logger.
+func writeAccessLine(w io.Writer, l *accessLine) {
+	bp := accessBufs.Get().(*[]byte)
+	b := append((*bp)[:0], `{"time":"`...)
+	b = l.at.AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","level":"INFO","msg":"request","method":`...)
+	b = appendJSONString(b, l.method)
+	b = append(b, `,"path":`...)
+	b = appendJSONString(b, l.path)
+	b = append(b, `,"route":`...)
+	b = appendJSONString(b, l.route)
+	b = append(b, `,"status":`...)
+	b = strconv.AppendInt(b, int64(l.status), 10)
+	b = append(b, `,"duration_ms":`...)
+	b = strconv.AppendFloat(b, l.durationMS, 'g', -1, 64)
+	b = append(b, `,"client":`...)
+	b = appendJSONString(b, l.client)
+	if l.userID != "" {
+		b = append(b, `,"user_id":`...)
+		b = appendJSONString(b, l.userID)
+	}
+	if l.requestID != "" {
+		b = append(b, `,"request_id":`...)
+		b = appendJSONString(b, l.requestID)
+	}
+	b = append(b, "}\n"...)
+	w.Write(b) //nolint:errcheck // a log line has nowhere to report its loss
+	*bp = b
+	accessBufs.Put(bp)
+}
+
+// appendJSONString appends s as a JSON string: as is when it is printable ASCII without quote
+// or backslash (paths, ids, addresses), else through encoding/json.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
+			q, _ := json.Marshal(s) // a string always marshals
+			return append(b, q...)
+		}
+	}
+	return append(append(append(b, '"'), s...), '"')
+}
