@@ -7,3 +7,11 @@ func (s *Service) FromBaseTables() *Service {
 	c.loyaltyFromBase = true
 	return &c
 }
+
+// WithLoyaltyCandidates is a copy of the service whose report by organisation computes n
+// suppliers per organisation exactly before it sums an organisation whole.
+func (s *Service) WithLoyaltyCandidates(n int) *Service {
+	c := *s
+	c.loyaltyCandidates = n
+	return &c
+}

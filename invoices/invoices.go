@@ -116,6 +116,10 @@ type Service struct {
 	// loyaltyFromBase computes contract loyalty from the base tables instead of the rollups
 	// (tests only: the rollups must give the same answer).
 	loyaltyFromBase bool
+	// loyaltyCandidates is how many suppliers per organisation the report by organisation
+	// computes exactly before summing an organisation whole (0: defaultLoyaltyCandidates;
+	// tests set few, so that both ways are taken).
+	loyaltyCandidates int
 }
 
 // Validator checks a billing document against the UBL 2.1 schema and the EN 16931 and PEPPOL

@@ -120,16 +120,19 @@ func parseDayOrMonth(s string, end bool) (time.Time, bool) {
 // awardedCTE is the awarded set: one row per organisation in scope ($1), supplier and CPV
 // division (the first two digits) with the validity of the active agreements that award the
 // supplier and have the organisation take part, as a multirange, so that spend meets it in
-// one hash join instead of a range search per row.
+// one hash join instead of a range search per row. The supplier's key is made once per
+// agreement and supplier, not per participant.
 const awardedCTE = `
 WITH awarded AS MATERIALIZED (
-	SELECT p.org_id, upper(regexp_replace(so.org_number, '[^0-9A-Za-z]', '', 'g')) AS supplier_key,
-	       left(a.cpv_code, 2) AS division, range_agg(daterange(a.valid_from, a.valid_to, '[]')) AS validity
-	FROM agreements a
-	JOIN agreement_participants p ON p.agreement_id = a.id
-	JOIN agreement_suppliers s ON s.agreement_id = a.id
-	JOIN organizations so ON so.id = s.org_id
-	WHERE a.status = 'active' AND p.org_id = ANY($1::uuid[])
+	SELECT p.org_id, s.supplier_key, s.division, range_agg(s.validity) AS validity
+	FROM (SELECT a.id, upper(regexp_replace(so.org_number, '[^0-9A-Za-z]', '', 'g')) AS supplier_key,
+	             left(a.cpv_code, 2) AS division, daterange(a.valid_from, a.valid_to, '[]') AS validity
+	      FROM agreements a
+	      JOIN agreement_suppliers s ON s.agreement_id = a.id
+	      JOIN organizations so ON so.id = s.org_id
+	      WHERE a.status = 'active' OFFSET 0) s
+	JOIN agreement_participants p ON p.agreement_id = s.id
+	WHERE p.org_id = ANY($1::uuid[])
 	GROUP BY 1, 2, 3
 ),`
 
@@ -150,13 +153,12 @@ sums AS (
 	       trim(s.currency) AS currency, s.supplier_key COLLATE "C" AS supplier_key, s.on_agreement, sum(s.amount)::bigint AS amount,
 	       max(s.supplier_org_number) AS number, max(s.supplier_name) AS name
 	FROM spend s GROUP BY 1, 2, 3, 4
-),
-known AS (
-	SELECT DISTINCT ON (key) key, name, org_number FROM (
-		SELECT upper(regexp_replace(org_number, '[^0-9A-Za-z]', '', 'g')) AS key, name, org_number, created_at
-		FROM organizations WHERE kind = 'supplier') o
-	ORDER BY key, created_at
-),
+),` + loyaltyNamed
+
+// loyaltyNamed names the sums of a CTE "sums" (group_key, currency, supplier_key,
+// on_agreement, amount, and the largest supplier number and name written) and ranks them: the
+// rest of loyaltyGrouped, shared with the rollups' queries (loyalty_rollup.go).
+const loyaltyNamed = loyaltyKnown + `,
 named AS (
 	SELECT s.group_key, s.currency, s.supplier_key, s.on_agreement, s.amount,
 	       COALESCE(k.org_number, s.number) AS number, COALESCE(k.name, s.name) AS name
@@ -184,48 +186,15 @@ SELECT 'T', '', currency, 0, 0, name, number, amount FROM (
 WHERE rank <= ` + topOutsideSQL + `
 ) r ORDER BY kind, group_key, currency, amount DESC, number COLLATE "C"`
 
-// loyaltyQuery computes spend per group, currency, supplier and on/off agreement from the
-// rollups of migration 00024. $1 the organisations in scope, $2 from, $3 to, $4 the grouping,
-// $5 the first and $6 the day after the last whole month of the range.
-//
-// Spend (loyalty_docs, one row per document; loyalty_months, their sums per month) is the
-// union of: received invoices (not invalid; credit notes negative) at their tax-exclusive
-// amount; ledger rows not also received as an invoice (same buyer, supplier org number and
-// invoice number); and platform orders placed (approved or later, not declined or cancelled)
-// that no invoice names yet, at their total. Whole months come from loyalty_months, judged per
-// month when the awarded validity covers the month whole or not at all; the days of months
-// the range cuts, and the documents of months a validity starts or ends inside, come from
-// loyalty_docs and are judged per day. The answer is the base-table query's (loyaltyBaseQuery
-// in the tests), row for row.
-const loyaltyQuery = awardedCTE + `
-cut AS (
-	SELECT DISTINCT w.org_id, w.supplier_key, w.division, b.month
-	FROM awarded w CROSS JOIN LATERAL unnest(w.validity) r
-	CROSS JOIN LATERAL (VALUES (date_trunc('month', lower(r))::date, lower(r)), (date_trunc('month', upper(r))::date, upper(r))) b(month, edge)
-	WHERE b.edge IS NOT NULL AND b.edge <> b.month AND b.month >= $5 AND b.month < $6
-),
-spend AS (
-	SELECT m.org_id, m.supplier_key, m.supplier_org_number, m.supplier_name, m.division, m.month AS day, m.currency,
-	       m.amount_minor AS amount, m.platform OR COALESCE(w.validity @> m.month, false) AS on_agreement
-	FROM loyalty_months m
-	LEFT JOIN awarded w ON w.org_id = m.org_id AND w.supplier_key = m.supplier_key AND w.division = m.division
-	WHERE m.org_id = ANY($1::uuid[]) AND m.month >= $5 AND m.month < $6
-	  AND (m.platform OR NOT EXISTS (SELECT 1 FROM cut c WHERE c.org_id = m.org_id AND c.supplier_key = m.supplier_key
-	      AND c.division = m.division AND c.month = m.month))
-	UNION ALL
-	SELECT d.org_id, d.supplier_key, d.supplier_org_number, d.supplier_name, d.division, d.day, d.currency, d.amount_minor,
-	       d.platform OR COALESCE(w.validity @> d.day, false)
-	FROM loyalty_docs d
-	LEFT JOIN awarded w ON w.org_id = d.org_id AND w.supplier_key = d.supplier_key AND w.division = d.division
-	WHERE d.org_id = ANY($1::uuid[]) AND d.day BETWEEN $2 AND $3 AND (d.day < $5 OR d.day >= $6)
-	UNION ALL
-	SELECT d.org_id, d.supplier_key, d.supplier_org_number, d.supplier_name, d.division, d.day, d.currency, d.amount_minor,
-	       COALESCE(w.validity @> d.day, false)
-	FROM cut c
-	JOIN loyalty_docs d ON d.org_id = c.org_id AND d.day >= c.month AND d.day < (c.month + interval '1 month')::date
-	     AND d.supplier_key = c.supplier_key AND d.division = c.division AND NOT d.platform
-	LEFT JOIN awarded w ON w.org_id = d.org_id AND w.supplier_key = d.supplier_key AND w.division = d.division
-),` + loyaltyGrouped
+// loyaltyKnown is the CTE "known" of loyaltyNamed and the rollups' queries: suppliers on the
+// platform by key.
+const loyaltyKnown = `
+known AS (
+	SELECT DISTINCT ON (key) key, name, org_number FROM (
+		SELECT upper(regexp_replace(org_number, '[^0-9A-Za-z]', '', 'g')) AS key, name, org_number, created_at
+		FROM organizations WHERE kind = 'supplier') o
+	ORDER BY key, created_at
+)`
 
 // wholeMonths is the first day of the first whole month of [from, to] and the first day after
 // its last whole month (equal when the range holds no whole month).
@@ -282,21 +251,20 @@ func (s *Service) ContractLoyalty(ctx context.Context, c auth.Caller, f LoyaltyF
 		return Loyalty{}, derr.NotFoundf("organisation not found")
 	}
 	var rows []loyaltyRow
-	first, end := wholeMonths(from, to)
-	args := []any{pq.Array(ids), from, to, string(f.GroupBy), first, end}
-	query := loyaltyQuery
-	if s.loyaltyFromBase {
-		query, args = loyaltyBaseQuery, args[:4]
-	}
-	// One statement over a scope's rollups: JIT compiling it costs more than it saves; a
-	// national scope sums some 400,000 rows, which want memory rather than disk; and the
-	// planner, which cannot tell how many rows a cut month removes, would otherwise meet the
-	// awarded set by merging on the organisation alone.
+	// JIT compiling these statements costs more than it saves; a national scope sums some
+	// 400,000 rollup rows, which want memory rather than disk; and the planner, which cannot
+	// tell how many rows a cut month removes, would otherwise meet the awarded set by merging
+	// on the organisation alone.
 	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, `SET LOCAL jit = off; SET LOCAL work_mem = '64MB'; SET LOCAL enable_mergejoin = off`); err != nil {
 			return err
 		}
-		return sqlx.SelectContext(ctx, tx, &rows, query, args...)
+		if s.loyaltyFromBase {
+			return sqlx.SelectContext(ctx, tx, &rows, loyaltyBaseQuery, pq.Array(ids), from, to, string(f.GroupBy))
+		}
+		var err error
+		rows, err = s.loyaltyRollups(ctx, tx, ids, from, to, f.GroupBy)
+		return err
 	})
 	if err != nil {
 		return Loyalty{}, fmt.Errorf("contract loyalty: %w", err)

@@ -1,10 +1,11 @@
 // Command invoices benchmarks SPEC §9 over HTTP (issue 14, "Speed"): invoice intake (invoices
 // per second for a 20-line PEPPOL BIS Billing 3 invoice against a delivered 20-line order) and
 // contract loyalty over 1,000,000 ledger rows and 1,000,000 platform orders (p50 and p99 of
-// GET /api/v1/analytics/contract-loyalty). The API runs in a separate process (this program
-// started again with -serve), so the client's own work never shares the server's runtime.
+// GET /api/v1/analytics/contract-loyalty, by each grouping). The API runs in a separate process
+// (this program started again with -serve), so the client's own work never shares the server's
+// runtime.
 //
-//	go run ./bench/invoices [-spend 1000000] [-orders 1000000] [-duration 10s] [-concurrency 4] [-rules=false] [-keep] [-reuse DB]
+//	go run ./bench/invoices [-spend 1000000] [-orders 1000000] [-duration 10s] [-concurrency 4] [-rules=false] [-intake=false] [-keep] [-reuse DB]
 //
 // Intake is measured with the UBL schema and the EN 16931 and BIS Billing 3 rules checked
 // (peppol/rules), unless -rules=false. Beside invoices per second it prints the CPU time per
@@ -56,12 +57,13 @@ func main() {
 	withRules := flag.Bool("rules", true, "check received invoices against the UBL 2.1 schema and the EN 16931 and BIS Billing 3 rules (peppol/rules; needs java and Saxon-HE)")
 	keep := flag.Bool("keep", false, "keep the seeded database (its name is printed) for -reuse")
 	reuse := flag.String("reuse", "", "measure on a database an earlier -keep run seeded, without seeding")
+	intake := flag.Bool("intake", true, "measure invoice intake (false: contract loyalty only)")
 	flag.Parse()
 	var err error
 	if *serve != "" {
 		err = serveAPI(*serve, *addr, *withRules)
 	} else {
-		err = run(*spend, *nOrders, *duration, *conc, *withRules, *keep, *reuse)
+		err = run(*spend, *nOrders, *duration, *conc, *withRules, *intake, *keep, *reuse)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench/invoices:", err)
@@ -101,7 +103,7 @@ func serveAPI(dbURL, addr string, withRules bool) error {
 
 const password = "bench-password-123"
 
-func run(nSpend, nOrders int, duration time.Duration, conc int, withRules, keep bool, reuse string) error {
+func run(nSpend, nOrders int, duration time.Duration, conc int, withRules, intake, keep bool, reuse string) error {
 	ctx := context.Background()
 	var bench *benchdb.Bench
 	var err error
@@ -128,7 +130,7 @@ func run(nSpend, nOrders int, duration time.Duration, conc int, withRules, keep 
 		WHERE b.org_number = 'B1' AND o.status = 'delivered' AND o.number NOT LIKE 'O-%' ORDER BY o.number`); err != nil {
 		return err
 	}
-	return measure(ctx, bench, numbers, duration, conc, withRules)
+	return measure(ctx, bench, numbers, duration, conc, withRules, intake)
 }
 
 // seed builds the organisations, agreements, ledger rows and orders, and the delivered
@@ -284,7 +286,7 @@ func seed(ctx context.Context, db *sqlx.DB, nSpend, nOrders int) ([]string, erro
 }
 
 // measure starts the API in a separate process and measures intake and contract loyalty.
-func measure(ctx context.Context, bench *benchdb.Bench, numbers []string, duration time.Duration, conc int, withRules bool) error {
+func measure(ctx context.Context, bench *benchdb.Bench, numbers []string, duration time.Duration, conc int, withRules, intake bool) error {
 	db := bench.DB
 
 	// The API in a separate process.
@@ -327,63 +329,65 @@ func measure(ctx context.Context, bench *benchdb.Bench, numbers []string, durati
 		return out.AccessToken, json.NewDecoder(res.Body).Decode(&out)
 	}
 
-	// Invoice intake: 20-line invoices, each against one of the delivered orders.
-	seller, err := login("seller@s1.se")
-	if err != nil {
-		return err
-	}
-	var b1, s1 struct{ Number, Name string }
-	db.GetContext(ctx, &b1, `SELECT org_number AS number, name FROM organizations WHERE org_number = 'B1'`) //nolint:errcheck
-	db.GetContext(ctx, &s1, `SELECT org_number AS number, name FROM organizations WHERE org_number = 'S1'`) //nolint:errcheck
-	var seq atomic.Int64
-	run := strconv.FormatInt(time.Now().Unix(), 36) // a kept database is measured again with new numbers
-	intake := func() (*http.Request, error) {
-		n := seq.Add(1)
-		d := invoices.Draft{Number: fmt.Sprintf("F-%s-%d", run, n), IssueDate: "2026-11-20", Currency: "SEK", OrderNumber: numbers[int(n)%len(numbers)],
-			Supplier: invoices.DraftParty{OrgNumber: s1.Number, Name: s1.Name, Country: "SE"},
-			Buyer:    invoices.DraftParty{OrgNumber: b1.Number, Name: b1.Name, Country: "SE"}}
-		for i := 0; i < 20; i++ {
-			d.Lines = append(d.Lines, invoices.DraftLine{SKU: fmt.Sprintf("ART-%02d", i), Name: "Artikel", Unit: "EA", Quantity: 10,
-				UnitPriceMinor: int64(1000 + i*37), VATRateBP: 2500})
+	if intake {
+		// Invoice intake: 20-line invoices, each against one of the delivered orders.
+		seller, err := login("seller@s1.se")
+		if err != nil {
+			return err
 		}
-		req, err := http.NewRequest("POST", base+"/api/v1/invoices", bytes.NewReader(d.Document()))
-		if err == nil {
-			req.Header.Set("Content-Type", "application/xml")
-			req.Header.Set("Authorization", "Bearer "+seller)
+		var b1, s1 struct{ Number, Name string }
+		db.GetContext(ctx, &b1, `SELECT org_number AS number, name FROM organizations WHERE org_number = 'B1'`) //nolint:errcheck
+		db.GetContext(ctx, &s1, `SELECT org_number AS number, name FROM organizations WHERE org_number = 'S1'`) //nolint:errcheck
+		var seq atomic.Int64
+		run := strconv.FormatInt(time.Now().Unix(), 36) // a kept database is measured again with new numbers
+		intake := func() (*http.Request, error) {
+			n := seq.Add(1)
+			d := invoices.Draft{Number: fmt.Sprintf("F-%s-%d", run, n), IssueDate: "2026-11-20", Currency: "SEK", OrderNumber: numbers[int(n)%len(numbers)],
+				Supplier: invoices.DraftParty{OrgNumber: s1.Number, Name: s1.Name, Country: "SE"},
+				Buyer:    invoices.DraftParty{OrgNumber: b1.Number, Name: b1.Name, Country: "SE"}}
+			for i := 0; i < 20; i++ {
+				d.Lines = append(d.Lines, invoices.DraftLine{SKU: fmt.Sprintf("ART-%02d", i), Name: "Artikel", Unit: "EA", Quantity: 10,
+					UnitPriceMinor: int64(1000 + i*37), VATRateBP: 2500})
+			}
+			req, err := http.NewRequest("POST", base+"/api/v1/invoices", bytes.NewReader(d.Document()))
+			if err == nil {
+				req.Header.Set("Content-Type", "application/xml")
+				req.Header.Set("Authorization", "Bearer "+seller)
+			}
+			return req, err
 		}
-		return req, err
-	}
-	// One invoice first: with the rules, the checker compiles the schematron before it answers.
-	if req, err := intake(); err == nil {
-		slow := &http.Client{Timeout: 5 * time.Minute}
-		if res, err := slow.Do(req); err == nil {
-			res.Body.Close()
-		}
-	}
-	// A few seconds unmeasured, so that the JVM's JIT compiles the stylesheets' hot paths
-	// before the CPU per invoice is counted (a long-running server has done that long ago).
-	load(client, intake, http.StatusCreated, conc, 5*time.Second)
-	fmt.Printf("load average before: %s\n", benchdb.LoadAvg())
-	apiCPU, jvmCPU := processCPU(child.Process.Pid)
-	pgCPU := backendsCPU(ctx, db)
-	r := load(client, intake, http.StatusCreated, conc, duration)
-	apiCPU2, jvmCPU2 := processCPU(child.Process.Pid)
-	pgCPU2 := backendsCPU(ctx, db)
-	checked := "without the rules (-rules=false)"
-	if withRules {
-		checked = "checked against UBL 2.1, EN 16931 and BIS Billing 3"
-	}
-	fmt.Printf("invoice intake, 20 lines, %d clients, %s: %.0f invoices/s, p50 %v, p99 %v, %d errors\n",
-		conc, checked, r.rps, r.p50.Round(time.Millisecond/10), r.p99.Round(time.Millisecond/10), r.errors)
-	if r.n > 0 {
-		var pg float64
-		for pid, cpu := range pgCPU2 {
-			if before, ok := pgCPU[pid]; ok {
-				pg += cpu - before
+		// One invoice first: with the rules, the checker compiles the schematron before it answers.
+		if req, err := intake(); err == nil {
+			slow := &http.Client{Timeout: 5 * time.Minute}
+			if res, err := slow.Do(req); err == nil {
+				res.Body.Close()
 			}
 		}
-		fmt.Printf("  CPU per invoice: API process %.1f ms, rules JVM %.1f ms, PostgreSQL backends %.1f ms\n",
-			1000*(apiCPU2-apiCPU)/float64(r.n), 1000*(jvmCPU2-jvmCPU)/float64(r.n), 1000*pg/float64(r.n))
+		// A few seconds unmeasured, so that the JVM's JIT compiles the stylesheets' hot paths
+		// before the CPU per invoice is counted (a long-running server has done that long ago).
+		load(client, intake, http.StatusCreated, conc, 5*time.Second)
+		fmt.Printf("load average before: %s\n", benchdb.LoadAvg())
+		apiCPU, jvmCPU := processCPU(child.Process.Pid)
+		pgCPU := backendsCPU(ctx, db)
+		r := load(client, intake, http.StatusCreated, conc, duration)
+		apiCPU2, jvmCPU2 := processCPU(child.Process.Pid)
+		pgCPU2 := backendsCPU(ctx, db)
+		checked := "without the rules (-rules=false)"
+		if withRules {
+			checked = "checked against UBL 2.1, EN 16931 and BIS Billing 3"
+		}
+		fmt.Printf("invoice intake, 20 lines, %d clients, %s: %.0f invoices/s, p50 %v, p99 %v, %d errors\n",
+			conc, checked, r.rps, r.p50.Round(time.Millisecond/10), r.p99.Round(time.Millisecond/10), r.errors)
+		if r.n > 0 {
+			var pg float64
+			for pid, cpu := range pgCPU2 {
+				if before, ok := pgCPU[pid]; ok {
+					pg += cpu - before
+				}
+			}
+			fmt.Printf("  CPU per invoice: API process %.1f ms, rules JVM %.1f ms, PostgreSQL backends %.1f ms\n",
+				1000*(apiCPU2-apiCPU)/float64(r.n), 1000*(jvmCPU2-jvmCPU)/float64(r.n), 1000*pg/float64(r.n))
+		}
 	}
 
 	// Contract loyalty: an approver (one municipality), the regional manager (15) and the
@@ -394,7 +398,7 @@ func measure(ctx context.Context, bench *benchdb.Bench, numbers []string, durati
 		if err != nil {
 			return err
 		}
-		for _, g := range []string{"organization", "supplier"} {
+		for _, g := range []string{"organization", "supplier", "cpv", "month"} {
 			path := base + "/api/v1/analytics/contract-loyalty?group_by=" + g + "&from=2025-01&to=2026-12"
 			r := load(client, func() (*http.Request, error) {
 				req, err := http.NewRequest("GET", path, nil)
