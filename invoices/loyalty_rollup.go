@@ -9,8 +9,8 @@ import (
 	"github.com/lib/pq"
 )
 
-// Contract loyalty from the rollups of migrations 00024 (loyalty_docs, loyalty_months) and
-// 00031 (loyalty_outside_bounds). The answer is the base-table query's (loyaltyBaseQuery),
+// Contract loyalty from the rollups of migrations 00024 (loyalty_docs, loyalty_months),
+// 00031 (loyalty_outside_bounds) and 00032 (loyalty_supplier_months, loyalty_org_months). The answer is the base-table query's (loyaltyBaseQuery),
 // row for row; TestLoyaltyRollupsEqualBaseTables compares them.
 
 // loyaltyCut is the CTE "cut" after awardedCTE: the months (of the whole months $4 to $5) in
@@ -28,6 +28,17 @@ cut AS (
 
 // loyaltyFree selects the rows m of loyalty_months of the CTE "free" of loyaltySpend.
 const loyaltyFree = `m.org_id = ANY($1::uuid[]) AND m.month >= $4 AND m.month < $5 AND m.supplier_key <> ALL($6::text[])`
+
+// loyaltyFreeAll selects the rows m of loyalty_supplier_months of the CTE "free" of a national
+// scope.
+const loyaltyFreeAll = `m.month >= $4 AND m.month < $5 AND m.supplier_key <> ALL($6::text[])`
+
+// loyaltyNational is the CTE "national": whether every buyer with spend in the whole months
+// $4 to $5 is in the scope $1, so that sums without the buyer are the scope's.
+const loyaltyNational = `
+national AS MATERIALIZED (
+	SELECT NOT EXISTS (SELECT 1 FROM loyalty_org_months o WHERE o.month >= $4 AND o.month < $5 AND o.org_id <> ALL($1::uuid[])) AS yes
+),`
 
 // loyaltySpend is the judged spend of the scope in two CTEs: "free" summed per group (the
 // column col of loyalty_months; or as the statement free sums them), currency, supplier and on
@@ -49,16 +60,34 @@ const loyaltyFree = `m.org_id = ANY($1::uuid[]) AND m.month >= $4 AND m.month < 
 // validity covers the month whole or not at all. The days of months the range cuts, and the
 // documents of months a validity starts or ends inside, come from loyalty_docs and are judged
 // per day.
+//
+// A scope that holds every buyer with spend in the whole months (a national manager's: CTE
+// "national") reads the free months of loyalty_supplier_months (migration 00032), the same sums
+// without the buyer, some thirty times fewer rows; any other scope reads loyalty_months, so
+// that it never sees another buyer's spend. Both in one statement, one snapshot.
 func loyaltySpend(col, day, free string) string {
-	if free == "" {
+	if free == "" && col == "org_id" { // per buyer and supplier: only loyalty_months has both
 		free = `
-	SELECT m.` + col + ` AS g, m.currency, m.supplier_key, m.platform AS on_agreement, sum(m.amount_minor) AS amount,
+	SELECT m.org_id AS g, m.currency, m.supplier_key, m.platform AS on_agreement, sum(m.amount_minor) AS amount,
 	       max(m.supplier_org_number) AS number, max(m.supplier_name) AS name
 	FROM loyalty_months m
 	WHERE ` + loyaltyFree + `
 	GROUP BY 1, 2, 3, 4`
 	}
-	return loyaltyCut + `
+	if free == "" {
+		free = `
+	SELECT m.` + col + ` AS g, m.currency, m.supplier_key, m.platform AS on_agreement, sum(m.amount_minor) AS amount,
+	       max(m.supplier_org_number) AS number, max(m.supplier_name) AS name
+	FROM loyalty_supplier_months m
+	WHERE (SELECT yes FROM national) AND ` + loyaltyFreeAll + `
+	GROUP BY 1, 2, 3, 4
+	UNION ALL
+	SELECT m.` + col + `, m.currency, m.supplier_key, m.platform, sum(m.amount_minor), max(m.supplier_org_number), max(m.supplier_name)
+	FROM loyalty_months m
+	WHERE NOT (SELECT yes FROM national) AND ` + loyaltyFree + `
+	GROUP BY 1, 2, 3, 4`
+	}
+	return loyaltyCut + loyaltyNational + `
 free AS (` + free + `
 ),
 judged AS (
@@ -125,16 +154,31 @@ var loyaltyByGroup = map[LoyaltyGroup]string{
 // agreement, and per currency and supplier for the largest outside suppliers over all, never
 // per organisation and supplier (as many groups as rows in a national scope); in two
 // aggregates rather than grouping sets, which PostgreSQL cannot split among parallel workers.
+//
+// An organisation's free spend is its total (loyalty_org_months, migration 00032) less its
+// awarded suppliers' months, kept where documents remain, as loyalty_months keeps rows; the
+// largest outside suppliers over all come from loyalty_supplier_months when the scope is
+// national (loyaltySpend).
 var loyaltyByOrganization = loyaltySpend("org_id", "d.org_id", `
-	SELECT m.org_id, m.currency, NULL::text AS supplier_key, m.platform AS on_agreement, sum(m.amount_minor) AS amount,
+	SELECT x.org_id, x.currency, NULL::text AS supplier_key, x.platform AS on_agreement, sum(x.amount) AS amount,
 	       NULL::text AS number, NULL::text AS name, 0 AS overall
-	FROM loyalty_months m
-	WHERE `+loyaltyFree+`
+	FROM (SELECT o.org_id, o.currency, o.platform, o.docs, o.amount_minor AS amount
+	      FROM loyalty_org_months o WHERE o.org_id = ANY($1::uuid[]) AND o.month >= $4 AND o.month < $5
+	      UNION ALL
+	      SELECT m.org_id, m.currency, m.platform, -m.docs, -m.amount_minor
+	      FROM loyalty_months m
+	      WHERE m.org_id = ANY($1::uuid[]) AND m.supplier_key = ANY($6::text[]) AND m.month >= $4 AND m.month < $5) x
 	GROUP BY 1, 2, 4
+	HAVING sum(x.docs) > 0
+	UNION ALL
+	SELECT NULL, m.currency, m.supplier_key, false, sum(m.amount_minor), max(m.supplier_org_number), max(m.supplier_name), 1
+	FROM loyalty_supplier_months m
+	WHERE (SELECT yes FROM national) AND `+loyaltyFreeAll+` AND NOT m.platform
+	GROUP BY 2, 3
 	UNION ALL
 	SELECT NULL, m.currency, m.supplier_key, false, sum(m.amount_minor), max(m.supplier_org_number), max(m.supplier_name), 1
 	FROM loyalty_months m
-	WHERE `+loyaltyFree+` AND NOT m.platform
+	WHERE NOT (SELECT yes FROM national) AND `+loyaltyFree+` AND NOT m.platform
 	GROUP BY 2, 3`) + loyaltyCandidates + `
 sums AS (
 	SELECT org_id, trim(currency) AS currency, supplier_key COLLATE "C" AS supplier_key, on_agreement,

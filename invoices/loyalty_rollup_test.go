@@ -31,7 +31,8 @@ func sameAsBaseTables(t *testing.T, w *world, step string) {
 	d := func(days int) string { return today.AddDate(0, 0, days).Format(time.DateOnly) }
 	ranges := [][2]string{{"", ""}, {m(-13), m(0)}, {m(-2), m(1)}, {d(-45), d(0)}, {d(-70), d(-20)}, {d(-9), d(-3)},
 		{m(-14), d(-40)}, {d(-400), m(-1)}}
-	for _, c := range []auth.Caller{w.Manager, w.Approver, w.OtherC} {
+	national, allButOther := w.scopeManagers()
+	for _, c := range []auth.Caller{w.Manager, w.Approver, w.OtherC, national, allButOther} {
 		for _, g := range []invoices.LoyaltyGroup{invoices.ByOrganization, invoices.ByCPV, invoices.ByMonth, invoices.BySupplier} {
 			for _, r := range ranges {
 				f := invoices.LoyaltyFilter{GroupBy: g, From: r[0], To: r[1]}
@@ -54,14 +55,56 @@ func sameAsBaseTables(t *testing.T, w *world, step string) {
 		m AS (SELECT org_id, date_trunc('month', day)::date AS month, division, supplier_key, currency, platform,
 		             supplier_org_number, supplier_name, count(*) AS docs, sum(amount_minor) AS amount_minor FROM s GROUP BY 1, 2, 3, 4, 5, 6, 7, 8),
 		b AS (SELECT org_id, currency, supplier_key, count(*) AS docs, sum(greatest(amount_minor, 0)) AS positive_minor
-		      FROM s WHERE NOT platform GROUP BY 1, 2, 3)
+		      FROM s WHERE NOT platform GROUP BY 1, 2, 3),
+		sm AS (SELECT date_trunc('month', day)::date AS month, division, supplier_key, currency, platform, supplier_org_number,
+		              supplier_name, count(*) AS docs, sum(amount_minor) AS amount_minor FROM s GROUP BY 1, 2, 3, 4, 5, 6, 7),
+		om AS (SELECT org_id, date_trunc('month', day)::date AS month, currency, platform, count(*) AS docs, sum(amount_minor) AS amount_minor
+		       FROM s GROUP BY 1, 2, 3, 4)
 		SELECT (SELECT count(*) FROM ((SELECT * FROM s EXCEPT SELECT * FROM loyalty_docs) UNION ALL (SELECT * FROM loyalty_docs EXCEPT SELECT * FROM s)) x)
 		     + (SELECT count(*) FROM ((SELECT * FROM m EXCEPT SELECT * FROM loyalty_months) UNION ALL (SELECT * FROM loyalty_months EXCEPT SELECT * FROM m)) y)
 		     + (SELECT count(*) FROM ((SELECT * FROM b EXCEPT SELECT * FROM loyalty_outside_bounds)
-		                   UNION ALL (SELECT * FROM loyalty_outside_bounds EXCEPT SELECT * FROM b)) z)`))
+		                   UNION ALL (SELECT * FROM loyalty_outside_bounds EXCEPT SELECT * FROM b)) z)
+		     + (SELECT count(*) FROM ((SELECT * FROM sm EXCEPT SELECT * FROM loyalty_supplier_months)
+		                   UNION ALL (SELECT * FROM loyalty_supplier_months EXCEPT SELECT * FROM sm)) u)
+		     + (SELECT count(*) FROM ((SELECT * FROM om EXCEPT SELECT * FROM loyalty_org_months)
+		                   UNION ALL (SELECT * FROM loyalty_org_months EXCEPT SELECT * FROM om)) v)`))
 	if diff != 0 {
 		t.Fatalf("%s: %d rollup rows differ from a recomputation from the base tables", step, diff)
 	}
+}
+
+// scopeManagers are two managers whose agreements (awarding nobody) have every buyer with
+// spend in the database take part, all of them (national: sums without the buyer are its
+// scope's) or all but Other (whose spend those sums hold, so it must read per buyer). It
+// checks that the national scope is one for the report (migration 00032's check).
+func (w *world) scopeManagers() (national, allButOther auth.Caller) {
+	w.t.Helper()
+	ctx := context.Background()
+	if w.national.OrgID == "" {
+		for i, c := range []*auth.Caller{&w.national, &w.allButOther} {
+			body := w.org(auth.KindProcurementBody, fmt.Sprintf("Nationell upphandling %d", i))
+			*c = w.user(body, auth.RoleManager)
+			var agr string
+			testenv.Must(w.t, w.db.GetContext(ctx, &agr, `INSERT INTO agreements (procurement_body_id, reference, title, cpv_code, currency,
+				valid_from, valid_to, status, call_off_method, lead_time_days)
+				VALUES ($1, $2, 'Nationellt', '33190000', 'SEK', current_date - 400, current_date + 400, 'active', 'direct', 10) RETURNING id`,
+				body.ID, "NA-"+testenv.Unique()))
+		}
+	}
+	for _, c := range []auth.Caller{w.national, w.allButOther} {
+		exec(w.t, w.db, `INSERT INTO agreement_participants (agreement_id, org_id)
+			SELECT a.id, o.org_id FROM agreements a, (SELECT org_id FROM loyalty_org_months UNION SELECT $2::uuid UNION SELECT $3::uuid) o
+			WHERE a.procurement_body_id = $1 AND (a.procurement_body_id = $4 OR o.org_id <> $3)
+			ON CONFLICT DO NOTHING`, c.OrgID, w.Buyer.ID, w.Other.ID, w.national.OrgID)
+	}
+	var outside int
+	testenv.Must(w.t, w.db.GetContext(ctx, &outside, `SELECT count(*) FROM loyalty_org_months o WHERE NOT EXISTS (
+		SELECT 1 FROM agreements a JOIN agreement_participants p ON p.agreement_id = a.id
+		WHERE a.procurement_body_id = $1 AND p.org_id = o.org_id)`, w.national.OrgID))
+	if outside != 0 {
+		w.t.Fatalf("the national manager's scope misses %d buyer months", outside)
+	}
+	return w.national, w.allButOther
 }
 
 // TestLoyaltyRollupsEqualBaseTables makes random changes through the services and behind

@@ -40,6 +40,8 @@ type world struct {
 	Sup2C    auth.Caller
 	Agr      string
 	Items    []item // SKU-A 100.00 at 25 %, SKU-B 50.00 at 12 %
+	// Managers of scopes with every buyer that has spend, and all but Other (scopeManagers).
+	national, allButOther auth.Caller
 }
 
 type org struct {
