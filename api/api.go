@@ -47,8 +47,9 @@ type Deps struct {
 	// carries each client's last write position for it (readyourwrites.go). May be nil.
 	Reads *postgres.Reads
 	// AccessLog, when set, receives each request's access line directly (accesslog.go), in
-	// the JSON shape Logger's handler writes, which must be slog's JSON handler writing to it.
-	// Nil: access lines go through Logger.
+	// the JSON shape Logger's handler writes, which must be slog's JSON handler writing to it;
+	// it must take whole lines from several goroutines at once (slog locks only its own
+	// writes). Nil: access lines go through Logger.
 	AccessLog io.Writer
 }
 

@@ -62,3 +62,24 @@ func (b *logBuffer) flushLocked() {
 	}
 	b.buf = b.buf[:0]
 }
+
+// lineWriter is w made safe for whole lines written at once from several goroutines: slog's
+// handler and the API's access lines (api/accesslog.go) each lock only their own writes. A
+// logBuffer already is.
+func lineWriter(w io.Writer) io.Writer {
+	if _, ok := w.(*logBuffer); ok {
+		return w
+	}
+	return &lockedWriter{w: w}
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}

@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -89,5 +91,35 @@ func TestLogBufferFlushAndLargeLines(t *testing.T) {
 	lb.Write([]byte(big)) //nolint:errcheck
 	if got, _ := out.snapshot(); got != "first\nsecond\n"+big {
 		t.Fatalf("a large line did not go out at once, after the waiting one (%d bytes arrived)", len(got))
+	}
+}
+
+// TestLineWriterWholeLines: lines written at once from many goroutines through lineWriter
+// arrive whole (the race detector guards the rest); a logBuffer is used as it is.
+func TestLineWriterWholeLines(t *testing.T) {
+	var out bytes.Buffer
+	w := lineWriter(&out)
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 100 {
+				fmt.Fprintf(w, "{\"line\":%d}\n", i)
+			}
+		}()
+	}
+	wg.Wait()
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(lines) != 800 {
+		t.Fatalf("%d lines, want 800", len(lines))
+	}
+	for _, l := range lines {
+		if !json.Valid([]byte(l)) {
+			t.Fatalf("broken line %q", l)
+		}
+	}
+	if b := newLogBuffer(io.Discard); lineWriter(b) != io.Writer(b) {
+		t.Fatal("a logBuffer was wrapped")
 	}
 }

@@ -155,6 +155,9 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 	}
 	// One JSON logger for everything, also what the domain packages log through slog.Default,
 	// each record carrying the request id of the request it belongs to.
+	// The API writes its access lines to stdout beside slog's (api.Deps.AccessLog), so
+	// stdout must take whole lines from both at once.
+	stdout = lineWriter(stdout)
 	logger := slog.New(api.WithRequestID(slog.NewJSONHandler(stdout, nil)))
 	slog.SetDefault(logger)
 	routeRedisLogs(logger)
