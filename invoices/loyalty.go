@@ -285,6 +285,9 @@ func summarize(rows []loyaltyRow, by LoyaltyGroup, label func(string) string) Lo
 	rep := Loyalty{GroupBy: by, Items: []LoyaltyItem{}, Totals: []LoyaltyItem{}}
 	groups := map[[2]string]int{}
 	totals := map[string]int{}
+	// Groups first, then their suppliers: the statement orders rows by kind, and where 'T'
+	// sorts before 'g' (the C collation) the totals' suppliers came before the totals existed
+	// and were lost.
 	for _, r := range rows {
 		switch r.Kind {
 		case "g":
@@ -310,6 +313,10 @@ func summarize(rows []loyaltyRow, by LoyaltyGroup, label func(string) string) Lo
 			}
 			rep.Totals[i].OnAgreementMinor += r.On
 			rep.Totals[i].OutsideMinor += r.Outside
+		}
+	}
+	for _, r := range rows {
+		switch r.Kind {
 		case "t":
 			if i, ok := groups[[2]string{r.Group, r.Currency}]; ok {
 				rep.Items[i].TopOutside = append(rep.Items[i].TopOutside, OutsideSupplier{SupplierOrgNumber: r.Number, Name: r.Name, AmountMinor: r.Amount})

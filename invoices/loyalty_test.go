@@ -126,6 +126,13 @@ func TestContractLoyalty(t *testing.T) {
 		if len(rep.Totals) != 1 || rep.Totals[0].OnAgreementMinor != 170000 || rep.Totals[0].OutsideMinor != 56000 {
 			t.Errorf("got totals %+v, want on 170000 outside 56000", rep.Totals)
 		}
+		// The largest outside suppliers over every participant: Offside's 35,000 and 1,000.
+		wantTop := []invoices.OutsideSupplier{{SupplierOrgNumber: w.Sup2.Number, Name: w.Sup2.Name, AmountMinor: 36000},
+			{SupplierOrgNumber: "559999-0001", Name: "Apotek X", AmountMinor: 13000},
+			{SupplierOrgNumber: w.Sup.Number, Name: w.Sup.Name, AmountMinor: 7000}}
+		if len(rep.Totals) == 1 && fmt.Sprint(rep.Totals[0].TopOutside) != fmt.Sprint(wantTop) {
+			t.Errorf("got the totals' top outside %v, want %v", rep.Totals[0].TopOutside, wantTop)
+		}
 		one, err := w.svc.ContractLoyalty(ctx, w.Manager, invoices.LoyaltyFilter{From: month, To: month, OrgID: w.Other.ID})
 		testenv.Must(t, err)
 		if len(one.Items) != 1 || one.Items[0].Group != w.Other.ID {
