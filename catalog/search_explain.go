@@ -30,7 +30,7 @@ func (s *Service) SearchStatements(ctx context.Context, c auth.Caller, f SearchF
 		return out, err
 	}
 	raw := cleanRaw(f.Q)
-	est, err := s.stats.estimate(ctx, s.db, words)
+	est, err := s.searchEstimate(ctx, s.db, words)
 	if err != nil {
 		return out, err
 	}

@@ -48,39 +48,7 @@ func pairableWord(w string) bool {
 // over items.search_name, for the items to add (with OR) to those the pairs find. At most
 // one such word is paired; another stays in the rest.
 func pairQuery(words []termMatch) (pairs, rest, orName string) {
-	var order []int
-	split := -1
-	for i, w := range words {
-		if !w.pairable {
-			continue
-		}
-		if len(w.unlisted) > 0 {
-			if split >= 0 {
-				continue
-			}
-			split = i
-		}
-		order = append(order, i)
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return len(words[a].alts) - len(words[b].alts) })
-	paired := make([]bool, len(words))
-	var sets []string
-	if len(order) >= 2 {
-		first := words[order[0]]
-		for _, i := range order[1:] {
-			if len(first.alts)*len(words[i].alts) > maxPairLexemes {
-				continue
-			}
-			var lex []string
-			for _, x := range first.alts {
-				for _, y := range words[i].alts {
-					lex = append(lex, pairLexeme(x, y))
-				}
-			}
-			sets = append(sets, lexemes(lex))
-			paired[order[0]], paired[i] = true, true
-		}
-	}
+	sets, paired, split := pairSets(words)
 	if len(sets) == 0 {
 		return "", "", ""
 	}
@@ -98,7 +66,51 @@ func pairQuery(words []termMatch) (pairs, rest, orName string) {
 	if split >= 0 && paired[split] {
 		orName = strings.Join(all, " & ")
 	}
-	return orQueriesAnd(sets), strings.Join(others, " & "), orName
+	var qs []string
+	for _, set := range sets {
+		qs = append(qs, lexemes(set))
+	}
+	return orQueriesAnd(qs), strings.Join(others, " & "), orName
+}
+
+// pairSets are pairQuery's pairs: the pair lexemes of each paired word with the word of fewest
+// alternatives (an item's name holds both words when it has one of a set's lexemes), which
+// words are paired, and the word whose unlisted prefix matches are searched beside the pairs
+// (-1: none).
+func pairSets(words []termMatch) (sets [][]string, paired []bool, split int) {
+	var order []int
+	split = -1
+	for i, w := range words {
+		if !w.pairable {
+			continue
+		}
+		if len(w.unlisted) > 0 {
+			if split >= 0 {
+				continue
+			}
+			split = i
+		}
+		order = append(order, i)
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return len(words[a].alts) - len(words[b].alts) })
+	paired = make([]bool, len(words))
+	if len(order) >= 2 {
+		first := words[order[0]]
+		for _, i := range order[1:] {
+			if len(first.alts)*len(words[i].alts) > maxPairLexemes {
+				continue
+			}
+			var lex []string
+			for _, x := range first.alts {
+				for _, y := range words[i].alts {
+					lex = append(lex, pairLexeme(x, y))
+				}
+			}
+			sets = append(sets, lex)
+			paired[order[0]], paired[i] = true, true
+		}
+	}
+	return sets, paired, split
 }
 
 // orQueriesAnd joins tsquery texts with AND, each in parentheses.

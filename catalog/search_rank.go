@@ -227,7 +227,7 @@ func (r *rankedSearch) statement(words []termMatch, raw string, f SearchFilter) 
 func (s *Service) rank(ctx context.Context, db *sqlx.DB, sc scope, f SearchFilter, today string, base func(*searchQuery) string,
 	words []termMatch, raw string) (ItemPage, error) {
 	page := ItemPage{Items: []Item{}, Page: f.Page.Page, PageSize: f.Page.PageSize}
-	est, err := s.stats.estimate(ctx, db, words)
+	est, err := s.searchEstimate(ctx, db, words)
 	if err != nil {
 		return page, err
 	}
@@ -258,6 +258,15 @@ func (s *Service) rank(ctx context.Context, db *sqlx.DB, sc scope, f SearchFilte
 		page.Total, page.Estimated = max(page.Total, est), true
 	}
 	return page, nil
+}
+
+// searchEstimate is how many items match every word (wordStats.estimates): in their names
+// through the item pairs when the search uses them, or anywhere, whichever is more — the items
+// whose names hold every word are among those matching anywhere, so the larger is the nearer.
+// It chooses the sample (sampleOf) and is the total of a search with more matches than it ranks.
+func (s *Service) searchEstimate(ctx context.Context, db *sqlx.DB, words []termMatch) (int, error) {
+	all, names, err := s.stats.estimates(ctx, db, words, !s.noPairs)
+	return max(all, names), err
 }
 
 // sampleOf is the sample a search with est estimated matches takes its names' candidates

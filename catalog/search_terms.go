@@ -272,18 +272,20 @@ func termsStatement(terms []string, fuzzyAll bool, visible string) string {
 		FROM unnest(` + literal(pq.Array(idx)) + `::int[], ` + literal(pq.Array(syn)) + `::bool[], ` + literal(pq.Array(words)) + `::text[]) AS a(n, syn, word)
 		-- The word's Swedish and English stems, and the shortest of them that begins the word
 		-- ("handskar" → handsk), so that inflections find the same words; the word itself when
-		-- no stem begins it.
-		CROSS JOIN LATERAL (SELECT tsvector_to_array(to_tsvector('swedish', a.word) || to_tsvector('english', a.word)) AS stems) ss
+		-- no stem begins it. Each lateral ends in OFFSET 0, which keeps PostgreSQL from pulling
+		-- it up into every expression that names it: the stems, the stem and the lexicon's
+		-- starts were planned and computed again wherever used (planning 0.6 → 0.3 ms).
+		CROSS JOIN LATERAL (SELECT tsvector_to_array(to_tsvector('swedish', a.word) || to_tsvector('english', a.word)) AS stems OFFSET 0) ss
 		CROSS JOIN LATERAL (SELECT ss.stems, coalesce((SELECT min(l) FROM unnest(ss.stems) AS l
-			WHERE length(l) >= 3 AND left(a.word, length(l)) = l), a.word) AS stem) st
+			WHERE length(l) >= 3 AND left(a.word, length(l)) = l), a.word) AS stem OFFSET 0) st
 		-- The lexicon's words starting with the stem, shortest first (a range of its primary key).
 		CROSS JOIN LATERAL (SELECT ARRAY(SELECT w.word FROM search_words w
 			WHERE w.word >= st.stem AND w.word < st.stem || chr(1114111)
-			ORDER BY length(w.word), w.word LIMIT ` + fmt.Sprint(maxPrefixWords+1) + `) AS starts) pw
+			ORDER BY length(w.word), w.word LIMIT ` + fmt.Sprint(maxPrefixWords+1) + `) AS starts OFFSET 0) pw
 		CROSS JOIN LATERAL (SELECT ARRAY(SELECT w.word FROM search_words w
 			WHERE length(st.stem) >= ` + fmt.Sprint(minInfixLen) + ` AND w.word LIKE '%' || st.stem || '%'
 				AND NOT (w.word >= st.stem AND w.word < st.stem || chr(1114111))
-			ORDER BY length(w.word), w.word LIMIT ` + fmt.Sprint(maxInfixWords) + `) AS infix) ix
+			ORDER BY length(w.word), w.word LIMIT ` + fmt.Sprint(maxInfixWords) + `) AS infix OFFSET 0) ix
 		LEFT JOIN LATERAL (SELECT array_agg(z.word ORDER BY z.sim DESC, length(z.word), z.word) AS words,
 				array_agg(z.sim ORDER BY z.sim DESC, length(z.word), z.word) AS sims
 			FROM (SELECT w.word, greatest(similarity(w.word, a.word), word_similarity(a.word, w.word))::float8 AS sim

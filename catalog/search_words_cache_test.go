@@ -2,7 +2,9 @@ package catalog
 
 import (
 	"context"
+	"regexp"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -115,5 +117,43 @@ func TestSearchExpansionsConcurrentWrites(t *testing.T) {
 	close(errs)
 	for e := range errs {
 		t.Fatal(e)
+	}
+}
+
+// TestSearchWordsStatementReadsLexiconOnce: the words' statement reads the lexicon once per
+// kind of match — the word's starts, the words holding it, its near words — however many
+// expressions name their results; PostgreSQL pulled the laterals up into each and read the
+// starts again for the word's inflections and for whether near words are needed. And it still
+// expands as before: a typo to its near words, a word to its starts and inflections.
+func TestSearchWordsStatementReadsLexiconOnce(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	u := testenv.Unique()
+	f.item(f.supplier1, "LEX-1-"+u, "Pappershandduk vit")
+	f.item(f.supplier1, "LEX-2-"+u, "Toalettpapper mjukt")
+	visible := visibleAgreements(scopeOf(f.orderer), newInlineQuery(scopeOf(f.orderer).orgArg(), f.s.today()))
+	st := termsStatement([]string{"paappershandduk", "papper"}, false, visible)
+	tx, err := f.s.db.BeginTxx(ctx, nil)
+	testenv.Must(t, err)
+	defer tx.Rollback() //nolint:errcheck
+	i := strings.Index(st, ";")
+	_, err = tx.ExecContext(ctx, st[:i])
+	testenv.Must(t, err)
+	var plan []string
+	testenv.Must(t, tx.SelectContext(ctx, &plan, `EXPLAIN (COSTS OFF) `+st[i+1:]))
+	scans := 0
+	for _, l := range plan {
+		if regexp.MustCompile(` on search_words( |$)`).MatchString(l) {
+			scans++
+		}
+	}
+	if scans != 3 {
+		t.Errorf("the words' statement reads search_words %d times, want 3:\n%s", scans, strings.Join(plan, "\n"))
+	}
+	tms, _, err := f.s.expandTerms(ctx, f.s.db, []string{"paappershandduk", "papper"}, false, visible)
+	testenv.Must(t, err)
+	if !strings.Contains(tms[0].fuzzyQuery(), "'pappershandduk'") || !strings.Contains(tms[1].prefix, "'pappershandduk'") ||
+		!strings.Contains(tms[1].infix, "'toalettpapper'") || !strings.Contains(tms[1].exact, "'papper'") {
+		t.Errorf("expansions: %+v", tms)
 	}
 }
