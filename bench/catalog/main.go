@@ -70,6 +70,9 @@ type sizeResult struct {
 	// what a search costs, whatever else the shared machine is doing.
 	pgCPU, appCPU time.Duration
 	peakRSS       int // the server's peak resident memory (kB, VmHWM) after all scenarios
+	// The same static and cached pages measured with wrk (wrk.go); hasWrk false without it.
+	wrkStatic, wrkCached wrkResult
+	hasWrk               bool
 }
 
 // cachedOnly skips the typed searches (-cached); serverBin is a prebuilt server (-bin).
@@ -180,6 +183,10 @@ func printSummary(results []sizeResult, conc int, queries *queryMix) {
 	last := results[len(results)-1]
 	fmt.Printf("cached search / static throughput at %d items: %.2f (target ≥ 0.8); server CPU per request static/cached: %.2f\n",
 		last.items, last.cached.rps/last.static.rps, float64(last.static.cpu)/float64(last.cached.cpu))
+	if last.hasWrk {
+		fmt.Printf("cached search / static throughput with wrk at %d items: %.0f / %.0f req/s = %.2f (server CPU per request %.1f / %.1f µs)\n",
+			last.items, last.wrkCached.rps, last.wrkStatic.rps, last.wrkCached.rps/last.wrkStatic.rps, us(last.wrkCached.cpu), us(last.wrkStatic.cpu))
+	}
 	if *cachedOnly {
 		return
 	}
@@ -308,6 +315,16 @@ func measureSize(ctx context.Context, bin string, bench *benchdb.Bench, items in
 			res.appCPU = r.cpu
 		}
 		fmt.Printf("  %-28s %10.0f %10s %10s %8d %9.1f µs\n", sc.name, r.rps, ms(r.p50), ms(r.p99), r.errors, us(r.cpu))
+	}
+	if r, ok, err := wrkLoad(ctx, srv, base+"/healthz", "", conc, d); err != nil {
+		return res, err
+	} else if ok {
+		res.hasWrk, res.wrkStatic = true, r
+		if res.wrkCached, _, err = wrkLoad(ctx, srv, base+cachedPath, token, conc, d); err != nil {
+			return res, err
+		}
+		fmt.Printf("  wrk -t2 -c%d: static %.0f req/s (%.1f µs CPU), cached search page %.0f req/s (%.1f µs CPU): %.2f\n", conc,
+			res.wrkStatic.rps, us(res.wrkStatic.cpu), res.wrkCached.rps, us(res.wrkCached.cpu), res.wrkCached.rps/res.wrkStatic.rps)
 	}
 	res.peakRSS = benchdb.PeakRSS(srv.Cmd.Process.Pid)
 	if !*cachedOnly {
