@@ -16,7 +16,7 @@ import (
 	"github.com/avrop/avrop/orders"
 )
 
-// sameAsBaseTables compares contract loyalty from the rollups of migrations 00024 and 00031
+// sameAsBaseTables compares contract loyalty from the rollups of migrations 00024, 00031 and 00032
 // with the base-table computation, for a manager and both approvers, every grouping and ranges
 // that are unbounded, month-aligned, cut a month at either end or lie within one month, both
 // with the product's number of exactly ranked suppliers per organisation and with one (so that
@@ -346,4 +346,26 @@ func TestLoyaltyRankingByBounds(t *testing.T) {
 			t.Errorf("%s–%s: got %d groups, top outside %v, want %s", r.from, r.to, len(got.Items), top, r.want)
 		}
 	}
+}
+
+// TestLoyaltyEmptiedRollupRowsGo deletes the only document of a buyer and supplier: every
+// rollup row it made must go (00031's flush left the bound, with no documents), and the
+// rollups still equal a recomputation and the base tables.
+func TestLoyaltyEmptiedRollupRowsGo(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	n := "E-" + testenv.Unique()
+	csv := spendHeader + fmt.Sprintf("%s,559999-4242,Leverantör Ensam %s,%s,%s,12500,SEK,33600000\n", w.Other.Number, n, n,
+		time.Now().UTC().AddDate(0, -2, 0).Format(time.DateOnly))
+	_, err := w.svc.LoadSpendRecords(ctx, w.Manager, strings.NewReader(csv))
+	testenv.Must(t, err)
+	exec(t, w.db, `DELETE FROM spend_records WHERE invoice_number = $1`, n)
+	var left int
+	testenv.Must(t, w.db.GetContext(ctx, &left, `SELECT (SELECT count(*) FROM loyalty_outside_bounds WHERE docs = 0)
+		+ (SELECT count(*) FROM loyalty_months WHERE docs = 0) + (SELECT count(*) FROM loyalty_supplier_months WHERE docs = 0)
+		+ (SELECT count(*) FROM loyalty_org_months WHERE docs = 0)`))
+	if left != 0 {
+		t.Fatalf("%d emptied rollup rows left", left)
+	}
+	sameAsBaseTables(t, w, "after the only document went")
 }
