@@ -17,7 +17,8 @@ import (
 )
 
 // sameAsBaseTables compares contract loyalty from the rollups of migrations 00024, 00031 and 00032
-// with the base-table computation, for a manager and both approvers, every grouping and ranges
+// with the base-table computation, for a manager, both approvers and the managers of scopeManagers
+// (a national scope and one lacking a buyer with spend), every grouping and ranges
 // that are unbounded, month-aligned, cut a month at either end or lie within one month, both
 // with the product's number of exactly ranked suppliers per organisation and with one (so that
 // organisations are summed whole); and the rollup tables row by row with a recomputation from
