@@ -33,6 +33,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -315,6 +316,12 @@ func measureSize(ctx context.Context, bin string, bench *benchdb.Bench, items in
 			res.appCPU = r.cpu
 		}
 		fmt.Printf("  %-28s %10.0f %10s %10s %8d %9.1f µs\n", sc.name, r.rps, ms(r.p50), ms(r.p99), r.errors, us(r.cpu))
+		if sc.store == &res.typed1 {
+			for _, s := range r.slowest {
+				q, _ := url.ParseQuery(strings.TrimPrefix(s.path, "/api/v1/catalog/items?"))
+				fmt.Printf("      slowest alone: %7s  %q\n", ms(s.took), q.Get("q"))
+			}
+		}
 	}
 	if r, ok, err := wrkLoad(ctx, srv, base+"/healthz", "", conc, d); err != nil {
 		return res, err
@@ -395,6 +402,26 @@ type result struct {
 	p50, p99 time.Duration
 	errors   int
 	cpu      time.Duration // the server's CPU time per request
+	slowest  []slowRequest // the slowest requests, slowest first
+}
+
+// slowRequest is one measured request: how long it took and its path.
+type slowRequest struct {
+	took time.Duration
+	path string
+}
+
+// slowestKept is how many of the slowest requests a load keeps, to name the queries behind p99.
+const slowestKept = 8
+
+// keepSlowest adds r to the slowest requests kept in list (slowest first).
+func keepSlowest(list []slowRequest, r slowRequest) []slowRequest {
+	if len(list) == slowestKept && r.took <= list[len(list)-1].took {
+		return list
+	}
+	i, _ := slices.BinarySearchFunc(list, r, func(a, b slowRequest) int { return cmp.Compare(b.took, a.took) })
+	list = slices.Insert(list, i, r)
+	return list[:min(len(list), slowestKept)]
 }
 
 func get(c *http.Client, u, token string) (int, error) {
@@ -423,6 +450,7 @@ func get(c *http.Client, u, token string) (int, error) {
 func load(ctx context.Context, c *http.Client, base, token string, path func() string, conc int, d time.Duration) result {
 	var mu sync.Mutex
 	var lat []time.Duration
+	var slow []slowRequest
 	var errs atomic.Int64
 	deadline := time.Now().Add(d)
 	var wg sync.WaitGroup
@@ -432,9 +460,11 @@ func load(ctx context.Context, c *http.Client, base, token string, path func() s
 		go func() {
 			defer wg.Done()
 			local := make([]time.Duration, 0, 4096)
+			var localSlow []slowRequest
 			for time.Now().Before(deadline) && ctx.Err() == nil {
 				t0 := time.Now()
-				_, err := get(c, base+path(), token)
+				p := path()
+				_, err := get(c, base+p, token)
 				if err != nil && !errors.Is(err, context.Canceled) {
 					errs.Add(1)
 					if errs.Load() == 1 {
@@ -443,16 +473,20 @@ func load(ctx context.Context, c *http.Client, base, token string, path func() s
 					continue
 				}
 				local = append(local, time.Since(t0))
+				localSlow = keepSlowest(localSlow, slowRequest{local[len(local)-1], p})
 			}
 			mu.Lock()
 			lat = append(lat, local...)
+			for _, s := range localSlow {
+				slow = keepSlowest(slow, s)
+			}
 			mu.Unlock()
 		}()
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
 	slices.Sort(lat)
-	r := result{errors: int(errs.Load()), n: len(lat)}
+	r := result{errors: int(errs.Load()), n: len(lat), slowest: slow}
 	if len(lat) > 0 {
 		r.rps = float64(len(lat)) / elapsed.Seconds()
 		r.p50 = lat[len(lat)/2]
