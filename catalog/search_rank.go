@@ -51,8 +51,8 @@ type rankedSearch struct {
 	sample    int    // the names' candidates come first from the sample of 1 in sample items (0: none)
 }
 
-// searchSamples are the samples of the items whose names' words and pairs have indexes of
-// their own (migration 00030): 1 in n items, those whose random id begins with a byte below
+// searchSamples are the samples of the items whose names' words and pairs (migration 00030)
+// and descriptions' words (00033) have indexes of their own: 1 in n items, those whose random id begins with a byte below
 // bound. The statement names the index's predicate word for word, which is what lets
 // PostgreSQL use a partial index.
 var searchSamples = []struct {
@@ -134,18 +134,25 @@ func newRankedSearch(window int, usePairs bool, sample int, sc scope, f SearchFi
 		r.paired = true
 	}
 	names := `SELECT ` + candCols + ` FROM items i WHERE ` + r.where + ` AND ` + nameMatch
+	descs := `SELECT ` + candCols + ` FROM items i WHERE ` + r.where + ` AND i.search_all @@ ` + r.match + `::tsquery
+			AND NOT i.search_name @@ ` + r.match + `::tsquery`
+	descLimit := `CASE WHEN (SELECT count(*) FROM cn) >= ` + r.need + ` THEN 0 ELSE greatest(0, ` + n + ` - (SELECT count(*) FROM cn)) END`
 	cn := `cn AS (` + names + ` LIMIT ` + n + `)`
+	cd := `cd AS (` + descs + ` LIMIT ` + descLimit + `)`
 	if sample > 0 {
+		// The descriptions' candidates too come first from the sample (migration 00033), the
+		// rest making up what it lacks, as the names' do.
 		r.sample = sample
 		in := `uuid_send(i.id) < ` + sampleBound(sample)
 		cn = `cn0 AS (` + names + ` AND ` + in + ` LIMIT ` + n + `),
 		cn AS (SELECT * FROM cn0 UNION ALL (` + names + ` AND NOT ` + in + `
 			LIMIT greatest(0, ` + n + ` - (SELECT count(*) FROM cn0))))`
+		cd = `cd0 AS (` + descs + ` AND ` + in + ` LIMIT ` + descLimit + `),
+		cd AS (SELECT * FROM cd0 UNION ALL (` + descs + ` AND NOT ` + in + `
+			LIMIT greatest(0, ` + descLimit + ` - (SELECT count(*) FROM cd0))))`
 	}
 	r.cands = `WITH ` + cn + `,
-		cd AS (SELECT ` + candCols + ` FROM items i WHERE ` + r.where + ` AND i.search_all @@ ` + r.match + `::tsquery
-			AND NOT i.search_name @@ ` + r.match + `::tsquery
-			LIMIT CASE WHEN (SELECT count(*) FROM cn) >= ` + r.need + ` THEN 0 ELSE greatest(0, ` + n + ` - (SELECT count(*) FROM cn)) END),
+		` + cd + `,
 		cs AS (` + sku + `),
 		c AS (SELECT * FROM cn UNION ALL SELECT * FROM cd
 			UNION ALL SELECT * FROM cs WHERE cs.id NOT IN (SELECT id FROM cn UNION ALL SELECT id FROM cd))`

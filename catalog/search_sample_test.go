@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -59,7 +60,9 @@ func TestSearchSampleFindsTheSame(t *testing.T) {
 		return skus, p
 	}
 	for _, q := range []string{"skoskydd", "skosk", "skoskydd blå", "skoskyd grön", "handske nitril", "nitril handske xl", "handsk", "blöjor",
-		"handske nitrl", "undersökningshandske pud", "engångs"} {
+		"handske nitrl", "undersökningshandske pud", "engångs",
+		// Words no name holds together: the candidates come from the descriptions.
+		"engångs skoskydd", "skoskydd engång", "vård handske", "handske engångshandske"} {
 		want, wp := search(q, -1, 20)
 		if len(want) == 0 {
 			t.Fatalf("%q finds nothing", q)
@@ -84,18 +87,36 @@ func TestSearchSampleFindsTheSame(t *testing.T) {
 			t.Errorf("%s (%s) is not in the sample", it.Name, it.ID)
 		}
 	}
+	// And from the descriptions (migration 00033): a word no name holds, in the descriptions of
+	// twenty items outside the samples, written first and named first, and of five in both.
+	word := strings.Map(func(r rune) rune { return 'g' + (r-'0')%20 }, strings.ToLower(testenv.Unique()))
+	for i := 0; i < 20; i++ {
+		insert(0xff, "TOF", "Atoffel "+strconv.Itoa(i), word+" tofflor")
+	}
+	for i := 0; i < 5; i++ {
+		insert(0x00, "TOF", "Ötoffel "+strconv.Itoa(i), word+" tofflor")
+	}
+	got, p = search(word+" tofflor", 128, 2)
+	if len(got) != 2 || !p.Estimated || p.Total < 4 {
+		t.Fatalf("a window of descriptions from the sample: %v, total %d estimated %v", got, p.Total, p.Estimated)
+	}
+	for _, it := range p.Items {
+		if !strings.HasPrefix(it.ID, "00") {
+			t.Errorf("descriptions: %s (%s) is not in the sample", it.Name, it.ID)
+		}
+	}
 }
 
-// TestSearchSampleIndexes: the samples a search names are the ones migration 00030 indexes,
-// predicate for predicate (PostgreSQL uses a partial index only for the very predicate), for
-// the names and for the pairs.
+// TestSearchSampleIndexes: the samples a search names are the ones migrations 00030 and 00033
+// index, predicate for predicate (PostgreSQL uses a partial index only for the very predicate),
+// for the names, the pairs and the descriptions.
 func TestSearchSampleIndexes(t *testing.T) {
 	f := newFixture(t)
 	var defs []string
 	testenv.Must(t, f.s.db.SelectContext(context.Background(), &defs, `SELECT indexdef FROM pg_indexes
 		WHERE schemaname = current_schema() AND tablename = 'items'`))
 	for _, s := range searchSamples {
-		for _, col := range []string{"search_name", "search_pairs"} {
+		for _, col := range []string{"search_name", "search_pairs", "search_all"} {
 			n := 0
 			for _, d := range defs {
 				if strings.Contains(d, "USING gin ("+col+")") && strings.HasSuffix(d, "WHERE (uuid_send(id) < "+s.bound+")") {
