@@ -38,6 +38,7 @@ type Service struct {
 	wordReads  atomic.Int64    // words' statements run (tests count them)
 	noPairs    bool            // searches without the item pairs (tests compare them; search_pairs.go)
 	sample     int             // tests: every search's names from the sample of 1 in sample items (-1: never; 0: by the estimate)
+	retries    atomic.Int64    // searches that found nothing and ran again with near words (tests count them)
 	reads      *postgres.Reads // search and item reads: the replica when it may serve them (SetReads)
 	// fetcher fetches the pictures price lists name by URL (images.go).
 	fetcher *productimage.Fetcher
