@@ -533,7 +533,7 @@ func (s *Service) loadEncoded(ctx context.Context, l lookup, load func(ctx conte
 	return Encoded{v.(*entry), false}, nil
 }
 
-// today is t's date (UTC) as "YYYY-MM-DD", formatted once a day rather than on every read.
+// dayText is a date (UTC) as "YYYY-MM-DD"; dateText formats it once a day rather than on every read.
 type dayText struct {
 	ymd  int
 	text string

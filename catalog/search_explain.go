@@ -35,5 +35,5 @@ func (s *Service) SearchStatements(ctx context.Context, c auth.Caller, f SearchF
 		return out, err
 	}
 	r := newRankedSearch(s.window, !s.noPairs, s.sampleOf(est), sc, f, today, agreementsBase(sc, f, agreements), words, raw)
-	return append(out, r.settings()+r.statement(words, raw, f)), nil
+	return append(out, searchSettings+r.statement(words, raw, f)), nil
 }

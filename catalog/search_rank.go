@@ -47,8 +47,6 @@ type rankedSearch struct {
 	window    int
 	windowArg string // the window in the statement
 	need      string // how many ranked candidates the page needs (offset + page size) in the statement
-	paired    bool   // the names' candidates come through the item pairs (search_pairs.go)
-	sample    int    // the names' candidates come first from the sample of 1 in sample items (0: none)
 }
 
 // searchSamples are the samples of the items whose names' words and pairs (migration 00030)
@@ -131,7 +129,6 @@ func newRankedSearch(window int, usePairs bool, sample int, sc scope, f SearchFi
 		if orName != "" {
 			nameMatch = `(` + nameMatch + ` OR i.search_name @@ ` + r.q.arg(orName) + `::tsquery)`
 		}
-		r.paired = true
 	}
 	names := `SELECT ` + candCols + ` FROM items i WHERE ` + r.where + ` AND ` + nameMatch
 	descs := `SELECT ` + candCols + ` FROM items i WHERE ` + r.where + ` AND i.search_all @@ ` + r.match + `::tsquery
@@ -140,16 +137,11 @@ func newRankedSearch(window int, usePairs bool, sample int, sc scope, f SearchFi
 	cn := `cn AS (` + names + ` LIMIT ` + n + `)`
 	cd := `cd AS (` + descs + ` LIMIT ` + descLimit + `)`
 	if sample > 0 {
-		// The descriptions' candidates too come first from the sample (migration 00033), the
-		// rest making up what it lacks, as the names' do.
-		r.sample = sample
+		// The descriptions' candidates too come first from the sample (migration 00033), as
+		// the names' do.
 		in := `uuid_send(i.id) < ` + sampleBound(sample)
-		cn = `cn0 AS (` + names + ` AND ` + in + ` LIMIT ` + n + `),
-		cn AS (SELECT * FROM cn0 UNION ALL (` + names + ` AND NOT ` + in + `
-			LIMIT greatest(0, ` + n + ` - (SELECT count(*) FROM cn0))))`
-		cd = `cd0 AS (` + descs + ` AND ` + in + ` LIMIT ` + descLimit + `),
-		cd AS (SELECT * FROM cd0 UNION ALL (` + descs + ` AND NOT ` + in + `
-			LIMIT greatest(0, ` + descLimit + ` - (SELECT count(*) FROM cd0))))`
+		cn = fromSample("cn", names, n, in)
+		cd = fromSample("cd", descs, descLimit, in)
 	}
 	r.cands = `WITH ` + cn + `,
 		` + cd + `,
@@ -157,6 +149,14 @@ func newRankedSearch(window int, usePairs bool, sample int, sc scope, f SearchFi
 		c AS (SELECT * FROM cn UNION ALL SELECT * FROM cd
 			UNION ALL SELECT * FROM cs WHERE cs.id NOT IN (SELECT id FROM cn UNION ALL SELECT id FROM cd))`
 	return r
+}
+
+// fromSample is the CTE name of up to limit rows of sel (a SELECT … WHERE): first those of
+// the sample (in, its predicate; CTE name0), then the other items making up what it lacks.
+func fromSample(name, sel, limit, in string) string {
+	return name + `0 AS (` + sel + ` AND ` + in + ` LIMIT ` + limit + `),
+		` + name + ` AS (SELECT * FROM ` + name + `0 UNION ALL (` + sel + ` AND NOT ` + in + `
+			LIMIT greatest(0, ` + limit + ` - (SELECT count(*) FROM ` + name + `0))))`
 }
 
 // score is the SQL of an item's (alias i) relevance: per query word its strongest match on
@@ -242,7 +242,7 @@ func (s *Service) rank(ctx context.Context, db *sqlx.DB, sc scope, f SearchFilte
 	var rows []searchRow
 	// One round trip: the statement as one simple query, in the implicit transaction that
 	// SET LOCAL needs (searchSettings).
-	if err := db.SelectContext(ctx, &rows, r.settings()+r.statement(words, raw, f)); err != nil {
+	if err := db.SelectContext(ctx, &rows, searchSettings+r.statement(words, raw, f)); err != nil {
 		return page, fmt.Errorf("search: %w", err)
 	}
 	full := false
@@ -256,7 +256,7 @@ func (s *Service) rank(ctx context.Context, db *sqlx.DB, sc scope, f SearchFilte
 			Total int  `db:"total"`
 			Full  bool `db:"full"`
 		}
-		if err := db.GetContext(ctx, &c, r.settings()+r.cands+` SELECT (SELECT count(*) FROM c) AS total, `+r.fullColumn()); err != nil {
+		if err := db.GetContext(ctx, &c, searchSettings+r.cands+` SELECT (SELECT count(*) FROM c) AS total, `+r.fullColumn()); err != nil {
 			return page, fmt.Errorf("search count: %w", err)
 		}
 		page.Total, full = c.Total, c.Full
@@ -300,9 +300,6 @@ func (s *Service) sampleOf(est int) int {
 // orders: 0.4 of a search's 1.1 ms of planning at a million items.
 const searchSettings = `SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL enable_seqscan = off;
 	SET LOCAL join_collapse_limit = 1; SET LOCAL from_collapse_limit = 1; `
-
-// settings are the statement's SET LOCAL settings (searchSettings).
-func (r *rankedSearch) settings() string { return searchSettings }
 
 // fullColumn says whether the candidates filled the window, or the descriptions were not
 // looked in, so that their count is not all the matches.

@@ -149,9 +149,10 @@ func TestSearchEstimatePairs(t *testing.T) {
 		same: []string{"papper"}, infix: []string{"toalettpapper"}}})
 	nitril := expandTerm("nitril", []termRow{{word: "nitril", stem: "nitril", starts: []string{"nitril"}, same: []string{"nitril"}}})
 	vinyl := expandTerm("vinyl", []termRow{{word: "vinyl", stem: "vinyl", starts: []string{"vinyl"}, same: []string{"vinyl"}}})
-	s := &Service{window: searchWindow, stats: wordStats{at: time.Now(), rows: 1e6, minFreq: 0.0005, minPairFreq: 0.0007,
+	s := &Service{window: searchWindow}
+	s.stats.snap.Store(&statsSnapshot{at: time.Now(), rows: 1e6, minFreq: 0.0005, minPairFreq: 0.0007,
 		freq:     map[string]float64{"pappershandduk": 0.0167, "papper": 0.03, "toalettpapper": 0.02, "nitril": 0.07, "vinyl": 0.068},
-		pairFreq: map[string]float64{"pappershandduk": 0.0167, "papper": 0.03, "nitril": 0.07, "vinyl": 0.068}}}
+		pairFreq: map[string]float64{"pappershandduk": 0.0167, "papper": 0.03, "nitril": 0.07, "vinyl": 0.068}})
 	ctx := context.Background()
 	est := func(words ...termMatch) int {
 		t.Helper()
@@ -179,7 +180,7 @@ func TestSearchEstimatePairs(t *testing.T) {
 	}
 	_, err := f.s.db.ExecContext(ctx, `ANALYZE items`)
 	testenv.Must(t, err)
-	var w wordStats
+	var w statsSnapshot
 	testenv.Must(t, w.load(ctx, f.s.db))
 	pairs := 0
 	for lex := range w.pairFreq {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -19,8 +20,16 @@ import (
 // statement at all: counting 60,000 matches, or even asking the planner, would cost more than
 // the search. Scope and filters are not part of the estimate; the page says the total is
 // estimated.
+//
+// Searches read one immutable snapshot without a lock; only a load takes the mutex, so that
+// one search reads the statistics when they are missing or older than statsTTL.
 type wordStats struct {
-	mu      sync.Mutex
+	mu   sync.Mutex // one load at a time
+	snap atomic.Pointer[statsSnapshot]
+}
+
+// statsSnapshot is one reading of the statistics; never modified once stored.
+type statsSnapshot struct {
 	at      time.Time
 	freq    map[string]float64
 	sorted  []string // the words of freq, sorted, for starts
@@ -33,7 +42,26 @@ type wordStats struct {
 
 const statsTTL = 5 * time.Minute
 
-func (w *wordStats) load(ctx context.Context, db *sqlx.DB) error {
+// current is the snapshot to estimate with, read anew when there is none or it is older than
+// statsTTL.
+func (w *wordStats) current(ctx context.Context, db *sqlx.DB) (*statsSnapshot, error) {
+	if s := w.snap.Load(); s != nil && time.Since(s.at) <= statsTTL {
+		return s, nil
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if s := w.snap.Load(); s != nil && time.Since(s.at) <= statsTTL {
+		return s, nil // another search has just read them
+	}
+	s := &statsSnapshot{}
+	if err := s.load(ctx, db); err != nil {
+		return nil, err
+	}
+	w.snap.Store(s)
+	return s, nil
+}
+
+func (w *statsSnapshot) load(ctx context.Context, db *sqlx.DB) error {
 	var st struct {
 		Elems     pq.StringArray  `db:"elems"`
 		Freqs     pq.Float64Array `db:"freqs"`
@@ -94,13 +122,10 @@ func (w *wordStats) estimate(ctx context.Context, db *sqlx.DB, words []termMatch
 // two words pair). Words that come together — a typo's nearest word that the other word also
 // starts ("paappershandduk papper": both are pappershandduk, 16,700 items) — are each common
 // and their product rare (510); the pairs' own frequencies count the items holding both.
-func (w *wordStats) estimates(ctx context.Context, db *sqlx.DB, words []termMatch, pairs bool) (all, names int, err error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if time.Since(w.at) > statsTTL || w.freq == nil {
-		if err := w.load(ctx, db); err != nil {
-			return 0, 0, err
-		}
+func (ws *wordStats) estimates(ctx context.Context, db *sqlx.DB, words []termMatch, pairs bool) (all, names int, err error) {
+	w, err := ws.current(ctx, db)
+	if err != nil {
+		return 0, 0, err
 	}
 	sel := 1.0
 	for _, t := range words {
@@ -128,7 +153,7 @@ func (w *wordStats) estimates(ctx context.Context, db *sqlx.DB, words []termMatc
 
 // wordSel is the share of the items a word matches: the sum of its alternatives' frequencies,
 // at most 1.
-func (w *wordStats) wordSel(t termMatch) float64 {
+func (w *statsSnapshot) wordSel(t termMatch) float64 {
 	s := freqSum(t.wholeWords, w.freq, w.minFreq)
 	for _, p := range t.starts {
 		found := false
@@ -148,12 +173,10 @@ func (w *wordStats) wordSel(t termMatch) float64 {
 // freqSum is the sum of the elements' frequencies, each element once; least for one not in freq.
 func freqSum(elems []string, freq map[string]float64, least float64) float64 {
 	s := 0.0
-	seen := map[string]bool{}
-	for _, x := range elems {
-		if seen[x] {
-			continue
+	for i, x := range elems {
+		if slices.Contains(elems[:i], x) {
+			continue // a handful of elements: no map to allocate per search
 		}
-		seen[x] = true
 		if f, ok := freq[x]; ok {
 			s += f
 		} else {

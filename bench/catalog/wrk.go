@@ -29,7 +29,8 @@ func wrkLoad(ctx context.Context, srv *benchdb.Server, url, token string, conc i
 	if err != nil {
 		return wrkResult{}, false, nil
 	}
-	args := []string{"-t2", "-c" + strconv.Itoa(conc), "-d" + strconv.Itoa(max(1, int(d.Seconds()))) + "s", "-H", "Accept-Encoding: gzip"}
+	secs := max(1, int(d.Seconds())) // wrk takes whole seconds
+	args := []string{"-t2", "-c" + strconv.Itoa(conc), "-d" + strconv.Itoa(secs) + "s", "-H", "Accept-Encoding: gzip"}
 	if token != "" {
 		args = append(args, "-H", "Authorization: Bearer "+token)
 	}
@@ -44,7 +45,7 @@ func wrkLoad(ctx context.Context, srv *benchdb.Server, url, token string, conc i
 	}
 	rps, _ := strconv.ParseFloat(string(m[1]), 64)
 	r := wrkResult{rps: rps}
-	if n := rps * d.Seconds(); n > 0 {
+	if n := rps * float64(secs); n > 0 {
 		r.cpu = time.Duration(float64(srv.CPU()-cpu0) / n)
 	}
 	return r, true, nil
