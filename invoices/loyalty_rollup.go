@@ -27,7 +27,7 @@ cut AS (
 ),`
 
 // loyaltyFree selects the rows m of loyalty_months of the CTE "free" of loyaltySpend.
-const loyaltyFree = `m.org_id = ANY($1::uuid[]) AND m.month >= $4 AND m.month < $5 AND m.supplier_key <> ALL($6::text[])`
+const loyaltyFree = `m.org_id = ANY($1::uuid[]) AND ` + loyaltyFreeAll
 
 // loyaltyFreeAll selects the rows m of loyalty_supplier_months of the CTE "free" of a national
 // scope.
@@ -251,8 +251,9 @@ cspend AS (
 ),`
 
 // defaultLoyaltyCandidates is how many suppliers per organisation the report by organisation
-// computes exactly: enough that a range of all a national scope's spend settles every
-// municipality.
+// computes exactly (one more is read, whose bound is the threshold): on the bench's national
+// database enough that a range of all the spend settles every municipality; one that is not
+// settled is summed whole (TestLoyaltyRankingByBounds).
 const defaultLoyaltyCandidates = 12
 
 // loyaltyRollups is the rows of loyaltyGrouped for the organisations ids, from the rollups.
@@ -293,17 +294,7 @@ func (s *Service) loyaltyRollups(ctx context.Context, tx *sqlx.Tx, ids []string,
 	if err != nil {
 		return nil, err
 	}
-	// The rows in loyaltyGrouped's order ('t' after 'g', whatever the collation puts first).
-	last := -1
-	for i, r := range rows {
-		if r.Kind == "g" {
-			last = i
-		}
-	}
-	out := make([]loyaltyRow, 0, len(rows)+len(top))
-	out = append(out, rows[:last+1]...)
-	out = append(out, top...)
-	return append(out, rows[last+1:]...), nil
+	return append(rows, top...), nil // summarize reads the groups before their suppliers
 }
 
 // loyaltyOrgRanking is the 't' rows of the report by organisation: each organisation's
@@ -369,13 +360,7 @@ func loyaltyOrgRanking(ctx context.Context, tx *sqlx.Tx, g, cands []loyaltyRow, 
 			}
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Group != out[j].Group {
-			return out[i].Group < out[j].Group
-		}
-		return out[i].Currency < out[j].Currency
-	})
-	return out, nil
+	return out, nil // each group's suppliers in rank order; summarize orders the groups
 }
 
 // sortTop orders outside suppliers as the report ranks them: largest first, then by number.

@@ -64,7 +64,7 @@ const (
 )
 
 func (ev Event) check() (Event, error) {
-	if !KnownKind(ev.Kind) {
+	if !knownKind(ev.Kind) {
 		return ev, fmt.Errorf("notify: unknown mail kind %q", ev.Kind)
 	}
 	ev.Reference = cut(ev.Reference, maxReference)
@@ -95,7 +95,7 @@ const (
 // the mail's subject in the same statement and so spares the mail a round trip of its own
 // (order placement): subject names a CTE of at most one row whose columns id and number are
 // the mail's subject and reference (no row, no mail); org, role, except and kind are SQL
-// expressions for what ToRole takes, kind one of Kinds (KnownKind). The note is empty.
+// expressions for what ToRole takes, kind one of Kinds (knownKind). The note is empty.
 func ToRoleWith(subject, org, role, except, kind string) string {
 	return `
 		INSERT INTO mail_outbox (user_id, kind, subject_id, reference, note)
@@ -104,8 +104,8 @@ func ToRoleWith(subject, org, role, except, kind string) string {
 		ORDER BY u.id`
 }
 
-// KnownKind reports whether k is one of Kinds, as ToUser and ToRole check before they queue.
-func KnownKind(k Kind) bool {
+// knownKind reports whether k is one of Kinds, as ToUser and ToRole check before they queue.
+func knownKind(k Kind) bool {
 	_, ok := texts[k]
 	return ok
 }

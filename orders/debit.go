@@ -130,7 +130,7 @@ func (s *Service) debit(ctx context.Context, tx *sqlx.Tx, o *Order, ceiling, par
 		note, code = o.Events[0].Note, o.Events[0].Code
 	}
 	mailOrg, mailRole, mailExcept, mailKind, ok := roleMail(*o, o.Status)
-	if !ok || !notify.KnownKind(mailKind) {
+	if !ok {
 		return false, false, fmt.Errorf("order: no mail for a new order in status %s", o.Status)
 	}
 	run := func(query string) (debitResult, error) {

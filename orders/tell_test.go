@@ -83,6 +83,8 @@ func TestOrderMovesQueueTheirMails(t *testing.T) {
 		}
 	})
 
+	// The statement queues the mail only with the order it writes, and a refused order's
+	// transaction is rolled back besides: whichever way the mail is queued, none may outlive it.
 	t.Run("an order refused at its ceiling queues nothing", func(t *testing.T) {
 		w := newWorld(t, agreementOpts{threshold: 0, participantCeiling: ptr[int64](1)})
 		if _, _, err := w.svc.CreateOrder(ctx, w.Orderer, w.input(1), ""); err == nil {
