@@ -88,6 +88,11 @@ const loyaltyFree = `m.org_id = ANY($1::uuid[]) AND ` + loyaltyFreeAll
 // scope.
 const loyaltyFreeAll = `m.month >= $4 AND m.month < $5 AND m.supplier_key <> ALL($6::text[])`
 
+// loyaltyUnjudged selects the rows m of loyalty_supplier_months or loyalty_months of the CTE
+// "free" of loyaltySpend: those of the free suppliers and every platform order's, on agreement
+// by construction, so that "judged" reads the awarded suppliers' other months only.
+const loyaltyUnjudged = `m.month >= $4 AND m.month < $5 AND (m.platform OR m.supplier_key <> ALL($6::text[]))`
+
 // loyaltyNational is the CTE "national": whether every buyer with spend in the window $4 to $5
 // is in the scope $1, so that sums without the buyer are the scope's.
 const loyaltyNational = `
@@ -107,8 +112,8 @@ national AS MATERIALIZED (
 // amount; ledger rows not also received as an invoice (same buyer, supplier org number and
 // invoice number); and platform orders placed (approved or later, not declined or cancelled)
 // that no invoice names yet, at their total. The window's months come from loyalty_months:
-// those of suppliers no agreement in the scope awards ("free") are platform orders (on
-// agreement) or outside, with nothing to judge, and are summed as they are read; the awarded
+// those of suppliers no agreement in the scope awards, and platform orders ("free", on
+// agreement or outside with nothing to judge) are summed as they are read; the awarded
 // suppliers' are found by buyer and supplier (loyalty_months_org_supplier_idx; by supplier and
 // month, migration 00034, when the buyers are many) and judged per month when
 // the awarded validity covers the month whole or not at all, per document (loyalty_docs)
@@ -130,19 +135,19 @@ func loyaltySpend(col, day string, keyed bool) string {
 	SELECT m.` + col + ` AS g, m.currency, m.supplier_key, m.platform AS on_agreement, ` + number + ` AS number,
 	       ` + name + ` AS name, sum(m.docs) AS docs, sum(m.amount_minor) AS amount
 	FROM loyalty_supplier_months m
-	WHERE (SELECT yes FROM national) AND ` + loyaltyFreeAll + `
+	WHERE (SELECT yes FROM national) AND ` + loyaltyUnjudged + `
 	GROUP BY ` + by + `
 	UNION ALL
 	SELECT m.` + col + `, m.currency, m.supplier_key, m.platform, ` + number + `, ` + name + `, sum(m.docs), sum(m.amount_minor)
 	FROM loyalty_months m
-	WHERE NOT (SELECT yes FROM national) AND ` + loyaltyFree + `
+	WHERE NOT (SELECT yes FROM national) AND m.org_id = ANY($1::uuid[]) AND ` + loyaltyUnjudged + `
 	GROUP BY ` + by
 	if col == "org_id" { // per buyer and supplier: only loyalty_months has both
 		free = `
 	SELECT m.org_id AS g, m.currency, m.supplier_key, m.platform AS on_agreement, ` + number + ` AS number,
 	       ` + name + ` AS name, sum(m.docs) AS docs, sum(m.amount_minor) AS amount
 	FROM loyalty_months m
-	WHERE ` + loyaltyFree + `
+	WHERE m.org_id = ANY($1::uuid[]) AND ` + loyaltyUnjudged + `
 	GROUP BY ` + by
 	}
 	return loyaltyCut + loyaltyNational + loyaltyEdge + `
@@ -153,9 +158,9 @@ judged AS (
 	       m.amount_minor AS amount, m.platform OR COALESCE(w.validity @> m.month, false) AS on_agreement
 	FROM loyalty_months m
 	LEFT JOIN awarded w ON w.org_id = m.org_id AND w.supplier_key = m.supplier_key AND w.division = m.division
-	WHERE m.org_id = ANY($1::uuid[]) AND m.supplier_key = ANY($6::text[]) AND m.month >= $4 AND m.month < $5
-	  AND (m.platform OR NOT EXISTS (SELECT 1 FROM cut c WHERE c.org_id = m.org_id AND c.supplier_key = m.supplier_key
-	      AND c.division = m.division AND c.month = m.month))
+	WHERE m.org_id = ANY($1::uuid[]) AND m.supplier_key = ANY($6::text[]) AND m.month >= $4 AND m.month < $5 AND NOT m.platform
+	  AND NOT EXISTS (SELECT 1 FROM cut c WHERE c.org_id = m.org_id AND c.supplier_key = m.supplier_key
+	      AND c.division = m.division AND c.month = m.month)
 	UNION ALL
 	SELECT d.org_id, ` + day + `, d.supplier_key, d.supplier_org_number, d.supplier_name, d.currency, d.sign, d.amount, d.on_agreement
 	FROM edge d
