@@ -246,7 +246,8 @@ func (s *Service) loyaltyRollups(ctx context.Context, tx *sqlx.Tx, ids []string,
 	if keys == nil {
 		keys = []string{} // NULL would make "<> ALL" unknown for every row
 	}
-	first, end := loyaltyWindow(from, to)
+	subtract := by == ByOrganization || len(ids) >= loyaltySubtractFrom || s.loyaltySubtractAll
+	first, end := loyaltyWindow(from, to, subtract)
 	args := []any{pq.Array(ids), from, to, first, end, pq.Array(keys)}
 	keyed := 0 // whether documents are subtracted
 	if first.Before(from) || end.After(to.AddDate(0, 0, 1)) {
