@@ -174,7 +174,7 @@ func (h *handler) observe(c *gin.Context) {
 	if h.AccessLog != nil {
 		if h.Logger.Enabled(c.Request.Context(), slog.LevelInfo) {
 			l := accessLine{at: start.Add(elapsed), method: c.Request.Method, path: c.Request.URL.Path, route: route,
-				client: h.TrustedProxies.Addr(c.Request), status: c.Writer.Status(), durationMS: float64(elapsed.Microseconds()) / 1000}
+				client: h.TrustedProxies.Addr(c.Request), status: c.Writer.Status(), durationUS: elapsed.Microseconds()}
 			if st != nil {
 				l.requestID = st.id
 				if st.hasCaller {
