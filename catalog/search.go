@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -236,28 +237,54 @@ func (s *Service) search(ctx context.Context, db *sqlx.DB, sc scope, terms []str
 	}
 	base = agreementsBase(sc, f, agreements)
 	raw := cleanRaw(f.Q)
-	p, err := s.rank(ctx, db, sc, f, today, base, words, raw)
+	p, err := s.rank(ctx, db, sc, f, today, base, words, raw, "")
 	if err != nil || p.Total > 0 {
 		return p, err
 	}
 	// Nothing at all: every word of four letters or more also matches its nearest lexicon
 	// words, in case a word that exists elsewhere in the catalogue was mistyped here — unless
-	// that matches what was just matched (the words had no nearer words, or had them already),
-	// which would find nothing again: at a million items such a search walks every posting list
-	// of its words, 10–15 ms, the slowest searches of the benchmark's mix (README, Speed).
+	// that adds no word to what was just matched (the words had no nearer words, or had them
+	// already), which would find nothing again: at a million items such a search walks every
+	// posting list of its words, 10–15 ms, the slowest searches of the benchmark's mix (README,
+	// Speed).
 	near, _, err := s.searchWords(ctx, db, terms, true, visible)
-	if err != nil || sameMatches(words, near) {
+	if err != nil {
 		return p, err
 	}
+	added, same := nearAdds(words, near)
+	if same {
+		return p, nil
+	}
 	s.retries.Add(1)
-	return s.rank(ctx, db, sc, f, today, base, near, raw)
+	return s.rank(ctx, db, sc, f, today, base, near, raw, added)
 }
 
-// sameMatches reports whether two expansions of a query's words match the same items: word
-// for word the same candidates' query (termMatch.any).
-func sameMatches(a, b []termMatch) bool {
-	return slices.EqualFunc(a, b, func(x, y termMatch) bool { return x.any() == y.any() })
+// nearAdds compares a query's words as first expanded with the same words with their near
+// words (termMatch.any, word for word): same when they match the same items, else the words
+// the near words add, as a tsquery of alternatives ("" when the words do not pair up).
+func nearAdds(first, near []termMatch) (added string, same bool) {
+	if len(first) != len(near) {
+		return "", false
+	}
+	var adds []string
+	for n := range first {
+		had := tsTerms(first[n].any())
+		for _, t := range tsTerms(near[n].any()) {
+			if !slices.Contains(had, t) && !slices.Contains(adds, t) {
+				adds = append(adds, t)
+			}
+		}
+	}
+	return strings.Join(adds, " | "), len(adds) == 0
 }
+
+// tsTermRe is one term of a tsquery text as this package writes them: a quoted lexeme
+// (tsLexeme), perhaps a prefix match.
+var tsTermRe = regexp.MustCompile(`'(?:[^']|'')*'(?::\*)?`)
+
+// tsTerms are the terms of a tsquery of alternatives (termMatch.any): which items it matches
+// depends on them alone, not on their order or grouping.
+func tsTerms(q string) []string { return tsTermRe.FindAllString(q, -1) }
 
 // baseWhere is the scope and filters of a search or browse over items i, written into q.
 func baseWhere(sc scope, f SearchFilter, q *searchQuery) string {

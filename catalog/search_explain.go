@@ -34,6 +34,6 @@ func (s *Service) SearchStatements(ctx context.Context, c auth.Caller, f SearchF
 	if err != nil {
 		return out, err
 	}
-	r := newRankedSearch(s.window, !s.noPairs, s.sampleOf(est), sc, f, today, agreementsBase(sc, f, agreements), words, raw)
+	r := newRankedSearch(s.window, !s.noPairs, s.sampleOf(est), sc, f, today, agreementsBase(sc, f, agreements), words, raw, "")
 	return append(out, searchSettings+r.statement(words, raw, f)), nil
 }

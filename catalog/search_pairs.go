@@ -33,29 +33,29 @@ func pairableWord(w string) bool {
 	return utf8.RuneCountInString(w) >= 3 && len(w) <= 160 && !strings.ContainsAny(w, "0123456789")
 }
 
-// pairQuery splits the words' match for items' names in two: pairs, a tsquery over
-// items.search_pairs, and rest, one over items.search_name, that together match exactly the
-// items whose name holds every word. The pairable word with the fewest alternatives is paired
+// pairQuery splits the words' match for items' names in two: pairs, tsqueries over
+// items.search_pairs (one per pair set), and rest, tsqueries over items.search_name (one per
+// word left out), that all together match exactly the items whose name holds every word. The pairable word with the fewest alternatives is paired
 // with each other pairable word (each pair's alternatives paired, at most maxPairLexemes):
 // an item has a pair's lexeme exactly when it has both words, so the pairs are exact for the
 // words they hold, and GIN walks only the posting lists of items holding two words. The
 // other words (prefix matches, words with digits, too many alternatives) are the rest. pairs
-// is "" when fewer than two words pair.
+// is empty when fewer than two words pair. Each is a condition of its own (newRankedSearch).
 //
 // A paired word may also have prefix matches of starts no lexicon word has (a typo: "norml"
 // is 'normal' or 'norml':*). Those can only match words outside the lexicon, so the items
 // they find are few: orName is then the whole match with that word's prefix matches alone,
 // over items.search_name, for the items to add (with OR) to those the pairs find. At most
 // one such word is paired; another stays in the rest.
-func pairQuery(words []termMatch) (pairs, rest, orName string) {
+func pairQuery(words []termMatch) (pairs, rest []string, orName string) {
 	sets, paired, split := pairSets(words)
 	if len(sets) == 0 {
-		return "", "", ""
+		return nil, nil, ""
 	}
-	var others, all []string
+	var all []string
 	for i, w := range words {
 		if !paired[i] {
-			others = append(others, "("+w.any()+")")
+			rest = append(rest, w.any())
 		}
 		if i == split && paired[i] {
 			all = append(all, "("+strings.Join(w.unlisted, " | ")+")")
@@ -66,11 +66,10 @@ func pairQuery(words []termMatch) (pairs, rest, orName string) {
 	if split >= 0 && paired[split] {
 		orName = strings.Join(all, " & ")
 	}
-	var qs []string
 	for _, set := range sets {
-		qs = append(qs, lexemes(set))
+		pairs = append(pairs, lexemes(set))
 	}
-	return orQueriesAnd(qs), strings.Join(others, " & "), orName
+	return pairs, rest, orName
 }
 
 // pairSets are pairQuery's pairs: the pair lexemes of each paired word with the word of fewest
@@ -111,11 +110,6 @@ func pairSets(words []termMatch) (sets [][]string, paired []bool, split int) {
 		}
 	}
 	return sets, paired, split
-}
-
-// orQueriesAnd joins tsquery texts with AND, each in parentheses.
-func orQueriesAnd(qs []string) string {
-	return "(" + strings.Join(qs, ") & (") + ")"
 }
 
 // pairLexeme is the lexeme of search_pairs() for words x and y of one item.

@@ -101,12 +101,25 @@ func sampleBound(n int) string {
 // costliest step of a search of several common words at a million items; names that already
 // fill the page make it unnecessary (an item holding every word in its name ranks above one
 // holding some only in its description), and the total is then estimated (full).
-func newRankedSearch(window int, usePairs bool, sample int, sc scope, f SearchFilter, today string, base func(*searchQuery) string, words []termMatch, raw string) *rankedSearch {
+//
+// added, for the retry of a search that found nothing with its words' near words, is the
+// words those add (nearAdds): since no item in scope held every word as first expanded, not
+// even in its description, an item holding every word now holds one of them — in its name
+// when its name holds every word. Saying so changes no match, and the intersections that
+// proved nothing matched need not be walked again: GIN goes from the added words' posting
+// lists. It is said where the words are intersected in one index: the descriptions, and the
+// names when they are not found through the pairs (exact, and cheap already; another index
+// there would be a BitmapAnd that reads every posting list of the added words).
+func newRankedSearch(window int, usePairs bool, sample int, sc scope, f SearchFilter, today string, base func(*searchQuery) string,
+	words []termMatch, raw, added string) *rankedSearch {
 	r := &rankedSearch{q: newInlineQuery(sc.orgArg(), today)}
 	r.where = base(r.q)
-	var all []string
+	var all, each []string
 	for _, w := range words {
-		all = append(all, "("+w.any()+")")
+		all, each = append(all, "("+w.any()+")"), append(each, w.any())
+	}
+	if added != "" {
+		each = append(each, added)
 	}
 	r.match = r.q.arg(strings.Join(all, " & "))
 	r.window = window * ((f.Page.Offset() + f.Page.PageSize + window - 1) / window)
@@ -120,18 +133,19 @@ func newRankedSearch(window int, usePairs bool, sample int, sc scope, f SearchFi
 	}
 	// The names' candidates through the words' pairs when two words pair (search_pairs.go);
 	// the words left out of the pairs from the names' index.
-	nameMatch := `i.search_name @@ ` + r.match + `::tsquery`
-	if pairs, rest, orName := pairQuery(words); pairs != "" && usePairs {
-		nameMatch = `i.search_pairs @@ ` + r.q.arg(pairs) + `::tsquery`
-		if rest != "" {
-			nameMatch += ` AND i.search_name @@ ` + r.q.arg(rest) + `::tsquery`
+	nameMatch := r.every("search_name", each)
+	if pairs, rest, orName := pairQuery(words); len(pairs) > 0 && usePairs {
+		// The pairs hold exactly the names with both words: added is left out (above).
+		nameMatch = r.every("search_pairs", pairs)
+		if len(rest) > 0 {
+			nameMatch += ` AND ` + r.every("search_name", rest)
 		}
 		if orName != "" {
 			nameMatch = `(` + nameMatch + ` OR i.search_name @@ ` + r.q.arg(orName) + `::tsquery)`
 		}
 	}
 	names := `SELECT ` + candCols + ` FROM items i WHERE ` + r.where + ` AND ` + nameMatch
-	descs := `SELECT ` + candCols + ` FROM items i WHERE ` + r.where + ` AND i.search_all @@ ` + r.match + `::tsquery
+	descs := `SELECT ` + candCols + ` FROM items i WHERE ` + r.where + ` AND ` + r.every("search_all", each) + `
 			AND NOT i.search_name @@ ` + r.match + `::tsquery`
 	descLimit := `CASE WHEN (SELECT count(*) FROM cn) >= ` + r.need + ` THEN 0 ELSE greatest(0, ` + n + ` - (SELECT count(*) FROM cn)) END`
 	cn := `cn AS (` + names + ` LIMIT ` + n + `)`
@@ -149,6 +163,22 @@ func newRankedSearch(window int, usePairs bool, sample int, sc scope, f SearchFi
 		c AS (SELECT * FROM cn UNION ALL SELECT * FROM cd
 			UNION ALL SELECT * FROM cs WHERE cs.id NOT IN (SELECT id FROM cn UNION ALL SELECT id FROM cd))`
 	return r
+}
+
+// every is the condition that column col (of items i) matches every one of the tsqueries qs,
+// each a condition of its own. For one GIN index scan, PostgreSQL makes each a scan key and
+// advances the keys in step, each skipping to the item the others have reached, where one
+// tsquery "a & b" is one key that walks whole the posting lists of the words it needs (most
+// often all of them), one item at a time, testing the whole query on each. The items found
+// are the same, in the same order; proving that no item holds two common words together
+// (the slowest searches, which then run again with near words) costs about a third of it at
+// a million items (README, Speed, "Sixth round").
+func (r *rankedSearch) every(col string, qs []string) string {
+	conds := make([]string, len(qs))
+	for n, q := range qs {
+		conds[n] = `i.` + col + ` @@ ` + r.q.arg(q) + `::tsquery`
+	}
+	return strings.Join(conds, ` AND `)
 }
 
 // fromSample is the CTE name of up to limit rows of sel (a SELECT … WHERE): first those of
@@ -232,13 +262,13 @@ func (r *rankedSearch) statement(words []termMatch, raw string, f SearchFilter) 
 // and one page of it read with prices. The total is exact when the candidates were fewer
 // than a window, else PostgreSQL's estimate of all matches (Estimated).
 func (s *Service) rank(ctx context.Context, db *sqlx.DB, sc scope, f SearchFilter, today string, base func(*searchQuery) string,
-	words []termMatch, raw string) (ItemPage, error) {
+	words []termMatch, raw, added string) (ItemPage, error) {
 	page := ItemPage{Items: []Item{}, Page: f.Page.Page, PageSize: f.Page.PageSize}
 	est, err := s.searchEstimate(ctx, db, words)
 	if err != nil {
 		return page, err
 	}
-	r := newRankedSearch(s.window, !s.noPairs, s.sampleOf(est), sc, f, today, base, words, raw)
+	r := newRankedSearch(s.window, !s.noPairs, s.sampleOf(est), sc, f, today, base, words, raw, added)
 	var rows []searchRow
 	// One round trip: the statement as one simple query, in the implicit transaction that
 	// SET LOCAL needs (searchSettings).

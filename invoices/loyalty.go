@@ -196,19 +196,33 @@ known AS (
 	ORDER BY key, created_at
 )`
 
-// wholeMonths is the first day of the first whole month of [from, to] and the first day after
-// its last whole month (equal when the range holds no whole month).
-func wholeMonths(from, to time.Time) (time.Time, time.Time) {
-	first := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC)
-	if !first.Equal(from) {
-		first = first.AddDate(0, 1, 0)
+// loyaltyWindow is the months [first, end) the report reads whole from the monthly sums:
+// every month the range [from, to] covers whole, and each month it cuts (at either end, or
+// both when it lies within one month) whose days outside the range are fewer than those
+// inside. The documents the report reads one by one are then those of the range outside the
+// window, added, and those of the window outside the range, subtracted (loyaltyEdge): for the
+// default range, which ends today, the few days left of this month rather than all its days
+// so far. When the window is empty, first = end = from.
+func loyaltyWindow(from, to time.Time) (time.Time, time.Time) {
+	month := func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC) }
+	days := func(a, b time.Time) int { return int(b.Sub(a).Hours()/24) + 1 } // [a, b], a <= b
+	lastOf := func(m time.Time) time.Time { return m.AddDate(0, 1, -1) }
+	mf, mt := month(from), month(to)
+	first, end := mf, mt.AddDate(0, 1, 0)
+	if mf.Equal(mt) { // one month: whole when fewer of its days lie outside
+		if inside := days(from, to); lastOf(mf).Day()-inside >= inside {
+			return from, from
+		}
+		return first, end
 	}
-	end := time.Date(to.Year(), to.Month(), 1, 0, 0, 0, 0, time.UTC)
-	if to.AddDate(0, 0, 1).Day() == 1 {
-		end = end.AddDate(0, 1, 0)
+	if inside := days(from, lastOf(mf)); from.Day()-1 >= inside {
+		first = mf.AddDate(0, 1, 0)
 	}
-	if end.Before(first) {
-		end = first
+	if inside := to.Day(); lastOf(mt).Day()-inside >= inside {
+		end = mt
+	}
+	if !end.After(first) {
+		return from, from
 	}
 	return first, end
 }

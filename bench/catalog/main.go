@@ -24,7 +24,9 @@
 //
 // With -seeded db1,db2,… it measures databases seeded with `avrop seed --items N` as they are
 // (signed in as the demo orderer), and with -explain N as well it runs EXPLAIN (ANALYZE,
-// BUFFERS) of N typed searches' real statements on each instead of load (explain.go).
+// BUFFERS) of N typed searches' real statements on each instead of load (explain.go). With
+// -seeded NAME -pages N it writes N typed searches' first two pages to a file instead
+// (pages.go), so that two builds can be shown to answer every search alike.
 //
 // PostgreSQL comes from AVROP_BENCH_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/
 // postgres?sslmode=disable; a fresh database is created and dropped), Redis from
@@ -93,7 +95,12 @@ func run() error {
 	seeded := flag.String("seeded", "", "measure these databases, seeded with `avrop seed --items N` (comma-separated names, smallest first), as they are, signed in as a demo orderer")
 	explain := flag.Int("explain", 0, "with -seeded: instead of load, EXPLAIN (ANALYZE, BUFFERS) this many typed searches' statements per database")
 	plans := flag.Int("plans", 0, "with -explain: also print the query and text plan of this many slowest search statements")
+	pages := flag.Int("pages", 0, "with -seeded NAME: instead of load, write this many typed searches' first two pages to -pages-out (to compare builds) and print PostgreSQL CPU per search")
+	pagesOut := flag.String("pages-out", "pages.txt", "with -pages: the file the pages are written to")
 	flag.Parse()
+	if *seeded != "" && *pages > 0 {
+		return runPages(*seeded, *pages, *pagesOut)
+	}
 	if *seeded != "" && *explain > 0 {
 		return runExplain(strings.Split(*seeded, ","), *explain, *plans)
 	}
