@@ -14,7 +14,7 @@ type accessLine struct {
 	at                          time.Time
 	method, path, route, client string
 	status                      int
-	durationUS                  int64 // logged in milliseconds, as observe logs it through slog
+	durationUS                  int64  // logged in milliseconds, as observe logs it through slog
 	userID, requestID           string // "" for none
 }
 
