@@ -14,7 +14,7 @@ type accessLine struct {
 	at                          time.Time
 	method, path, route, client string
 	status                      int
-	durationMS                  float64
+	durationUS                  int64  // logged in milliseconds, as observe logs it through slog
 	userID, requestID           string // "" for none
 }
 
@@ -39,7 +39,7 @@ func writeAccessLine(w io.Writer, l *accessLine) {
 	b = append(b, `,"status":`...)
 	b = strconv.AppendInt(b, int64(l.status), 10)
 	b = append(b, `,"duration_ms":`...)
-	b = strconv.AppendFloat(b, l.durationMS, 'g', -1, 64)
+	b = appendMillis(b, l.durationUS)
 	b = append(b, `,"client":`...)
 	b = appendJSONString(b, l.client)
 	if l.userID != "" {
@@ -54,6 +54,26 @@ func writeAccessLine(w io.Writer, l *accessLine) {
 	w.Write(b) //nolint:errcheck // a log line has nowhere to report its loss
 	*bp = b
 	accessBufs.Put(bp)
+}
+
+// appendMillis appends us microseconds as milliseconds, in the text slog's JSON handler gives
+// float64(us)/1000 (strconv's shortest 'g'), written as the decimal it is: strconv's float
+// formatting was a tenth of the access line. From 1,000 s on, 'g' turns to an exponent, and
+// so does this, through strconv.
+func appendMillis(b []byte, us int64) []byte {
+	if us < 0 || us >= 1e9 {
+		return strconv.AppendFloat(b, float64(us)/1000, 'g', -1, 64)
+	}
+	b = strconv.AppendInt(b, us/1000, 10)
+	if frac := us % 1000; frac != 0 {
+		d := [4]byte{'.', byte('0' + frac/100), byte('0' + frac/10%10), byte('0' + frac%10)}
+		n := 4
+		for d[n-1] == '0' {
+			n--
+		}
+		b = append(b, d[:n]...)
+	}
+	return b
 }
 
 // appendJSONString appends s as a JSON string: as is when it is printable ASCII without quote

@@ -5,9 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"math"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -19,16 +22,17 @@ func TestAccessLineLikeSlog(t *testing.T) {
 	at := time.Date(2026, 11, 26, 21, 3, 4, 5006007, time.UTC)
 	for _, l := range []accessLine{
 		{at: at, method: "GET", path: "/api/v1/catalog/items", route: "/api/v1/catalog/items", client: "127.0.0.1", status: 200,
-			durationMS: 0.123, userID: "6f1c1c3e-3b4a-4c55-9f0e-0a1b2c3d4e5f", requestID: "4b2d2637ee6a80da"},
+			durationUS: 123, userID: "6f1c1c3e-3b4a-4c55-9f0e-0a1b2c3d4e5f", requestID: "4b2d2637ee6a80da"},
 		{at: at.In(time.FixedZone("CET", 3600)), method: "POST", path: "/api/v1/ö\"\\\n\u2028<&>\xff", route: "unmatched", client: "::1", status: 404,
-			durationMS: 1e-05, requestID: "x"},
-		{at: at, method: "GET", path: "/", route: "frontend", client: "", status: 503, durationMS: 12345.5},
+			durationUS: 0, requestID: "x"},
+		{at: at, method: "GET", path: "/", route: "frontend", client: "", status: 503, durationUS: 12345500},
+		{at: at, method: "GET", path: "/", route: "frontend", client: "", status: 200, durationUS: 4_000_000_123},
 	} {
 		var got bytes.Buffer
 		writeAccessLine(&got, &l)
 		var want bytes.Buffer
 		attrs := []slog.Attr{slog.String("method", l.method), slog.String("path", l.path), slog.String("route", l.route),
-			slog.Int("status", l.status), slog.Float64("duration_ms", l.durationMS), slog.String("client", l.client)}
+			slog.Int("status", l.status), slog.Float64("duration_ms", float64(l.durationUS)/1000), slog.String("client", l.client)}
 		if l.userID != "" {
 			attrs = append(attrs, slog.String("user_id", l.userID))
 		}
@@ -46,6 +50,26 @@ func TestAccessLineLikeSlog(t *testing.T) {
 		if g, w := decodeOrdered(t, got.Bytes()), decodeOrdered(t, want.Bytes()); !reflect.DeepEqual(g, w) {
 			t.Fatalf("access line\n got %s\nwant %s", got.String(), want.String())
 		}
+	}
+}
+
+// TestAppendMillisLikeStrconv: the duration is written as strconv writes float64(us)/1000,
+// byte for byte (slog's JSON handler writes it so).
+func TestAppendMillisLikeStrconv(t *testing.T) {
+	check := func(us int64) {
+		if got, want := appendMillis(nil, us), strconv.AppendFloat(nil, float64(us)/1000, 'g', -1, 64); !bytes.Equal(got, want) {
+			t.Fatalf("appendMillis(%d) = %s, want %s", us, got, want)
+		}
+	}
+	for us := int64(-5); us <= 300_000; us++ {
+		check(us)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 200_000 {
+		check(rng.Int64N(2e9))
+	}
+	for _, us := range []int64{999_999_999, 1e9, 1e9 + 1, math.MaxInt64, math.MinInt64} {
+		check(us)
 	}
 }
 

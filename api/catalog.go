@@ -170,14 +170,18 @@ func (h *handler) importPriceList(c *gin.Context) error {
 	return nil
 }
 
+// searchParams are the query parameters of a search, read in one pass (queryValues).
+var searchParams = [...]string{"q", "agreement_id", "supplier_id", "cpv", "eco", "page", "page_size"}
+
 func (h *handler) searchItems(c *gin.Context) error {
-	page, err := queryPage(c)
+	var v [len(searchParams)]string
+	queryValues(c.Request.URL.RawQuery, searchParams[:], v[:])
+	page, err := pageParams(v[5], v[6])
 	if err != nil {
 		return err
 	}
-	f := catalog.SearchFilter{Q: query(c, "q"), AgreementID: query(c, "agreement_id"), SupplierID: query(c, "supplier_id"),
-		CPV: query(c, "cpv"), Page: page}
-	switch eco := query(c, "eco"); eco {
+	f := catalog.SearchFilter{Q: v[0], AgreementID: v[1], SupplierID: v[2], CPV: v[3], Page: page}
+	switch eco := v[4]; eco {
 	case "", "false", "0":
 	case "true", "1":
 		f.Eco = true

@@ -20,7 +20,7 @@ type catalogWorld struct {
 	agreementID                                                                     string
 }
 
-func newCatalogWorld(t *testing.T) *catalogWorld {
+func newCatalogWorld(t testing.TB) *catalogWorld {
 	t.Helper()
 	a := newTestAPI(t)
 	w := &catalogWorld{a: a}
@@ -48,7 +48,7 @@ func (w *catalogWorld) agreementBody() map[string]any {
 		"suppliers":    []map[string]any{{"org_id": w.sup1.ID, "rank": 1}, {"org_id": w.sup2.ID, "rank": 2}}}
 }
 
-func (w *catalogWorld) addItem(t *testing.T, token, sku, name string) string {
+func (w *catalogWorld) addItem(t testing.TB, token, sku, name string) string {
 	t.Helper()
 	res := w.a.do("POST", "/api/v1/agreements/"+w.agreementID+"/items", token, map[string]any{"sku": sku,
 		"name": name, "unit": "EA", "pack_size": 1, "cpv_code": "33190000", "eco_labels": []string{"eu_ecolabel"},

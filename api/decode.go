@@ -125,7 +125,11 @@ func badJSON(err error) error {
 
 // queryInt parses an optional integer query parameter. Errors: BadRequest.
 func queryInt(c *gin.Context, name string, def int) (int, error) {
-	s := query(c, name)
+	return intParam(name, query(c, name), def)
+}
+
+// intParam is queryInt of the parameter name's value s.
+func intParam(name, s string, def int) (int, error) {
 	if s == "" {
 		return def, nil
 	}
@@ -142,11 +146,16 @@ const maxPage = auth.MaxPage
 
 // queryPage parses page and page_size (SPEC §4: page from 1, size default 20, at most 100).
 func queryPage(c *gin.Context) (auth.Page, error) {
-	page, err := queryInt(c, "page", 1)
+	return pageParams(query(c, "page"), query(c, "page_size"))
+}
+
+// pageParams is queryPage of the values of page and page_size.
+func pageParams(pageText, sizeText string) (auth.Page, error) {
+	page, err := intParam("page", pageText, 1)
 	if err != nil {
 		return auth.Page{}, err
 	}
-	size, err := queryInt(c, "page_size", 20)
+	size, err := intParam("page_size", sizeText, 20)
 	if err != nil {
 		return auth.Page{}, err
 	}

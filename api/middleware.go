@@ -35,7 +35,7 @@ var nosniff = []string{"nosniff"}
 
 // requestID takes a sane X-Request-ID from the client or makes one, and echoes it.
 func (h *handler) requestID(c *gin.Context) {
-	st := &requestState{id: c.Request.Header.Get("X-Request-ID")}
+	st := &requestState{id: firstHeader(c.Request.Header, "X-Request-Id")}
 	if !validRequestID(st.id) {
 		var b [8]byte
 		rand.Read(b[:]) //nolint:errcheck // crypto/rand does not fail
@@ -47,6 +47,16 @@ func (h *handler) requestID(c *gin.Context) {
 	hdr["X-Request-Id"] = st.idHeader[:]
 	hdr["X-Content-Type-Options"] = nosniff
 	c.Next()
+}
+
+// firstHeader is h.Get(key) for a key in canonical form, as net/http stores the keys of every
+// request it reads: Get canonicalises its key first, which for "X-Request-ID" made a new
+// string on every request.
+func firstHeader(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 // validRequestID is requestIDPattern without the regular expression's cost on every request.
@@ -114,7 +124,7 @@ const maxRequestBody = 64 << 20
 
 // limitBody caps the request body before any handler reads it.
 func (h *handler) limitBody(c *gin.Context) {
-	if c.Request.Body != nil {
+	if c.Request.Body != nil && c.Request.Body != http.NoBody { // NoBody: a GET's, nothing to bound
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxRequestBody)
 	}
 	c.Next()
@@ -164,7 +174,7 @@ func (h *handler) observe(c *gin.Context) {
 	if h.AccessLog != nil {
 		if h.Logger.Enabled(c.Request.Context(), slog.LevelInfo) {
 			l := accessLine{at: start.Add(elapsed), method: c.Request.Method, path: c.Request.URL.Path, route: route,
-				client: h.TrustedProxies.Addr(c.Request), status: c.Writer.Status(), durationMS: float64(elapsed.Microseconds()) / 1000}
+				client: h.TrustedProxies.Addr(c.Request), status: c.Writer.Status(), durationUS: elapsed.Microseconds()}
 			if st != nil {
 				l.requestID = st.id
 				if st.hasCaller {
@@ -206,7 +216,7 @@ func (h *handler) recover(c *gin.Context) {
 // authenticate requires a valid bearer access token and puts its caller in the context.
 func (h *handler) authenticate(c *gin.Context) {
 	// The scheme is case-insensitive (RFC 9110 §11.1).
-	scheme, token, ok := strings.Cut(c.GetHeader("Authorization"), " ")
+	scheme, token, ok := strings.Cut(firstHeader(c.Request.Header, "Authorization"), " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
 		h.respondError(c, derr.Unauthenticatedf("A bearer access token is required."))
 		return

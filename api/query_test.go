@@ -39,6 +39,26 @@ func TestQueryLikeParseQuery(t *testing.T) {
 	}
 }
 
+// TestQueryValuesLikeQuery: reading several parameters in one pass gives each the value
+// query gives it alone.
+func TestQueryValuesLikeQuery(t *testing.T) {
+	for _, raw := range append(queryRefs, "page=1&q=a&page=2&q=b", "cpv=1&eco=true&supplier_id=s&agreement_id=a&q=%zz&q=x") {
+		wantQueryValues(t, raw, searchParams[:])
+		wantQueryValues(t, raw, []string{"page", "q"})
+	}
+}
+
+func wantQueryValues(t *testing.T, raw string, keys []string) {
+	t.Helper()
+	vals := make([]string, len(keys))
+	queryValues(raw, keys, vals)
+	for i, key := range keys {
+		if want := wantQuery(raw, key); vals[i] != want {
+			t.Errorf("queryValues(%q) gives %q = %q, want %q", raw, key, vals[i], want)
+		}
+	}
+}
+
 func FuzzQuery(f *testing.F) {
 	for _, raw := range queryRefs {
 		f.Add(raw, "q")
@@ -47,5 +67,10 @@ func FuzzQuery(f *testing.F) {
 		if got, want := queryOf(raw, key), wantQuery(raw, key); got != want {
 			t.Fatalf("query(%q, %q) = %q, want %q", raw, key, got, want)
 		}
+		keys := []string{key, "q", "page"}
+		if key == "q" || key == "page" {
+			keys = keys[1:]
+		}
+		wantQueryValues(t, raw, keys)
 	})
 }

@@ -88,6 +88,11 @@ const loyaltyFree = `m.org_id = ANY($1::uuid[]) AND ` + loyaltyFreeAll
 // scope.
 const loyaltyFreeAll = `m.month >= $4 AND m.month < $5 AND m.supplier_key <> ALL($6::text[])`
 
+// loyaltyUnjudged selects the rows m of loyalty_supplier_months or loyalty_months of the CTE
+// "free" of loyaltySpend: those of the free suppliers and every platform order's, on agreement
+// by construction, so that "judged" reads the awarded suppliers' other months only.
+const loyaltyUnjudged = `m.month >= $4 AND m.month < $5 AND (m.platform OR m.supplier_key <> ALL($6::text[]))`
+
 // loyaltyNational is the CTE "national": whether every buyer with spend in the window $4 to $5
 // is in the scope $1, so that sums without the buyer are the scope's.
 const loyaltyNational = `
@@ -107,8 +112,8 @@ national AS MATERIALIZED (
 // amount; ledger rows not also received as an invoice (same buyer, supplier org number and
 // invoice number); and platform orders placed (approved or later, not declined or cancelled)
 // that no invoice names yet, at their total. The window's months come from loyalty_months:
-// those of suppliers no agreement in the scope awards ("free") are platform orders (on
-// agreement) or outside, with nothing to judge, and are summed as they are read; the awarded
+// those of suppliers no agreement in the scope awards, and platform orders ("free", on
+// agreement or outside with nothing to judge) are summed as they are read; the awarded
 // suppliers' are found by buyer and supplier (loyalty_months_org_supplier_idx; by supplier and
 // month, migration 00034, when the buyers are many) and judged per month when
 // the awarded validity covers the month whole or not at all, per document (loyalty_docs)
@@ -119,25 +124,31 @@ national AS MATERIALIZED (
 // "national") reads the free months of loyalty_supplier_months (migration 00032), the same sums
 // without the buyer, some thirty times fewer rows; any other scope reads loyalty_months, so
 // that it never sees another buyer's spend. Both in one statement, one snapshot.
-func loyaltySpend(col, day string) string {
+func loyaltySpend(col, day string, keyed bool) string {
+	// Keyed by the number and name written when documents are subtracted (loyaltyEdge); else
+	// their largest at once.
+	number, name, by := "max(m.supplier_org_number)", "max(m.supplier_name)", "1, 2, 3, 4"
+	if keyed {
+		number, name, by = "m.supplier_org_number", "m.supplier_name", "1, 2, 3, 4, 5, 6"
+	}
 	free := `
-	SELECT m.` + col + ` AS g, m.currency, m.supplier_key, m.platform AS on_agreement, m.supplier_org_number AS number,
-	       m.supplier_name AS name, sum(m.docs) AS docs, sum(m.amount_minor) AS amount
+	SELECT m.` + col + ` AS g, m.currency, m.supplier_key, m.platform AS on_agreement, ` + number + ` AS number,
+	       ` + name + ` AS name, sum(m.docs) AS docs, sum(m.amount_minor) AS amount
 	FROM loyalty_supplier_months m
-	WHERE (SELECT yes FROM national) AND ` + loyaltyFreeAll + `
-	GROUP BY 1, 2, 3, 4, 5, 6
+	WHERE (SELECT yes FROM national) AND ` + loyaltyUnjudged + `
+	GROUP BY ` + by + `
 	UNION ALL
-	SELECT m.` + col + `, m.currency, m.supplier_key, m.platform, m.supplier_org_number, m.supplier_name, sum(m.docs), sum(m.amount_minor)
+	SELECT m.` + col + `, m.currency, m.supplier_key, m.platform, ` + number + `, ` + name + `, sum(m.docs), sum(m.amount_minor)
 	FROM loyalty_months m
-	WHERE NOT (SELECT yes FROM national) AND ` + loyaltyFree + `
-	GROUP BY 1, 2, 3, 4, 5, 6`
+	WHERE NOT (SELECT yes FROM national) AND m.org_id = ANY($1::uuid[]) AND ` + loyaltyUnjudged + `
+	GROUP BY ` + by
 	if col == "org_id" { // per buyer and supplier: only loyalty_months has both
 		free = `
-	SELECT m.org_id AS g, m.currency, m.supplier_key, m.platform AS on_agreement, m.supplier_org_number AS number,
-	       m.supplier_name AS name, sum(m.docs) AS docs, sum(m.amount_minor) AS amount
+	SELECT m.org_id AS g, m.currency, m.supplier_key, m.platform AS on_agreement, ` + number + ` AS number,
+	       ` + name + ` AS name, sum(m.docs) AS docs, sum(m.amount_minor) AS amount
 	FROM loyalty_months m
-	WHERE ` + loyaltyFree + `
-	GROUP BY 1, 2, 3, 4, 5, 6`
+	WHERE m.org_id = ANY($1::uuid[]) AND ` + loyaltyUnjudged + `
+	GROUP BY ` + by
 	}
 	return loyaltyCut + loyaltyNational + loyaltyEdge + `
 free AS (` + free + `
@@ -147,9 +158,9 @@ judged AS (
 	       m.amount_minor AS amount, m.platform OR COALESCE(w.validity @> m.month, false) AS on_agreement
 	FROM loyalty_months m
 	LEFT JOIN awarded w ON w.org_id = m.org_id AND w.supplier_key = m.supplier_key AND w.division = m.division
-	WHERE m.org_id = ANY($1::uuid[]) AND m.supplier_key = ANY($6::text[]) AND m.month >= $4 AND m.month < $5
-	  AND (m.platform OR NOT EXISTS (SELECT 1 FROM cut c WHERE c.org_id = m.org_id AND c.supplier_key = m.supplier_key
-	      AND c.division = m.division AND c.month = m.month))
+	WHERE m.org_id = ANY($1::uuid[]) AND m.supplier_key = ANY($6::text[]) AND m.month >= $4 AND m.month < $5 AND NOT m.platform
+	  AND NOT EXISTS (SELECT 1 FROM cut c WHERE c.org_id = m.org_id AND c.supplier_key = m.supplier_key
+	      AND c.division = m.division AND c.month = m.month)
 	UNION ALL
 	SELECT d.org_id, ` + day + `, d.supplier_key, d.supplier_org_number, d.supplier_name, d.currency, d.sign, d.amount, d.on_agreement
 	FROM edge d
@@ -178,27 +189,47 @@ WHERE a.status = 'active' AND p.org_id = ANY($1::uuid[])`
 // agreement, keys whose documents were all subtracted dropped, then per group, currency,
 // supplier and on or off agreement (the largest number and name), made text, with
 // loyaltyNamed's rows.
-func loyaltyByColumn(column, day, key string) string {
-	return loyaltySpend(column, day) + `
+func loyaltyByColumn(column, day, key string, keyed bool) string {
+	union := `SELECT * FROM free
+	      UNION ALL
+	      SELECT g, currency, supplier_key, on_agreement, supplier_org_number, supplier_name, docs, amount FROM judged`
+	if !keyed {
+		return loyaltySpend(column, day, false) + `
 sums AS (
-	SELECT ` + key + ` COLLATE "C" AS group_key, trim(currency) AS currency, supplier_key, on_agreement, sum(amount)::bigint AS amount,
-	       max(number) AS number, max(name) AS name
+	SELECT ` + key + ` COLLATE "C" AS group_key, trim(currency) AS currency, supplier_key COLLATE "C" AS supplier_key, on_agreement,
+	       sum(amount)::bigint AS amount, max(number) AS number, max(name) AS name
+	FROM (` + union + `) s
+	GROUP BY g, 2, 3, 4
+),` + loyaltyNamed
+	}
+	// The second aggregate groups by text in the C collation, which sorts as memcmp does (the
+	// planner, expecting few rows, sorts them).
+	return loyaltySpend(column, day, true) + `
+sums AS (
+	SELECT ` + key + ` COLLATE "C" AS group_key, trim(currency) COLLATE "C" AS currency, supplier_key, on_agreement,
+	       sum(amount)::bigint AS amount, max(number) AS number, max(name) AS name
 	FROM (SELECT g, currency, supplier_key COLLATE "C" AS supplier_key, on_agreement, number, name, sum(amount) AS amount
-	      FROM (SELECT * FROM free
-	            UNION ALL
-	            SELECT g, currency, supplier_key, on_agreement, supplier_org_number, supplier_name, docs, amount FROM judged) s
+	      FROM (` + union + `) s
 	      GROUP BY 1, 2, 3, 4, 5, 6
 	      HAVING sum(docs) > 0) x
-	GROUP BY g, 2, 3, 4
+	GROUP BY 1, 2, 3, 4
 ),` + loyaltyNamed
 }
 
-var loyaltyByGroup = map[LoyaltyGroup]string{
-	ByOrganization: loyaltyByColumn("org_id", "d.org_id", "g::text"),
-	ByCPV:          loyaltyByColumn("division", "d.division", "g"),
-	ByMonth:        loyaltyByColumn("month", "date_trunc('month', d.day)::date", "to_char(g, 'YYYY-MM')"),
-	BySupplier:     loyaltyByColumn("supplier_key", "d.supplier_key", "g"),
+// loyaltyGroups is the statement of each grouping but the organisation's, keyed (true) or
+// not by the supplier numbers and names written (loyaltySpend).
+func loyaltyGroups(keyed bool) map[LoyaltyGroup]string {
+	return map[LoyaltyGroup]string{
+		ByOrganization: loyaltyByColumn("org_id", "d.org_id", "g::text", keyed),
+		ByCPV:          loyaltyByColumn("division", "d.division", "g", keyed),
+		ByMonth:        loyaltyByColumn("month", "date_trunc('month', d.day)::date", "to_char(g, 'YYYY-MM')", keyed),
+		BySupplier:     loyaltyByColumn("supplier_key", "d.supplier_key", "g", keyed),
+	}
 }
+
+// loyaltyByGroup is loyaltyGroups' statements, [1] the keyed ones, for a window that reaches
+// outside the range.
+var loyaltyByGroup = [2]map[LoyaltyGroup]string{loyaltyGroups(false), loyaltyGroups(true)}
 
 // defaultLoyaltyCandidates is how many suppliers per organisation the report by organisation
 // computes exactly (one more is read, whose bound is the threshold): on the bench's national
@@ -215,18 +246,23 @@ func (s *Service) loyaltyRollups(ctx context.Context, tx *sqlx.Tx, ids []string,
 	if keys == nil {
 		keys = []string{} // NULL would make "<> ALL" unknown for every row
 	}
-	first, end := loyaltyWindow(from, to)
+	subtract := by == ByOrganization || len(ids) >= loyaltySubtractFrom || s.loyaltySubtractAll
+	first, end := loyaltyWindow(from, to, subtract)
 	args := []any{pq.Array(ids), from, to, first, end, pq.Array(keys)}
+	keyed := 0 // whether documents are subtracted
+	if first.Before(from) || end.After(to.AddDate(0, 0, 1)) {
+		keyed = 1
+	}
 	var rows []loyaltyRow
 	if by != ByOrganization {
-		err := sqlx.SelectContext(ctx, tx, &rows, loyaltyByGroup[by], args...)
+		err := sqlx.SelectContext(ctx, tx, &rows, loyaltyByGroup[keyed][by], args...)
 		return rows, err
 	}
 	k := s.loyaltyCandidates
 	if k == 0 {
 		k = defaultLoyaltyCandidates
 	}
-	if err := sqlx.SelectContext(ctx, tx, &rows, loyaltyByOrganization, append(args, k+1)...); err != nil {
+	if err := sqlx.SelectContext(ctx, tx, &rows, loyaltyByOrganization[keyed], append(args, k+1)...); err != nil {
 		return nil, err
 	}
 	var cands []loyaltyRow
@@ -240,7 +276,7 @@ func (s *Service) loyaltyRollups(ctx context.Context, tx *sqlx.Tx, ids []string,
 		}
 	}
 	rows = rows[:n]
-	top, err := loyaltyOrgRanking(ctx, tx, rows, cands, k, args)
+	top, err := loyaltyOrgRanking(ctx, tx, rows, cands, k, loyaltyByGroup[keyed][ByOrganization], args)
 	if err != nil {
 		return nil, err
 	}
@@ -254,7 +290,7 @@ func (s *Service) loyaltyRollups(ctx context.Context, tx *sqlx.Tx, ids []string,
 // no other supplier, is settled; the others (a range much shorter than the spend's history can
 // leave many) are summed whole as loyaltyGrouped does. g are the report's 'g' rows: the
 // organisations and currencies that have spend.
-func loyaltyOrgRanking(ctx context.Context, tx *sqlx.Tx, g, cands []loyaltyRow, k int, args []any) ([]loyaltyRow, error) {
+func loyaltyOrgRanking(ctx context.Context, tx *sqlx.Tx, g, cands []loyaltyRow, k int, whole string, args []any) ([]loyaltyRow, error) {
 	type orgCur struct{ org, cur string }
 	byOrg := map[string][]loyaltyRow{}
 	for _, c := range cands {
@@ -300,11 +336,11 @@ func loyaltyOrgRanking(ctx context.Context, tx *sqlx.Tx, g, cands []loyaltyRow, 
 		for org := range unsettled {
 			orgs = append(orgs, org)
 		}
-		var whole []loyaltyRow
-		if err := sqlx.SelectContext(ctx, tx, &whole, loyaltyByGroup[ByOrganization], append([]any{pq.Array(orgs)}, args[1:]...)...); err != nil {
+		var summed []loyaltyRow
+		if err := sqlx.SelectContext(ctx, tx, &summed, whole, append([]any{pq.Array(orgs)}, args[1:]...)...); err != nil {
 			return nil, err
 		}
-		for _, r := range whole {
+		for _, r := range summed {
 			if r.Kind == "t" {
 				out = append(out, r)
 			}

@@ -15,7 +15,26 @@ package invoices
 // outside (loyalty_supplier_months when the scope is national, loyaltySpend), the awarded
 // suppliers' spend judged outside and the edge's, per currency, supplier, number and name
 // written until what is subtracted is dropped.
-var loyaltyByOrganization = loyaltyCut + loyaltyNational + loyaltyEdge + `
+func loyaltyByOrg(keyed bool) string {
+	overall := `
+overall AS (
+	SELECT trim(currency) AS currency, supplier_key COLLATE "C" AS supplier_key, sum(amount)::bigint AS amount, max(number) AS number,
+	       max(name) AS name
+	FROM (` + loyaltyOverallRows + `) s
+	GROUP BY 1, 2
+),`
+	if keyed {
+		overall = `
+overall AS (
+	SELECT currency, supplier_key, sum(amount)::bigint AS amount, max(number) AS number, max(name) AS name
+	FROM (SELECT trim(currency) AS currency, supplier_key COLLATE "C" AS supplier_key, number, name, sum(amount) AS amount
+	      FROM (` + loyaltyOverallRows + `) s
+	      GROUP BY 1, 2, 3, 4
+	      HAVING sum(docs) > 0) x
+	GROUP BY 1, 2
+),`
+	}
+	return loyaltyCut + loyaltyNational + loyaltyEdge + `
 awardedspend AS MATERIALIZED (
 	SELECT m.org_id, m.supplier_key, m.supplier_org_number, m.supplier_name, m.currency, m.docs, m.amount_minor AS amount,
 	       COALESCE(w.validity @> m.month, false) AS on_agreement
@@ -46,26 +65,7 @@ orgs AS (
 	GROUP BY 1, 2
 	HAVING sum(docs) > 0
 ),
-overall AS (
-	SELECT currency, supplier_key, sum(amount)::bigint AS amount, max(number) AS number, max(name) AS name
-	FROM (SELECT trim(currency) AS currency, supplier_key COLLATE "C" AS supplier_key, number, name, sum(amount) AS amount
-	      FROM (SELECT m.currency, m.supplier_key, m.supplier_org_number AS number, m.supplier_name AS name, m.docs, m.amount_minor AS amount
-	            FROM loyalty_supplier_months m
-	            WHERE (SELECT yes FROM national) AND ` + loyaltyFreeAll + ` AND NOT m.platform
-	            UNION ALL
-	            SELECT m.currency, m.supplier_key, m.supplier_org_number, m.supplier_name, m.docs, m.amount_minor
-	            FROM loyalty_months m
-	            WHERE NOT (SELECT yes FROM national) AND ` + loyaltyFree + ` AND NOT m.platform
-	            UNION ALL
-	            SELECT a.currency, a.supplier_key, a.supplier_org_number, a.supplier_name, a.docs, a.amount
-	            FROM awardedspend a WHERE NOT a.on_agreement
-	            UNION ALL
-	            SELECT e.currency, e.supplier_key, e.supplier_org_number, e.supplier_name, e.sign, e.amount
-	            FROM edge e WHERE NOT e.on_agreement) s
-	      GROUP BY 1, 2, 3, 4
-	      HAVING sum(docs) > 0) x
-	GROUP BY 1, 2
-),` + loyaltyCandidates + loyaltyKnown + `
+` + overall + loyaltyCandidates + loyaltyKnown + `
 SELECT * FROM (
 SELECT 'g' AS kind, org_id::text COLLATE "C" AS group_key, currency, on_minor, outside_minor, ''::text AS name, '' AS number,
        0::bigint AS amount
@@ -86,6 +86,26 @@ LEFT JOIN (SELECT org_id, currency, supplier_key, sum(amount)::bigint AS amount,
      ON x.org_id = c.org_id AND x.currency = c.currency AND x.supplier_key = c.supplier_key
 LEFT JOIN known k ON k.key = c.supplier_key
 ) r ORDER BY kind, group_key, currency, amount DESC, number COLLATE "C"`
+}
+
+// loyaltyByOrganization is loyaltyByOrg's statements, [1] the keyed one.
+var loyaltyByOrganization = [2]string{loyaltyByOrg(false), loyaltyByOrg(true)}
+
+// loyaltyOverallRows is the rows of the CTE "overall" of loyaltyByOrg: the spend outside the
+// agreements per currency, supplier, number and name written, with its documents.
+const loyaltyOverallRows = `SELECT m.currency, m.supplier_key, m.supplier_org_number AS number, m.supplier_name AS name, m.docs, m.amount_minor AS amount
+	            FROM loyalty_supplier_months m
+	            WHERE (SELECT yes FROM national) AND ` + loyaltyFreeAll + ` AND NOT m.platform
+	            UNION ALL
+	            SELECT m.currency, m.supplier_key, m.supplier_org_number, m.supplier_name, m.docs, m.amount_minor
+	            FROM loyalty_months m
+	            WHERE NOT (SELECT yes FROM national) AND ` + loyaltyFree + ` AND NOT m.platform
+	            UNION ALL
+	            SELECT a.currency, a.supplier_key, a.supplier_org_number, a.supplier_name, a.docs, a.amount
+	            FROM awardedspend a WHERE NOT a.on_agreement
+	            UNION ALL
+	            SELECT e.currency, e.supplier_key, e.supplier_org_number, e.supplier_name, e.sign, e.amount
+	            FROM edge e WHERE NOT e.on_agreement`
 
 // loyaltyCandidates are the CTEs "cand", per organisation in scope its $7 suppliers with the
 // largest bounds (loyalty_outside_bounds: no range's outside spend exceeds a supplier's bound),

@@ -60,6 +60,11 @@ func (t Trusted) Addr(r *http.Request) string {
 	if err != nil {
 		return host
 	}
+	if peer.Is4() && (len(t) == 0 || !t.contains(peer)) {
+		// An IPv4 address that parsed is already in its one text form (no leading zeros):
+		// the host as it came, without making the same string again for every access line.
+		return host
+	}
 	client := peer.Unmap()
 	if len(t) == 0 || !t.contains(client) {
 		return client.String()

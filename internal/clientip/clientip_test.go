@@ -2,6 +2,7 @@ package clientip
 
 import (
 	"net/http/httptest"
+	"net/netip"
 	"testing"
 )
 
@@ -43,5 +44,20 @@ func TestAddr(t *testing.T) {
 	}
 	if _, err := Parse("10.0.0.0/8, nonsense"); err == nil {
 		t.Fatal("a malformed list was accepted")
+	}
+}
+
+// An IPv4 peer's address is the host part of RemoteAddr as it came: nothing allocated for it
+// on every request (the access line names the client).
+func TestAddrIPv4WithoutAllocating(t *testing.T) {
+	r := httptest.NewRequest("GET", "/", nil)
+	r.RemoteAddr = "198.51.100.4:5000"
+	for _, trusted := range []Trusted{nil, {netip.MustParsePrefix("10.0.0.0/8")}} {
+		if got := trusted.Addr(r); got != "198.51.100.4" {
+			t.Fatalf("Addr = %q", got)
+		}
+		if n := testing.AllocsPerRun(100, func() { trusted.Addr(r) }); n != 0 {
+			t.Fatalf("Addr of an IPv4 peer allocates %v times, want 0", n)
+		}
 	}
 }
