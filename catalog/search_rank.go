@@ -40,16 +40,17 @@ const candCols = `i.id, i.name, i.sku, i.gtin, i.size_order, i.search_name, i.se
 // rankedSearch is one search statement's parts: the candidates (a CTE "c" of item ids) and
 // the arguments they use.
 type rankedSearch struct {
-	q     *searchQuery
-	where string // the scope and filters on items i
-	cands string // WITH c AS (…)
+	q         *searchQuery
+	where     string // the scope and filters on items i
+	cands     string // WITH c AS (…)
+	match     string // the placeholder of the tsquery every candidate matches
+	window    int
+	windowArg string // the window in the statement
+	need      string // how many ranked candidates the page needs (offset + page size) in the statement
+
 	// The names' candidates alone (cn: from the sample only, when there is one) and the sku's,
 	// and the column saying whether they were enough (firstEnough): see rank.
 	firstCands, firstEnough string
-	match                   string // the placeholder of the tsquery every candidate matches
-	window                  int
-	windowArg               string // the window in the statement
-	need                    string // how many ranked candidates the page needs (offset + page size) in the statement
 }
 
 // searchSamples are the samples of the items whose names' words and pairs (migration 00030)
