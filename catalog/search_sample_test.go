@@ -18,7 +18,8 @@ import (
 // items (migration 00030) finds what one without does when the matches fit in a window — the
 // sample's and, because the sample holds fewer than a window, the other items' — for single
 // words, starts, pairs, synonyms and typos; and with more matches than a window, a window from
-// the sample alone, the total estimated.
+// the sample alone, the total estimated. And the names' statement tried first finds what the
+// whole statement does.
 func TestSearchSampleFindsTheSame(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
@@ -75,8 +76,43 @@ func TestSearchSampleFindsTheSame(t *testing.T) {
 			}
 		}
 	}
-	// Five matches in the sample of 1 in 128 fill a window of four: the page comes from it.
+	// The names' statement first, alone when they fill the window (with a sample) or the page
+	// (without), finds what the whole statement does: pages inside and past a window of four,
+	// and the totals.
 	f.s.window = 4
+	first := f.s.namesFirst.Load()
+	for _, q := range []string{"skoskydd", "skoskydd blå", "handske nitril", "handsk", "engångs skoskydd", "vård handske", "blöjor", "nitrl"} {
+		for _, sample := range []int{-1, 16, 128} {
+			for _, size := range []int{1, 2, 3, 20} {
+				for page := 1; page <= 3; page++ {
+					f.s.sample = sample
+					filter := SearchFilter{Q: q, Page: auth.Page{Page: page, PageSize: size}}
+					var got [2]ItemPage
+					for i, whole := range []bool{false, true} {
+						f.s.wholeOnly = whole
+						var err error
+						got[i], err = f.s.search(ctx, f.s.db, scopeOf(f.orderer), parseQuery(q), filter)
+						testenv.Must(t, err)
+					}
+					f.s.wholeOnly, f.s.sample = false, 0
+					skus := func(p ItemPage) (out []string) {
+						for _, it := range p.Items {
+							out = append(out, it.SKU)
+						}
+						return out
+					}
+					if !slices.Equal(skus(got[0]), skus(got[1])) || got[0].Total != got[1].Total || got[0].Estimated != got[1].Estimated {
+						t.Errorf("%q (sample %d) page %d of %d: names first %v (total %d, estimated %v), whole statement %v (total %d, estimated %v)",
+							q, sample, page, size, skus(got[0]), got[0].Total, got[0].Estimated, skus(got[1]), got[1].Total, got[1].Estimated)
+					}
+				}
+			}
+		}
+	}
+	if f.s.namesFirst.Load() == first {
+		t.Error("no search was answered by the names' statement alone: the comparison proves nothing")
+	}
+	// Five matches in the sample of 1 in 128 fill a window of four: the page comes from it.
 	defer func() { f.s.window = searchWindow }()
 	got, p := search("skoskydd", 128, 2)
 	if len(got) != 2 || !p.Estimated || p.Total < 4 {

@@ -39,6 +39,8 @@ type Service struct {
 	noPairs    bool            // searches without the item pairs (tests compare them; search_pairs.go)
 	sample     int             // tests: every search's names from the sample of 1 in sample items (-1: never; 0: by the estimate)
 	retries    atomic.Int64    // searches that found nothing and ran again with near words (tests count them)
+	wholeOnly  bool            // tests: every search runs its whole statement, never the names' first (search_rank.go)
+	namesFirst atomic.Int64    // searches answered by the names' statement alone (tests count them)
 	reads      *postgres.Reads // search and item reads: the replica when it may serve them (SetReads)
 	// fetcher fetches the pictures price lists name by URL (images.go).
 	fetcher *productimage.Fetcher

@@ -15,3 +15,11 @@ func (s *Service) WithLoyaltyCandidates(n int) *Service {
 	c.loyaltyCandidates = n
 	return &c
 }
+
+// WithLoyaltySubtractAll is a copy of the service whose reports subtract the days outside the
+// range from the months they cut whatever the scope's size (loyaltySubtractFrom).
+func (s *Service) WithLoyaltySubtractAll() *Service {
+	c := *s
+	c.loyaltySubtractAll = true
+	return &c
+}

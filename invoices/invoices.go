@@ -120,6 +120,9 @@ type Service struct {
 	// computes exactly before summing an organisation whole (0: defaultLoyaltyCandidates;
 	// tests set few, so that both ways are taken).
 	loyaltyCandidates int
+	// loyaltySubtractAll subtracts whatever the scope (tests: loyaltySubtractFrom is more
+	// buyers than they have).
+	loyaltySubtractAll bool
 }
 
 // Validator checks a billing document against the UBL 2.1 schema and the EN 16931 and PEPPOL

@@ -197,28 +197,29 @@ known AS (
 )`
 
 // loyaltyWindow is the months [first, end) the report reads whole from the monthly sums:
-// every month the range [from, to] covers whole, and each month it cuts (at either end, or
-// both when it lies within one month) whose days outside the range are fewer than those
-// inside. The documents the report reads one by one are then those of the range outside the
-// window, added, and those of the window outside the range, subtracted (loyaltyEdge): for the
-// default range, which ends today, the few days left of this month rather than all its days
-// so far. When the window is empty, first = end = from.
-func loyaltyWindow(from, to time.Time) (time.Time, time.Time) {
+// every month the range [from, to] covers whole, and, when subtract, each month it cuts (at
+// either end, or both when it lies within one month) whose days outside the range are fewer
+// than those inside. The documents the report reads one by one are then those of the range
+// outside the window, added, and those of the window outside the range, subtracted
+// (loyaltyEdge): for the default range, which ends today, the few days left of this month
+// rather than all its days so far. When the window is empty, first = end = from.
+func loyaltyWindow(from, to time.Time, subtract bool) (time.Time, time.Time) {
 	month := func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC) }
 	days := func(a, b time.Time) int { return int(b.Sub(a).Hours()/24) + 1 } // [a, b], a <= b
 	lastOf := func(m time.Time) time.Time { return m.AddDate(0, 1, -1) }
+	whole := func(outside, inside int) bool { return outside == 0 || (subtract && outside < inside) }
 	mf, mt := month(from), month(to)
 	first, end := mf, mt.AddDate(0, 1, 0)
-	if mf.Equal(mt) { // one month: whole when fewer of its days lie outside
-		if inside := days(from, to); lastOf(mf).Day()-inside >= inside {
+	if mf.Equal(mt) {
+		if inside := days(from, to); !whole(lastOf(mf).Day()-inside, inside) {
 			return from, from
 		}
 		return first, end
 	}
-	if inside := days(from, lastOf(mf)); from.Day()-1 >= inside {
+	if inside := days(from, lastOf(mf)); !whole(from.Day()-1, inside) {
 		first = mf.AddDate(0, 1, 0)
 	}
-	if inside := to.Day(); lastOf(mt).Day()-inside >= inside {
+	if inside := to.Day(); !whole(lastOf(mt).Day()-inside, inside) {
 		end = mt
 	}
 	if !end.After(first) {
@@ -226,6 +227,13 @@ func loyaltyWindow(from, to time.Time) (time.Time, time.Time) {
 	}
 	return first, end
 }
+
+// loyaltySubtractFrom is how many organisations a scope needs for a report grouped other than
+// by organisation to subtract (loyaltyWindow): subtracting keys the sums by the supplier
+// numbers and names written, a second aggregate over the groups, which for a few buyers costs
+// more than judging the cut days' documents (a regional manager's 15 buyers by CPV: 54–68 ms of
+// PostgreSQL CPU without, 82–88 ms with); for 290 it saves 70,000 documents' judgement.
+const loyaltySubtractFrom = 50
 
 // loyaltyRow is a row of loyaltyGrouped.
 type loyaltyRow struct {

@@ -202,15 +202,17 @@ sums AS (
 	GROUP BY g, 2, 3, 4
 ),` + loyaltyNamed
 	}
+	// The second aggregate groups by text in the C collation, which sorts as memcmp does (the
+	// planner, expecting few rows, sorts them).
 	return loyaltySpend(column, day, true) + `
 sums AS (
-	SELECT ` + key + ` COLLATE "C" AS group_key, trim(currency) AS currency, supplier_key, on_agreement, sum(amount)::bigint AS amount,
-	       max(number) AS number, max(name) AS name
+	SELECT ` + key + ` COLLATE "C" AS group_key, trim(currency) COLLATE "C" AS currency, supplier_key, on_agreement,
+	       sum(amount)::bigint AS amount, max(number) AS number, max(name) AS name
 	FROM (SELECT g, currency, supplier_key COLLATE "C" AS supplier_key, on_agreement, number, name, sum(amount) AS amount
 	      FROM (` + union + `) s
 	      GROUP BY 1, 2, 3, 4, 5, 6
 	      HAVING sum(docs) > 0) x
-	GROUP BY g, 2, 3, 4
+	GROUP BY 1, 2, 3, 4
 ),` + loyaltyNamed
 }
 
@@ -244,7 +246,8 @@ func (s *Service) loyaltyRollups(ctx context.Context, tx *sqlx.Tx, ids []string,
 	if keys == nil {
 		keys = []string{} // NULL would make "<> ALL" unknown for every row
 	}
-	first, end := loyaltyWindow(from, to)
+	subtract := by == ByOrganization || len(ids) >= loyaltySubtractFrom || s.loyaltySubtractAll
+	first, end := loyaltyWindow(from, to, subtract)
 	args := []any{pq.Array(ids), from, to, first, end, pq.Array(keys)}
 	keyed := 0 // whether documents are subtracted
 	if first.Before(from) || end.After(to.AddDate(0, 0, 1)) {
