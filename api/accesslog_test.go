@@ -73,6 +73,32 @@ func TestAppendMillisLikeStrconv(t *testing.T) {
 	}
 }
 
+// TestAppendRFC3339NanoLikeTime: a line's time is written as time.RFC3339Nano writes it,
+// byte for byte, in UTC and other zones (a DST change within the times), for instants with
+// and without a fraction of a second, in and out of order.
+func TestAppendRFC3339NanoLikeTime(t *testing.T) {
+	stockholm, err := time.LoadLocation("Europe/Stockholm")
+	if err != nil {
+		t.Skip("no time zone database:", err)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	start := time.Date(2026, 3, 29, 0, 59, 58, 0, time.UTC) // 01:00 UTC: Stockholm moves to summer time
+	for _, loc := range []*time.Location{time.UTC, stockholm, time.FixedZone("", -(3*3600 + 30*60)), time.Local} {
+		for i := range 20_000 {
+			at := start.Add(time.Duration(rng.Int64N(int64(4 * time.Second)))).In(loc)
+			switch i % 4 {
+			case 0:
+				at = at.Truncate(time.Second) // no fraction
+			case 1:
+				at = at.Truncate(time.Millisecond)
+			}
+			if got, want := appendRFC3339Nano(nil, at), at.AppendFormat(nil, time.RFC3339Nano); !bytes.Equal(got, want) {
+				t.Fatalf("appendRFC3339Nano(%v) = %s, want %s", at, got, want)
+			}
+		}
+	}
+}
+
 // decodeOrdered is a JSON object's keys and values in order.
 func decodeOrdered(t *testing.T, b []byte) []any {
 	t.Helper()

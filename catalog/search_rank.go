@@ -298,7 +298,7 @@ func (s *Service) rank(ctx context.Context, db *sqlx.DB, sc scope, f SearchFilte
 	var rows []searchRow
 	// One round trip: the statement as one simple query, in the implicit transaction that
 	// SET LOCAL needs (searchSettings). First from the names alone, which fill the page of
-	// nearly every search (97 % of the benchmark's): PostgreSQL then plans two or three scans
+	// nearly every search (92 % of the benchmark's): PostgreSQL then plans two or three scans
 	// of the items instead of four to six (README, Speed, "Sixth round"); when they do not,
 	// the whole statement.
 	if !s.wholeOnly {
