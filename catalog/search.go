@@ -136,7 +136,12 @@ func (s *Service) SearchItemsEncoded(ctx context.Context, c auth.Caller, f Searc
 		return l.hit, nil
 	}
 	return s.loadEncoded(ctx, l, func(ctx context.Context, db *sqlx.DB) ([]byte, error) {
-		p, err := s.search(ctx, db, sc, parseQuery(f.Q), f)
+		var p ItemPage
+		err := s.limit.do(ctx, func() error {
+			var err error
+			p, err = s.search(ctx, db, sc, parseQuery(f.Q), f)
+			return err
+		})
 		if err != nil {
 			return nil, err
 		}

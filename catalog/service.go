@@ -42,6 +42,7 @@ type Service struct {
 	wholeOnly  bool            // tests: every search runs its whole statement, never the names' first (search_rank.go)
 	namesFirst atomic.Int64    // searches answered by the names' statement alone (tests count them)
 	reads      *postgres.Reads // search and item reads: the replica when it may serve them (SetReads)
+	limit      searchLimit     // uncached searches running at once (search_limit.go)
 	// fetcher fetches the pictures price lists name by URL (images.go).
 	fetcher *productimage.Fetcher
 
@@ -72,8 +73,10 @@ func (s *Service) SetValidToHook(h ValidToHook) { s.validToHook = h }
 // NewService returns the catalogue service. rdb may be nil or down: reads then come from
 // PostgreSQL. prefix namespaces the service's Redis keys.
 func NewService(db *sqlx.DB, rdb redis.UniversalClient, prefix string) *Service {
-	return &Service{db: db, cache: newCache(rdb, prefix), now: time.Now, stmts: map[stmtKey]*sqlx.Stmt{},
+	s := &Service{db: db, cache: newCache(rdb, prefix), now: time.Now, stmts: map[stmtKey]*sqlx.Stmt{},
 		window: searchWindow, fetcher: productimage.NewFetcher(0, nil)}
+	s.SetSearchConcurrency(DefaultSearchConcurrency())
+	return s
 }
 
 // SetClock replaces the service clock (tests move "today" across effective dates with it).

@@ -97,6 +97,9 @@ type config struct {
 	// How many password hashes (argon2id, 19 MiB each while it runs) this process computes at
 	// once; more sign-ins wait their turn (auth/password.go, README "Speed").
 	PasswordHashes int `env:"AVROP_PASSWORD_HASHES" envDefault:"1"`
+	// How many uncached searches this process runs at once (catalog/search_limit.go); more
+	// wait their turn. 0: one more than the cores (GOMAXPROCS); -1: no limit.
+	SearchConcurrency int `env:"AVROP_SEARCH_CONCURRENCY" envDefault:"0"`
 	// Go's profiles on a listener of their own (cmd/avrop/pprof.go); empty: none.
 	PprofAddr string `env:"AVROP_PPROF_ADDR"`
 }
@@ -204,6 +207,9 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout i
 	authCfg := auth.DefaultConfig([]byte(secret))
 	authSvc := auth.NewService(db, rdb, authCfg)
 	cat := catalog.NewService(db, rdb, authCfg.RedisPrefix)
+	if cfg.SearchConcurrency != 0 {
+		cat.SetSearchConcurrency(cfg.SearchConcurrency)
+	}
 	var allow []netip.Prefix
 	for _, c := range strings.Split(cfg.ImageFetchAllow, ",") {
 		if c = strings.TrimSpace(c); c == "" {
