@@ -114,8 +114,8 @@ national AS MATERIALIZED (
 // that no invoice names yet, at their total. The window's months come from loyalty_months:
 // those of suppliers no agreement in the scope awards, and platform orders ("free", on
 // agreement or outside with nothing to judge) are summed as they are read; the awarded
-// suppliers' are found by buyer and supplier (loyalty_months_org_supplier_idx; by supplier and
-// month, migration 00034, when the buyers are many) and judged per month when
+// suppliers' are found by buyer and supplier (loyalty_months_org_supplier_cover_idx; by supplier and
+// month, migrations 00034 and 00036, when the buyers are many) and judged per month when
 // the awarded validity covers the month whole or not at all, per document (loyalty_docs)
 // otherwise. The documents of "edge" (loyaltyEdge) add or subtract the days the range and the
 // window do not share.
