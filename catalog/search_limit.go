@@ -13,8 +13,8 @@ import (
 // share the cores, so each takes several times its own work, and the slowest searches (two
 // words no item holds together: 15–30 ms of work at a million items) are stretched the most:
 // at 8 clients on 2 cores the p99 was 57–76 ms. Waiting in turn instead keeps each at its own
-// speed: p99 38–47 ms at the same throughput (README "Speed", "Search limit"). Cached pages never
-// wait here.
+// speed: p99 38–56 ms over eight runs at the same throughput (README "Speed", "Search limit").
+// Cached pages never wait here.
 type searchLimit struct {
 	slots   chan struct{} // nil: no limit
 	running atomic.Int64  // searches inside now
