@@ -12,28 +12,15 @@ import (
 // allocations of every search and list request, a tenth of a cached search's. A value that
 // needs no unescaping is a substring of the raw query and costs nothing.
 func query(c *gin.Context, key string) string {
-	raw := c.Request.URL.RawQuery
-	for raw != "" {
-		var pair string
-		pair, raw, _ = strings.Cut(raw, "&")
-		if pair == "" || strings.IndexByte(pair, ';') >= 0 {
-			continue // url.ParseQuery skips these too
-		}
-		k, v, _ := strings.Cut(pair, "=")
-		k, ok := unescapeQuery(k)
-		if !ok || k != key {
-			continue
-		}
-		if v, ok := unescapeQuery(v); ok {
-			return v
-		}
-	}
-	return ""
+	keys, vals := [1]string{key}, [1]string{}
+	queryValues(c.Request.URL.RawQuery, keys[:], vals[:])
+	return vals[0]
 }
 
-// queryValues sets vals[i] to query's value of keys[i] (distinct keys, at most 64), reading
-// the raw query once: a search reads seven parameters, and reading the query seven times was
-// a seventh of the API's own work for a cached search page (BenchmarkServe's profile).
+// queryValues sets vals[i] to the first value of keys[i] (distinct keys, at most 64) in the raw
+// query, as url.ParseQuery reads it, reading the query once: a search reads seven parameters,
+// and reading the query seven times was a seventh of the API's own work for a cached search
+// page (BenchmarkServe's profile).
 func queryValues(raw string, keys, vals []string) {
 	var found uint64
 	all := uint64(1)<<len(keys) - 1
