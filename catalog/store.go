@@ -204,7 +204,9 @@ func agreementTermsForSupplier(ctx context.Context, db sqlx.QueryerContext, id, 
 // ---------------------------------------------------------------------------------------
 // Items
 
-// itemSelect selects Item columns for items alias i (with itemJoins).
+// itemSelect selects Item columns for items alias i (with itemJoins). Search reads its pages
+// through search_page (migration 00037), the same columns and joins: a change here is a new
+// migration replacing that function (TestSearchPageLikeItemSelect).
 func itemSelect() string {
 	return `SELECT i.id, i.agreement_id, a.reference AS agreement_reference, a.title AS agreement_title, i.supplier_id,
 	o.name AS supplier_name, s.rank AS supplier_rank, i.sku, i.gtin, i.name, i.description, i.unit, i.pack_size,
