@@ -11,7 +11,7 @@ import "github.com/google/uuid"
 // shared_buffers. A version 7 id is still a UUID, so URLs, exports and PEPPOL documents keep
 // their format; it shows the millisecond it was made, which the order's created_at shows too.
 // 62 of its bits are random, and every read checks the caller's scope, not the id. Measured
-// (docs/speed.md, "Time-ordered ids"): 10,000 inserts into a 2,000,000-entry uuid index after
+// (docs/speed.md, "The data design, measured"): 10,000 inserts into a 2,000,000-entry uuid index after
 // a checkpoint wrote 6,165 full-page images and 38.5 MB of WAL with random ids, 4 and 1.7 MB
 // with version 7 ones.
 // Like uuid.NewString, it panics only when the system's random source fails.
