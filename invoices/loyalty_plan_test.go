@@ -70,3 +70,26 @@ func TestLoyaltyWholeMonthsReadNoDocuments(t *testing.T) {
 		}
 	}
 }
+
+// TestLoyaltyCandidatesByCoverage: the report by organisation computes fewer suppliers per
+// organisation exactly when the months it reads hold every month with spend (the bounds, of all
+// time, are then nearly the range's spend), the default number otherwise.
+func TestLoyaltyCandidatesByCoverage(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	csv := spendHeader + fmt.Sprintf("%s,559999-3101,Leverantör Täckt AB,C-%s,%s,4200,SEK,33600000\n", w.Buyer.Number, testenv.Unique(),
+		time.Now().UTC().AddDate(0, 0, -20).Format(time.DateOnly))
+	_, err := w.svc.LoadSpendRecords(ctx, w.Manager, strings.NewReader(csv))
+	testenv.Must(t, err)
+	ids := []string{w.Buyer.ID}
+	for _, c := range []struct {
+		from, to string
+		want     int
+	}{{"1990-01", "2200-12", 7}, {"2001-01", "2001-12", 12}} {
+		_, got, err := w.svc.LoyaltyPlan(ctx, ids, invoices.ByOrganization, c.from, c.to)
+		testenv.Must(t, err)
+		if got != c.want {
+			t.Errorf("%s–%s: %d suppliers per organisation computed exactly, want %d", c.from, c.to, got, c.want)
+		}
+	}
+}
