@@ -338,3 +338,21 @@ func TestCascade(t *testing.T) {
 		testenv.Must(t, err)
 	})
 }
+
+// An order's id is a time-ordered UUID (version 7): a later order's id sorts after an earlier
+// one's (within a process even in the same millisecond: the uuid package counts its fraction), so that the indexes keyed by it take new entries on their right-most leaf (newID).
+func TestOrderIDsAreTimeOrdered(t *testing.T) {
+	w := newWorld(t, agreementOpts{})
+	v7 := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	prev := ""
+	for range 5 {
+		o := w.place(w.Orderer, w.input(1))
+		if !v7.MatchString(o.ID) {
+			t.Fatalf("order id %q is not a version 7 UUID", o.ID)
+		}
+		if o.ID <= prev {
+			t.Fatalf("order id %s does not sort after the one before, %s", o.ID, prev)
+		}
+		prev = o.ID
+	}
+}

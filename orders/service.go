@@ -12,7 +12,6 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 
 	"github.com/avrop/avrop/auth"
@@ -388,7 +387,7 @@ func (s *Service) place(ctx context.Context, tx *sqlx.Tx, c auth.Caller, in Orde
 	// The order is written by the transaction's last statement (debitSQL); its id and times
 	// are made here so that the idempotency key's response can be built before.
 	now := s.now().UTC().Truncate(time.Microsecond)
-	o.ID, o.CreatedAt, o.UpdatedAt = uuid.NewString(), now, now
+	o.ID, o.CreatedAt, o.UpdatedAt = newID(), now, now
 	if o.Status == StatusApproved {
 		o.ApprovedAt = &now
 	}

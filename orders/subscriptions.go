@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 
 	"github.com/avrop/avrop/auth"
@@ -56,7 +55,7 @@ func subscriptionLine(i int, l LineInput, it catalogItem, oc orderContext, deliv
 	}
 	t := placements.Terms{MonthlyPriceMinor: it.PriceMinor.Int64, SetupPriceMinor: it.SetupMinor,
 		MinTermMonths: it.MinTermMonths, NoticeMonths: it.NoticeMonths}
-	d := placements.Draft{ID: uuid.NewString(), LineNo: i + 1, ItemID: it.ID, RecipientRef: ref, Address: address, Terms: t}
+	d := placements.Draft{ID: newID(), LineNo: i + 1, ItemID: it.ID, RecipientRef: ref, Address: address, Terms: t}
 	start, ok := placements.Date(strings.TrimSpace(l.StartDate))
 	switch {
 	case !ok:

@@ -9,7 +9,7 @@
 // built-in TPC-B-like transaction against the same PostgreSQL in a scratch database with the
 // same client count, and prints each ratio (target: at least 0.5).
 //
-//	go run ./bench/orders [-duration 10s] [-clients 32] [-scale 32] [-bin path/to/avrop] [-pprof 127.0.0.1:6060] [-functions] [-keep]
+//	go run ./bench/orders [-duration 10s] [-clients 32] [-scale 32] [-bin path/to/avrop] [-pprof 127.0.0.1:6060] [-functions] [-wal] [-sql experiment.sql] [-keep]
 //
 // PostgreSQL comes from AVROP_BENCH_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/
 // postgres?sslmode=disable); both databases are created and dropped. pgbench is looked up on
@@ -50,6 +50,8 @@ func run() error {
 	binFlag := flag.String("bin", "", "an avrop binary to measure instead of building ./cmd/avrop")
 	functions := flag.Bool("functions", false, "also print the time PostgreSQL spent in each PL/pgSQL function (track_functions), per order")
 	keep := flag.Bool("keep", false, "keep the orders database afterwards (to look at its statements' plans)")
+	experiment := flag.String("sql", "", "a file of SQL to run on the seeded database before the server starts (an experiment: drop an index or a constraint to measure what it costs)")
+	walFlag := flag.Bool("wal", false, "also print the WAL per order of each workload (pg_waldump on the server's pg_wal, this database's records only)")
 	flag.Parse()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -76,6 +78,16 @@ func run() error {
 		return fmt.Errorf("seed: %w", err)
 	}
 
+	if *experiment != "" {
+		q, err := os.ReadFile(*experiment)
+		if err != nil {
+			return err
+		}
+		if _, err := db.ExecContext(ctx, string(q)); err != nil {
+			return fmt.Errorf("%s: %w", *experiment, err)
+		}
+		fmt.Printf("ran %s on the seeded database\n", *experiment)
+	}
 	if *functions {
 		if _, err := admin.ExecContext(ctx, "ALTER DATABASE "+bench.Name+" SET track_functions = 'pl'"); err != nil {
 			return err
@@ -111,6 +123,12 @@ func run() error {
 	} else {
 		fmt.Println("pgbench not found (apt-get install postgresql-contrib): ratio skipped")
 	}
+	var wal *walProbe
+	if *walFlag {
+		if wal, err = newWALProbe(ctx, admin, db, bench.Name); err != nil {
+			return err
+		}
+	}
 	if _, err := placeLoop(ctx, base, seed, *clients, 2*time.Second, true, "warm"); err != nil {
 		return err
 	}
@@ -121,6 +139,10 @@ func run() error {
 	half := *duration / 2
 	for round := range 2 {
 		for _, w := range []*placed{&plain, &keyed} {
+			var lsn0 string
+			if wal != nil {
+				lsn0 = wal.lsn(ctx)
+			}
 			pg0, app0 := bench.BackendsCPU(ctx), srv.CPU()
 			res, err := placeLoop(ctx, base, seed, *clients, half, w == &keyed, fmt.Sprintf("run%d", round))
 			if err != nil {
@@ -128,6 +150,12 @@ func run() error {
 			}
 			w.pgCPU += bench.BackendsCPU(ctx) - pg0
 			w.appCPU += srv.CPU() - app0
+			if wal != nil {
+				if err := wal.add(ctx, &w.wal, lsn0, wal.lsn(ctx)); err != nil {
+					fmt.Println("  (this phase's WAL is not counted)", err)
+					w.walMissed += res.n
+				}
+			}
 			w.add(res)
 		}
 		if pg != nil {
@@ -164,6 +192,8 @@ func run() error {
 type placed struct {
 	result
 	pgCPU, appCPU time.Duration // PostgreSQL's backends' and the server's CPU time over the rounds
+	wal           walUse        // with -wal
+	walMissed     int           // orders of phases whose WAL could not be read
 }
 
 func (p *placed) add(r result) {
@@ -180,6 +210,7 @@ func (p *placed) print(what string, clients int) {
 	fmt.Printf("%s: %d clients, %d orders in %.1fs = %.0f orders/s; p50 %.1f ms, p99 %.1f ms; %d refused\n",
 		what, clients, p.n, p.elapsed.Seconds(), p.perSec(), ms(p.lat[len(p.lat)/2]), ms(p.lat[len(p.lat)*99/100]), p.failed)
 	fmt.Printf("  CPU per order: PostgreSQL %.0f µs, avrop %.0f µs\n", us(p.pgCPU/time.Duration(p.n)), us(p.appCPU/time.Duration(p.n)))
+	p.wal.print(p.n - p.walMissed)
 }
 
 // printFunctions prints the time PostgreSQL spent in each PL/pgSQL function of the run (the
