@@ -19,6 +19,7 @@ type versionReads struct {
 	key   string
 	delay time.Duration
 	n     atomic.Int32
+	hold  chan struct{} // when set, each read waits until it is closed (or 5 s)
 }
 
 func (h *versionReads) DialHook(next redis.DialHook) redis.DialHook { return next }
@@ -30,6 +31,12 @@ func (h *versionReads) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 		if args := cmd.Args(); strings.EqualFold(cmd.Name(), "get") && len(args) == 2 && args[1] == h.key {
 			h.n.Add(1)
 			time.Sleep(h.delay)
+			if h.hold != nil {
+				select {
+				case <-h.hold:
+				case <-time.After(5 * time.Second):
+				}
+			}
 		}
 		return next(ctx, cmd)
 	}
@@ -101,5 +108,48 @@ func TestVersionReadNotSharedWhenOld(t *testing.T) {
 	<-first
 	if got := h.n.Load(); got != 2 {
 		t.Fatalf("version read %d times, want 2: the second request joined a read issued before it by more than versionTTL", got)
+	}
+}
+
+// A request that finds the trusted version past versionRefresh but still young enough uses it
+// without waiting and reads the next one in the background, so that under load no request
+// waits on Redis; what the read brings is trusted from when it was issued.
+func TestVersionRefreshedAhead(t *testing.T) {
+	c, h := countVersionReads(t, 0)
+	want, _ := c.version(context.Background())
+	h.n.Store(0)
+	h.hold = make(chan struct{})
+	c.verMu.Lock()
+	c.verAt = time.Now().Add(-versionRefresh)
+	old := c.verAt
+	c.verMu.Unlock()
+	if v, err := c.version(context.Background()); err != nil || v != want {
+		t.Fatalf("version %q, %v; want the trusted %q at once", v, err, want)
+	}
+	// The call above returned while the read it started is held: it did not wait for it.
+	for start := time.Now(); h.n.Load() == 0; time.Sleep(time.Millisecond) {
+		if time.Since(start) > 5*time.Second {
+			t.Fatal("no version read started in the background past versionRefresh")
+		}
+	}
+	c.verMu.Lock()
+	f := c.verFlight
+	c.verMu.Unlock()
+	if f == nil {
+		t.Fatal("the background read is not registered as under way: requests would send their own")
+	}
+	if _, err := c.version(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.n.Load(); got != 1 {
+		t.Fatalf("version read %d times while one was under way, want 1", got)
+	}
+	close(h.hold)
+	<-f.done
+	c.verMu.Lock()
+	at := c.verAt
+	c.verMu.Unlock()
+	if !at.After(old) || at.After(time.Now()) {
+		t.Fatalf("trusted as of %v after the background read, want when it was issued (after %v)", at, old)
 	}
 }

@@ -123,3 +123,98 @@ func TestLineWriterWholeLines(t *testing.T) {
 		t.Fatal("a logBuffer was wrapped")
 	}
 }
+
+// blockingWriter holds every Write until release is closed, as a pipe whose reader has fallen
+// behind does.
+type blockingWriter struct {
+	lockedBuffer
+	entered chan struct{} // one value per Write begun
+	release chan struct{}
+}
+
+func (w *blockingWriter) Write(p []byte) (int, error) {
+	w.entered <- struct{}{}
+	<-w.release
+	return w.lockedBuffer.Write(p)
+}
+
+// While a batch's write waits on stdout (a pipe its reader has not drained), lines go on
+// being logged without waiting, up to logBufferLimit, and every line arrives, whole and in
+// order, once the write goes through.
+func TestLogBufferWritesOutsideTheLock(t *testing.T) {
+	out := &blockingWriter{entered: make(chan struct{}, 1000), release: make(chan struct{})}
+	defer func() {
+		select {
+		case <-out.release:
+		default:
+			close(out.release) // let a held write end, so that the test ends
+		}
+	}()
+	lb := newLogBuffer(out)
+	line := func(i int) string { return fmt.Sprintf("{\"line\":%d,\"pad\":%q}\n", i, strings.Repeat("x", 100)) }
+	// Two batches' worth of lines from a goroutine: the first batch fills and goes to stdout,
+	// which holds it; the second must be logged meanwhile.
+	logged := make(chan int, 1)
+	go func() {
+		i := 0
+		for ; i*len(line(0)) < 2*logBufferMax; i++ {
+			fmt.Fprint(lb, line(i))
+		}
+		logged <- i
+	}()
+	select {
+	case <-out.entered:
+	case <-time.After(5 * time.Second):
+		t.Fatal("a full batch was not written")
+	}
+	var n int
+	select {
+	case n = <-logged:
+	case <-time.After(5 * time.Second):
+		t.Fatal("logging a line waited for stdout while a batch was being written")
+	}
+	close(out.release)
+	lb.Flush()
+	got, _ := out.snapshot()
+	var want strings.Builder
+	for i := range n {
+		want.WriteString(line(i))
+	}
+	if got != want.String() {
+		t.Fatalf("%d bytes arrived, want the %d lines' %d bytes in order", len(got), n, want.Len())
+	}
+}
+
+// Past logBufferLimit a line waits for the write under way: a reader that never drains its
+// pipe bounds the memory instead of growing it.
+func TestLogBufferBoundedWhileWriting(t *testing.T) {
+	out := &blockingWriter{entered: make(chan struct{}, 1000), release: make(chan struct{})}
+	lb := newLogBuffer(out)
+	line := strings.Repeat("y", 1023) + "\n"
+	written := make(chan int, 1)
+	go func() {
+		i := 0
+		for ; i*len(line) < logBufferMax+logBufferLimit+len(line); i++ {
+			fmt.Fprint(lb, line)
+		}
+		written <- i
+	}()
+	<-out.entered
+	select {
+	case <-written:
+		t.Fatal("lines past logBufferLimit did not wait for the write under way")
+	case <-time.After(200 * time.Millisecond):
+	}
+	lb.mu.Lock()
+	held := len(lb.buf)
+	lb.mu.Unlock()
+	if held > logBufferLimit {
+		t.Fatalf("%d bytes held while writing, want at most %d", held, logBufferLimit)
+	}
+	close(out.release)
+	i := <-written
+	lb.Flush()
+	if got, _ := out.snapshot(); len(got) != i*len(line) {
+		t.Fatalf("%d bytes arrived, want %d", len(got), i*len(line))
+	}
+}
