@@ -153,6 +153,10 @@ func main() {
 // evictBuffers reads a table four times the size of 128 MB of shared buffers by index, so that
 // its pages take them all (a sequential scan would go through a small ring of buffers instead).
 func evictBuffers(ctx context.Context, name string) {
+	if admin, err := postgres.Open(ctx, "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"); err == nil {
+		admin.ExecContext(ctx, `CREATE DATABASE `+pq.QuoteIdentifier(name)) //nolint:errcheck // exists already
+		admin.Close()
+	}
 	db, err := postgres.Open(ctx, "postgres://postgres@127.0.0.1:5432/"+name+"?sslmode=disable")
 	if err != nil {
 		panic(err)
