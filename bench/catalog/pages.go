@@ -112,3 +112,21 @@ func runPages(name string, n int, out string) error {
 	}
 	return w.Flush()
 }
+
+// newCatalogueVersion writes a new catalogue version under the server's Redis prefix, as a
+// catalogue write does, and waits out the 10 ms the server trusts the version it read: no
+// search page cached before is found after it.
+func newCatalogueVersion(ctx context.Context) error {
+	rdb, _, err := redisurl.Open(benchdb.RedisURL())
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+	v := make([]byte, 8)
+	rand.Read(v) //nolint:errcheck // crypto/rand does not fail
+	if err := rdb.Set(ctx, "avrop:catalog:version", hex.EncodeToString(v), 0).Err(); err != nil {
+		return fmt.Errorf("a new catalogue version: %w", err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	return nil
+}
