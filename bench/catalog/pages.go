@@ -50,9 +50,8 @@ func runPages(name string, n int, out string) error {
 		return err
 	}
 	defer rdb.Close()
-	tag := make([]byte, 4)
-	rand.Read(tag) //nolint:errcheck // crypto/rand does not fail
-	cat := catalog.NewService(db, rdb, "benchpages:"+hex.EncodeToString(tag)+":")
+	tag := randomHex(4)
+	cat := catalog.NewService(db, rdb, "benchpages:"+tag+":")
 	caller := auth.Caller{OrgID: org, OrgKind: auth.KindBuyer, Roles: []auth.Role{auth.RoleOrderer}}
 	f, err := os.Create(out)
 	if err != nil {
@@ -96,7 +95,7 @@ func runPages(name string, n int, out string) error {
 	for _, q := range empty {
 		best := time.Hour
 		for range 10 {
-			fresh := catalog.NewService(db, rdb, fmt.Sprintf("benchpages:%s:%d:", hex.EncodeToString(tag), time.Now().UnixNano()))
+			fresh := catalog.NewService(db, rdb, fmt.Sprintf("benchpages:%s:%d:", tag, time.Now().UnixNano()))
 			t1 := time.Now()
 			if _, err := fresh.SearchItemsJSON(ctx, caller, catalog.SearchFilter{Q: q, Page: auth.Page{Page: 1, PageSize: 20}}); err != nil {
 				return err
@@ -122,11 +121,16 @@ func newCatalogueVersion(ctx context.Context) error {
 		return err
 	}
 	defer rdb.Close()
-	v := make([]byte, 8)
-	rand.Read(v) //nolint:errcheck // crypto/rand does not fail
-	if err := rdb.Set(ctx, "avrop:catalog:version", hex.EncodeToString(v), 0).Err(); err != nil {
+	if err := rdb.Set(ctx, "avrop:catalog:version", randomHex(8), 0).Err(); err != nil {
 		return fmt.Errorf("a new catalogue version: %w", err)
 	}
 	time.Sleep(50 * time.Millisecond)
 	return nil
+}
+
+// randomHex is n random bytes in hex.
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b) //nolint:errcheck // crypto/rand does not fail
+	return hex.EncodeToString(b)
 }
