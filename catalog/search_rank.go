@@ -281,11 +281,15 @@ func (r *rankedSearch) statementOf(cands, full string, words []termMatch, raw st
 			SELECT i.id, i.name, i.size_order, CASE WHEN i.size_order IS NULL THEN i.name
 				ELSE regexp_replace(i.name, '` + sizeToken + `', '', 'g') END AS family, ` + score + ` AS score
 			FROM c AS i
-			ORDER BY score DESC, family, i.size_order NULLS LAST, i.name, i.id LIMIT ` + limit + ` OFFSET ` + offset + `)
+			ORDER BY ` + pageOrder + ` LIMIT ` + limit + ` OFFSET ` + offset + `)
 		SELECT ` + searchPageCols + `, (SELECT count(*) FROM c) AS total, ` + full + `
-		FROM search_page(ARRAY(SELECT id FROM top ORDER BY score DESC, family, size_order NULLS LAST, name, id), ` + r.q.today() + `::date) AS p
+		FROM search_page(ARRAY(SELECT id FROM top ORDER BY ` + pageOrder + `), ` + r.q.today() + `::date) AS p
 		ORDER BY p.n`
 }
+
+// pageOrder is a page's order, as the ranked candidates are cut to it and as its ids are
+// handed to search_page (a CTE's rows come in no promised order).
+const pageOrder = `score DESC, family, size_order NULLS LAST, name, id`
 
 // searchPageCols are search_page's columns but its order n: an Item's, named as itemSelect
 // names them.
